@@ -1,0 +1,45 @@
+// Who a logged-in person is and what part of the country they may see.
+import type { Role } from '../../models/schema.js';
+import { ForbiddenError } from '../http/errors.js';
+
+export type AuthUser = {
+  id: string;
+  username: string;
+  role: Role;
+  /** Couriers: their outlet and its GB/T 2260 region code. */
+  outletId: string | null;
+  outletRegionCode: string | null;
+  /** Regulators and customs officers: province (2 digits) or city (4 digits) prefix. */
+  jurisdiction: string | null;
+  sessionTokenHash: string;
+  sessionExpiresAt: Date;
+};
+
+export function publicUser(u: AuthUser) {
+  return {
+    username: u.username,
+    role: u.role,
+    ...(u.outletId ? { outletId: u.outletId } : {}),
+    ...(u.jurisdiction ? { jurisdiction: u.jurisdiction } : {}),
+  };
+}
+
+/** Whether a region (6-digit GB/T 2260 code, or a shorter prefix) lies inside the user's area. */
+export function coversRegion(user: AuthUser, regionCode: string): boolean {
+  if (user.role === 'admin') return true;
+  if (user.role === 'courier') return user.outletRegionCode === regionCode;
+  return user.jurisdiction !== null && regionCode.startsWith(user.jurisdiction);
+}
+
+export function assertCoversRegion(user: AuthUser, regionCode: string, what: string): void {
+  if (!coversRegion(user, regionCode)) {
+    throw new ForbiddenError(`${what} is outside your jurisdiction (${user.jurisdiction ?? user.outletId}).`, 'OUTSIDE_JURISDICTION');
+  }
+}
+
+/** The region prefix a query must be limited to; null means the whole country (admin). */
+export function regionScope(user: AuthUser): string | null {
+  if (user.role === 'admin') return null;
+  if (user.role === 'courier') return user.outletRegionCode ?? '\u0000';
+  return user.jurisdiction ?? '\u0000';
+}

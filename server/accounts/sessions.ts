@@ -1,0 +1,81 @@
+// Opaque bearer tokens; only their SHA-256 is stored, so logout and expiry are real revocation.
+import { createHash, randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import { outlets, sessions, users } from '../../models/schema.js';
+import type { Queryable } from '../db/database.js';
+import { UnauthenticatedError } from '../http/errors.js';
+import type { AuthUser } from './access.js';
+
+export const SESSION_COOKIE = 'pg_session';
+const TOKEN_PREFIX = 'pgs_';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export async function createSession(db: Queryable, userId: string, ttlMs: number, now = new Date()) {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlMs);
+  // Expired sessions of this user are swept at each login; nothing else needs a timer.
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), lt(sessions.expiresAt, now)));
+  await db.insert(sessions).values({ tokenHash: hashToken(token), userId, expiresAt });
+  return { token, expiresAt };
+}
+
+export async function revokeSession(db: Queryable, tokenHash: string) {
+  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+}
+
+/** The token from `Authorization: Bearer …`, the socket.io handshake, or the browser's httpOnly cookie. */
+export function tokenFromRequest(req: Pick<IncomingMessage, 'headers'>, explicit?: unknown): string | undefined {
+  if (typeof explicit === 'string' && explicit) return explicit;
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    return m?.[1] ?? '';
+  }
+  return readCookie(req.headers.cookie, SESSION_COOKIE);
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+export async function authenticateToken(db: Queryable, token: string | undefined, now = new Date()): Promise<AuthUser> {
+  if (token === undefined) throw new UnauthenticatedError();
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) {
+    throw new UnauthenticatedError('The token is not one this server issued. Log in again.', 'TOKEN_INVALID');
+  }
+  const tokenHash = hashToken(token);
+  const [row] = await db
+    .select({
+      id: users.id,
+      username: users.username,
+      role: users.role,
+      outletId: users.outletId,
+      outletRegionCode: outlets.regionCode,
+      jurisdiction: users.jurisdiction,
+      disabled: users.disabled,
+      expiresAt: sessions.expiresAt,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(outlets, eq(outlets.id, users.outletId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .limit(1);
+  if (!row) throw new UnauthenticatedError('The session has expired or was ended. Log in again.', 'SESSION_EXPIRED');
+  if (row.disabled) throw new UnauthenticatedError('This account is disabled.', 'ACCOUNT_DISABLED');
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    outletId: row.outletId,
+    outletRegionCode: row.outletRegionCode,
+    jurisdiction: row.jurisdiction,
+    sessionTokenHash: tokenHash,
+    sessionExpiresAt: row.expiresAt,
+  };
+}

@@ -1,0 +1,95 @@
+// Assembles the Express application from the capabilities. No listening here: tests use it directly.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { z } from 'zod';
+import { registerAccountRoutes } from './accounts/router.js';
+import { authenticateToken, tokenFromRequest } from './accounts/sessions.js';
+import type { AppContext } from './context.js';
+import { registerHealthRoutes } from './health/router.js';
+import { createApi } from './http/api.js';
+import { errorHandler, notFoundHandler } from './http/problem.js';
+import { registerOutletRoutes } from './outlets/router.js';
+import { staticDir, webBuildDir } from './paths.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createApp(ctx: AppContext) {
+  const { config, log } = ctx;
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
+
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          mediaSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'"],
+          workerSrc: ["'self'"],
+          manifestSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      // Handhelds often reach an outlet server over plain HTTP on the LAN; TLS is the reverse proxy's job.
+      strictTransportSecurity: config.cookieSecure,
+    }),
+  );
+  app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
+
+  const api = createApi((req) => authenticateToken(ctx.db, tokenFromRequest(req)));
+  registerHealthRoutes(api, ctx);
+  registerAccountRoutes(api, ctx);
+  registerOutletRoutes(api, ctx);
+  api.route({
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'Health',
+    summary: 'This description',
+    access: { public: true },
+    responses: { 200: { description: 'OpenAPI 3.1 document', schema: z.object({ openapi: z.string() }).passthrough() } },
+    handler: () => ({ status: 200, body: document }),
+  });
+  const document = api.openApiDocument();
+  app.use(api.router);
+  app.use('/api', notFoundHandler);
+
+  serveWebClients(app);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, api };
+}
+
+function serveWebClients(app: express.Express) {
+  app.use('/static', express.static(staticDir, { maxAge: '1h' }));
+  for (const client of ['handheld', 'console']) {
+    const dir = path.join(webBuildDir, client);
+    if (fs.existsSync(dir)) app.use(`/${client}`, express.static(dir, { index: 'index.html' }));
+  }
+  app.get('/', (_req, res) => res.sendFile(path.join(staticDir, 'index.html')));
+}

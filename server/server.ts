@@ -1,0 +1,61 @@
+// Starts and stops ParcelGuard: database (migrated), demo seed, HTTP + socket.io on one port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Server as IoServer } from 'socket.io';
+import { seedDemo } from './accounts/demo.js';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase, type Database } from './db/database.js';
+import { attachRealtime } from './realtime/socket.js';
+
+export type RunningServer = {
+  url: string;
+  httpServer: http.Server;
+  io: IoServer;
+  ctx: AppContext;
+  database: Database;
+  close(): Promise<void>;
+};
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  try {
+    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log };
+    if (config.env !== 'production') {
+      await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
+    }
+    const { app } = createApp(ctx);
+    const httpServer = http.createServer(app);
+    const io = attachRealtime(httpServer, ctx, app);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    return { url: `http://${host}:${port}`, httpServer, io, ctx, database, close: () => shutdown(httpServer, io, database, config, log) };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Stop accepting, let in-flight requests finish (up to the timeout), drop sockets, close the database. */
+async function shutdown(httpServer: http.Server, io: IoServer, database: Database, config: Config, log: Logger) {
+  const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  for (const nsp of io._nsps.values()) nsp.disconnectSockets(true);
+  io.engine.close();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
+  });
+  if ((await Promise.race([closed, timedOut])) === 'timeout') {
+    log.warn('shutdown timeout: closing connections with requests still in flight');
+    httpServer.closeAllConnections();
+    await closed;
+  }
+  clearTimeout(timer);
+  await database.close();
+}
