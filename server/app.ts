@@ -90,6 +90,7 @@ function serveWebClients(app: express.Express) {
   for (const client of ['handheld', 'console']) {
     const dir = path.join(webBuildDir, client);
     if (fs.existsSync(dir)) app.use(`/${client}`, express.static(dir, { index: 'index.html' }));
+    else app.get([`/${client}`, `/${client}/`], (_req, res) => res.status(404).sendFile(path.join(staticDir, 'not-built.html')));
   }
   app.get('/', (_req, res) => res.sendFile(path.join(staticDir, 'index.html')));
 }

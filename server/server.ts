@@ -45,6 +45,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 /** Stop accepting, let in-flight requests finish (up to the timeout), drop sockets, close the database. */
 async function shutdown(httpServer: http.Server, io: IoServer, database: Database, config: Config, log: Logger) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+  // close() drops idle keep-alive connections only once; keep dropping those that finish their request.
+  const reaper = setInterval(() => httpServer.closeIdleConnections(), 50);
   for (const nsp of io._nsps.values()) nsp.disconnectSockets(true);
   io.engine.close();
   let timer: NodeJS.Timeout | undefined;
@@ -57,5 +59,6 @@ async function shutdown(httpServer: http.Server, io: IoServer, database: Databas
     await closed;
   }
   clearTimeout(timer);
+  clearInterval(reaper);
   await database.close();
 }

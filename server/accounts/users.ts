@@ -39,7 +39,7 @@ export const userSchema = z
   .meta({ id: 'User' });
 
 /** Checks that a role has exactly the scope it needs: couriers an outlet, officers a jurisdiction. */
-async function checkScope(db: Queryable, u: NewUser): Promise<FieldError[]> {
+export async function checkScope(db: Queryable, u: Omit<NewUser, 'password'>): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   const needsOutlet = u.role === 'courier';
   const needsJurisdiction = u.role === 'postal_regulator' || u.role === 'customs_officer';

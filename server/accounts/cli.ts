@@ -1,0 +1,117 @@
+// Operator CLI: `npm run user -- add --username u --role courier --outlet GZ-TH-001` (password on stdin),
+// `npm run user -- list`, `npm run user -- disable --username u`, `npm run user -- passwd --username u`.
+import readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { users } from '../../models/schema.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
+import { ApiError } from '../http/errors.js';
+import { fieldErrorsFromZod } from '../http/problem.js';
+import { hashPassword } from './passwords.js';
+import { checkScope, createUser, listUsers, newUserSchema, usernameSchema } from './users.js';
+
+const USAGE = `Usage:
+  npm run user -- add --username NAME --role courier|postal_regulator|customs_officer|admin
+                      [--outlet OUTLET_ID] [--jurisdiction 44|4401]     (password read from stdin)
+  npm run user -- list
+  npm run user -- passwd --username NAME                                (new password read from stdin)
+  npm run user -- disable --username NAME | enable --username NAME`;
+
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  }
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  process.stdout.write('Password: ');
+  // Do not echo what is typed.
+  (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      username: { type: 'string' },
+      role: { type: 'string' },
+      outlet: { type: 'string' },
+      jurisdiction: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const { db } = database;
+  try {
+    switch (command) {
+      case 'add': {
+        const args = { username: values.username, role: values.role, outletId: values.outlet, jurisdiction: values.jurisdiction };
+        // Check the arguments before asking for a password, so a typo does not cost a prompt.
+        const argsOk = newUserSchema.omit({ password: true }).safeParse(args);
+        const scopeErrors = argsOk.success ? await checkScope(db, argsOk.data) : [];
+        for (const e of scopeErrors) console.error(`${e.path}: ${e.message} (${e.code})`);
+        if (scopeErrors.length) return 2;
+        const input = argsOk.success ? { ...args, password: await readPassword() } : { ...args, password: 'x'.repeat(10) };
+        const parsed = newUserSchema.safeParse(input);
+        if (!parsed.success || !argsOk.success) {
+          for (const e of fieldErrorsFromZod((argsOk.error ?? parsed.error)!, input)) console.error(`${e.path}: ${e.message} (${e.code})`);
+          return 2;
+        }
+        const user = await createUser(db, parsed.data, config.passwordHashCost);
+        console.log(`created ${user.username} (${user.role}${user.outletId ? `, outlet ${user.outletId}` : ''}${user.jurisdiction ? `, jurisdiction ${user.jurisdiction}` : ''})`);
+        return 0;
+      }
+      case 'list': {
+        for (const u of await listUsers(db)) {
+          console.log([u.username, u.role, u.outletId ?? u.jurisdiction ?? '*', u.disabled ? 'disabled' : 'active'].join('\t'));
+        }
+        return 0;
+      }
+      case 'passwd':
+      case 'disable':
+      case 'enable': {
+        const username = usernameSchema.parse(values.username ?? '');
+        const change =
+          command === 'passwd'
+            ? { passwordHash: await hashPassword(z.string().min(10).parse(await readPassword()), config.passwordHashCost) }
+            : { disabled: command === 'disable' };
+        const updated = await db.update(users).set(change).where(eq(users.username, username)).returning({ id: users.id });
+        if (!updated.length) {
+          console.error(`no user ${username}`);
+          return 1;
+        }
+        console.log(`${command}: ${username}`);
+        return 0;
+      }
+      default:
+        console.error(`unknown command ${command}\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    if (err instanceof ApiError && err.errors) for (const e of err.errors) console.error(`${e.path}: ${e.message} (${e.code})`);
+    else if (err instanceof ApiError) console.error(`${err.message} (${err.code})`);
+    else if (err instanceof ConfigError || err instanceof z.ZodError) console.error(err.message);
+    else console.error((err as Error).message ?? err);
+    process.exit(1);
+  },
+);
