@@ -1,7 +1,8 @@
 // Errors are values with codes (STYLE.md #5). Domain code throws these; one handler turns them into
 // application/problem+json (RFC 9457). Nothing here knows about Express.
 
-export type FieldError = { path: string; code: string; message: string };
+/** `reason` refines `code` where a client may want to say more (ID_INVALID because of the CHECK_DIGIT). */
+export type FieldError = { path: string; code: string; message: string; reason?: string };
 
 export class ApiError extends Error {
   constructor(

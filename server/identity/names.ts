@@ -1,0 +1,48 @@
+// Names as people write them, in forms that match: NFKC, spaces collapsed, a Simplified form and a
+// pinyin form in surname mode (单 Shan, 曾 Zeng, 区 Ou). Server-only: the converters are large.
+import * as OpenCC from 'opencc-js';
+import { pinyin } from 'pinyin-pro';
+
+const toSimplified = [
+  OpenCC.Converter({ from: 'hk', to: 'cn' }),
+  OpenCC.Converter({ from: 'tw', to: 'cn' }),
+  OpenCC.Converter({ from: 't', to: 'cn' }),
+];
+// Variant characters opencc-js does not fold (DOMAIN.md): a small table.
+const VARIANTS: Record<string, string> = { 淸: '清', 靑: '青', 衞: '卫', 綫: '线', 竪: '竖', 峯: '峰', 羣: '群', 着: '着', 裏: '里' };
+
+const HAN = /\p{Script=Han}/u;
+
+export type NormalizedName = { display: string; simplified: string; pinyin: string };
+
+export function normalizeSpaces(raw: string): string {
+  return raw
+    .normalize('NFKC')
+    .replace(/[\u200B-\u200D\uFEFF]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function toSimplifiedChinese(text: string): string {
+  let out = text.replace(/./gu, (c) => VARIANTS[c] ?? c);
+  for (const convert of toSimplified) out = convert(out);
+  return out;
+}
+
+/** Lower-case pinyin syllables without tones, surname-aware, for Chinese; lower-case words for others. */
+export function romanize(simplified: string): string {
+  if (!HAN.test(simplified)) return simplified.toLowerCase().replace(/[^\p{L}\p{N} ]/gu, '').trim();
+  const han = simplified.replace(/[\s·•.]/g, '');
+  return pinyin(han, { mode: 'surname', toneType: 'none', type: 'array', v: true }).join(' ').toLowerCase();
+}
+
+export function normalizeName(raw: string): NormalizedName {
+  const display = normalizeSpaces(raw);
+  const simplified = toSimplifiedChinese(display);
+  return { display, simplified, pinyin: romanize(simplified) };
+}
+
+/** Whether a name is plausible as a person's name: letters, not digits or symbols. */
+export function isPlausibleName(display: string): boolean {
+  return display.length >= 1 && display.length <= 100 && /\p{L}/u.test(display) && !/[\d@#$%^&*=<>{}[\]\\|~]/.test(display);
+}
