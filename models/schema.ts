@@ -2,20 +2,33 @@
 // from this file with `npm run db:generate` and run at start on PGlite and on a PostgreSQL server alike.
 import { sql } from 'drizzle-orm';
 import {
+  bigserial,
   boolean,
   check,
+  customType,
+  date,
   index,
+  integer,
   jsonb,
+  numeric,
   pgTable,
+  primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
-  bigserial,
 } from 'drizzle-orm/pg-core';
+
+/** bytea as a Buffer on both drivers (PGlite hands back a Uint8Array). */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
 
 export const ROLES = ['courier', 'postal_regulator', 'customs_officer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 /** 营业网点: a courier or postal outlet. Its GB/T 2260 region code places it in jurisdictions. */
@@ -88,4 +101,139 @@ export const auditLog = pgTable(
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [index('audit_log_subject_idx').on(t.subjectType, t.subjectId), index('audit_log_at_idx').on(t.at)],
+);
+
+export type Reason = { code: string; message: string; messageZh?: string };
+
+/**
+ * 用户信息档案库: one record per verified identity. The ID number is sealed (AES-256-GCM) and matched by its
+ * blind index; what people see is the masked form.
+ */
+export const senders = pgTable(
+  'senders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    idType: text('id_type').notNull(),
+    idBlind: text('id_blind').notNull(),
+    idSealed: text('id_sealed').notNull(),
+    idMasked: text('id_masked').notNull(),
+    name: text('name').notNull(),
+    nameSimplified: text('name_simplified').notNull(),
+    namePinyin: text('name_pinyin').notNull(),
+    birthDate: date('birth_date'),
+    phoneBlind: text('phone_blind'),
+    phoneSealed: text('phone_sealed'),
+    phoneMasked: text('phone_masked'),
+    address: text('address'),
+    firstSeenAt: at('first_seen_at').notNull().defaultNow(),
+    lastSeenAt: at('last_seen_at').notNull().defaultNow(),
+    parcelCount: integer('parcel_count').notNull().default(0),
+    outletIds: text('outlet_ids').array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [uniqueIndex('senders_identity_uq').on(t.idType, t.idBlind), index('senders_phone_idx').on(t.phoneBlind)],
+);
+
+export const VERDICTS = ['accepted', 'held', 'rejected'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** One accepted, held or refused intake. A waybill number is used once. */
+export const parcels = pgTable(
+  'parcels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    waybillNo: text('waybill_no').notNull(),
+    carrier: text('carrier'),
+    channel: text('channel', { enum: ['postal', 'express'] }).notNull(),
+    outletId: text('outlet_id').notNull().references(() => outlets.id),
+    regionCode: text('region_code').notNull(),
+    courierId: uuid('courier_id').notNull().references(() => users.id),
+    senderId: uuid('sender_id').notNull().references(() => senders.id),
+    senderName: text('sender_name').notNull(),
+    senderPhoneBlind: text('sender_phone_blind').notNull(),
+    senderPhoneSealed: text('sender_phone_sealed').notNull(),
+    senderPhoneMasked: text('sender_phone_masked').notNull(),
+    senderAddress: text('sender_address').notNull(),
+    recipientName: text('recipient_name').notNull(),
+    recipientNameSimplified: text('recipient_name_simplified').notNull(),
+    recipientNamePinyin: text('recipient_name_pinyin').notNull(),
+    recipientPhoneBlind: text('recipient_phone_blind'),
+    recipientPhoneSealed: text('recipient_phone_sealed'),
+    recipientPhoneMasked: text('recipient_phone_masked'),
+    recipientAddress: text('recipient_address').notNull(),
+    recipientCountry: text('recipient_country').notNull(),
+    crossBorder: boolean('cross_border').notNull(),
+    declaredDescription: text('declared_description').notNull(),
+    declaredCategory: text('declared_category').notNull(),
+    declaredQuantity: integer('declared_quantity').notNull(),
+    declaredValueCny: numeric('declared_value_cny', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+    declaredBrand: text('declared_brand'),
+    verdict: text('verdict', { enum: VERDICTS }).notNull(),
+    status: text('status').notNull(),
+    reasons: jsonb('reasons').$type<Reason[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('parcels_waybill_uq').on(t.waybillNo),
+    index('parcels_outlet_created_idx').on(t.outletId, t.createdAt),
+    index('parcels_sender_created_idx').on(t.senderId, t.createdAt),
+    index('parcels_region_created_idx').on(t.regionCode, t.createdAt),
+    check('parcels_verdict_known', sql`${t.verdict} in ('accepted', 'held', 'rejected')`),
+    check('parcels_value_nonneg', sql`${t.declaredValueCny} >= 0`),
+  ],
+);
+
+/** 收寄验视: inspection of the contents in front of the sender. */
+export const parcelInspections = pgTable('parcel_inspections', {
+  parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+  performed: boolean('performed').notNull(),
+  refused: boolean('refused').notNull(),
+  matchesDeclaration: boolean('matches_declaration'),
+  notes: text('notes').notNull().default(''),
+  photoIds: uuid('photo_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  inspectedBy: uuid('inspected_by').notNull().references(() => users.id),
+  inspectedAt: at('inspected_at').notNull().defaultNow(),
+});
+
+/** 过机安检: the X-ray screening result. */
+export const parcelScreenings = pgTable('parcel_screenings', {
+  parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+  result: text('result', { enum: ['clear', 'suspect', 'prohibited'] }).notNull(),
+  machineId: text('machine_id'),
+  screenedBy: uuid('screened_by').notNull().references(() => users.id),
+  screenedAt: at('screened_at').notNull().defaultNow(),
+});
+
+/** Photos, normalised by sharp (orientation applied, metadata stripped, bounded) before they are stored. */
+export const media = pgTable(
+  'media',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sha256: text('sha256').notNull(),
+    format: text('format').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    byteSize: integer('byte_size').notNull(),
+    data: bytea('data').notNull(),
+    thumb: bytea('thumb').notNull(),
+    uploadedBy: uuid('uploaded_by').notNull().references(() => users.id),
+    /** Where it was taken: the uploader's outlet and region, for jurisdiction checks on viewing. */
+    outletId: text('outlet_id').references(() => outlets.id),
+    regionCode: text('region_code'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('media_sha_idx').on(t.sha256)],
+);
+
+/** A handheld's retry with the same Idempotency-Key gets the stored answer instead of a second parcel. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    statusCode: integer('status_code').notNull(),
+    response: jsonb('response').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
 );

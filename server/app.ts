@@ -12,6 +12,11 @@ import type { AppContext } from './context.js';
 import { registerHealthRoutes } from './health/router.js';
 import { createApi } from './http/api.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { archiveStep } from './intake/archive.js';
+import type { IntakeStep } from './intake/pipeline.js';
+import { registerIntakeRoutes } from './intake/router.js';
+import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from './intake/steps.js';
+import { registerMediaRoutes } from './media/router.js';
 import { registerOutletRoutes } from './outlets/router.js';
 import { staticDir, webBuildDir } from './paths.js';
 
@@ -66,6 +71,11 @@ export function createApp(ctx: AppContext) {
   registerHealthRoutes(api, ctx);
   registerAccountRoutes(api, ctx);
   registerOutletRoutes(api, ctx);
+  registerMediaRoutes(api, ctx);
+  // The intake pipeline, in the counter's order. Later capabilities (suspect lists, ring detection,
+  // customs selection) add their steps to this list.
+  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep];
+  registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
   api.route({
     method: 'get',
     path: '/api/openapi.json',

@@ -13,6 +13,12 @@ const int = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
 
+/** 32 bytes as 64 hex characters or base64 (`openssl rand -base64 32`). */
+const key32 = z
+  .string()
+  .transform((v) => (/^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64')))
+  .refine((b) => b.length === 32, 'must be 32 bytes: 64 hex characters or base64 (openssl rand -base64 32)');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(3000),
@@ -32,6 +38,11 @@ const envSchema = z.object({
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
+  PII_ENCRYPTION_KEY: key32.optional(),
+  PII_BLIND_INDEX_KEY: key32.optional(),
+  MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(15 * 1024 * 1024),
+  MEDIA_MAX_PIXELS: int(1000, 500_000_000).default(50_000_000),
+  IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(48),
 });
 
 export type Config = {
@@ -52,6 +63,13 @@ export type Config = {
   cookieSecure: boolean;
   trustProxy: string | undefined;
   shutdownTimeoutMs: number;
+  /** AES-256-GCM key for ID numbers and phones at rest; outside production a generated one may be used. */
+  piiEncryptionKey: Buffer | undefined;
+  /** HMAC key for the blind index that lets sealed values be matched exactly. */
+  piiBlindIndexKey: Buffer | undefined;
+  mediaMaxBytes: number;
+  mediaMaxPixels: number;
+  idempotencyTtlMs: number;
 };
 
 export class ConfigError extends Error {
@@ -67,10 +85,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`),
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        const shown = /KEY|PASSWORD/.test(name) ? 'a value that is not shown' : JSON.stringify(cleaned[name]);
+        return `${i.path.join('.')}: ${i.message} (got ${shown})`;
+      }),
     );
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && (!e.PII_ENCRYPTION_KEY || !e.PII_BLIND_INDEX_KEY)) {
+    throw new ConfigError([
+      'PII_ENCRYPTION_KEY and PII_BLIND_INDEX_KEY are required in production: ID numbers and phones are encrypted with them (openssl rand -base64 32).',
+    ]);
+  }
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -87,5 +114,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
     trustProxy: e.TRUST_PROXY,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    piiEncryptionKey: e.PII_ENCRYPTION_KEY,
+    piiBlindIndexKey: e.PII_BLIND_INDEX_KEY,
+    mediaMaxBytes: e.MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.MEDIA_MAX_PIXELS,
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
   };
 }

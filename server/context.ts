@@ -2,10 +2,13 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
+import type { PiiVault } from './privacy/pii.js';
 
 export type AppContext = {
   db: Db;
   dbKind: 'pglite' | 'postgres';
   config: Config;
   log: Logger;
+  /** Seals and blind-indexes ID numbers and phones. */
+  vault: PiiVault;
 };

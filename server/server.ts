@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
 import { attachRealtime } from './realtime/socket.js';
 
 export type RunningServer = {
@@ -22,7 +23,8 @@ export type RunningServer = {
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   try {
-    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log };
+    const vault = createPiiVault(resolvePiiKeys(config, log));
+    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault };
     if (config.env !== 'production') {
       await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
     }

@@ -47,7 +47,7 @@ function genericCode(issue: z.core.$ZodIssue, value: unknown): string {
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array' ? 'TOO_LONG' : 'TOO_LARGE';
     case 'too_small':
-      if ((issue.origin === 'string' || issue.origin === 'array') && (value === '' || (Array.isArray(value) && value.length === 0))) {
+      if ((typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)) {
         return 'REQUIRED';
       }
       return issue.origin === 'string' || issue.origin === 'array' ? 'TOO_SHORT' : 'TOO_SMALL';

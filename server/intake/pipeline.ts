@@ -1,0 +1,74 @@
+// One intake = one pipeline of pluggable steps inside one transaction (STYLE.md #3). Each step may
+// validate (field errors, all reported together), check (findings that hold or refuse) and record (write,
+// after the verdict is decided). A new capability adds a step; it does not edit the others.
+import type { Reason, Verdict } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import type { Tx } from '../db/database.js';
+import { ValidationError, type FieldError } from '../http/errors.js';
+import type { PiiVault } from '../privacy/pii.js';
+import type { IntakeRequest, IntakeResult } from './schema.js';
+import { decideVerdict, orderFindings, type Finding } from './verdict.js';
+
+export type SealedValue = { normalized: string; blind: string; sealed: string; masked: string };
+
+export type IntakeState = {
+  request: IntakeRequest;
+  courier: AuthUser & { outletId: string; outletRegionCode: string };
+  tx: Tx;
+  vault: PiiVault;
+  now: Date;
+  fieldErrors: FieldError[];
+  // Filled by the validating steps:
+  sender?: {
+    idType: string;
+    id: SealedValue;
+    birthDate: string | null;
+    name: { display: string; simplified: string; pinyin: string };
+    phone: SealedValue;
+    address: string;
+  };
+  recipient?: {
+    name: { display: string; simplified: string; pinyin: string };
+    phone: SealedValue | null;
+    address: string;
+    country: string;
+    crossBorder: boolean;
+  };
+  waybill?: { normalized: string; channel: 'postal' | 'express'; carrier: string | null };
+  // Filled by the checking steps:
+  findings: Finding[];
+  watchlistHits: IntakeResult['watchlistHits'];
+  alerts: IntakeResult['alerts'];
+  customsInspection?: IntakeResult['customsInspection'];
+  // Filled by the recording steps:
+  verdict?: Verdict;
+  parcel?: { id: string; createdAt: Date };
+};
+
+export type IntakeStep = {
+  name: string;
+  validate?(s: IntakeState): void | Promise<void>;
+  check?(s: IntakeState): void | Promise<void>;
+  record?(s: IntakeState): void | Promise<void>;
+};
+
+export function reasonsOf(findings: Finding[]): Reason[] {
+  return orderFindings(findings).map((f) => ({ code: f.code, message: f.message, messageZh: f.messageZh }));
+}
+
+export async function runIntake(steps: IntakeStep[], state: IntakeState): Promise<IntakeResult> {
+  for (const step of steps) await step.validate?.(state);
+  if (state.fieldErrors.length) throw new ValidationError(state.fieldErrors);
+  for (const step of steps) await step.check?.(state);
+  state.verdict = decideVerdict(state.findings);
+  for (const step of steps) await step.record?.(state);
+  const parcel = state.parcel!;
+  return {
+    parcel: { id: parcel.id, waybillNo: state.waybill!.normalized, status: state.verdict, createdAt: parcel.createdAt.toISOString() },
+    verdict: state.verdict,
+    reasons: reasonsOf(state.findings),
+    watchlistHits: state.watchlistHits,
+    ...(state.customsInspection ? { customsInspection: state.customsInspection } : {}),
+    alerts: state.alerts,
+  };
+}

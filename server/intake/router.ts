@@ -1,0 +1,137 @@
+// POST /api/parcels (intake) and GET /api/parcels/:waybillNo (the stored record, masked unless the role
+// may see identities and asks to; every unmasked view is audited).
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
+import { coversRegion, type AuthUser } from '../accounts/access.js';
+import { recordAudit } from '../audit/audit.js';
+import type { AppContext } from '../context.js';
+import type { Api } from '../http/api.js';
+import { ForbiddenError, NotFoundError } from '../http/errors.js';
+import type { PiiVault } from '../privacy/pii.js';
+import { normalizeWaybill } from '../waybill/waybills.js';
+import type { IntakeStep } from './pipeline.js';
+import { intakeFieldCodes, intakeRequestSchema, intakeResponseSchema } from './schema.js';
+import { createIntakeService } from './service.js';
+
+/** Roles that may see identity numbers and phones in full, on explicit request, audited. */
+const UNMASK_ROLES = new Set(['postal_regulator', 'customs_officer', 'admin']);
+
+export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault, steps: IntakeStep[]) {
+  const { db } = ctx;
+  const takeIn = createIntakeService(db, vault, steps);
+
+  api.route({
+    method: 'post',
+    path: '/api/parcels',
+    tag: 'Intake',
+    summary: 'Take in a parcel: identity, waybill, inspection and screening checked; a verdict at once',
+    access: { roles: ['courier'] },
+    body: intakeRequestSchema,
+    fieldCodes: intakeFieldCodes,
+    headers: z.object({ 'Idempotency-Key': z.string().optional().meta({ description: 'A UUID per intake; a retry with the same key and body returns the first answer' }) }),
+    responses: {
+      201: { description: 'Decided and stored (accepted, held or rejected)', schema: intakeResponseSchema },
+      409: { description: 'WAYBILL_DUPLICATE: the waybill was taken in already' },
+    },
+    handler: async ({ req, body, user }) => {
+      const outcome = await takeIn(user, body, req.get('Idempotency-Key'));
+      return { status: outcome.status, body: outcome.body, headers: outcome.replayed ? { 'Idempotent-Replayed': 'true' } : undefined };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/parcels/:waybillNo',
+    tag: 'Intake',
+    summary: 'A stored parcel; identities masked unless ?unmask=true by a role that may see them (audited)',
+    access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
+    params: z.strictObject({ waybillNo: z.string().min(1).max(60) }),
+    query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+    responses: { 200: { description: 'The parcel record', schema: z.object({ parcel: z.record(z.string(), z.unknown()) }) }, 404: { description: 'No such parcel in your area' } },
+    handler: async ({ req, params, query, user }) => {
+      if (query.unmask && !UNMASK_ROLES.has(user.role)) {
+        throw new ForbiddenError('Your role sees identity numbers and phones masked.', 'UNMASK_FORBIDDEN');
+      }
+      const row = await loadParcel(ctx, normalizeWaybill(params.waybillNo));
+      if (!row || !mayView(user, row.parcel)) throw new NotFoundError(`No parcel ${params.waybillNo} in your area.`, 'PARCEL_NOT_FOUND');
+      if (query.unmask) {
+        await recordAudit(db, {
+          actor: user,
+          action: 'pii.unmask',
+          subjectType: 'parcel',
+          subjectId: row.parcel.waybillNo,
+          requestId: String(req.id),
+          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'] },
+        });
+      }
+      return { status: 200, body: { parcel: presentParcel(row, query.unmask ? vault : null) } };
+    },
+  });
+}
+
+function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean {
+  if (user.role === 'courier') return p.outletId === user.outletId;
+  if (user.role === 'customs_officer') return p.crossBorder && coversRegion(user, p.regionCode);
+  return coversRegion(user, p.regionCode);
+}
+
+async function loadParcel({ db }: AppContext, waybillNo: string) {
+  const [row] = await db
+    .select({ parcel: parcels, sender: senders, inspection: parcelInspections, screening: parcelScreenings })
+    .from(parcels)
+    .innerJoin(senders, eq(senders.id, parcels.senderId))
+    .innerJoin(parcelInspections, eq(parcelInspections.parcelId, parcels.id))
+    .innerJoin(parcelScreenings, eq(parcelScreenings.parcelId, parcels.id))
+    .where(eq(parcels.waybillNo, waybillNo));
+  return row;
+}
+
+type ParcelRow = NonNullable<Awaited<ReturnType<typeof loadParcel>>>;
+
+function presentParcel({ parcel: p, sender, inspection, screening }: ParcelRow, vault: PiiVault | null) {
+  return {
+    id: p.id,
+    waybillNo: p.waybillNo,
+    carrier: p.carrier,
+    channel: p.channel,
+    outletId: p.outletId,
+    regionCode: p.regionCode,
+    status: p.status,
+    verdict: p.verdict,
+    reasons: p.reasons,
+    crossBorder: p.crossBorder,
+    createdAt: p.createdAt.toISOString(),
+    masked: !vault,
+    sender: {
+      idType: sender.idType,
+      idNumber: vault ? vault.open('id_number', sender.idSealed) : sender.idMasked,
+      name: p.senderName,
+      phone: vault ? vault.open('phone', p.senderPhoneSealed) : p.senderPhoneMasked,
+      address: p.senderAddress,
+      archive: { firstSeenAt: sender.firstSeenAt.toISOString(), lastSeenAt: sender.lastSeenAt.toISOString(), parcelCount: sender.parcelCount, outletIds: sender.outletIds },
+    },
+    recipient: {
+      name: p.recipientName,
+      phone: p.recipientPhoneSealed ? (vault ? vault.open('phone', p.recipientPhoneSealed) : p.recipientPhoneMasked) : null,
+      address: p.recipientAddress,
+      country: p.recipientCountry,
+    },
+    declared: {
+      description: p.declaredDescription,
+      category: p.declaredCategory,
+      quantity: p.declaredQuantity,
+      valueCny: p.declaredValueCny,
+      brand: p.declaredBrand,
+    },
+    inspection: {
+      performed: inspection.performed,
+      refused: inspection.refused,
+      matchesDeclaration: inspection.matchesDeclaration,
+      notes: inspection.notes,
+      photoIds: inspection.photoIds,
+      inspectedAt: inspection.inspectedAt.toISOString(),
+    },
+    screening: { result: screening.result, machineId: screening.machineId, screenedAt: screening.screenedAt.toISOString() },
+  };
+}

@@ -1,0 +1,93 @@
+// The intake request and response (CONTRACT.md "Parcel intake"): validates, types and documents.
+import { z } from 'zod';
+import { ID_TYPES } from '../identity/documents.js';
+import { CARRIERS } from '../waybill/waybills.js';
+import { CATEGORIES } from './contents.js';
+import type { FieldCodeMap } from '../http/problem.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const senderSchema = z.strictObject({
+  idType: z.enum(ID_TYPES),
+  idNumber: text(40),
+  name: text(100),
+  phone: text(40),
+  address: text(300),
+  /** Passports: the issuing state (ICAO alpha-3, e.g. USA; Germany D). */
+  idIssuingCountry: z.string().trim().toUpperCase().optional(),
+  /** Passports: the 44-character second MRZ line, when scanned; its check digit is verified. */
+  mrz: z.string().max(60).optional(),
+});
+
+export const recipientSchema = z.strictObject({
+  name: text(100),
+  phone: text(40).optional(),
+  address: text(300),
+  /** ISO 3166-1 alpha-2; not CN means cross-border. */
+  country: z.string().trim().toUpperCase().length(2),
+});
+
+export const intakeRequestSchema = z
+  .strictObject({
+    waybillNo: text(40),
+    carrier: z.enum(CARRIERS).optional(),
+    sender: senderSchema,
+    recipient: recipientSchema,
+    declared: z.strictObject({
+      description: text(500),
+      category: z.enum(CATEGORIES),
+      quantity: z.number().int().min(1).max(1_000_000),
+      valueCny: z.number().min(0).max(100_000_000).multipleOf(0.01),
+      brand: text(100).optional(),
+    }),
+    // 收寄验视: inspection in front of the sender is mandatory; a refusal is recorded as such.
+    inspection: z.strictObject({
+      performed: z.boolean(),
+      refused: z.boolean().optional(),
+      matchesDeclaration: z.boolean().optional(),
+      notes: z.string().max(2000).default(''),
+      photoIds: z.array(z.string().uuid()).max(10).default([]),
+    }),
+    // 过机安检
+    screening: z.strictObject({
+      result: z.enum(['clear', 'suspect', 'prohibited']),
+      machineId: text(64).optional(),
+    }),
+  })
+  .meta({ id: 'IntakeRequest' });
+export type IntakeRequest = z.output<typeof intakeRequestSchema>;
+
+export const intakeFieldCodes: FieldCodeMap = {
+  waybillNo: { REQUIRED: 'WAYBILL_REQUIRED', '*': 'WAYBILL_INVALID' },
+  carrier: { INVALID_VALUE: 'CARRIER_UNKNOWN' },
+  sender: { REQUIRED: 'SENDER_REQUIRED' },
+  'sender.idType': { REQUIRED: 'ID_TYPE_REQUIRED', INVALID_VALUE: 'ID_TYPE_UNKNOWN' },
+  'sender.idNumber': { REQUIRED: 'ID_REQUIRED', '*': 'ID_INVALID' },
+  'sender.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
+  'sender.phone': { REQUIRED: 'PHONE_REQUIRED', '*': 'PHONE_INVALID' },
+  'sender.address': { REQUIRED: 'ADDRESS_REQUIRED' },
+  'recipient.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
+  'recipient.phone': { '*': 'PHONE_INVALID' },
+  'recipient.address': { REQUIRED: 'ADDRESS_REQUIRED' },
+  'recipient.country': { REQUIRED: 'COUNTRY_REQUIRED', '*': 'COUNTRY_INVALID' },
+  inspection: { REQUIRED: 'INSPECTION_REQUIRED' },
+  screening: { REQUIRED: 'SCREENING_REQUIRED' },
+  'screening.result': { REQUIRED: 'SCREENING_REQUIRED', INVALID_VALUE: 'SCREENING_RESULT_UNKNOWN' },
+  'declared.category': { INVALID_VALUE: 'CATEGORY_UNKNOWN' },
+};
+
+const reasonSchema = z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() });
+
+export const intakeResponseSchema = z
+  .object({
+    parcel: z.object({ id: z.string().uuid(), waybillNo: z.string(), status: z.string(), createdAt: z.string() }),
+    verdict: z.enum(['accepted', 'held', 'rejected']),
+    reasons: z.array(reasonSchema),
+    watchlistHits: z.array(
+      z.object({ entryId: z.string(), listType: z.string(), field: z.string(), score: z.number(), reason: z.string() }),
+    ),
+    customsInspection: z.object({ selected: z.boolean(), rate: z.number(), routeKey: z.string() }).optional(),
+    alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })),
+  })
+  .meta({ id: 'IntakeResult' });
+export type IntakeResult = z.output<typeof intakeResponseSchema>;

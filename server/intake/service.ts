@@ -1,0 +1,76 @@
+// Takes in a parcel: one transaction around the pipeline, with Idempotency-Key replay so a handheld that
+// retries after a dropped connection never creates two parcels and never loses one.
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { idempotencyKeys } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import type { Db } from '../db/database.js';
+import { ApiError, BadRequestError, ForbiddenError } from '../http/errors.js';
+import type { PiiVault } from '../privacy/pii.js';
+import { runIntake, type IntakeStep } from './pipeline.js';
+import type { IntakeRequest } from './schema.js';
+
+export type IntakeOutcome = { status: number; body: unknown; replayed: boolean };
+
+const KEY_FORMAT = /^[\x21-\x7E]{8,200}$/;
+
+/** Same body, same hash, whatever the key order: the canonical JSON of the validated request. */
+function requestHash(request: IntakeRequest): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical(request))).digest('base64url');
+}
+
+export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]) {
+  return async function takeIn(user: AuthUser, request: IntakeRequest, idempotencyKey: string | undefined): Promise<IntakeOutcome> {
+    if (user.role !== 'courier' || !user.outletId || !user.outletRegionCode) {
+      throw new ForbiddenError('Only a courier at an outlet takes in parcels.', 'ROLE_FORBIDDEN');
+    }
+    if (idempotencyKey !== undefined && !KEY_FORMAT.test(idempotencyKey)) {
+      throw new BadRequestError('Idempotency-Key must be 8 to 200 printable ASCII characters (a UUID is ideal).', [
+        { path: 'header.Idempotency-Key', code: 'IDEMPOTENCY_KEY_INVALID', message: 'Use a UUID' },
+      ], 'IDEMPOTENCY_KEY_INVALID');
+    }
+    const courier = { ...user, outletId: user.outletId, outletRegionCode: user.outletRegionCode };
+    const hash = requestHash(request);
+
+    return db.transaction(async (tx) => {
+      if (idempotencyKey) {
+        // Claim the key. A concurrent request with the same key waits here until the first commits.
+        const claimed = await tx
+          .insert(idempotencyKeys)
+          .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 0, response: {} })
+          .onConflictDoNothing()
+          .returning({ key: idempotencyKeys.key });
+        if (!claimed.length) {
+          const [stored] = await tx
+            .select()
+            .from(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.userId, user.id), eq(idempotencyKeys.key, idempotencyKey)));
+          if (stored!.requestHash !== hash) {
+            throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency key reused', 'This Idempotency-Key was used for a different intake. Use a new key for a new parcel.');
+          }
+          return { status: stored!.statusCode, body: stored!.response, replayed: true };
+        }
+      }
+      const result = await runIntake(steps, {
+        request,
+        courier,
+        tx,
+        vault,
+        now: new Date(),
+        fieldErrors: [],
+        findings: [],
+        watchlistHits: [],
+        alerts: [],
+      });
+      if (idempotencyKey) {
+        await tx
+          .update(idempotencyKeys)
+          .set({ statusCode: 201, response: result })
+          .where(and(eq(idempotencyKeys.userId, user.id), eq(idempotencyKeys.key, idempotencyKey)));
+      }
+      return { status: 201, body: result, replayed: false };
+    });
+  };
+}

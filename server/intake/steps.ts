@@ -1,0 +1,139 @@
+// The core intake steps: 寄递实名制 (identity), 运单信息核对 (waybill), 收寄验视 (inspection), 过机安检
+// (screening) and the declared contents against 禁止寄递物品.
+import { isCountryCode, isIssuingState } from '../geo/countries.js';
+import { checkDocument } from '../identity/documents.js';
+import { maskIdNumber } from '../identity/masking.js';
+import { isPlausibleName, normalizeName, normalizeSpaces } from '../identity/names.js';
+import { checkPhone, maskPhone } from '../identity/phones.js';
+import { assertPhotosUsable } from '../media/router.js';
+import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
+import { checkWaybill } from '../waybill/waybills.js';
+import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
+import type { IntakeStep, SealedValue } from './pipeline.js';
+
+function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
+  return { normalized, blind: vault.blind(purpose, normalized), sealed: vault.seal(purpose, normalized), masked };
+}
+
+/** 寄递实名制: a missing or invalid identity is never accepted. */
+export const identityStep: IntakeStep = {
+  name: 'identity',
+  validate(s) {
+    const { sender, recipient } = s.request;
+    const errors = s.fieldErrors;
+    const doc = checkDocument(sender.idType, sender.idNumber, { mrz: sender.mrz, today: s.now });
+    if (!doc.ok) errors.push({ path: doc.code === 'MRZ_INVALID' ? 'sender.mrz' : 'sender.idNumber', code: doc.code, reason: doc.reason, message: doc.message });
+    if (sender.idType === 'PASSPORT') {
+      if (!sender.idIssuingCountry) {
+        errors.push({ path: 'sender.idIssuingCountry', code: 'ISSUING_COUNTRY_REQUIRED', message: 'A passport needs its issuing state (ICAO alpha-3, e.g. USA).' });
+      } else if (!isIssuingState(sender.idIssuingCountry)) {
+        errors.push({ path: 'sender.idIssuingCountry', code: 'ISSUING_COUNTRY_INVALID', message: `${sender.idIssuingCountry} is not an ICAO issuing state code.` });
+      }
+    }
+    const senderName = normalizeName(sender.name);
+    if (!isPlausibleName(senderName.display)) errors.push({ path: 'sender.name', code: 'NAME_INVALID', message: 'A name has letters and no digits or symbols.' });
+    const senderPhone = checkPhone(sender.phone, 'CN');
+    if (!senderPhone.ok) errors.push({ path: 'sender.phone', code: 'PHONE_INVALID', message: senderPhone.message });
+
+    const country = recipient.country;
+    if (!isCountryCode(country)) errors.push({ path: 'recipient.country', code: 'COUNTRY_INVALID', message: `${country} is not an ISO 3166-1 alpha-2 country code.` });
+    const recipientName = normalizeName(recipient.name);
+    if (!isPlausibleName(recipientName.display)) errors.push({ path: 'recipient.name', code: 'NAME_INVALID', message: 'A name has letters and no digits or symbols.' });
+    const recipientPhone = recipient.phone ? checkPhone(recipient.phone, isCountryCode(country) ? country : 'CN') : undefined;
+    if (recipientPhone && !recipientPhone.ok) errors.push({ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message });
+
+    if (!doc.ok || !senderPhone.ok || (recipientPhone && !recipientPhone.ok)) return;
+    s.sender = {
+      idType: sender.idType,
+      id: seal(s.vault, 'id_number', doc.normalized, maskIdNumber(doc.normalized)),
+      birthDate: doc.birthDate ?? null,
+      name: senderName,
+      phone: seal(s.vault, 'phone', senderPhone.e164, maskPhone(senderPhone.e164)),
+      address: normalizeSpaces(sender.address),
+    };
+    s.recipient = {
+      name: recipientName,
+      phone: recipientPhone?.ok ? seal(s.vault, 'phone', recipientPhone.e164, maskPhone(recipientPhone.e164)) : null,
+      address: normalizeSpaces(recipient.address),
+      country,
+      crossBorder: country !== 'CN',
+    };
+  },
+};
+
+/** 运单信息核对: the number is well-formed for its carrier; uniqueness is enforced when the parcel is stored. */
+export const waybillStep: IntakeStep = {
+  name: 'waybill',
+  validate(s) {
+    const r = checkWaybill(s.request.waybillNo, isCountryCode, s.request.carrier);
+    if (!r.ok) {
+      s.fieldErrors.push({ path: 'waybillNo', code: r.code, reason: r.reason, message: r.message });
+      return;
+    }
+    s.waybill = { normalized: r.normalized, channel: r.channel, carrier: r.carrier ?? null };
+  },
+};
+
+/** 收寄验视: inspection is mandatory; a refusal refuses the parcel, a mismatch holds it. */
+export const inspectionStep: IntakeStep = {
+  name: 'inspection',
+  async validate(s) {
+    const { inspection } = s.request;
+    if (!inspection.performed && !inspection.refused) {
+      s.fieldErrors.push({
+        path: 'inspection.performed',
+        code: 'INSPECTION_REQUIRED',
+        message: 'Inspect the contents in front of the sender (收寄验视) before accepting, or record that the sender refused.',
+      });
+    }
+    if (inspection.performed && inspection.refused) {
+      s.fieldErrors.push({ path: 'inspection.refused', code: 'INSPECTION_CONTRADICTORY', message: 'An inspection cannot be both performed and refused.' });
+    }
+    if (inspection.performed && inspection.matchesDeclaration === undefined) {
+      s.fieldErrors.push({ path: 'inspection.matchesDeclaration', code: 'INSPECTION_RESULT_REQUIRED', message: 'Say whether the contents match the declaration.' });
+    }
+    await assertPhotosUsable(s.tx, inspection.photoIds, s.courier.outletId);
+  },
+  check(s) {
+    const { inspection } = s.request;
+    if (inspection.refused) {
+      s.findings.push({ code: 'INSPECTION_REFUSED', effect: 'reject', message: 'The sender refused inspection: the parcel may not be accepted.', messageZh: '寄件人拒绝验视，不予收寄。' });
+    } else if (inspection.matchesDeclaration === false) {
+      s.findings.push({ code: 'INSPECTION_MISMATCH', effect: 'hold', message: 'The contents do not match the declaration: hold for review.', messageZh: '实物与申报不符，暂扣待核查。' });
+    }
+  },
+};
+
+/** 过机安检. */
+export const screeningStep: IntakeStep = {
+  name: 'screening',
+  check(s) {
+    const { result, machineId } = s.request.screening;
+    const machine = machineId ? ` (${machineId})` : '';
+    if (result === 'prohibited') {
+      s.findings.push({ code: 'SCREENING_PROHIBITED', effect: 'reject', message: `Screening${machine} found prohibited items: the parcel may not be accepted.`, messageZh: `安检${machine}发现禁寄物品，不予收寄。` });
+    } else if (result === 'suspect') {
+      s.findings.push({ code: 'SCREENING_SUSPECT', effect: 'hold', message: `Screening${machine} flagged the parcel: hold for an opened inspection.`, messageZh: `安检${machine}图像可疑，暂扣开箱复查。` });
+    }
+  },
+};
+
+/** 禁止寄递物品: a prohibited class refuses; a suspicious word in the description holds. */
+export const contentsStep: IntakeStep = {
+  name: 'contents',
+  check(s) {
+    const { category, description } = s.request.declared;
+    if (isProhibitedCategory(category)) {
+      s.findings.push({ code: 'PROHIBITED_ITEM', effect: 'reject', message: `Declared as ${category}, a prohibited class: the parcel may not be accepted.`, messageZh: `申报物品属于禁止寄递物品（${category}），不予收寄。` });
+      return;
+    }
+    for (const hit of suspectProhibitedWords(description)) {
+      s.findings.push({
+        code: 'PROHIBITED_ITEM_SUSPECTED',
+        effect: 'hold',
+        message: `The description mentions “${hit.word}”, which may be ${hit.category.replace(/_/g, ' ')}: inspect and confirm.`,
+        messageZh: `物品描述含“${hit.word}”，可能属于禁寄物品，请核实。`,
+      });
+    }
+  },
+};

@@ -1,0 +1,95 @@
+// POST /api/media (multipart field `file`) and GET /api/media/:id[?size=thumb].
+import { and, eq, inArray } from 'drizzle-orm';
+import multer from 'multer';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { media } from '../../models/schema.js';
+import { coversRegion } from '../accounts/access.js';
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/database.js';
+import type { Api } from '../http/api.js';
+import { BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../http/errors.js';
+import { normalizeImage } from './images.js';
+
+const mediaSchema = z
+  .object({ id: z.string().uuid(), sha256: z.string(), width: z.number().int(), height: z.number().int(), format: z.string() })
+  .meta({ id: 'Media' });
+
+const ALL_ROLES = ['courier', 'postal_regulator', 'customs_officer', 'admin'] as const;
+
+export function registerMediaRoutes(api: Api, { db, config }: AppContext) {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 0, parts: 2 } });
+  const receiveFile: RequestHandler = (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError('Upload the photo as multipart/form-data in the field "file".'));
+    upload.single('file')(req, res, (err: unknown) => {
+      if (!err) return next();
+      const code = (err as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLargeError(`A photo may be at most ${config.mediaMaxBytes} bytes.`));
+      return next(new BadRequestError(`The upload is not valid: ${(err as Error).message}. Send one file in the field "file".`, undefined, 'UPLOAD_INVALID'));
+    });
+  };
+
+  api.route({
+    method: 'post',
+    path: '/api/media',
+    tag: 'Media',
+    summary: 'Upload an inspection photo: normalised (oriented, metadata stripped, bounded) before storage',
+    access: { roles: ['courier', 'customs_officer', 'admin'] },
+    requestContent: { contentType: 'multipart/form-data', schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
+    before: [receiveFile],
+    responses: { 201: { description: 'Stored', schema: mediaSchema } },
+    handler: async ({ req, user }) => {
+      if (!req.file) throw new BadRequestError('No file: send the photo in the multipart field "file".', [{ path: 'file', code: 'REQUIRED', message: 'file is required' }], 'FILE_REQUIRED');
+      const image = await normalizeImage(req.file.buffer, config.mediaMaxPixels);
+      const [row] = await db
+        .insert(media)
+        .values({
+          sha256: image.sha256,
+          format: image.format,
+          width: image.width,
+          height: image.height,
+          byteSize: image.data.length,
+          data: image.data,
+          thumb: image.thumb,
+          uploadedBy: user.id,
+          outletId: user.outletId,
+          regionCode: user.outletRegionCode ?? user.jurisdiction,
+        })
+        .returning({ id: media.id });
+      return { status: 201, body: { id: row!.id, sha256: image.sha256, width: image.width, height: image.height, format: image.format } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/media/:id',
+    tag: 'Media',
+    summary: 'A stored photo (JPEG); ?size=thumb for a thumbnail',
+    access: { roles: ALL_ROLES },
+    params: z.strictObject({ id: z.string().uuid() }),
+    query: z.object({ size: z.enum(['full', 'thumb']).default('full') }),
+    responses: { 200: { description: 'The image', contentType: 'image/jpeg', schema: z.string().meta({ format: 'binary' }) }, 404: { description: 'No such photo in your area' } },
+    handler: async ({ res, params, query, user }) => {
+      const [row] = await db.select().from(media).where(eq(media.id, params.id));
+      // Out of scope looks the same as missing: no probing for other outlets' photos.
+      const visible = row && (user.role === 'courier' ? row.outletId === user.outletId : row.regionCode === null || coversRegion(user, row.regionCode));
+      if (!row || !visible) throw new NotFoundError('No such photo.', 'MEDIA_NOT_FOUND');
+      const body = query.size === 'thumb' ? row.thumb : row.data;
+      res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, max-age=86400, immutable', ETag: `"${row.sha256}-${query.size}"` });
+      res.send(body);
+    },
+  });
+}
+
+/** Inspection photos must exist and come from the same outlet as the intake. */
+export async function assertPhotosUsable(db: Queryable, ids: string[], outletId: string): Promise<void> {
+  if (!ids.length) return;
+  const found = await db.select({ id: media.id }).from(media).where(and(inArray(media.id, ids), eq(media.outletId, outletId)));
+  const known = new Set(found.map((r) => r.id));
+  const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
+  if (missing.length) {
+    throw new ValidationError(
+      missing.map(({ id, i }) => ({ path: `inspection.photoIds.${i}`, code: 'PHOTO_UNKNOWN', message: `No photo ${id} was uploaded at this outlet.` })),
+    );
+  }
+}
