@@ -9,22 +9,24 @@ const ACCEPTED = new Set(['jpeg', 'png', 'webp', 'heif', 'avif', 'gif', 'tiff'])
 const LONGEST_SIDE = 2048;
 const THUMB_SIDE = 320;
 
+const tooManyPixels = (maxPixels: number) =>
+  new PayloadTooLargeError(`The image decodes to more than the ${maxPixels} pixels accepted.`, 'IMAGE_TOO_MANY_PIXELS');
+
 export type NormalizedImage = { data: Buffer; thumb: Buffer; sha256: string; width: number; height: number; format: 'jpeg' };
 
 export async function normalizeImage(input: Buffer, maxPixels: number): Promise<NormalizedImage> {
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: maxPixels }).metadata();
-  } catch {
+  } catch (err) {
+    if (/pixel limit/i.test((err as Error).message)) throw tooManyPixels(maxPixels);
     throw new UnsupportedMediaTypeError('The file is not an image we can read (JPEG, PNG, WebP, HEIF, AVIF, GIF or TIFF).', 'NOT_AN_IMAGE');
   }
   if (!meta.format || !ACCEPTED.has(meta.format)) {
     throw new UnsupportedMediaTypeError(`Images only: ${meta.format ?? 'this format'} is not accepted.`, 'NOT_AN_IMAGE');
   }
   const pixels = (meta.width ?? 0) * (meta.height ?? 0) * (meta.pages ?? 1);
-  if (pixels > maxPixels) {
-    throw new PayloadTooLargeError(`The image would decode to ${pixels} pixels; at most ${maxPixels} are accepted.`, 'IMAGE_TOO_MANY_PIXELS');
-  }
+  if (pixels > maxPixels) throw tooManyPixels(maxPixels);
   try {
     const { data, info } = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' })
       .rotate() // apply EXIF orientation, then the tag is gone with the rest of the metadata
@@ -34,9 +36,7 @@ export async function normalizeImage(input: Buffer, maxPixels: number): Promise<
     const thumb = await sharp(data).resize({ width: THUMB_SIDE, height: THUMB_SIDE, fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
     return { data, thumb, sha256: createHash('sha256').update(data).digest('hex'), width: info.width, height: info.height, format: 'jpeg' };
   } catch (err) {
-    if (/pixel limit/i.test((err as Error).message)) {
-      throw new PayloadTooLargeError('The image decodes to more pixels than accepted.', 'IMAGE_TOO_MANY_PIXELS');
-    }
+    if (/pixel limit/i.test((err as Error).message)) throw tooManyPixels(maxPixels);
     throw new UnsupportedMediaTypeError('The image is damaged or truncated and cannot be read.', 'NOT_AN_IMAGE');
   }
 }
