@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { users } from '../models/schema.js';
-import { createSession } from '../server/accounts/sessions.js';
+import { authenticateToken, createSession } from '../server/accounts/sessions.js';
 import { DEMO_USERS } from '../server/accounts/demo.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -66,6 +66,18 @@ describe('accounts and sessions', () => {
     const token = await s.login('temp1', 'temporary-pass');
     await s.ctx.db.update(users).set({ disabled: true }).where(eq(users.username, 'temp1'));
     expectProblem(await s.http().get('/api/session').set('Authorization', `Bearer ${token}`), 401, 'ACCOUNT_DISABLED');
+  });
+
+  it('a session cached for speed still ends for a disabled account once the 15 s cache window passes', async () => {
+    const admin = await s.login('admin');
+    await s.http().post('/api/users').set('Authorization', `Bearer ${admin}`)
+      .send({ username: 'temp2', password: 'temporary-pass', role: 'admin' }).expect(201);
+    const token = await s.login('temp2', 'temporary-pass');
+    const now = new Date();
+    assert.equal((await authenticateToken(s.ctx.db, token, now)).username, 'temp2'); // now cached
+    await s.ctx.db.update(users).set({ disabled: true }).where(eq(users.username, 'temp2'));
+    assert.equal((await authenticateToken(s.ctx.db, token, new Date(now.getTime() + 5_000))).username, 'temp2', 'within the window');
+    await assert.rejects(authenticateToken(s.ctx.db, token, new Date(now.getTime() + 16_000)), /disabled/);
   });
 
   it('a courier asking for the account list is 403 ROLE_FORBIDDEN; an admin gets it', async () => {

@@ -147,10 +147,12 @@ describe('parcel intake (POST /api/parcels)', () => {
 
   describe('Idempotency-Key', () => {
     it('a retry with the same key and body returns the same answer and stores nothing new', async () => {
-      const body = aParcel();
+      const body = aParcel({ sender: { idNumber: aResidentId('440106', '19770707', '555') } });
       const key = crypto.randomUUID();
       const first = await intake(body, key).expect(201);
       const again = await intake(body, key).expect(201);
+      const [sender] = await s.ctx.db.select().from(senders).where(eq(senders.idMasked, `440106********${body.sender.idNumber.slice(-4)}`));
+      assert.equal(sender?.parcelCount, 1, 'the replay did not count the sender twice');
       assert.deepEqual(again.body, first.body);
       assert.equal(again.headers['idempotent-replayed'], 'true');
       const rows = await s.ctx.db.select().from(parcels).where(eq(parcels.waybillNo, body.waybillNo));
@@ -160,8 +162,9 @@ describe('parcel intake (POST /api/parcels)', () => {
     it('concurrent retries with one key create one parcel', async () => {
       const body = aParcel();
       const key = crypto.randomUUID();
-      const results = await Promise.all([intake(body, key), intake(body, key), intake(body, key)]);
-      assert.deepEqual(results.map((r) => r.status), [201, 201, 201]);
+      const results = await Promise.all(Array.from({ length: 5 }, () => intake(body, key)));
+      assert.deepEqual(results.map((r) => r.status), [201, 201, 201, 201, 201]);
+      assert.equal(results.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 4);
       assert.equal(new Set(results.map((r) => r.body.parcel.id)).size, 1);
     });
 

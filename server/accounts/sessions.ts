@@ -1,7 +1,7 @@
 // Opaque bearer tokens; only their SHA-256 is stored, so logout and expiry are real revocation.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import { outlets, sessions, users } from '../../models/schema.js';
 import type { Queryable } from '../db/database.js';
 import { UnauthenticatedError } from '../http/errors.js';
@@ -22,6 +22,7 @@ export async function createSession(db: Queryable, userId: string, ttlMs: number
 }
 
 export async function revokeSession(db: Queryable, tokenHash: string) {
+  forgetSession(tokenHash);
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
 }
 
@@ -44,13 +45,10 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-export async function authenticateToken(db: Queryable, token: string | undefined, now = new Date()): Promise<AuthUser> {
-  if (token === undefined) throw new UnauthenticatedError();
-  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) {
-    throw new UnauthenticatedError('The token is not one this server issued. Log in again.', 'TOKEN_INVALID');
-  }
-  const tokenHash = hashToken(token);
-  const [row] = await db
+/** Every request runs this; prepared once per database so it is not rebuilt each time. */
+const prepared = new WeakMap<Queryable, ReturnType<typeof prepareSessionLookup>>();
+function prepareSessionLookup(db: Queryable) {
+  return db
     .select({
       id: users.id,
       username: users.username,
@@ -64,8 +62,46 @@ export async function authenticateToken(db: Queryable, token: string | undefined
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .leftJoin(outlets, eq(outlets.id, users.outletId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
+    .where(and(eq(sessions.tokenHash, sql.placeholder('tokenHash')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .limit(1)
+    .prepare('session_lookup');
+}
+function sessionLookup(db: Queryable) {
+  let p = prepared.get(db);
+  if (!p) prepared.set(db, (p = prepareSessionLookup(db)));
+  return p;
+}
+
+/**
+ * Sessions seen in the last few seconds, so a busy counter does not pay a database round trip per request.
+ * Logout evicts at once in this process; other processes see a logout or a disabled account within the TTL.
+ */
+const CACHE_TTL_MS = 15_000;
+const CACHE_MAX = 10_000;
+const recent = new Map<string, { user: AuthUser; until: number }>();
+
+export function forgetSession(tokenHash: string): void {
+  recent.delete(tokenHash);
+}
+
+export async function authenticateToken(db: Queryable, token: string | undefined, now = new Date()): Promise<AuthUser> {
+  if (token !== undefined && token.startsWith(TOKEN_PREFIX) && token.length <= 200) {
+    const hit = recent.get(hashToken(token));
+    if (hit && hit.until > now.getTime() && hit.user.sessionExpiresAt > now) return hit.user;
+  }
+  const user = await lookUpSession(db, token, now);
+  if (recent.size >= CACHE_MAX) recent.clear();
+  recent.set(user.sessionTokenHash, { user, until: now.getTime() + CACHE_TTL_MS });
+  return user;
+}
+
+async function lookUpSession(db: Queryable, token: string | undefined, now: Date): Promise<AuthUser> {
+  if (token === undefined) throw new UnauthenticatedError();
+  if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) {
+    throw new UnauthenticatedError('The token is not one this server issued. Log in again.', 'TOKEN_INVALID');
+  }
+  const tokenHash = hashToken(token);
+  const [row] = await sessionLookup(db).execute({ tokenHash, now });
   if (!row) throw new UnauthenticatedError('The session has expired or was ended. Log in again.', 'SESSION_EXPIRED');
   if (row.disabled) throw new UnauthenticatedError('This account is disabled.', 'ACCOUNT_DISABLED');
   return {

@@ -1,5 +1,7 @@
 // Takes in a parcel: one transaction around the pipeline, with Idempotency-Key replay so a handheld that
-// retries after a dropped connection never creates two parcels and never loses one.
+// retries after a dropped connection never creates two parcels and never loses one. A replay runs the
+// checks again and finds the waybill taken; only then is the stored answer looked up, so the common path
+// pays no extra round trip for idempotency.
 import { createHash } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { idempotencyKeys } from '../../models/schema.js';
@@ -21,6 +23,18 @@ function requestHash(request: IntakeRequest): string {
   return createHash('sha256').update(JSON.stringify(canonical(request))).digest('base64url');
 }
 
+class KeyTakenMeanwhile extends Error {}
+
+/** The first answer for this key, or a 422 when the key was used for another intake. */
+async function storedAnswer(db: Db, userId: string, key: string, hash: string): Promise<IntakeOutcome | undefined> {
+  const [stored] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
+  if (!stored) return undefined;
+  if (stored.requestHash !== hash) {
+    throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency key reused', 'This Idempotency-Key was used for a different intake. Use a new key for a new parcel.');
+  }
+  return { status: stored.statusCode, body: stored.response, replayed: true };
+}
+
 export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]) {
   return async function takeIn(user: AuthUser, request: IntakeRequest, idempotencyKey: string | undefined): Promise<IntakeOutcome> {
     if (user.role !== 'courier' || !user.outletId || !user.outletRegionCode) {
@@ -34,43 +48,38 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
     const courier = { ...user, outletId: user.outletId, outletRegionCode: user.outletRegionCode };
     const hash = requestHash(request);
 
-    return db.transaction(async (tx) => {
-      if (idempotencyKey) {
-        // Claim the key. A concurrent request with the same key waits here until the first commits.
-        const claimed = await tx
-          .insert(idempotencyKeys)
-          .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 0, response: {} })
-          .onConflictDoNothing()
-          .returning({ key: idempotencyKeys.key });
-        if (!claimed.length) {
-          const [stored] = await tx
-            .select()
-            .from(idempotencyKeys)
-            .where(and(eq(idempotencyKeys.userId, user.id), eq(idempotencyKeys.key, idempotencyKey)));
-          if (stored!.requestHash !== hash) {
-            throw new ApiError(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency key reused', 'This Idempotency-Key was used for a different intake. Use a new key for a new parcel.');
-          }
-          return { status: stored!.statusCode, body: stored!.response, replayed: true };
+    try {
+      return await db.transaction(async (tx) => {
+        const result = await runIntake(steps, {
+          request,
+          courier,
+          tx,
+          vault,
+          now: new Date(),
+          fieldErrors: [],
+          findings: [],
+          watchlistHits: [],
+          alerts: [],
+        });
+        if (idempotencyKey) {
+          // Stored with the answer, last. The waybill's unique index already serialises concurrent retries of
+          // one intake: the second waits for the first to commit, then finds its waybill taken (below).
+          const stored = await tx
+            .insert(idempotencyKeys)
+            .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 201, response: result })
+            .onConflictDoNothing()
+            .returning({ key: idempotencyKeys.key });
+          if (!stored.length) throw new KeyTakenMeanwhile();
         }
-      }
-      const result = await runIntake(steps, {
-        request,
-        courier,
-        tx,
-        vault,
-        now: new Date(),
-        fieldErrors: [],
-        findings: [],
-        watchlistHits: [],
-        alerts: [],
+        return { status: 201, body: result, replayed: false };
       });
-      if (idempotencyKey) {
-        await tx
-          .update(idempotencyKeys)
-          .set({ statusCode: 201, response: result })
-          .where(and(eq(idempotencyKeys.userId, user.id), eq(idempotencyKeys.key, idempotencyKey)));
+    } catch (err) {
+      const mayBeRetry = err instanceof KeyTakenMeanwhile || (err instanceof ApiError && err.code === 'WAYBILL_DUPLICATE');
+      if (idempotencyKey && mayBeRetry) {
+        const replay = await storedAnswer(db, user.id, idempotencyKey, hash);
+        if (replay) return replay;
       }
-      return { status: 201, body: result, replayed: false };
-    });
+      throw err;
+    }
   };
 }

@@ -76,5 +76,5 @@ export function expectProblem(res: request.Response, status: number, code?: stri
   if (!/^application\/problem\+json/.test(res.headers['content-type'] ?? '')) throw new Error(`not problem+json: ${where}`);
   if (code && res.body.code !== code) throw new Error(`expected code ${code}, got ${where}`);
   if (JSON.stringify(res.body).includes('    at ')) throw new Error(`stack trace leaked: ${where}`);
-  return res.body as { code: string; detail: string; errors?: { path: string; code: string; message: string }[] };
+  return res.body as { code: string; detail: string; errors?: { path: string; code: string; message: string; reason?: string }[] };
 }

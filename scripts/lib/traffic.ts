@@ -1,0 +1,143 @@
+// Realistic intake traffic: valid identities, phones and waybills of the kinds a Guangdong counter sees.
+// Deterministic for a seed, so benchmark and evaluation runs can be repeated.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { mod11_2CheckChar } from '../../server/identity/documents.js';
+import { s10CheckDigit } from '../../server/waybill/waybills.js';
+
+/** mulberry32: a tiny seeded PRNG. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  const digits = (n: number) => Array.from({ length: n }, () => int(0, 9)).join('');
+  return { next, int, pick, digits };
+}
+export type Rng = ReturnType<typeof rng>;
+
+const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高', '梁', '郑', '谢', '曾', '区'];
+const GIVEN = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '华', '慧', '建国', '志强', '晓燕', '嘉怡', '子轩', '浩然', '欣怡', '宇航'];
+const REGIONS = ['440106', '440104', '440111', '440304', '440305', '441900', '445102', '330782', '330106', '310115', '110105', '350203', '510107', '420106', '430102'];
+const STREETS = ['体育西路', '天河北路', '中山大道', '黄埔大道', '机场路', '解放北路', '深南大道', '福华路', '宾王路', '稠州北路', '江滨路'];
+const CITY_PREFIX: Record<string, string> = { '4401': '广东省广州市', '4403': '广东省深圳市', '4419': '广东省东莞市', '4451': '广东省潮州市', '3307': '浙江省金华市义乌市', '3301': '浙江省杭州市', '3101': '上海市', '1101': '北京市', '3502': '福建省厦门市', '5101': '四川省成都市', '4201': '湖北省武汉市', '4301': '湖南省长沙市' };
+
+const FOREIGN = [
+  { country: 'US', names: ['John Smith', 'Emily Johnson', 'Michael Brown', 'Sarah Davis'], city: 'Los Angeles, CA' },
+  { country: 'GB', names: ['Oliver Jones', 'Amelia Taylor', 'Harry Wilson'], city: 'London' },
+  { country: 'JP', names: ['Sato Haruto', 'Suzuki Yui', 'Takahashi Ren'], city: 'Tokyo' },
+  { country: 'KR', names: ['Kim Minjun', 'Lee Seoyeon', 'Park Jiho'], city: 'Seoul' },
+  { country: 'DE', names: ['Lukas Müller', 'Anna Schmidt', 'Leon Schneider'], city: 'Berlin' },
+  { country: 'AU', names: ['Jack Williams', 'Charlotte Brown'], city: 'Sydney NSW' },
+  { country: 'RU', names: ['Ivan Petrov', 'Anna Ivanova'], city: 'Moscow' },
+  { country: 'MY', names: ['Tan Wei Ming', 'Siti Aminah'], city: 'Kuala Lumpur' },
+] as const;
+
+const GOODS: { category: string; descriptions: string[]; brands?: string[]; value: [number, number] }[] = [
+  { category: 'clothing', descriptions: ['T恤', '连衣裙', '外套', '牛仔裤'], brands: ['Uniqlo', 'Zara', undefined as never], value: [50, 600] },
+  { category: 'shoes', descriptions: ['运动鞋', '皮鞋', '拖鞋'], brands: ['Nike', 'Adidas', 'Li-Ning'], value: [80, 900] },
+  { category: 'electronics', descriptions: ['蓝牙耳机', '充电宝', '手机壳', '数据线'], brands: ['Xiaomi', 'Anker'], value: [30, 800] },
+  { category: 'tea', descriptions: ['茶叶', '普洱茶饼'], value: [60, 500] },
+  { category: 'books', descriptions: ['图书', '教材'], value: [20, 200] },
+  { category: 'cosmetics', descriptions: ['面霜', '口红'], brands: ['Pechoin', 'Florasis'], value: [50, 700] },
+  { category: 'household', descriptions: ['保温杯', '餐具', '收纳盒'], value: [20, 300] },
+  { category: 'documents', descriptions: ['文件', '合同'], value: [0, 0] },
+];
+
+export type Person = { idType: 'CN_RESIDENT_ID'; idNumber: string; name: string; phone: string; address: string };
+
+export function aChineseName(r: Rng): string {
+  return r.pick(SURNAMES) + r.pick(GIVEN);
+}
+
+export function aResidentIdFor(r: Rng, region = r.pick(REGIONS)): string {
+  const y = r.int(1950, 2004);
+  const m = String(r.int(1, 12)).padStart(2, '0');
+  const d = String(r.int(1, 28)).padStart(2, '0');
+  const first17 = `${region}${y}${m}${d}${r.digits(3)}`;
+  return first17 + mod11_2CheckChar(first17);
+}
+
+// Allocated mainland mobile prefixes (unallocated ones such as 154 and 194 are refused, rightly).
+const MOBILE_PREFIXES = ['130', '131', '132', '133', '135', '136', '137', '138', '139', '150', '151', '152', '153', '155', '156', '157', '158', '159', '180', '181', '182', '183', '185', '186', '187', '188', '189', '198', '199'];
+
+export function aMobile(r: Rng): string {
+  return r.pick(MOBILE_PREFIXES) + r.digits(8);
+}
+
+export function anAddress(r: Rng, region: string): string {
+  const city = CITY_PREFIX[region.slice(0, 4)] ?? '广东省广州市';
+  return `${city}${r.pick(STREETS)}${r.int(1, 999)}号${r.int(1, 30)}栋${r.int(101, 2505)}室`;
+}
+
+export function aPerson(r: Rng): Person {
+  const region = r.pick(REGIONS);
+  return { idType: 'CN_RESIDENT_ID', idNumber: aResidentIdFor(r, region), name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region) };
+}
+
+// Example prefixes; the last two digits vary and only numbers the max metadata calls valid are used.
+const PHONE_PREFIXES: Record<string, string> = {
+  US: '+1 415 555 01', GB: '+44 7911 1234', JP: '+81 90 1234 56', KR: '+82 10 2345 67',
+  DE: '+49 1512 34567', AU: '+61 412 345 6', RU: '+7 912 345 67', MY: '+60 12 345 67',
+};
+const phonePools = new Map<string, string[]>();
+
+/** A valid phone number for a country, or undefined where none is known. */
+export function aForeignPhone(r: Rng, country: string): string | undefined {
+  let pool = phonePools.get(country);
+  if (!pool) {
+    const prefix = PHONE_PREFIXES[country];
+    pool = prefix
+      ? Array.from({ length: 100 }, (_, i) => parsePhoneNumberFromString(prefix + String(i).padStart(2, '0'), country as CountryCode))
+          .filter((p) => p?.isValid())
+          .map((p) => p!.number)
+      : [];
+    phonePools.set(country, pool);
+  }
+  return pool.length ? r.pick(pool) : undefined;
+}
+
+let waybillSerial = 0;
+export function aWaybillFor(r: Rng, channel: 'postal' | 'express'): { waybillNo: string; carrier: string } {
+  waybillSerial++;
+  if (channel === 'postal') {
+    const serial = String((r.int(0, 9_999) * 10_000 + waybillSerial) % 100_000_000).padStart(8, '0');
+    return { waybillNo: `${r.pick(['EA', 'EB', 'RR', 'CP', 'LX'])}${serial}${s10CheckDigit(serial)}CN`, carrier: 'EMS' };
+  }
+  const body = `${Date.now() % 1_000_000}`.padStart(6, '0') + String(waybillSerial).padStart(7, '0');
+  const carrier = r.pick(['SF', 'YTO', 'JT'] as const);
+  return { waybillNo: `${{ SF: 'SF', YTO: 'YT', JT: 'JT' }[carrier]}${body.slice(-13)}`, carrier };
+}
+
+/** An ordinary parcel: domestic most of the time, sometimes a gift or purchase abroad. */
+export function anOrdinaryParcel(r: Rng, sender: Person = aPerson(r)) {
+  const abroad = r.next() < 0.35;
+  const goods = r.pick(GOODS);
+  const foreign = r.pick(FOREIGN);
+  const channel = abroad && r.next() < 0.6 ? 'postal' : 'express';
+  const region = r.pick(REGIONS);
+  const recipient = abroad
+    ? { name: r.pick(foreign.names), phone: aForeignPhone(r, foreign.country), address: `${r.int(1, 999)} Main St, ${foreign.city}`, country: foreign.country }
+    : { name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region), country: 'CN' };
+  if (!recipient.phone) delete (recipient as { phone?: string }).phone;
+  const brand = goods.brands ? r.pick(goods.brands) : undefined;
+  return {
+    ...aWaybillFor(r, channel),
+    sender,
+    recipient,
+    declared: {
+      description: r.pick(goods.descriptions),
+      category: goods.category,
+      quantity: r.int(1, 5),
+      valueCny: goods.value[1] === 0 ? 0 : r.int(goods.value[0], goods.value[1]),
+      ...(brand ? { brand } : {}),
+    },
+    inspection: { performed: true, matchesDeclaration: r.next() > 0.01, notes: '', photoIds: [] },
+    screening: { result: r.next() < 0.005 ? 'suspect' : 'clear', machineId: `XR-0${r.int(1, 4)}` },
+  };
+}
