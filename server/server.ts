@@ -8,6 +8,7 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
+import { startHousekeeping } from './housekeeping.js';
 import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
 import { attachRealtime } from './realtime/socket.js';
 
@@ -35,9 +36,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
     });
+    const stopHousekeeping = startHousekeeping(database.db, config.idempotencyTtlMs, log);
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    return { url: `http://${host}:${port}`, httpServer, io, ctx, database, close: () => shutdown(httpServer, io, database, config, log) };
+    const close = async () => {
+      stopHousekeeping();
+      await shutdown(httpServer, io, database, config, log);
+    };
+    return { url: `http://${host}:${port}`, httpServer, io, ctx, database, close };
   } catch (err) {
     await database.close();
     throw err;

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { users } from '../models/schema.js';
 import { authenticateToken, createSession } from '../server/accounts/sessions.js';
 import { DEMO_USERS } from '../server/accounts/demo.js';
+import { sweepSessions } from '../server/housekeeping.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('accounts and sessions', () => {
@@ -50,6 +51,13 @@ describe('accounts and sessions', () => {
     const [admin] = await s.ctx.db.select().from(users).where(eq(users.username, 'admin'));
     const { token } = await createSession(s.ctx.db, admin!.id, 1000, new Date(Date.now() - 60_000));
     expectProblem(await s.http().get('/api/session').set('Authorization', `Bearer ${token}`), 401, 'SESSION_EXPIRED');
+  });
+
+  it('expired sessions are swept, live ones kept', async () => {
+    const [admin] = await s.ctx.db.select().from(users).where(eq(users.username, 'admin'));
+    await createSession(s.ctx.db, admin!.id, 1000, new Date(Date.now() - 60_000));
+    assert.ok((await sweepSessions(s.ctx.db)) >= 1);
+    await s.http().get('/api/session').set('Authorization', `Bearer ${await s.login('admin')}`).expect(200);
   });
 
   it('logout ends the session: the same token is then refused', async () => {

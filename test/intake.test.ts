@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
 import { auditLog, parcels, senders } from '../models/schema.js';
+import { sweepIdempotencyKeys } from '../server/housekeeping.js';
 import { aParcel, aResidentId, aWaybill } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -240,6 +241,16 @@ describe('parcel intake (POST /api/parcels)', () => {
     it('wrong types and unknown fields are 400s with paths', async () => {
       const problem = expectProblem(await intake({ ...aParcel(), declared: { ...aParcel().declared, quantity: 'two' }, extra: 1 }), 400, 'VALIDATION_FAILED');
       assert.deepEqual(problem.errors!.map((e) => `${e.path}:${e.code}`).sort(), ['declared.quantity:INVALID_TYPE', 'extra:UNKNOWN_FIELD']);
+    });
+
+    it('keys past their retention are swept; a late retry of the same intake then meets WAYBILL_DUPLICATE', async () => {
+      const body = aParcel();
+      const key = crypto.randomUUID();
+      await intake(body, key).expect(201);
+      const ttl = s.ctx.config.idempotencyTtlMs;
+      assert.equal(await sweepIdempotencyKeys(s.ctx.db, ttl, new Date(Date.now() + ttl - 60_000)), 0);
+      assert.ok((await sweepIdempotencyKeys(s.ctx.db, ttl, new Date(Date.now() + ttl + 60_000))) >= 1);
+      expectProblem(await intake(body, key), 409, 'WAYBILL_DUPLICATE');
     });
 
     it('a nonsense Idempotency-Key is 400 IDEMPOTENCY_KEY_INVALID', async () => {
