@@ -13,6 +13,13 @@ describe('accounts and sessions', () => {
   });
   after(() => s?.close());
 
+  /** A fresh admin account, logged in; returns its token. */
+  async function aTemporaryAdmin(username: string): Promise<string> {
+    await s.http().post('/api/users').set('Authorization', `Bearer ${await s.login('admin')}`)
+      .send({ username, password: 'temporary-pass', role: 'admin' }).expect(201);
+    return s.login(username, 'temporary-pass');
+  }
+
   for (const demo of DEMO_USERS) {
     it(`demo account ${demo.username} logs in as ${demo.role} with its scope`, async () => {
       const res = await s.http().post('/api/session').send({ username: demo.username, password: 'parcelguard-demo' }).expect(200);
@@ -68,19 +75,13 @@ describe('accounts and sessions', () => {
   });
 
   it('a disabled account cannot use its open session', async () => {
-    const admin = await s.login('admin');
-    await s.http().post('/api/users').set('Authorization', `Bearer ${admin}`)
-      .send({ username: 'temp1', password: 'temporary-pass', role: 'admin' }).expect(201);
-    const token = await s.login('temp1', 'temporary-pass');
+    const token = await aTemporaryAdmin('temp1');
     await s.ctx.db.update(users).set({ disabled: true }).where(eq(users.username, 'temp1'));
     expectProblem(await s.http().get('/api/session').set('Authorization', `Bearer ${token}`), 401, 'ACCOUNT_DISABLED');
   });
 
   it('a session cached for speed still ends for a disabled account once the 15 s cache window passes', async () => {
-    const admin = await s.login('admin');
-    await s.http().post('/api/users').set('Authorization', `Bearer ${admin}`)
-      .send({ username: 'temp2', password: 'temporary-pass', role: 'admin' }).expect(201);
-    const token = await s.login('temp2', 'temporary-pass');
+    const token = await aTemporaryAdmin('temp2');
     const now = new Date();
     assert.equal((await authenticateToken(s.ctx.db, token, now)).username, 'temp2'); // now cached
     await s.ctx.db.update(users).set({ disabled: true }).where(eq(users.username, 'temp2'));

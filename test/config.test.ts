@@ -11,9 +11,25 @@ describe('configuration', () => {
     assert.equal(c.cookieSecure, false);
   });
 
+  const keys = { PII_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'), PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('hex') };
+
   it('production makes cookies Secure unless told otherwise', () => {
-    assert.equal(loadConfig({ NODE_ENV: 'production' }).cookieSecure, true);
-    assert.equal(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }).cookieSecure, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', ...keys }).cookieSecure, true);
+    assert.equal(loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false', ...keys }).cookieSecure, false);
+  });
+
+  it('production refuses to start without the keys for personal data', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /PII_ENCRYPTION_KEY and PII_BLIND_INDEX_KEY are required in production/);
+  });
+
+  it('keys are 32 bytes, base64 or hex, and a bad one is named without echoing it', () => {
+    const c = loadConfig(keys);
+    assert.equal(c.piiEncryptionKey!.length, 32);
+    assert.deepEqual(c.piiBlindIndexKey, Buffer.alloc(32, 2));
+    assert.throws(() => loadConfig({ PII_ENCRYPTION_KEY: 'c2hvcnQ=' }), (err: ConfigError) => {
+      const text = err.problems.join();
+      return /PII_ENCRYPTION_KEY: must be 32 bytes/.test(text) && text.includes('a value that is not shown') && !text.includes('c2hvcnQ=');
+    });
   });
 
   it('empty values count as unset', () => {

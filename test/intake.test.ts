@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { eq } from 'drizzle-orm';
-import { auditLog, parcels, senders } from '../models/schema.js';
+import { auditLog, idempotencyKeys, parcels, senders } from '../models/schema.js';
+import { authenticateToken } from '../server/accounts/sessions.js';
+import { archiveStep } from '../server/intake/archive.js';
+import type { IntakeStep } from '../server/intake/pipeline.js';
+import { intakeRequestSchema } from '../server/intake/schema.js';
+import { createIntakeService } from '../server/intake/service.js';
+import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from '../server/intake/steps.js';
 import { sweepIdempotencyKeys } from '../server/housekeeping.js';
 import { aParcel, aResidentId, aWaybill } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
@@ -229,6 +235,24 @@ describe('parcel intake (POST /api/parcels)', () => {
       assert.equal((await s.ctx.db.select().from(auditLog).where(eq(auditLog.subjectId, body.waybillNo))).length, 1, 'masked views are not audited');
       expectProblem(await s.http().get(`/api/parcels/${body.waybillNo}`).set('Authorization', `Bearer ${await s.login('regulator2')}`), 404, 'PARCEL_NOT_FOUND');
       expectProblem(await s.http().get(`/api/parcels/${body.waybillNo}`).set('Authorization', `Bearer ${await s.login('courier2')}`), 404, 'PARCEL_NOT_FOUND');
+    });
+  });
+
+  describe('one intake is one transaction', () => {
+    it('a step failing after the parcel was written leaves no parcel, no sender change and no idempotency key', async () => {
+      const steps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep,
+        { name: 'failing-after-archive', record: () => { throw new Error('simulated failure after the parcel insert'); } }];
+      const takeIn = createIntakeService(s.ctx.db, s.ctx.vault, steps);
+      const idNumber = aResidentId('440106', '19660606', '313');
+      const body = intakeRequestSchema.parse(aParcel({ sender: { idNumber } }));
+      const key = crypto.randomUUID();
+      const user = await authenticateToken(s.ctx.db, courier);
+      await assert.rejects(takeIn(user, body, key), /simulated failure/);
+      assert.equal((await s.ctx.db.select().from(parcels).where(eq(parcels.waybillNo, body.waybillNo))).length, 0);
+      assert.equal((await s.ctx.db.select().from(senders).where(eq(senders.idMasked, `440106********${idNumber.slice(-4)}`))).length, 0);
+      assert.equal((await s.ctx.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key))).length, 0);
+      // The same intake through the real pipeline then goes through.
+      await intake(body, key).expect(201);
     });
   });
 
