@@ -22,7 +22,12 @@ export type RunningServer = {
 };
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    onIdleError: (err) => log.warn({ err }, 'an idle database connection failed; the pool replaces it'),
+  });
   try {
     const vault = createPiiVault(resolvePiiKeys(config, log));
     const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault };

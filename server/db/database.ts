@@ -39,6 +39,8 @@ export type DatabaseOptions = {
   /** PGlite data directory; when absent PGlite runs in memory (tests). */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Told about errors on idle pooled connections (a server restart, a network cut); they must not crash us. */
+  onIdleError?: (err: Error) => void;
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,10 +52,10 @@ export const migrationsFolder = [path.resolve(here, '../../models/migrations'), 
 const MIGRATION_LOCK_ID = 7_245_001; // pg_advisory_lock key: one migrator at a time across processes
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, onIdleError = (_err: Error) => {}): Promise<Database> {
   // Migrate on a dedicated connection holding an advisory lock, so several processes can start at once.
   const migrator = new pg.Client({ connectionString: url });
   await migrator.connect();
@@ -65,6 +67,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     await migrator.end();
   }
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Without a listener, an idle client's error (PostgreSQL restarted) would be an uncaught exception.
+  pool.on('error', onIdleError);
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
   return {
     db,

@@ -61,10 +61,22 @@ async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promi
   return {
     url: url.toString(),
     async drop() {
+      // pg-pool's end() resolves before its sockets have closed; wait for them rather than terminating them.
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await c.query(`drop database if exists ${name}`);
+            return;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err; // 55006: still in use
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
