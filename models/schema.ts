@@ -29,6 +29,8 @@ export const ROLES = ['courier', 'postal_regulator', 'customs_officer', 'admin']
 export type Role = (typeof ROLES)[number];
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** Millisecond precision, like the ISO strings the API speaks: keyset cursors and `since=` then compare exactly. */
+const atMs = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 /** 营业网点: a courier or postal outlet. Its GB/T 2260 region code places it in jurisdictions. */
@@ -236,4 +238,90 @@ export const idempotencyKeys = pgTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_created_idx').on(t.createdAt)],
+);
+
+export const WATCHLIST_TYPES = ['id_number', 'phone', 'person_name', 'address', 'consignee', 'company', 'waybill', 'brand'] as const;
+
+/**
+ * Suspect lists. ID numbers and phones are stored like the sender archive stores them (sealed, matched by
+ * blind index), so a leaked list leaks no identities; `value` is what people see (masked for those).
+ */
+export const watchlistEntries = pgTable(
+  'watchlist_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    type: text('type', { enum: WATCHLIST_TYPES }).notNull(),
+    value: text('value').notNull(),
+    /** Exact key: blind index, normalised number, name syllables, address or company core, canonical brand. */
+    matchKey: text('match_key').notNull(),
+    /** Second form for scoring: a name's characters, a brand's searchable text. */
+    matchText: text('match_text'),
+    sealed: text('sealed'),
+    note: text('note'),
+    source: text('source'),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    expiresAt: at('expires_at'),
+    deletedAt: at('deleted_at'),
+    deletedBy: uuid('deleted_by').references(() => users.id),
+  },
+  (t) => [
+    uniqueIndex('watchlist_live_key_uq').on(t.type, t.matchKey).where(sql`deleted_at is null`),
+    index('watchlist_fuzzy_trgm_idx')
+      .using('gin', t.matchKey.op('gin_trgm_ops'))
+      .where(sql`type in ('person_name', 'consignee', 'address', 'company')`),
+    index('watchlist_created_idx').on(t.createdAt),
+    check('watchlist_type_known', sql`${t.type} in ('id_number', 'phone', 'person_name', 'address', 'consignee', 'company', 'waybill', 'brand')`),
+  ],
+);
+
+export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type Evidence = { code: string; message: string; messageZh?: string };
+
+/**
+ * Alerts to regulators and customs. One alert per group (a suspect-list entry, a ring) while it is not
+ * resolved: more parcels update it instead of opening new ones.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    type: text('type').notNull(),
+    severity: text('severity', { enum: ['low', 'medium', 'high'] }).notNull(),
+    status: text('status', { enum: ALERT_STATUSES }).notNull().default('open'),
+    groupKey: text('group_key').notNull(),
+    /** Province (2-digit GB/T 2260) of the outlets involved; regionCodes has every outlet's county. */
+    jurisdiction: text('jurisdiction').notNull(),
+    regionCodes: text('region_codes').array().notNull(),
+    crossBorder: boolean('cross_border').notNull().default(false),
+    routeKey: text('route_key'),
+    summary: text('summary').notNull(),
+    parcelCount: integer('parcel_count').notNull().default(0),
+    totalValueCny: numeric('total_value_cny', { precision: 14, scale: 2, mode: 'number' }).notNull().default(0),
+    waybills: text('waybills').array().notNull().default(sql`'{}'::text[]`),
+    evidence: jsonb('evidence').$type<Evidence[]>().notNull().default([]),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    updatedAt: atMs('updated_at').notNull().defaultNow(),
+    acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
+    acknowledgedAt: at('acknowledged_at'),
+    resolvedBy: uuid('resolved_by').references(() => users.id),
+    resolvedAt: at('resolved_at'),
+    resolution: text('resolution'),
+    resolutionNote: text('resolution_note'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_group_uq').on(t.groupKey).where(sql`status <> 'resolved'`),
+    index('alerts_jurisdiction_updated_idx').on(t.jurisdiction, t.updatedAt),
+    index('alerts_updated_idx').on(t.updatedAt),
+  ],
+);
+
+/** Which parcels an alert rests on. */
+export const alertParcels = pgTable(
+  'alert_parcels',
+  {
+    alertId: uuid('alert_id').notNull().references(() => alerts.id, { onDelete: 'cascade' }),
+    parcelId: uuid('parcel_id').notNull().references(() => parcels.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.parcelId] }), index('alert_parcels_parcel_idx').on(t.parcelId)],
 );

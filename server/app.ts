@@ -16,9 +16,12 @@ import { archiveStep } from './intake/archive.js';
 import type { IntakeStep } from './intake/pipeline.js';
 import { registerIntakeRoutes } from './intake/router.js';
 import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from './intake/steps.js';
+import { registerAlertRoutes } from './alerts/router.js';
 import { registerMediaRoutes } from './media/router.js';
 import { registerOutletRoutes } from './outlets/router.js';
 import { staticDir, webBuildDir } from './paths.js';
+import { registerWatchlistRoutes } from './watchlist/router.js';
+import { watchlistStep } from './watchlist/step.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -74,8 +77,10 @@ export function createApp(ctx: AppContext) {
   registerMediaRoutes(api, ctx);
   // The intake pipeline, in the counter's order. Later capabilities (suspect lists, ring detection,
   // customs selection) add their steps to this list.
-  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep];
+  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep, watchlistStep(ctx.bus)];
   registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
+  registerWatchlistRoutes(api, ctx);
+  registerAlertRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',

@@ -1,4 +1,5 @@
 // What every capability receives: the database, the validated config and the logger.
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Db } from './db/database.js';
@@ -11,4 +12,6 @@ export type AppContext = {
   log: Logger;
   /** Seals and blind-indexes ID numbers and phones. */
   vault: PiiVault;
+  /** In-process events: 'alert' (an AlertChange, after commit), 'session:revoked' (a token hash). */
+  bus: EventEmitter;
 };

@@ -1,4 +1,5 @@
 // Starts and stops ParcelGuard: database (migrated), demo seed, HTTP + socket.io on one port.
+import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -30,13 +31,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   try {
     const vault = createPiiVault(resolvePiiKeys(config, log));
-    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault };
+    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault, bus: new EventEmitter() };
     if (config.env !== 'production') {
       await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
     }
     const { app } = createApp(ctx);
     const httpServer = http.createServer(app);
-    const io = attachRealtime(httpServer, ctx, app);
+    const io = attachRealtime(httpServer, ctx);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());

@@ -93,7 +93,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
       await revokeSession(db, user.sessionTokenHash);
       await recordAudit(db, { actor: user, action: 'session.logout', requestId: String(req.id) });
       res.clearCookie(SESSION_COOKIE, { path: '/' });
-      req.app.emit('session:revoked', user.sessionTokenHash);
+      ctx.bus.emit('session:revoked', user.sessionTokenHash);
       return { status: 204 };
     },
   });

@@ -6,6 +6,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { Tx } from '../db/database.js';
 import { ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
+import type { Hit } from '../watchlist/match.js';
 import type { IntakeRequest, IntakeResult } from './schema.js';
 import { decideVerdict, orderFindings, type Finding } from './verdict.js';
 
@@ -37,12 +38,14 @@ export type IntakeState = {
   waybill?: { normalized: string; channel: 'postal' | 'express'; carrier: string | null };
   // Filled by the checking steps:
   findings: Finding[];
-  watchlistHits: IntakeResult['watchlistHits'];
+  watchlistHits: Hit[];
   alerts: IntakeResult['alerts'];
   customsInspection?: IntakeResult['customsInspection'];
   // Filled by the recording steps:
   verdict?: Verdict;
   parcel?: { id: string; createdAt: Date };
+  /** Run once the transaction committed (live alerts): nothing is announced that could still roll back. */
+  afterCommit: (() => void)[];
 };
 
 export type IntakeStep = {

@@ -84,7 +84,15 @@ export const intakeResponseSchema = z
     verdict: z.enum(['accepted', 'held', 'rejected']),
     reasons: z.array(reasonSchema),
     watchlistHits: z.array(
-      z.object({ entryId: z.string(), listType: z.string(), field: z.string(), score: z.number(), reason: z.string() }),
+      z.object({
+        entryId: z.string(),
+        listType: z.string(),
+        field: z.string(),
+        score: z.number(),
+        reason: z.string(),
+        reasonZh: z.string(),
+        entry: z.string().meta({ description: 'The listed value as people see it (masked for ID numbers and phones)' }),
+      }),
     ),
     customsInspection: z.object({ selected: z.boolean(), rate: z.number(), routeKey: z.string() }).optional(),
     alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })),

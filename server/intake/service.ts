@@ -48,8 +48,9 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
     const courier = { ...user, outletId: user.outletId, outletRegionCode: user.outletRegionCode };
     const hash = requestHash(request);
 
+    const afterCommit: (() => void)[] = [];
     try {
-      return await db.transaction(async (tx) => {
+      const outcome = await db.transaction(async (tx) => {
         const result = await runIntake(steps, {
           request,
           courier,
@@ -60,6 +61,7 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
           findings: [],
           watchlistHits: [],
           alerts: [],
+          afterCommit,
         });
         if (idempotencyKey) {
           // Stored with the answer, last. The waybill's unique index already serialises concurrent retries of
@@ -73,6 +75,8 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
         }
         return { status: 201, body: result, replayed: false };
       });
+      for (const hook of afterCommit) hook();
+      return outcome;
     } catch (err) {
       const mayBeRetry = err instanceof KeyTakenMeanwhile || (err instanceof ApiError && err.code === 'WAYBILL_DUPLICATE');
       if (idempotencyKey && mayBeRetry) {

@@ -1,11 +1,11 @@
 // socket.io on the same HTTP server. Namespace /alerts: authenticated by the same session tokens,
 // and every socket joins only the rooms its role and jurisdiction allow.
 import type { Server as HttpServer } from 'node:http';
-import type { EventEmitter } from 'node:events';
 import { Server, type Socket } from 'socket.io';
 import type { Role } from '../../models/schema.js';
 import { publicUser, type AuthUser } from '../accounts/access.js';
 import { authenticateToken, tokenFromRequest } from '../accounts/sessions.js';
+import type { AlertChange } from '../alerts/alerts.js';
 import type { AppContext } from '../context.js';
 import { ApiError, ForbiddenError } from '../http/errors.js';
 
@@ -39,7 +39,7 @@ function socketError(err: unknown): Error {
   return e;
 }
 
-export function attachRealtime(httpServer: HttpServer, ctx: AppContext, app: EventEmitter): Server {
+export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Server {
   const io = new Server(httpServer, {
     serveClient: false,
     // Same-origin clients only; a reconnect within two minutes gets the events it missed.
@@ -70,8 +70,12 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext, app: Eve
     socket.emit('ready', { user: publicUser(user) });
   });
 
-  app.on('session:revoked', (tokenHash: string) => {
+  ctx.bus.on('session:revoked', (tokenHash: string) => {
     alerts.in(`session:${tokenHash}`).disconnectSockets(true);
+  });
+  // Alerts go to the rooms of the outlets' jurisdictions, after the intake that raised them committed.
+  ctx.bus.on('alert', (change: AlertChange) => {
+    alerts.to(roomsForAlert(change.regionCodes, change.alert.crossBorder)).emit(change.event, change.alert);
   });
   return io;
 }

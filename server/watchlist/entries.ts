@@ -1,0 +1,190 @@
+// Suspect-list entries: validated per type, stored in their matching forms, ID numbers and phones sealed.
+import { and, desc, eq, ilike, isNull, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { watchlistEntries } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import type { Queryable } from '../db/database.js';
+import { checkResidentId, normalizeDocumentNumber } from '../identity/documents.js';
+import { maskIdNumber } from '../identity/masking.js';
+import { checkPhone, maskPhone } from '../identity/phones.js';
+import { NotFoundError, type FieldError } from '../http/errors.js';
+import type { PiiVault } from '../privacy/pii.js';
+import { normalizeWaybill } from '../waybill/waybills.js';
+import { ENTRY_TYPES, type EntryType } from './match.js';
+import { addressKey, brandKey, brandSearchText, companyKey, nameChars, nameKey } from './normalize.js';
+
+export const MAX_VALUE_LENGTH = 500;
+
+export const newEntrySchema = z
+  .strictObject({
+    type: z.enum(ENTRY_TYPES),
+    value: z.string().trim().min(1).max(MAX_VALUE_LENGTH),
+    note: z.string().trim().max(2000).optional(),
+    source: z.string().trim().max(200).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'NewWatchlistEntry' });
+export type NewEntry = z.output<typeof newEntrySchema>;
+
+export type PreparedEntry = {
+  type: EntryType;
+  value: string;
+  matchKey: string;
+  matchText: string | null;
+  sealed: string | null;
+  note: string | null;
+  source: string | null;
+  expiresAt: Date | null;
+};
+
+const problem = (path: string, code: string, message: string): { ok: false; errors: FieldError[] } => ({ ok: false, errors: [{ path, code, message }] });
+
+/** One entry in its stored forms, or why it cannot be one. */
+export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { ok: true; entry: PreparedEntry } | { ok: false; errors: FieldError[] } {
+  const expiresAt = e.expiresAt ? new Date(e.expiresAt) : null;
+  if (expiresAt && expiresAt <= now) return problem('expiresAt', 'EXPIRY_IN_PAST', 'The expiry is in the past: the entry would never match.');
+  const base = { type: e.type, note: e.note || null, source: e.source || null, expiresAt, sealed: null, matchText: null };
+  switch (e.type) {
+    case 'id_number': {
+      const n = normalizeDocumentNumber(e.value);
+      if (!/^[A-Z0-9]{5,20}$/.test(n)) return problem('value', 'ID_INVALID', 'An ID number has 5 to 20 letters and digits.');
+      // An 18-character resident ID must pass its check digit; other documents have none to check.
+      if (/^\d{17}[\dX]$/.test(n) && !/^8[123]0000|^9/.test(n)) {
+        const r = checkResidentId(n, now);
+        if (!r.ok) return problem('value', 'ID_INVALID', r.message);
+      }
+      return { ok: true, entry: { ...base, value: maskIdNumber(n), matchKey: vault.blind('id_number', n), sealed: vault.seal('id_number', n) } };
+    }
+    case 'phone': {
+      const p = checkPhone(e.value, 'CN');
+      if (!p.ok) return problem('value', 'PHONE_INVALID', p.message);
+      return { ok: true, entry: { ...base, value: maskPhone(p.e164), matchKey: vault.blind('phone', p.e164), sealed: vault.seal('phone', p.e164) } };
+    }
+    case 'waybill': {
+      const w = normalizeWaybill(e.value);
+      if (!/^[A-Z0-9]{8,30}$/.test(w)) return problem('value', 'WAYBILL_INVALID', 'A waybill number has 8 to 30 letters and digits.');
+      return { ok: true, entry: { ...base, value: w, matchKey: w } };
+    }
+    case 'person_name':
+    case 'consignee': {
+      const key = nameKey(e.value);
+      if (!key || /\d/.test(key)) return problem('value', 'NAME_INVALID', 'A name has letters and no digits.');
+      return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: nameChars(e.value) } };
+    }
+    case 'address': {
+      const key = addressKey(e.value);
+      if (key.length < 4) return problem('value', 'ADDRESS_TOO_VAGUE', 'An address needs more than a province or city to match a place.');
+      return { ok: true, entry: { ...base, value: e.value, matchKey: key } };
+    }
+    case 'company': {
+      const key = companyKey(e.value);
+      if (key.length < 2) return problem('value', 'COMPANY_TOO_VAGUE', 'A company needs a name beyond its legal form.');
+      return { ok: true, entry: { ...base, value: e.value, matchKey: key } };
+    }
+    case 'brand': {
+      const key = brandKey(e.value);
+      if (key.length < 2) return problem('value', 'BRAND_TOO_SHORT', 'A brand needs at least two characters.');
+      return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: brandSearchText(e.value) } };
+    }
+  }
+}
+
+export type CreateReport = { created: number; duplicates: number; rejected: { index: number; row?: number; errors: FieldError[] }[] };
+
+/** Inserts prepared entries in one statement; an entry already live with the same key is a duplicate. */
+export async function insertEntries(db: Queryable, entries: PreparedEntry[], createdBy: string): Promise<{ created: number }> {
+  if (!entries.length) return { created: 0 };
+  const rows = await db
+    .insert(watchlistEntries)
+    .values(entries.map((e) => ({ ...e, createdBy })))
+    // A live duplicate stays as it is; an expired one is revived with the new note, source and expiry.
+    .onConflictDoUpdate({
+      target: [watchlistEntries.type, watchlistEntries.matchKey],
+      targetWhere: sql`deleted_at is null`,
+      set: { expiresAt: sql`excluded.expires_at`, note: sql`excluded.note`, source: sql`excluded.source`, createdBy: sql`excluded.created_by`, createdAt: sql`now()` },
+      setWhere: sql`${watchlistEntries.expiresAt} is not null and ${watchlistEntries.expiresAt} <= now()`,
+    })
+    .returning({ id: watchlistEntries.id });
+  return { created: rows.length };
+}
+
+export async function createEntries(db: Queryable, vault: PiiVault, input: NewEntry[], user: AuthUser): Promise<CreateReport> {
+  const rejected: CreateReport['rejected'] = [];
+  const prepared: PreparedEntry[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  input.forEach((e, index) => {
+    const r = prepareEntry(e, vault);
+    if (!r.ok) return rejected.push({ index, errors: r.errors.map((x) => ({ ...x, path: `entries.${index}.${x.path}` })) });
+    const key = `${r.entry.type}|${r.entry.matchKey}`;
+    if (seen.has(key)) return duplicates++;
+    seen.add(key);
+    prepared.push(r.entry);
+  });
+  const { created } = await insertEntries(db, prepared, user.id);
+  return { created, duplicates: duplicates + prepared.length - created, rejected };
+}
+
+export const entrySchema = z
+  .object({
+    id: z.string().uuid(),
+    type: z.enum(ENTRY_TYPES),
+    value: z.string(),
+    note: z.string().nullable(),
+    source: z.string().nullable(),
+    createdAt: z.string(),
+    expiresAt: z.string().nullable(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'WatchlistEntry' });
+
+type Row = typeof watchlistEntries.$inferSelect;
+export const presentEntry = (r: Row, now = new Date()): z.output<typeof entrySchema> => ({
+  id: r.id,
+  type: r.type,
+  value: r.value,
+  note: r.note,
+  source: r.source,
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt?.toISOString() ?? null,
+  active: !r.expiresAt || r.expiresAt > now,
+});
+
+/** Newest first, by keyset (created_at, id) so pages stay stable while entries are added. */
+export async function listEntries(db: Queryable, q: { type?: EntryType; q?: string; limit: number; cursor?: { createdAt: Date; id: string } }) {
+  const rows = await db
+    .select()
+    .from(watchlistEntries)
+    .where(
+      and(
+        isNull(watchlistEntries.deletedAt),
+        q.type ? eq(watchlistEntries.type, q.type) : undefined,
+        q.q ? or(ilike(watchlistEntries.value, `%${q.q.replace(/[%_\\]/g, '\\$&')}%`), ilike(watchlistEntries.note, `%${q.q.replace(/[%_\\]/g, '\\$&')}%`)) : undefined,
+        q.cursor
+          ? or(lt(watchlistEntries.createdAt, q.cursor.createdAt), and(eq(watchlistEntries.createdAt, q.cursor.createdAt), lt(watchlistEntries.id, q.cursor.id)))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(watchlistEntries.createdAt), desc(watchlistEntries.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > q.limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null;
+  return { entries: page.map((r) => presentEntry(r)), nextCursor };
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at ?? '');
+  return id && !Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/.test(id) ? { createdAt, id } : null;
+}
+
+/** Soft delete: the entry stops matching and its history stays for audit. */
+export async function deleteEntry(db: Queryable, id: string, user: AuthUser) {
+  const [row] = await db
+    .update(watchlistEntries)
+    .set({ deletedAt: new Date(), deletedBy: user.id })
+    .where(and(eq(watchlistEntries.id, id), isNull(watchlistEntries.deletedAt)))
+    .returning({ id: watchlistEntries.id });
+  if (!row) throw new NotFoundError(`No live suspect-list entry ${id}.`, 'ENTRY_NOT_FOUND');
+}

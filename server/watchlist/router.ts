@@ -1,0 +1,167 @@
+// Suspect lists: add, list, delete, check (and import, in import.ts). Lists are national: intelligence
+// flows between regions; deleting is for admins and the jurisdiction that listed the entry.
+import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { users, watchlistEntries } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import { recordAudit } from '../audit/audit.js';
+import type { AppContext } from '../context.js';
+import type { Api } from '../http/api.js';
+import { BadRequestError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
+import { fieldErrorsFromZod } from '../http/problem.js';
+import { normalizeDocumentNumber } from '../identity/documents.js';
+import { checkPhone } from '../identity/phones.js';
+import { normalizeWaybill } from '../waybill/waybills.js';
+import { createEntries, decodeCursor, deleteEntry, entrySchema, listEntries, newEntrySchema, type NewEntry } from './entries.js';
+import { ENTRY_TYPES } from './match.js';
+import { screen } from './screen.js';
+
+export const LIST_ROLES = ['postal_regulator', 'customs_officer', 'admin'] as const;
+
+export const reportSchema = z
+  .object({
+    created: z.number().int(),
+    duplicates: z.number().int(),
+    rejected: z.array(
+      z.object({
+        index: z.number().int(),
+        row: z.number().int().optional(),
+        errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+      }),
+    ),
+  })
+  .meta({ id: 'WatchlistReport' });
+
+const hitSchema = z.object({
+  entryId: z.string(),
+  listType: z.enum(ENTRY_TYPES),
+  field: z.string(),
+  score: z.number(),
+  reason: z.string(),
+  reasonZh: z.string(),
+  entry: z.string(),
+});
+
+const checkSchema = z
+  .strictObject({
+    sender: z
+      .strictObject({ idType: z.string().optional(), idNumber: z.string().max(40).optional(), name: z.string().max(100).optional(), phone: z.string().max(40).optional(), address: z.string().max(300).optional() })
+      .optional(),
+    recipient: z
+      .strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional(), address: z.string().max(300).optional(), country: z.string().length(2).optional() })
+      .optional(),
+    waybillNo: z.string().max(40).optional(),
+    declared: z.strictObject({ description: z.string().max(500).optional(), brand: z.string().max(100).optional() }).passthrough().optional(),
+  })
+  .meta({ id: 'WatchlistCheck' });
+
+export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
+  const { db, vault } = ctx;
+
+  api.route({
+    method: 'post',
+    path: '/api/watchlist/entries',
+    tag: 'Suspect lists',
+    summary: 'Add entries; each is validated on its own, so a bad one never stops the good ones',
+    access: { roles: LIST_ROLES },
+    body: z.strictObject({ entries: z.array(z.unknown()).min(1).max(1000) }),
+    responses: { 201: { description: 'What was created, duplicated or rejected', schema: reportSchema } },
+    handler: async ({ req, body, user }) => {
+      const valid: { entry: NewEntry; index: number }[] = [];
+      const rejected: z.output<typeof reportSchema>['rejected'] = [];
+      body.entries.forEach((raw, index) => {
+        const parsed = newEntrySchema.safeParse(raw);
+        if (parsed.success) valid.push({ entry: parsed.data, index });
+        else rejected.push({ index, errors: fieldErrorsFromZod(parsed.error, raw).map((e) => ({ ...e, path: `entries.${index}.${e.path}` })) });
+      });
+      const report = await createEntries(db, vault, valid.map((v) => v.entry), user);
+      // createEntries numbers its rejections within `valid`; give them their place in the request.
+      for (const r of report.rejected) rejected.push({ index: valid[r.index]!.index, errors: r.errors.map((e) => ({ ...e, path: e.path.replace(/^entries\.\d+/, `entries.${valid[r.index]!.index}`) })) });
+      rejected.sort((a, b) => a.index - b.index);
+      await recordAudit(db, { actor: user, action: 'watchlist.add', requestId: String(req.id), details: { created: report.created, duplicates: report.duplicates, rejected: rejected.length } });
+      return { status: 201, body: { created: report.created, duplicates: report.duplicates, rejected } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/watchlist/entries',
+    tag: 'Suspect lists',
+    summary: 'Browse and search live entries, newest first (cursor paging)',
+    access: { roles: LIST_ROLES },
+    query: z.object({
+      type: z.enum(ENTRY_TYPES).optional(),
+      q: z.string().trim().min(1).max(100).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+    responses: { 200: { description: 'A page of entries', schema: z.object({ entries: z.array(entrySchema), nextCursor: z.string().nullable() }) } },
+    handler: async ({ query }) => {
+      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      if (cursor === null) throw new BadRequestError('The cursor is not one this server gave out.', [{ path: 'query.cursor', code: 'CURSOR_INVALID', message: 'Use nextCursor from the previous page' }], 'CURSOR_INVALID');
+      return { status: 200, body: await listEntries(db, { type: query.type, q: query.q, limit: query.limit, cursor }) };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/api/watchlist/entries/:id',
+    tag: 'Suspect lists',
+    summary: 'Remove an entry (it stops matching; kept for audit)',
+    access: { roles: LIST_ROLES },
+    params: z.strictObject({ id: z.string().uuid() }),
+    responses: { 204: { description: 'Removed' }, 404: { description: 'No such live entry' } },
+    handler: async ({ req, params, user }) => {
+      await assertMayDelete(ctx, params.id, user);
+      await deleteEntry(db, params.id, user);
+      await recordAudit(db, { actor: user, action: 'watchlist.delete', subjectType: 'watchlist_entry', subjectId: params.id, requestId: String(req.id) });
+      return { status: 204 };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/watchlist/check',
+    tag: 'Suspect lists',
+    summary: 'Screen any of sender, recipient, waybill and declaration as intake does, storing nothing',
+    access: { roles: LIST_ROLES },
+    body: checkSchema,
+    responses: { 200: { description: 'Hits, best first', schema: z.object({ hits: z.array(hitSchema) }) } },
+    handler: async ({ body }) => {
+      const senderPhone = body.sender?.phone ? checkPhone(body.sender.phone, 'CN') : undefined;
+      const recipientPhone = body.recipient?.phone ? checkPhone(body.recipient.phone, body.recipient.country ?? 'CN') : undefined;
+      const errors = [
+        ...(senderPhone && !senderPhone.ok ? [{ path: 'sender.phone', code: 'PHONE_INVALID', message: senderPhone.message }] : []),
+        ...(recipientPhone && !recipientPhone.ok ? [{ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message }] : []),
+      ];
+      if (errors.length) throw new ValidationError(errors);
+      const hits = await screen(db, {
+        idNumberBlind: body.sender?.idNumber ? vault.blind('id_number', normalizeDocumentNumber(body.sender.idNumber)) : undefined,
+        senderName: body.sender?.name,
+        senderPhoneBlind: senderPhone?.ok ? vault.blind('phone', senderPhone.e164) : undefined,
+        senderAddress: body.sender?.address,
+        recipientName: body.recipient?.name,
+        recipientPhoneBlind: recipientPhone?.ok ? vault.blind('phone', recipientPhone.e164) : undefined,
+        recipientAddress: body.recipient?.address,
+        waybillNo: body.waybillNo ? normalizeWaybill(body.waybillNo) : undefined,
+        declaredText: [body.declared?.brand, body.declared?.description].filter(Boolean).join(' ') || undefined,
+      });
+      return { status: 200, body: { hits } };
+    },
+  });
+}
+
+/** Admins delete anything; others what was listed from inside their own jurisdiction. */
+async function assertMayDelete({ db }: AppContext, id: string, user: AuthUser) {
+  const [row] = await db
+    .select({ creatorJurisdiction: users.jurisdiction, creatorRole: users.role })
+    .from(watchlistEntries)
+    .leftJoin(users, eq(users.id, watchlistEntries.createdBy))
+    .where(and(eq(watchlistEntries.id, id), isNull(watchlistEntries.deletedAt)));
+  if (!row) throw new NotFoundError(`No live suspect-list entry ${id}.`, 'ENTRY_NOT_FOUND');
+  if (user.role === 'admin') return;
+  const theirs = row.creatorJurisdiction ?? '';
+  if (!user.jurisdiction || !theirs.startsWith(user.jurisdiction)) {
+    throw new ForbiddenError('This entry was listed by another jurisdiction; ask them or an admin to remove it.', 'OUTSIDE_JURISDICTION');
+  }
+}

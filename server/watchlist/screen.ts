@@ -1,0 +1,83 @@
+// Screening a parcel against the suspect lists: one statement fetches candidates, each branch on an
+// index (exact keys on the unique btree, fuzzy names/addresses/companies on the trigram GIN), and
+// match.ts decides. Used by the intake step and by POST /api/watchlist/check.
+import { sql } from 'drizzle-orm';
+import { queryRows, type Queryable } from '../db/database.js';
+import { scoreHits, type Candidate, type EntryType, type Hit, type Probe } from './match.js';
+import { addressKey, brandSearchText, companyKey, mentionedBrands, nameKey } from './normalize.js';
+
+/** A parcel's screenable fields, already normalised (blind indexes for ID and phones). */
+export type ScreenInput = {
+  idNumberBlind?: string;
+  senderName?: string;
+  senderPhoneBlind?: string;
+  senderAddress?: string;
+  recipientName?: string;
+  recipientPhoneBlind?: string;
+  recipientAddress?: string;
+  waybillNo?: string;
+  declaredText?: string;
+};
+
+export function probesFor(i: ScreenInput): Probe[] {
+  const p: Probe[] = [];
+  const exact = (field: string, type: EntryType, key: string | undefined) => key && p.push({ field, types: [type], raw: '', key });
+  exact('sender.idNumber', 'id_number', i.idNumberBlind);
+  exact('sender.phone', 'phone', i.senderPhoneBlind);
+  exact('recipient.phone', 'phone', i.recipientPhoneBlind);
+  exact('waybillNo', 'waybill', i.waybillNo);
+  if (i.senderName) p.push({ field: 'sender.name', types: ['person_name'], raw: i.senderName });
+  if (i.recipientName) p.push({ field: 'recipient.name', types: ['person_name', 'consignee', 'company'], raw: i.recipientName });
+  if (i.senderAddress) p.push({ field: 'sender.address', types: ['address'], raw: i.senderAddress });
+  if (i.recipientAddress) p.push({ field: 'recipient.address', types: ['address'], raw: i.recipientAddress });
+  if (i.declaredText) p.push({ field: 'declared', types: ['brand'], raw: i.declaredText });
+  return p;
+}
+
+type Row = { id: string; type: EntryType; value: string; match_key: string; match_text: string | null; note: string | null; source: string | null };
+
+export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Candidate[]> {
+  const exactKeys = [i.idNumberBlind, i.senderPhoneBlind, i.recipientPhoneBlind, i.waybillNo].filter((k): k is string => !!k);
+  const senderNameKey = i.senderName ? nameKey(i.senderName) : null;
+  const recipientNameKey = i.recipientName ? nameKey(i.recipientName) : null;
+  const nameKeys = [senderNameKey, recipientNameKey].filter((k): k is string => !!k);
+  const senderAddressKey = i.senderAddress ? addressKey(i.senderAddress) : null;
+  const recipientAddressKey = i.recipientAddress ? addressKey(i.recipientAddress) : null;
+  const recipientCompanyKey = i.recipientName ? companyKey(i.recipientName) : null;
+  const brands = i.declaredText ? mentionedBrands(i.declaredText) : [];
+  const brandText = i.declaredText ? brandSearchText(i.declaredText) : null;
+  const live = sql`deleted_at is null and (expires_at is null or expires_at > now())`;
+  const cols = sql`id, type, value, match_key, match_text, note, source`;
+  const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+  const rows = await queryRows<Row>(
+    db,
+    sql`
+      select ${cols} from watchlist_entries where ${live} and type in ('id_number', 'phone', 'waybill') and match_key = any(${arr(exactKeys)})
+      union all
+      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key = any(${arr(nameKeys)})
+      union all
+      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${senderNameKey}
+      union all
+      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee', 'company') and match_key % ${recipientNameKey}
+      union all
+      select ${cols} from watchlist_entries where ${live} and type = 'company' and match_key % ${recipientCompanyKey}
+      union all
+      select ${cols} from watchlist_entries where ${live} and type = 'address' and match_key % ${senderAddressKey}
+      union all
+      select ${cols} from watchlist_entries where ${live} and type = 'address' and match_key % ${recipientAddressKey}
+      union all
+      select ${cols} from watchlist_entries where ${live} and type = 'brand'
+        and (match_key = any(${arr(brands)}) or (${brandText}::text is not null and strpos(${brandText}::text, match_text) > 0))`,
+  );
+  const seen = new Set<string>();
+  return rows
+    .filter((r) => !seen.has(r.id) && !!seen.add(r.id))
+    .map((r) => ({ id: r.id, type: r.type, display: r.value, matchKey: r.match_key, matchText: r.match_text, note: r.note, source: r.source }));
+}
+
+export async function screen(db: Queryable, input: ScreenInput): Promise<Hit[]> {
+  const probes = probesFor(input);
+  if (!probes.length) return [];
+  return scoreHits(probes, await fetchCandidates(db, input));
+}
