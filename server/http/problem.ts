@@ -41,9 +41,11 @@ export function fieldErrorsFromZod(error: z.ZodError, input: unknown, fieldCodes
 }
 
 function genericCode(issue: z.core.$ZodIssue, value: unknown): string {
+  // Missing is missing, whichever check noticed (zod 4 reports a missing enum as invalid_value).
+  if ((value === undefined || value === null) && issue.code !== 'custom') return 'REQUIRED';
   switch (issue.code) {
     case 'invalid_type':
-      return value === undefined || value === null ? 'REQUIRED' : 'INVALID_TYPE';
+      return 'INVALID_TYPE';
     case 'too_big':
       return issue.origin === 'string' || issue.origin === 'array' ? 'TOO_LONG' : 'TOO_LARGE';
     case 'too_small':

@@ -1,14 +1,13 @@
 // POST /api/media (multipart field `file`) and GET /api/media/:id[?size=thumb].
 import { and, eq, inArray } from 'drizzle-orm';
-import multer from 'multer';
-import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { media } from '../../models/schema.js';
 import { coversRegion } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
-import { BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../http/errors.js';
+import { NotFoundError, ValidationError } from '../http/errors.js';
+import { receiveOneFile } from '../http/upload.js';
 import { normalizeImage } from './images.js';
 
 const mediaSchema = z
@@ -18,16 +17,7 @@ const mediaSchema = z
 const ALL_ROLES = ['courier', 'postal_regulator', 'customs_officer', 'admin'] as const;
 
 export function registerMediaRoutes(api: Api, { db, config }: AppContext) {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: config.mediaMaxBytes, files: 1, fields: 0, parts: 2 } });
-  const receiveFile: RequestHandler = (req, res, next) => {
-    if (!req.is('multipart/form-data')) return next(new UnsupportedMediaTypeError('Upload the photo as multipart/form-data in the field "file".'));
-    upload.single('file')(req, res, (err: unknown) => {
-      if (!err) return next();
-      const code = (err as { code?: string }).code;
-      if (code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLargeError(`A photo may be at most ${config.mediaMaxBytes} bytes.`));
-      return next(new BadRequestError(`The upload is not valid: ${(err as Error).message}. Send one file in the field "file".`, undefined, 'UPLOAD_INVALID'));
-    });
-  };
+  const receiveFile = receiveOneFile(config.mediaMaxBytes, 'photo');
 
   api.route({
     method: 'post',
@@ -39,8 +29,7 @@ export function registerMediaRoutes(api: Api, { db, config }: AppContext) {
     before: [receiveFile],
     responses: { 201: { description: 'Stored', schema: mediaSchema } },
     handler: async ({ req, user }) => {
-      if (!req.file) throw new BadRequestError('No file: send the photo in the multipart field "file".', [{ path: 'file', code: 'REQUIRED', message: 'file is required' }], 'FILE_REQUIRED');
-      const image = await normalizeImage(req.file.buffer, config.mediaMaxPixels);
+      const image = await normalizeImage(req.file!.buffer, config.mediaMaxPixels);
       const [row] = await db
         .insert(media)
         .values({

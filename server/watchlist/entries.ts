@@ -21,7 +21,8 @@ export const newEntrySchema = z
     value: z.string().trim().min(1).max(MAX_VALUE_LENGTH),
     note: z.string().trim().max(2000).optional(),
     source: z.string().trim().max(200).optional(),
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    /** An instant, or a date meaning the end of that day in Beijing time. */
+    expiresAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()]).optional(),
   })
   .meta({ id: 'NewWatchlistEntry' });
 export type NewEntry = z.output<typeof newEntrySchema>;
@@ -41,7 +42,7 @@ const problem = (path: string, code: string, message: string): { ok: false; erro
 
 /** One entry in its stored forms, or why it cannot be one. */
 export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { ok: true; entry: PreparedEntry } | { ok: false; errors: FieldError[] } {
-  const expiresAt = e.expiresAt ? new Date(e.expiresAt) : null;
+  const expiresAt = !e.expiresAt ? null : new Date(/^\d{4}-\d{2}-\d{2}$/.test(e.expiresAt) ? `${e.expiresAt}T23:59:59.999+08:00` : e.expiresAt);
   if (expiresAt && expiresAt <= now) return problem('expiresAt', 'EXPIRY_IN_PAST', 'The expiry is in the past: the entry would never match.');
   const base = { type: e.type, note: e.note || null, source: e.source || null, expiresAt, sealed: null, matchText: null };
   switch (e.type) {

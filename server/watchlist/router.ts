@@ -9,10 +9,12 @@ import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { BadRequestError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
+import { receiveOneFile } from '../http/upload.js';
 import { normalizeDocumentNumber } from '../identity/documents.js';
 import { checkPhone } from '../identity/phones.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { createEntries, decodeCursor, deleteEntry, entrySchema, listEntries, newEntrySchema, type NewEntry } from './entries.js';
+import { importList } from './import.js';
 import { ENTRY_TYPES } from './match.js';
 import { screen } from './screen.js';
 
@@ -55,8 +57,36 @@ const checkSchema = z
   })
   .meta({ id: 'WatchlistCheck' });
 
+const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+
 export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
   const { db, vault } = ctx;
+
+  api.route({
+    method: 'post',
+    path: '/api/watchlist/import',
+    tag: 'Suspect lists',
+    summary: 'Import a CSV (UTF-8, BOM or GBK) or XLSX list with header type,value,note,source,expiresAt (or 类型,值,备注,来源,过期时间)',
+    access: { roles: LIST_ROLES },
+    requestContent: { contentType: 'multipart/form-data', schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
+    before: [receiveOneFile(IMPORT_MAX_BYTES, 'list file')],
+    responses: {
+      201: {
+        description: 'What was created, duplicated or rejected (with its row number), and warnings such as ignored columns',
+        schema: reportSchema.extend({ warnings: z.array(z.object({ code: z.string(), message: z.string() })), rows: z.number().int() }),
+      },
+    },
+    handler: async ({ req, user }) => {
+      const report = await importList(db, vault, req.file!.buffer, user);
+      await recordAudit(db, {
+        actor: user,
+        action: 'watchlist.import',
+        requestId: String(req.id),
+        details: { file: req.file!.originalname.slice(0, 200), rows: report.rows, created: report.created, duplicates: report.duplicates, rejected: report.rejected.length },
+      });
+      return { status: 201, body: report };
+    },
+  });
 
   api.route({
     method: 'post',

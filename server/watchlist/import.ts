@@ -1,0 +1,241 @@
+// Importing suspect lists from the files a regulator's office actually has: CSV (UTF-8 with or without
+// BOM, or GBK/GB18030 from Chinese Excel) and XLSX, with English or Chinese headers and type names.
+// Every row is judged on its own; good rows are kept, bad ones reported with their row number.
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse';
+import type { AuthUser } from '../accounts/access.js';
+import type { Queryable } from '../db/database.js';
+import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../http/errors.js';
+import type { PiiVault } from '../privacy/pii.js';
+import { insertEntries, MAX_VALUE_LENGTH, newEntrySchema, prepareEntry, type PreparedEntry } from './entries.js';
+import { fieldErrorsFromZod } from '../http/problem.js';
+
+export type ImportReport = {
+  created: number;
+  duplicates: number;
+  rejected: { index: number; row: number; errors: FieldError[] }[];
+  warnings: { code: string; message: string }[];
+  rows: number;
+};
+
+type Column = 'type' | 'value' | 'note' | 'source' | 'expiresAt';
+const HEADER_ALIASES: Record<string, Column> = {
+  type: 'type', 类型: 'type', 名单类型: 'type',
+  value: 'value', 值: 'value', 内容: 'value', 名单内容: 'value',
+  note: 'note', 备注: 'note', 说明: 'note',
+  source: 'source', 来源: 'source', 线索来源: 'source',
+  expiresat: 'expiresAt', expires_at: 'expiresAt', expiry: 'expiresAt', 过期时间: 'expiresAt', 有效期至: 'expiresAt', 失效时间: 'expiresAt',
+};
+const TYPE_ALIASES: Record<string, string> = {
+  身份证: 'id_number', 身份证号: 'id_number', 证件号码: 'id_number', 证件号: 'id_number',
+  电话: 'phone', 手机: 'phone', 手机号: 'phone', 电话号码: 'phone',
+  姓名: 'person_name', 人员: 'person_name', 寄件人: 'person_name',
+  地址: 'address', 收件人: 'consignee', 境外收件人: 'consignee', 公司: 'company', 企业: 'company', 商家: 'company',
+  运单号: 'waybill', 运单: 'waybill', 邮件号: 'waybill', 品牌: 'brand', 商标: 'brand',
+};
+
+/**
+ * Spreadsheet formula injection: a cell starting with = or @ (or a sign followed by more than a number)
+ * would run as a formula when the list is opened in Excel later. Such rows are refused on import;
+ * exports neutralise them (neutralizeFormula).
+ */
+export function looksLikeFormula(value: string): boolean {
+  return /^[=@\t\r]/.test(value) || (/^[+-]/.test(value) && !/^[+-][\d\s().-]*$/.test(value));
+}
+
+/** For exports: a leading apostrophe makes Excel show the text instead of evaluating it. */
+export function neutralizeFormula(value: string): string {
+  return looksLikeFormula(value) ? `'${value}` : value;
+}
+
+type RawRow = { row: number; cells: Partial<Record<Column, string>>; formula: boolean };
+
+function decodeText(buf: Buffer): string {
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    // Not UTF-8: Chinese Excel saves CSV as GBK; GB18030 is its superset.
+    return new TextDecoder('gb18030').decode(buf);
+  }
+}
+
+function mapHeader(header: string[]): { columns: (Column | null)[]; warnings: ImportReport['warnings'] } {
+  const columns = header.map((h) => HEADER_ALIASES[h.trim().replace(/^\uFEFF/, '').toLowerCase()] ?? null);
+  const warnings = header
+    .filter((h, i) => h.trim() && !columns[i])
+    .map((h) => ({ code: 'UNKNOWN_COLUMN', message: `The column "${h.slice(0, 40)}" is not one of type, value, note, source, expiresAt; it was ignored.` }));
+  const missing = (['type', 'value'] as const).filter((c) => !columns.includes(c));
+  if (missing.length) {
+    throw new ValidationError(
+      missing.map((c) => ({ path: `file.header.${c}`, code: 'COLUMN_MISSING', message: `The header row has no "${c}" column (type,value,note,source,expiresAt; 类型,值,备注,来源,过期时间).` })),
+    );
+  }
+  return { columns, warnings };
+}
+
+/** A row the parser itself could not read (a broken quote): reported at its line. */
+type Unreadable = { row: number; code: string; message: string };
+
+async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnreadable: (u: Unreadable) => void): AsyncGenerator<RawRow> {
+  const parser = parse(decodeText(buf), {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    // No max_record_size: csv-parse stops reading after skipping an oversized record. The upload limit
+    // bounds memory, and each value's length is checked per row.
+    skip_records_with_error: true,
+  });
+  parser.on('skip', (err: Error & { lines?: number }) =>
+    onUnreadable({ row: err.lines ?? 0, code: 'ROW_MALFORMED', message: `The row cannot be read as CSV: ${err.message.slice(0, 200)}` }),
+  );
+  let columns: (Column | null)[] | undefined;
+  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (!columns) {
+      const mapped = mapHeader(record);
+      columns = mapped.columns;
+      warnings.push(...mapped.warnings);
+      continue;
+    }
+    const cells: RawRow['cells'] = {};
+    record.forEach((v, i) => {
+      const c = columns![i];
+      if (c) cells[c] = v;
+    });
+    yield { row: info.lines, cells, formula: false };
+  }
+}
+
+async function* xlsxRows(buf: Buffer, warnings: ImportReport['warnings']): AsyncGenerator<RawRow> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(buf as unknown as ArrayBuffer);
+  } catch {
+    throw new UnsupportedMediaTypeError('The file looks like XLSX but cannot be read; save it again from Excel, or as CSV.', 'UNSUPPORTED_FILE');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) return;
+  const text = (v: ExcelJS.CellValue): { s: string; formula: boolean } => {
+    if (v === null || v === undefined) return { s: '', formula: false };
+    if (v instanceof Date) return { s: v.toISOString(), formula: false };
+    if (typeof v === 'object') {
+      if ('formula' in v || 'sharedFormula' in v) return { s: String((v as { result?: unknown }).result ?? ''), formula: true };
+      if ('richText' in v) return { s: v.richText.map((t) => t.text).join(''), formula: false };
+      if ('text' in v) return { s: String(v.text), formula: false };
+      return { s: '', formula: false };
+    }
+    return { s: String(v), formula: false };
+  };
+  let columns: (Column | null)[] | undefined;
+  for (let r = 1; r <= sheet.rowCount; r++) {
+    const row = sheet.getRow(r);
+    const values = Array.from({ length: Math.max(row.cellCount, columns?.length ?? 0) }, (_, i) => text(row.getCell(i + 1).value));
+    if (!columns) {
+      const mapped = mapHeader(values.map((v) => v.s));
+      columns = mapped.columns;
+      warnings.push(...mapped.warnings);
+      continue;
+    }
+    if (values.every((v) => !v.s.trim())) continue;
+    const cells: RawRow['cells'] = {};
+    values.forEach((v, i) => {
+      const c = columns![i];
+      if (c) cells[c] = v.s;
+    });
+    yield { row: r, cells, formula: values.some((v, i) => v.formula && columns![i]) };
+  }
+}
+
+function fileKind(buf: Buffer): 'xlsx' | 'csv' {
+  if (buf.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'xlsx';
+  // Text has no NUL bytes; PDFs, images, old .xls (OLE2) and other binaries do (or announce themselves).
+  const head = buf.subarray(0, 4096);
+  if (head.includes(0) || head.subarray(0, 4).equals(Buffer.from([0xd0, 0xcf, 0x11, 0xe0])) || head.subarray(0, 5).toString() === '%PDF-') {
+    throw new UnsupportedMediaTypeError('Import a CSV or XLSX file (old .xls: save it as .xlsx first).', 'UNSUPPORTED_FILE');
+  }
+  return 'csv';
+}
+
+const BATCH = 1000;
+
+/**
+ * Imports in batches of 1,000 rows, each one statement, yielding to other requests between batches, so a
+ * 100,000-row file does not hold the database (PGlite has one connection) or the event loop for long.
+ * A batch is atomic; an import stopped half-way can be run again: what is in already counts as duplicate.
+ */
+export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, user: AuthUser): Promise<ImportReport> {
+  const report: ImportReport = { created: 0, duplicates: 0, rejected: [], warnings: [], rows: 0 };
+  const reject = (row: number, errors: FieldError[]) => report.rejected.push({ index: report.rows - 1, row, errors });
+  const unreadable = (u: Unreadable) => {
+    report.rows++;
+    reject(u.row, [{ path: 'row', code: u.code, message: u.message }]);
+  };
+  const seen = new Set<string>();
+  let batch: PreparedEntry[] = [];
+  const flush = async () => {
+    const { created } = await insertEntries(db, batch, user.id);
+    report.created += created;
+    report.duplicates += batch.length - created;
+    batch = [];
+    await new Promise((r) => setImmediate(r));
+  };
+
+  const rows = fileKind(buf) === 'xlsx' ? xlsxRows(buf, report.warnings) : csvRows(buf, report.warnings, unreadable);
+  try {
+    for await (const raw of rows) {
+      report.rows++;
+      const entry = prepareRow(raw, vault, (errors) => reject(raw.row, errors));
+      if (!entry) continue;
+      const key = `${entry.type}|${entry.matchKey}`;
+      if (seen.has(key)) {
+        report.duplicates++;
+        continue;
+      }
+      seen.add(key);
+      batch.push(entry);
+      if (batch.length >= BATCH) await flush();
+    }
+  } catch (err) {
+    // A file broken beyond recovery (an unclosed quote at its end): keep what was read, say where it broke.
+    if (!(err as { code?: string }).code?.startsWith('CSV_')) throw err;
+    const e = err as Error & { lines?: number };
+    unreadable({ row: e.lines ?? 0, code: 'FILE_MALFORMED', message: `The file cannot be read from here on: ${e.message.slice(0, 200)}` });
+  }
+  if (batch.length) await flush();
+  report.rejected.sort((a, b) => a.row - b.row);
+  return report;
+}
+
+/** One row as an entry to store, or its problems reported. */
+function prepareRow(raw: RawRow, vault: PiiVault, reject: (errors: FieldError[]) => void): PreparedEntry | undefined {
+  const cells = Object.fromEntries(
+    Object.entries(raw.cells)
+      .map(([k, v]) => [k, (v ?? '').trim()])
+      .filter(([, v]) => v !== ''),
+  ) as RawRow['cells'];
+  if (raw.formula || Object.values(cells).some((v) => v && looksLikeFormula(v))) {
+    reject([{ path: 'row', code: 'FORMULA_REJECTED', message: 'The row holds a spreadsheet formula (a cell starting with =, @ or a sign); formulas are never imported.' }]);
+    return undefined;
+  }
+  if ((cells.value?.length ?? 0) > MAX_VALUE_LENGTH) {
+    reject([{ path: 'value', code: 'VALUE_TOO_LONG', message: `The value has ${cells.value!.length} characters; at most ${MAX_VALUE_LENGTH} are accepted.` }]);
+    return undefined;
+  }
+  const input = {
+    ...cells,
+    type: TYPE_ALIASES[cells.type ?? ''] ?? cells.type?.toLowerCase(),
+    ...(cells.expiresAt ? { expiresAt: cells.expiresAt.replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/, (_, y, m, d) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`) } : {}),
+  };
+  const parsed = newEntrySchema.safeParse(input);
+  if (!parsed.success) {
+    reject(fieldErrorsFromZod(parsed.error, input));
+    return undefined;
+  }
+  const prepared = prepareEntry(parsed.data, vault);
+  if (!prepared.ok) {
+    reject(prepared.errors);
+    return undefined;
+  }
+  return prepared.entry;
+}
