@@ -39,6 +39,11 @@ describe('suspect lists (/api/watchlist)', () => {
       ]);
     });
 
+    it('values that normalise to one key in one request are one entry (张伟 and 張偉), not a failure', async () => {
+      const res = await add([{ type: 'person_name', value: '张伟' }, { type: 'person_name', value: '張偉' }, { type: 'person_name', value: 'Zhang Wei' }]).expect(201);
+      assert.deepEqual([res.body.created, res.body.duplicates], [1, 2]);
+    });
+
     it('phones and ID numbers are shown masked, never as typed', async () => {
       const idNumber = aResidentId('440111', '19800808', '222');
       await add([{ type: 'id_number', value: idNumber }]).expect(201);

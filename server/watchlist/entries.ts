@@ -92,12 +92,17 @@ export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { 
 
 export type CreateReport = { created: number; duplicates: number; rejected: { index: number; row?: number; errors: FieldError[] }[] };
 
-/** Inserts prepared entries in one statement; an entry already live with the same key is a duplicate. */
-export async function insertEntries(db: Queryable, entries: PreparedEntry[], createdBy: string): Promise<{ created: number }> {
-  if (!entries.length) return { created: 0 };
+/**
+ * Inserts prepared entries in one statement. Values that normalise to the same key (张伟 and 張偉) are one
+ * entry: duplicates within the batch are dropped first (one statement may not touch a row twice), and
+ * an entry already live with the key is a duplicate too.
+ */
+export async function insertEntries(db: Queryable, entries: PreparedEntry[], createdBy: string | null): Promise<{ created: number; duplicates: number }> {
+  const unique = [...new Map(entries.map((e) => [`${e.type}|${e.matchKey}`, e])).values()];
+  if (!unique.length) return { created: 0, duplicates: entries.length };
   const rows = await db
     .insert(watchlistEntries)
-    .values(entries.map((e) => ({ ...e, createdBy })))
+    .values(unique.map((e) => ({ ...e, createdBy })))
     // A live duplicate stays as it is; an expired one is revived with the new note, source and expiry.
     .onConflictDoUpdate({
       target: [watchlistEntries.type, watchlistEntries.matchKey],
@@ -106,24 +111,19 @@ export async function insertEntries(db: Queryable, entries: PreparedEntry[], cre
       setWhere: sql`${watchlistEntries.expiresAt} is not null and ${watchlistEntries.expiresAt} <= now()`,
     })
     .returning({ id: watchlistEntries.id });
-  return { created: rows.length };
+  return { created: rows.length, duplicates: entries.length - rows.length };
 }
 
 export async function createEntries(db: Queryable, vault: PiiVault, input: NewEntry[], user: AuthUser): Promise<CreateReport> {
   const rejected: CreateReport['rejected'] = [];
   const prepared: PreparedEntry[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
   input.forEach((e, index) => {
     const r = prepareEntry(e, vault);
-    if (!r.ok) return rejected.push({ index, errors: r.errors.map((x) => ({ ...x, path: `entries.${index}.${x.path}` })) });
-    const key = `${r.entry.type}|${r.entry.matchKey}`;
-    if (seen.has(key)) return duplicates++;
-    seen.add(key);
-    prepared.push(r.entry);
+    if (r.ok) prepared.push(r.entry);
+    else rejected.push({ index, errors: r.errors.map((x) => ({ ...x, path: `entries.${index}.${x.path}` })) });
   });
-  const { created } = await insertEntries(db, prepared, user.id);
-  return { created, duplicates: duplicates + prepared.length - created, rejected };
+  const { created, duplicates } = await insertEntries(db, prepared, user.id);
+  return { created, duplicates, rejected };
 }
 
 export const entrySchema = z

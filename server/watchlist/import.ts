@@ -171,12 +171,11 @@ export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, us
     report.rows++;
     reject(u.row, [{ path: 'row', code: u.code, message: u.message }]);
   };
-  const seen = new Set<string>();
   let batch: PreparedEntry[] = [];
   const flush = async () => {
-    const { created } = await insertEntries(db, batch, user.id);
+    const { created, duplicates } = await insertEntries(db, batch, user.id);
     report.created += created;
-    report.duplicates += batch.length - created;
+    report.duplicates += duplicates;
     batch = [];
     await new Promise((r) => setImmediate(r));
   };
@@ -187,12 +186,6 @@ export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, us
       report.rows++;
       const entry = prepareRow(raw, vault, (errors) => reject(raw.row, errors));
       if (!entry) continue;
-      const key = `${entry.type}|${entry.matchKey}`;
-      if (seen.has(key)) {
-        report.duplicates++;
-        continue;
-      }
-      seen.add(key);
       batch.push(entry);
       if (batch.length >= BATCH) await flush();
     }

@@ -29,15 +29,20 @@ export type Hit = { entryId: string; listType: EntryType; field: string; score: 
 
 const HAN = /\p{Script=Han}/u;
 
-export function levenshtein(a: string, b: string): number {
+/** Edit distance counting a swap of neighbours as one edit (optimal string alignment): typists swap letters. */
+export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
   }
-  return prev[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** Dice coefficient over character bigrams: robust for Chinese text, where words are not spaced. */
@@ -76,12 +81,16 @@ export function scoreName(raw: string, c: Candidate): Scored {
     }
     return { score: 0.92, reason: `the same name romanised or reordered (${raw} = ${c.display})`, reasonZh: `拼音或顺序不同的同一姓名（${raw} = ${c.display}）` };
   }
-  const distance = levenshtein(key, c.matchKey);
-  const similarity = 1 - distance / Math.max(key.length, c.matchKey.length);
-  if (distance <= 2 && similarity >= 0.8) {
-    return { score: 0.95 * similarity, reason: `a name spelled nearly the same (${raw} / ${c.display}, ${distance} letter${distance > 1 ? 's' : ''} apart)`, reasonZh: `拼写相近的姓名（${raw} / ${c.display}）` };
-  }
-  return none;
+  // A slip of the keyboard: one edit in a name of 6+ letters, two in one of 10+. Shorter keys differ
+  // by one letter between different people too often (li na / li ma). Not for names in characters:
+  // there one letter of pinyin is another character, another person (张伟 wei / 张文 wen).
+  if (HAN.test(raw) || HAN.test(c.display)) return none;
+  const distance = editDistance(key, c.matchKey);
+  const length = Math.min(key.length, c.matchKey.length);
+  const score = distance === 1 && length >= 6 ? 0.9 : distance === 2 && length >= 10 ? 0.86 : 0;
+  return score
+    ? { score, reason: `a name spelled nearly the same (${raw} / ${c.display}, ${distance} letter${distance > 1 ? 's' : ''} apart)`, reasonZh: `拼写相近的姓名（${raw} / ${c.display}）` }
+    : none;
 }
 
 const numbersIn = (s: string) => s.match(/\d+/g) ?? [];

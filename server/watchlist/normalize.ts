@@ -3,6 +3,7 @@
 // and city, companies with or without 有限公司 / Co., Ltd. Pure: the scoring module and the import use it.
 import { createRequire } from 'node:module';
 import { normalizeDocumentNumber } from '../identity/documents.js';
+import { pinyin } from 'pinyin-pro';
 import { normalizeSpaces, romanize, toSimplifiedChinese } from '../identity/names.js';
 
 const HAN = /\p{Script=Han}/u;
@@ -25,8 +26,38 @@ export function nameKey(raw: string): string {
     .split(/[\s'-]+/)
     .filter(Boolean)
     .map((t) => t.normalize('NFD').replace(/\p{M}/gu, ''));
-  // Pinyin written as one word ("zhangwei") splits when it is two known syllables; others stay whole.
-  return tokens.map((t) => SURNAME_ROMANISATIONS[t] ?? t).sort().join(' ');
+  // Pinyin written as one word ("Weiming") is split into its syllables, so it meets 伟明.
+  return tokens
+    .map((t) => SURNAME_ROMANISATIONS[t] ?? t)
+    .flatMap((t) => splitPinyin(t) ?? [t])
+    .sort()
+    .join(' ');
+}
+
+let syllables: Set<string> | undefined;
+/** Every toneless pinyin syllable, read off pinyin-pro for the CJK Unified Ideographs block. */
+function pinyinSyllables(): Set<string> {
+  if (!syllables) {
+    const all = String.fromCharCode(...Array.from({ length: 0x9fa5 - 0x4e00 + 1 }, (_, i) => 0x4e00 + i));
+    syllables = new Set(pinyin(all, { toneType: 'none', type: 'array', v: true }).filter((x) => /^[a-z]+$/.test(x)));
+  }
+  return syllables;
+}
+
+/** A run of pinyin as syllables (weiming → wei ming), fewest syllables first; undefined when it is not pinyin. */
+export function splitPinyin(word: string): string[] | undefined {
+  if (word.length < 4 || !/^[a-z]+$/.test(word)) return undefined;
+  const known = pinyinSyllables();
+  const best: (string[] | undefined)[] = [[]];
+  for (let end = 1; end <= word.length; end++) {
+    for (let start = Math.max(0, end - 6); start < end; start++) {
+      const head = best[start];
+      const syllable = word.slice(start, end);
+      if (head && known.has(syllable) && (!best[end] || best[end]!.length > head.length + 1)) best[end] = [...head, syllable];
+    }
+  }
+  const split = best[word.length];
+  return split && split.length >= 2 ? split : undefined;
 }
 
 /** The name as characters, for telling 张伟 from 张玮 (same syllables, different people or a homophone trick). */
