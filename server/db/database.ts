@@ -49,6 +49,15 @@ export const migrationsFolder = [path.resolve(here, '../../models/migrations'), 
   (p) => fs.existsSync(p),
 )!;
 
+/**
+ * Set on every connection. pg_trgm's `%` returns candidates at similarity 0.3 by default; short Chinese
+ * name and address keys then match thousands of rows. 0.4 keeps every evasion of the labelled set
+ * (an address with a room added is ~0.43, a typo in a romanised name ≥ 0.5; scripts/eval/watchlist-matching.ts)
+ * and cut the candidate scans of scripts/bench/watchlist.ts several times over.
+ */
+const TRIGRAM_THRESHOLD = '0.4';
+const SESSION_SETTINGS = `set pg_trgm.similarity_threshold = ${TRIGRAM_THRESHOLD}`;
+
 const MIGRATION_LOCK_ID = 7_245_001; // pg_advisory_lock key: one migrator at a time across processes
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -66,7 +75,8 @@ async function openPostgres(url: string, poolSize: number, onIdleError = (_err: 
     await migrator.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
     await migrator.end();
   }
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // Session settings travel in the startup packet: in force before any query, on every connection.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c pg_trgm.similarity_threshold=${TRIGRAM_THRESHOLD}` });
   // Without a listener, an idle client's error (PostgreSQL restarted) would be an uncaught exception.
   pool.on('error', onIdleError);
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;
@@ -86,6 +96,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     const client = await PGlite.create({ dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } });
     const pgliteDb = drizzlePglite({ client, schema });
     await migratePglite(pgliteDb, { migrationsFolder });
+    await client.exec(SESSION_SETTINGS);
     const db = pgliteDb as unknown as Db;
     return {
       db,

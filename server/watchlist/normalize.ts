@@ -123,6 +123,12 @@ export function addressKey(raw: string): string {
   return s.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
 
+/** The door of an address key, without building and room: 体育西路1号2栋301室 → 体育西路1号. */
+export function addressDoor(key: string): string | null {
+  const door = /^.*?\d+[号弄]/.exec(key)?.[0];
+  return door && door !== key ? door : null;
+}
+
 const COMPANY_FORMS = /(有限责任公司|股份有限公司|有限公司|分公司|公司|集团|商行|工作室|经营部|\bco\b|\bcompany\b|\bltd\b|\blimited\b|\binc\b|\bincorporated\b|\bllc\b|\bcorp\b|\bcorporation\b|\bgmbh\b|\bplc\b|\bsarl\b|\bbv\b)/g;
 
 /** A company without its legal form, place prefix and punctuation: 广州市某某贸易有限公司 = 某某贸易 = 某某貿易公司. */

@@ -4,9 +4,11 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/database.js';
 import { scoreHits, type Candidate, type EntryType, type Hit, type Probe } from './match.js';
-import { addressKey, brandSearchText, companyKey, mentionedBrands, nameKey } from './normalize.js';
+import { addressDoor, addressKey, brandSearchText, companyKey, mentionedBrands, nameKey } from './normalize.js';
 
 /** A parcel's screenable fields, already normalised (blind indexes for ID and phones). */
+const HAN = /\p{Script=Han}/u;
+
 export type ScreenInput = {
   idNumberBlind?: string;
   senderName?: string;
@@ -41,12 +43,17 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const senderNameKey = i.senderName ? nameKey(i.senderName) : null;
   const recipientNameKey = i.recipientName ? nameKey(i.recipientName) : null;
   const nameKeys = [senderNameKey, recipientNameKey].filter((k): k is string => !!k);
+  // Fuzzy name retrieval serves typos in romanised names only; a name in characters meets its entries by
+  // its exact syllable key (Traditional, homophones and pinyin spellings included).
+  const fuzzy = (name: string | undefined, key: string | null) => (name && !HAN.test(name) ? key : null);
   const senderAddressKey = i.senderAddress ? addressKey(i.senderAddress) : null;
   const recipientAddressKey = i.recipientAddress ? addressKey(i.recipientAddress) : null;
   const recipientCompanyKey = i.recipientName ? companyKey(i.recipientName) : null;
   const brands = i.declaredText ? mentionedBrands(i.declaredText) : [];
   const brandText = i.declaredText ? brandSearchText(i.declaredText) : null;
   const live = sql`deleted_at is null and (expires_at is null or expires_at > now())`;
+  // An address whose house number differs is never a hit (match.ts numbersAgree): leave it in the database.
+  const firstNumber = (key: string | null) => (key ? (/\d+/.exec(key)?.[0] ?? '') : '');
   const cols = sql`id, type, value, match_key, match_text, note, source`;
   const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
@@ -57,15 +64,19 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
       union all
       select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key = any(${arr(nameKeys)})
       union all
-      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${senderNameKey}
+      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${fuzzy(i.senderName, senderNameKey)}
       union all
-      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee', 'company') and match_key % ${recipientNameKey}
+      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${fuzzy(i.recipientName, recipientNameKey)}
       union all
       select ${cols} from watchlist_entries where ${live} and type = 'company' and match_key % ${recipientCompanyKey}
       union all
-      select ${cols} from watchlist_entries where ${live} and type = 'address' and match_key % ${senderAddressKey}
+      select ${cols} from watchlist_entries where ${live} and type = 'address'
+        and (match_key % ${senderAddressKey} or match_key % ${senderAddressKey ? addressDoor(senderAddressKey) : null})
+        and strpos(match_key, ${firstNumber(senderAddressKey)}) > 0
       union all
-      select ${cols} from watchlist_entries where ${live} and type = 'address' and match_key % ${recipientAddressKey}
+      select ${cols} from watchlist_entries where ${live} and type = 'address'
+        and (match_key % ${recipientAddressKey} or match_key % ${recipientAddressKey ? addressDoor(recipientAddressKey) : null})
+        and strpos(match_key, ${firstNumber(recipientAddressKey)}) > 0
       union all
       select ${cols} from watchlist_entries where ${live} and type = 'brand'
         and (match_key = any(${arr(brands)}) or (${brandText}::text is not null and strpos(${brandText}::text, match_text) > 0))`,
