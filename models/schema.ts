@@ -271,6 +271,7 @@ export const watchlistEntries = pgTable(
       .using('gin', t.matchKey.op('gin_trgm_ops'))
       .where(sql`type in ('person_name', 'consignee', 'address', 'company')`),
     index('watchlist_created_idx').on(t.createdAt),
+    index('watchlist_type_text_idx').on(t.type, t.matchText).where(sql`match_text is not null`),
     check('watchlist_type_known', sql`${t.type} in ('id_number', 'phone', 'person_name', 'address', 'consignee', 'company', 'waybill', 'brand')`),
   ],
 );

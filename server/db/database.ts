@@ -76,7 +76,13 @@ async function openPostgres(url: string, poolSize: number, onIdleError = (_err: 
     await migrator.end();
   }
   // Session settings travel in the startup packet: in force before any query, on every connection.
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, options: `-c pg_trgm.similarity_threshold=${TRIGRAM_THRESHOLD}` });
+  // No parallel workers: every query here is a small indexed lookup, and starting workers cost tens of
+  // milliseconds per screening in scripts/bench/watchlist.ts.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: `-c pg_trgm.similarity_threshold=${TRIGRAM_THRESHOLD} -c max_parallel_workers_per_gather=0`,
+  });
   // Without a listener, an idle client's error (PostgreSQL restarted) would be an uncaught exception.
   pool.on('error', onIdleError);
   const db = drizzlePg({ client: pool, schema }) as unknown as Db;

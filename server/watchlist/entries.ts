@@ -11,7 +11,7 @@ import { NotFoundError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { ENTRY_TYPES, type EntryType } from './match.js';
-import { addressKey, brandKey, brandSearchText, companyKey, nameChars, nameKey } from './normalize.js';
+import { addressDoor, addressKey, brandKey, brandSearchText, companyKey, nameChars, nameKey } from './normalize.js';
 
 export const MAX_VALUE_LENGTH = 500;
 
@@ -75,7 +75,8 @@ export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { 
     case 'address': {
       const key = addressKey(e.value);
       if (key.length < 4) return problem('value', 'ADDRESS_TOO_VAGUE', 'An address needs more than a province or city to match a place.');
-      return { ok: true, entry: { ...base, value: e.value, matchKey: key } };
+      // The door (no building or room) is looked up exactly: a parcel to a room behind a listed door meets it.
+      return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: addressDoor(key) ?? key } };
     }
     case 'company': {
       const key = companyKey(e.value);

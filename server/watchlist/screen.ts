@@ -49,11 +49,14 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const senderAddressKey = i.senderAddress ? addressKey(i.senderAddress) : null;
   const recipientAddressKey = i.recipientAddress ? addressKey(i.recipientAddress) : null;
   const recipientCompanyKey = i.recipientName ? companyKey(i.recipientName) : null;
+  // Addresses and companies meet exactly on their normalised keys: prefixes, spacing, script and legal
+  // form are normalised away, and a parcel to a room behind a listed door meets it by the door. A trigram
+  // search on Chinese addresses read long posting lists (digits, 路, 号) for 5-13 ms each at 1M entries.
+  const addressKeys = [senderAddressKey, recipientAddressKey].filter((k): k is string => !!k);
+  const addressDoors = addressKeys.map((k) => addressDoor(k) ?? k);
   const brands = i.declaredText ? mentionedBrands(i.declaredText) : [];
   const brandText = i.declaredText ? brandSearchText(i.declaredText) : null;
   const live = sql`deleted_at is null and (expires_at is null or expires_at > now())`;
-  // An address whose house number differs is never a hit (match.ts numbersAgree): leave it in the database.
-  const firstNumber = (key: string | null) => (key ? (/\d+/.exec(key)?.[0] ?? '') : '');
   const cols = sql`id, type, value, match_key, match_text, note, source`;
   const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
@@ -68,15 +71,13 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
       union all
       select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${fuzzy(i.recipientName, recipientNameKey)}
       union all
-      select ${cols} from watchlist_entries where ${live} and type = 'company' and match_key % ${recipientCompanyKey}
+      select ${cols} from watchlist_entries where ${live} and type = 'company' and match_key = ${recipientCompanyKey}
       union all
       select ${cols} from watchlist_entries where ${live} and type = 'address'
-        and (match_key % ${senderAddressKey} or match_key % ${senderAddressKey ? addressDoor(senderAddressKey) : null})
-        and strpos(match_key, ${firstNumber(senderAddressKey)}) > 0
+        and match_key = any(${arr(addressKeys)})
       union all
       select ${cols} from watchlist_entries where ${live} and type = 'address'
-        and (match_key % ${recipientAddressKey} or match_key % ${recipientAddressKey ? addressDoor(recipientAddressKey) : null})
-        and strpos(match_key, ${firstNumber(recipientAddressKey)}) > 0
+        and match_text = any(${arr(addressDoors)})
       union all
       select ${cols} from watchlist_entries where ${live} and type = 'brand'
         and (match_key = any(${arr(brands)}) or (${brandText}::text is not null and strpos(${brandText}::text, match_text) > 0))`,
