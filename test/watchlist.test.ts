@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { io as connect, type Socket } from 'socket.io-client';
+import { MAX_WAYBILLS_ON_ALERT, raiseAlert } from '../server/alerts/alerts.js';
 import { aParcel, aResidentId } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -158,6 +159,19 @@ describe('suspect lists (/api/watchlist)', () => {
       expectProblem(await s.http().get(`/api/alerts/${first.body.alerts[0].id}`).set('Authorization', `Bearer ${await s.login('regulator2')}`), 404, 'ALERT_NOT_FOUND');
       const list = await s.http().get('/api/alerts?type=WATCHLIST_HIT&status=open').set('Authorization', `Bearer ${regulator}`).expect(200);
       assert.ok(list.body.alerts.some((a: { id: string }) => a.id === first.body.alerts[0].id));
+    });
+
+    it('an alert that grows without end (a listed brand) keeps an exact count and its latest 200 waybills', async () => {
+      const parcel = await intake(aCleanParcel()).expect(201);
+      const contribution = {
+        type: 'WATCHLIST_HIT', groupKey: `watchlist:cap-test`, severity: 'low' as const, summary: 'cap test', evidence: [],
+        parcelId: parcel.body.parcel.id, valueCny: 1, regionCode: '440106', crossBorder: true,
+      };
+      let last;
+      for (let i = 0; i < 205; i++) last = await raiseAlert(s.ctx.db, { ...contribution, waybillNo: `W${i}` });
+      assert.equal(last!.alert.parcelCount, 205);
+      assert.equal(last!.alert.waybills.length, MAX_WAYBILLS_ON_ALERT);
+      assert.deepEqual([last!.alert.waybills[0], last!.alert.waybills.at(-1)], ['W5', 'W204']);
     });
 
     it('a listed ID number holds the parcel though the number is stored nowhere in plain text', async () => {

@@ -56,8 +56,10 @@ if (existing < total) {
           when 'person_name' then (array['wang','li','zhang','liu','chen','yang','huang','zhao','wu','zhou','xu','sun','ma','zhu','hu','guo','he','lin','luo','gao'])[1 + (g * 7) % 20]
                || ' ' || (array['wei','fang','na','min','jing','li','qiang','lei','jun','yang','yong','yan','jie','juan','tao','ming','chao','xiu','hua','hui','jian','guo','zhi','xiao'])[1 + (g * 13) % 24]
                || ' ' || (array['an','bo','cheng','dong','feng','gang','hai','kai','long','ning','peng','rui','song','ting','wen','xin','yu','zhen'])[1 + (g * 17) % 18] || (g % 97)::text
-          when 'consignee' then (array['john','anna','ivan','olga','maria','david','sarah','peter','elena','mark'])[1 + g % 10] || ' ' ||
-               (array['smith','petrov','ivanova','muller','johnson','brown','kowalski','novak','garcia','rossi'])[1 + (g / 10) % 10] || ' ' || (g % 991)::text
+          -- 30 first × 25 middle × 60 last names: diverse, as a real consignee list is, with some repeats
+          when 'consignee' then (array['john','anna','ivan','olga','maria','david','sarah','peter','elena','mark','james','linda','sergei','natalia','ahmed','fatima','carlos','lucia','hans','greta','pierre','camille','kenji','yuki','minjun','seoyeon','raj','priya','omar','leila'])[1 + g % 30]
+               || ' ' || (array['a','b','c','d','e','f','g','h','j','k','l','m','n','p','r','s','t','v','w','alexander','marie','james','lee','ann','paul'])[1 + (g / 30) % 25]
+               || ' ' || (array['smith','petrov','ivanova','muller','johnson','brown','kowalski','novak','garcia','rossi','dubois','nielsen','tanaka','kim','nguyen','silva','santos','jensen','hansen','schmidt','fischer','weber','martin','bernard','moreau','lopez','gonzalez','perez','sanchez','ramirez','torres','flores','rivera','gomez','diaz','cruz','morales','ortiz','gutierrez','chavez','ramos','ruiz','alvarez','mendoza','castillo','jimenez','moreno','romero','herrera','medina','aguilar','vargas','castro','guzman','fernandez','ortega','delgado','vasquez','rojas','smirnov'])[1 + (g / 750) % 60]
           when 'address' then (array['体育','天河','中山','机场','解放','深南','稠州','宾王','江滨','人民','建设','新华','和平','光明','东风','朝阳','长安','黄河','长江','滨海'])[1 + g % 20]
                || (array['东','西','南','北','中','新','文','华','兴','德'])[1 + (g / 20) % 10] || (array['路','街','大道','巷'])[1 + (g / 200) % 4]
                || (1 + (g / 800) % 400)::text || '号' || (g % 31)::text || '栋'

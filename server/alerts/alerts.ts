@@ -62,6 +62,8 @@ export type AlertContribution = {
 
 export type AlertChange = { event: 'alert:new' | 'alert:updated'; alert: AlertView; regionCodes: string[] };
 
+export const MAX_WAYBILLS_ON_ALERT = 200;
+
 /** Opens the group's alert, or adds the parcel to the one already open (never counting a parcel twice). */
 export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<AlertChange> {
   const [row] = await queryRows<Record<string, unknown> & { inserted: boolean }>(
@@ -74,7 +76,9 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
       on conflict (group_key) where status <> 'resolved' do update set
         parcel_count = alerts.parcel_count + 1,
         total_value_cny = alerts.total_value_cny + excluded.total_value_cny,
-        waybills = alerts.waybills || excluded.waybills,
+        -- The row keeps the latest 200 waybills (parcelCount stays exact; alert_parcels has them all): a listed
+        -- brand groups thousands of parcels, and rewriting an ever longer array made every hit slower.
+        waybills = (alerts.waybills || excluded.waybills)[greatest(1, cardinality(alerts.waybills) + 1 - ${MAX_WAYBILLS_ON_ALERT - 1}):],
         region_codes = case when excluded.region_codes[1] = any(alerts.region_codes) then alerts.region_codes
                             else alerts.region_codes || excluded.region_codes end,
         cross_border = alerts.cross_border or excluded.cross_border,

@@ -168,6 +168,13 @@ const BRAND_ALIASES: Record<string, string[]> = {
 };
 const aliasToBrand = new Map<string, string>();
 for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) for (const a of aliases) aliasToBrand.set(a, brand);
+// Compiled once: Latin aliases match as whole words (lv is not in "velvet"), Chinese ones as substrings.
+const aliasMatchers = [...aliasToBrand].map(([alias, brand]) => ({
+  brand,
+  test: HAN.test(alias)
+    ? (s: string) => s.includes(alias)
+    : ((re: RegExp) => (s: string) => re.test(s))(new RegExp(`(^|[^a-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`)),
+}));
 
 const foldLatin = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 
@@ -181,10 +188,7 @@ export function brandKey(raw: string): string {
 export function mentionedBrands(text: string): string[] {
   const s = foldLatin(toSimplifiedChinese(normalizeSpaces(text)));
   const found = new Set<string>();
-  for (const [alias, brand] of aliasToBrand) {
-    const hit = HAN.test(alias) ? s.includes(alias) : new RegExp(`(^|[^a-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`).test(s);
-    if (hit) found.add(brand);
-  }
+  for (const m of aliasMatchers) if (m.test(s)) found.add(m.brand);
   return [...found];
 }
 

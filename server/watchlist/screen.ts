@@ -56,31 +56,13 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const addressDoors = addressKeys.map((k) => addressDoor(k) ?? k);
   const brands = i.declaredText ? mentionedBrands(i.declaredText) : [];
   const brandText = i.declaredText ? brandSearchText(i.declaredText) : null;
-  const live = sql`deleted_at is null and (expires_at is null or expires_at > now())`;
-  const cols = sql`id, type, value, match_key, match_text, note, source`;
   const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
-
+  // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection.
   const rows = await queryRows<Row>(
     db,
-    sql`
-      select ${cols} from watchlist_entries where ${live} and type in ('id_number', 'phone', 'waybill') and match_key = any(${arr(exactKeys)})
-      union all
-      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key = any(${arr(nameKeys)})
-      union all
-      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${fuzzy(i.senderName, senderNameKey)}
-      union all
-      select ${cols} from watchlist_entries where ${live} and type in ('person_name', 'consignee') and match_key % ${fuzzy(i.recipientName, recipientNameKey)}
-      union all
-      select ${cols} from watchlist_entries where ${live} and type = 'company' and match_key = ${recipientCompanyKey}
-      union all
-      select ${cols} from watchlist_entries where ${live} and type = 'address'
-        and match_key = any(${arr(addressKeys)})
-      union all
-      select ${cols} from watchlist_entries where ${live} and type = 'address'
-        and match_text = any(${arr(addressDoors)})
-      union all
-      select ${cols} from watchlist_entries where ${live} and type = 'brand'
-        and (match_key = any(${arr(brands)}) or (${brandText}::text is not null and strpos(${brandText}::text, match_text) > 0))`,
+    sql`select * from watchlist_candidates(
+      ${arr(exactKeys)}, ${arr(nameKeys)}, ${fuzzy(i.senderName, senderNameKey)}::text, ${fuzzy(i.recipientName, recipientNameKey)}::text,
+      ${recipientCompanyKey}::text, ${arr(addressKeys)}, ${arr(addressDoors)}, ${arr(brands)}, ${brandText}::text)`,
   );
   const seen = new Set<string>();
   return rows
