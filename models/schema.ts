@@ -267,9 +267,10 @@ export const watchlistEntries = pgTable(
   },
   (t) => [
     uniqueIndex('watchlist_live_key_uq').on(t.type, t.matchKey).where(sql`deleted_at is null`),
-    index('watchlist_fuzzy_trgm_idx')
+    // Trigrams serve typos in romanised names only (addresses and companies meet on exact keys).
+    index('watchlist_names_trgm_idx')
       .using('gin', t.matchKey.op('gin_trgm_ops'))
-      .where(sql`type in ('person_name', 'consignee', 'address', 'company')`),
+      .where(sql`type in ('person_name', 'consignee')`),
     index('watchlist_created_idx').on(t.createdAt),
     index('watchlist_type_text_idx').on(t.type, t.matchText).where(sql`match_text is not null`),
     check('watchlist_type_known', sql`${t.type} in ('id_number', 'phone', 'person_name', 'address', 'consignee', 'company', 'waybill', 'brand')`),

@@ -147,10 +147,16 @@ const recorder = {
   },
 };
 await fetchCandidates(recorder as never, sample);
-const plan = await client.query(`explain (analyze, costs off, timing on, summary on) ${captured!.sql}`, captured!.params as unknown[]);
-const lines = plan.rows.map((row: Record<string, string>) => row['QUERY PLAN']!);
-console.log('EXPLAIN ANALYZE of one screening:');
-for (const line of lines.filter((l) => process.env.FULL_PLAN || /Scan|Append|Execution|Planning/.test(l))) console.log(`  ${line.trim()}`);
+// The candidate query runs inside a PL/pgSQL function; auto_explain shows its inner plan (needs a superuser,
+// as the throw-away cluster's user is).
+const notices: string[] = [];
+client.on('notice', (n) => notices.push(String(n.message)));
+await client.query("load 'auto_explain'");
+await client.query('set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_analyze = on; set client_min_messages = log');
+await client.query(captured!.sql, captured!.params as unknown[]);
+const lines = notices.join('\n').split('\n');
+console.log('EXPLAIN ANALYZE of the slowest screening (inside watchlist_candidates):');
+for (const line of lines.filter((l) => process.env.FULL_PLAN || /Scan using|Scan on|Index Cond|actual time/.test(l)).filter((l) => /Scan|Cond/.test(l))) console.log(`  ${line.trim()}`);
 client.release();
 await explainPool.end();
 await database.close();

@@ -5,7 +5,8 @@ import { alerts } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
-import { BadRequestError, NotFoundError } from '../http/errors.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { NotFoundError } from '../http/errors.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
 import { alertSchema, presentAlert } from './alerts.js';
 
@@ -14,16 +15,6 @@ export function alertScope(user: AuthUser): SQL | undefined {
   if (user.role === 'admin') return undefined;
   const inArea = sql`exists (select 1 from unnest(${alerts.regionCodes}) as r(code) where r.code like ${`${user.jurisdiction}%`})`;
   return user.role === 'customs_officer' ? and(inArea, eq(alerts.crossBorder, true)) : inArea;
-}
-
-const encodeCursor = (at: Date, id: string) => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
-function decodeCursor(c: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(c, 'base64url').toString().split('|');
-  const date = new Date(at ?? '');
-  if (!id || Number.isNaN(date.getTime())) {
-    throw new BadRequestError('The cursor is not one this server gave out.', [{ path: 'query.cursor', code: 'CURSOR_INVALID', message: 'Use nextCursor' }], 'CURSOR_INVALID');
-  }
-  return { at: date, id };
 }
 
 export function registerAlertRoutes(api: Api, { db }: AppContext) {

@@ -7,6 +7,7 @@ import type { Queryable } from '../db/database.js';
 import { checkResidentId, normalizeDocumentNumber } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
+import { encodeCursor } from '../http/cursor.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
@@ -153,7 +154,7 @@ export const presentEntry = (r: Row, now = new Date()): z.output<typeof entrySch
 });
 
 /** Newest first, by keyset (created_at, id) so pages stay stable while entries are added. */
-export async function listEntries(db: Queryable, q: { type?: EntryType; q?: string; limit: number; cursor?: { createdAt: Date; id: string } }) {
+export async function listEntries(db: Queryable, q: { type?: EntryType; q?: string; limit: number; cursor?: { at: Date; id: string } }) {
   const rows = await db
     .select()
     .from(watchlistEntries)
@@ -163,7 +164,7 @@ export async function listEntries(db: Queryable, q: { type?: EntryType; q?: stri
         q.type ? eq(watchlistEntries.type, q.type) : undefined,
         q.q ? or(ilike(watchlistEntries.value, `%${q.q.replace(/[%_\\]/g, '\\$&')}%`), ilike(watchlistEntries.note, `%${q.q.replace(/[%_\\]/g, '\\$&')}%`)) : undefined,
         q.cursor
-          ? or(lt(watchlistEntries.createdAt, q.cursor.createdAt), and(eq(watchlistEntries.createdAt, q.cursor.createdAt), lt(watchlistEntries.id, q.cursor.id)))
+          ? or(lt(watchlistEntries.createdAt, q.cursor.at), and(eq(watchlistEntries.createdAt, q.cursor.at), lt(watchlistEntries.id, q.cursor.id)))
           : undefined,
       ),
     )
@@ -171,14 +172,8 @@ export async function listEntries(db: Queryable, q: { type?: EntryType; q?: stri
     .limit(q.limit + 1);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > q.limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString('base64url') : null;
+  const nextCursor = rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null;
   return { entries: page.map((r) => presentEntry(r)), nextCursor };
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at ?? '');
-  return id && !Number.isNaN(createdAt.getTime()) && /^[0-9a-f-]{36}$/.test(id) ? { createdAt, id } : null;
 }
 
 /** Soft delete: the entry stops matching and its history stays for audit. */

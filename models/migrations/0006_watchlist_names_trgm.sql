@@ -1,0 +1,2 @@
+DROP INDEX "watchlist_fuzzy_trgm_idx";--> statement-breakpoint
+CREATE INDEX "watchlist_names_trgm_idx" ON "watchlist_entries" USING gin ("match_key" gin_trgm_ops) WHERE type in ('person_name', 'consignee');
