@@ -281,9 +281,11 @@ describe('parcel intake (POST /api/parcels)', () => {
       expectProblem(await intake(aParcel(), 'short'), 400, 'IDEMPOTENCY_KEY_INVALID');
     });
 
-    it('unknown photo ids are 422 PHOTO_UNKNOWN', async () => {
+    it('unknown photo ids are 422 PHOTO_UNKNOWN, reported with the other field problems', async () => {
       const problem = expectProblem(await intake(aParcel({ inspection: { photoIds: [crypto.randomUUID()] } })), 422, 'PHOTO_UNKNOWN');
       assert.equal(problem.errors![0]!.path, 'inspection.photoIds.0');
+      const both = expectProblem(await intake(aParcel({ sender: { phone: '12345' }, inspection: { photoIds: [crypto.randomUUID()] } })), 422, 'VALIDATION_FAILED');
+      assert.deepEqual(both.errors!.map((e) => e.code).sort(), ['PHONE_INVALID', 'PHOTO_UNKNOWN']);
     });
 
     it('a domestic parcel is not cross-border', async () => {

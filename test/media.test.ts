@@ -57,6 +57,13 @@ describe('photos (POST /api/media)', () => {
     expectProblem(await upload(Buffer.from('this is not a photo\n'.repeat(50)), 'photo.jpg'), 415, 'NOT_AN_IMAGE');
   });
 
+  it('an anonymous upload is refused before its body is read: 401, not 413, however large', async () => {
+    const res = await s.http().post('/api/media').attach('file', Buffer.alloc(2_100_000, 1), { filename: 'big.jpg', contentType: 'image/jpeg' });
+    expectProblem(res, 401, 'UNAUTHENTICATED');
+    const regulator = await s.login('regulator1');
+    expectProblem(await s.http().post('/api/media').set('Authorization', `Bearer ${regulator}`).attach('file', Buffer.alloc(2_100_000, 1), 'big.jpg'), 403, 'ROLE_FORBIDDEN');
+  });
+
   it('a file over the byte limit is 413, a JSON body is 415, no file is 400', async () => {
     expectProblem(await upload(Buffer.alloc(2_100_000, 1), 'big.jpg'), 413, 'PAYLOAD_TOO_LARGE');
     expectProblem(await s.http().post('/api/media').set('Authorization', `Bearer ${courier}`).send({ file: 'x' }), 415);

@@ -59,7 +59,7 @@ const problemSchema = z
     detail: z.string(),
     code: z.string().optional(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), reason: z.string().optional() })).optional(),
   })
   .meta({ id: 'Problem' });
 
@@ -87,8 +87,17 @@ export function createApi(authenticate: Authenticator) {
   ) {
     declared.push({ method: spec.method, path: spec.path, access: spec.access });
     document(spec);
-    router[spec.method](spec.path, ...(spec.before ?? []), async (req, res) => {
-      const user = 'public' in spec.access ? (undefined as unknown as AuthUser) : await authorize(req, spec.access.roles);
+    // Who may call comes first: nothing a route does (reading an upload, rate limiting) runs for a caller it refuses.
+    const authorizeFirst: express.RequestHandler = async (req, res, next) => {
+      try {
+        if (!('public' in spec.access)) res.locals.user = await authorize(req, spec.access.roles);
+        next();
+      } catch (err) {
+        next(err);
+      }
+    };
+    router[spec.method](spec.path, authorizeFirst, ...(spec.before ?? []), async (req, res) => {
+      const user = res.locals.user as AuthUser;
       const body = spec.body ? parse(spec.body, bodyOf(req, spec.method), 'body', spec.fieldCodes) : undefined;
       const query = spec.query ? parse(spec.query, { ...req.query }, 'query') : undefined;
       const params = spec.params ? parse(spec.params, { ...req.params }, 'params') : undefined;

@@ -5,7 +5,7 @@ import { checkDocument } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
 import { isPlausibleName, normalizeName, normalizeSpaces } from '../identity/names.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
-import { assertPhotosUsable } from '../media/router.js';
+import { unusablePhotos } from '../media/router.js';
 import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
 import { checkWaybill } from '../waybill/waybills.js';
 import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
@@ -92,7 +92,7 @@ export const inspectionStep: IntakeStep = {
     if (inspection.performed && inspection.matchesDeclaration === undefined) {
       s.fieldErrors.push({ path: 'inspection.matchesDeclaration', code: 'INSPECTION_RESULT_REQUIRED', message: 'Say whether the contents match the declaration.' });
     }
-    await assertPhotosUsable(s.tx, inspection.photoIds, s.courier.outletId);
+    s.fieldErrors.push(...(await unusablePhotos(s.tx, inspection.photoIds, s.courier.outletId)));
   },
   check(s) {
     const { inspection } = s.request;

@@ -6,7 +6,7 @@ import { coversRegion } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
-import { NotFoundError, ValidationError } from '../http/errors.js';
+import { NotFoundError, type FieldError } from '../http/errors.js';
 import { receiveOneFile } from '../http/upload.js';
 import { normalizeImage } from './images.js';
 
@@ -70,15 +70,13 @@ export function registerMediaRoutes(api: Api, { db, config }: AppContext) {
   });
 }
 
-/** Inspection photos must exist and come from the same outlet as the intake. */
-export async function assertPhotosUsable(db: Queryable, ids: string[], outletId: string): Promise<void> {
-  if (!ids.length) return;
+/** Inspection photos must exist and come from the same outlet as the intake; the problems, one per photo. */
+export async function unusablePhotos(db: Queryable, ids: string[], outletId: string): Promise<FieldError[]> {
+  if (!ids.length) return [];
   const found = await db.select({ id: media.id }).from(media).where(and(inArray(media.id, ids), eq(media.outletId, outletId)));
   const known = new Set(found.map((r) => r.id));
-  const missing = ids.map((id, i) => ({ id, i })).filter(({ id }) => !known.has(id));
-  if (missing.length) {
-    throw new ValidationError(
-      missing.map(({ id, i }) => ({ path: `inspection.photoIds.${i}`, code: 'PHOTO_UNKNOWN', message: `No photo ${id} was uploaded at this outlet.` })),
-    );
-  }
+  return ids
+    .map((id, i) => ({ id, i }))
+    .filter(({ id }) => !known.has(id))
+    .map(({ id, i }) => ({ path: `inspection.photoIds.${i}`, code: 'PHOTO_UNKNOWN', message: `No photo ${id} was uploaded at this outlet.` }));
 }

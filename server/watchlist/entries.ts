@@ -9,6 +9,7 @@ import { maskIdNumber } from '../identity/masking.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
 import { encodeCursor } from '../http/cursor.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
+import { fieldErrorsFromZod } from '../http/problem.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { ENTRY_TYPES, type EntryType } from './match.js';
@@ -116,13 +117,20 @@ export async function insertEntries(db: Queryable, entries: PreparedEntry[], cre
   return { created: rows.length, duplicates: entries.length - rows.length };
 }
 
-export async function createEntries(db: Queryable, vault: PiiVault, input: NewEntry[], user: AuthUser): Promise<CreateReport> {
+/** An entry as sent (JSON or a file row), parsed and prepared, or why it cannot be one. */
+export function entryFromInput(raw: unknown, vault: PiiVault): ReturnType<typeof prepareEntry> {
+  const parsed = newEntrySchema.safeParse(raw);
+  return parsed.success ? prepareEntry(parsed.data, vault) : { ok: false, errors: fieldErrorsFromZod(parsed.error, raw) };
+}
+
+/** Entries as sent: each is parsed and prepared on its own, and reported at its index in the request. */
+export async function createEntries(db: Queryable, vault: PiiVault, input: unknown[], user: AuthUser): Promise<CreateReport> {
   const rejected: CreateReport['rejected'] = [];
   const prepared: PreparedEntry[] = [];
-  input.forEach((e, index) => {
-    const r = prepareEntry(e, vault);
+  input.forEach((raw, index) => {
+    const r = entryFromInput(raw, vault);
     if (r.ok) prepared.push(r.entry);
-    else rejected.push({ index, errors: r.errors.map((x) => ({ ...x, path: `entries.${index}.${x.path}` })) });
+    else rejected.push({ index, errors: r.errors.map((e) => ({ ...e, path: `entries.${index}.${e.path}` })) });
   });
   const { created, duplicates } = await insertEntries(db, prepared, user.id);
   return { created, duplicates, rejected };

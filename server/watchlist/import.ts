@@ -8,8 +8,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
-import { insertEntries, MAX_VALUE_LENGTH, newEntrySchema, prepareEntry, type PreparedEntry } from './entries.js';
-import { fieldErrorsFromZod } from '../http/problem.js';
+import { entryFromInput, insertEntries, MAX_VALUE_LENGTH, type PreparedEntry } from './entries.js';
 
 export type ImportReport = {
   created: number;
@@ -232,12 +231,7 @@ function prepareRow(raw: RawRow, vault: PiiVault, reject: (errors: FieldError[])
     type: TYPE_ALIASES[cells.type ?? ''] ?? cells.type?.toLowerCase(),
     ...(cells.expiresAt ? { expiresAt: cells.expiresAt.replace(/^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$/, (_, y, m, d) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`) } : {}),
   };
-  const parsed = newEntrySchema.safeParse(input);
-  if (!parsed.success) {
-    reject(fieldErrorsFromZod(parsed.error, input));
-    return undefined;
-  }
-  const prepared = prepareEntry(parsed.data, vault);
+  const prepared = entryFromInput(input, vault);
   if (!prepared.ok) {
     reject(prepared.errors);
     return undefined;

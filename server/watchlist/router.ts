@@ -8,13 +8,12 @@ import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
-import { fieldErrorsFromZod } from '../http/problem.js';
 import { receiveOneFile } from '../http/upload.js';
 import { normalizeDocumentNumber } from '../identity/documents.js';
 import { checkPhone } from '../identity/phones.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { decodeCursor } from '../http/cursor.js';
-import { createEntries, deleteEntry, entrySchema, listEntries, newEntrySchema, type NewEntry } from './entries.js';
+import { createEntries, deleteEntry, entrySchema, listEntries } from './entries.js';
 import { importList } from './import.js';
 import { ENTRY_TYPES } from './match.js';
 import { screen } from './screen.js';
@@ -54,7 +53,8 @@ const checkSchema = z
       .strictObject({ name: z.string().max(100).optional(), phone: z.string().max(40).optional(), address: z.string().max(300).optional(), country: z.string().length(2).optional() })
       .optional(),
     waybillNo: z.string().max(40).optional(),
-    declared: z.strictObject({ description: z.string().max(500).optional(), brand: z.string().max(100).optional() }).passthrough().optional(),
+    // Other declared fields (category, value…) are accepted as intake sends them, and not screened.
+    declared: z.object({ description: z.string().max(500).optional(), brand: z.string().max(100).optional() }).optional(),
   })
   .meta({ id: 'WatchlistCheck' });
 
@@ -98,19 +98,9 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
     body: z.strictObject({ entries: z.array(z.unknown()).min(1).max(1000) }),
     responses: { 201: { description: 'What was created, duplicated or rejected', schema: reportSchema } },
     handler: async ({ req, body, user }) => {
-      const valid: { entry: NewEntry; index: number }[] = [];
-      const rejected: z.output<typeof reportSchema>['rejected'] = [];
-      body.entries.forEach((raw, index) => {
-        const parsed = newEntrySchema.safeParse(raw);
-        if (parsed.success) valid.push({ entry: parsed.data, index });
-        else rejected.push({ index, errors: fieldErrorsFromZod(parsed.error, raw).map((e) => ({ ...e, path: `entries.${index}.${e.path}` })) });
-      });
-      const report = await createEntries(db, vault, valid.map((v) => v.entry), user);
-      // createEntries numbers its rejections within `valid`; give them their place in the request.
-      for (const r of report.rejected) rejected.push({ index: valid[r.index]!.index, errors: r.errors.map((e) => ({ ...e, path: e.path.replace(/^entries\.\d+/, `entries.${valid[r.index]!.index}`) })) });
-      rejected.sort((a, b) => a.index - b.index);
-      await recordAudit(db, { actor: user, action: 'watchlist.add', requestId: String(req.id), details: { created: report.created, duplicates: report.duplicates, rejected: rejected.length } });
-      return { status: 201, body: { created: report.created, duplicates: report.duplicates, rejected } };
+      const report = await createEntries(db, vault, body.entries, user);
+      await recordAudit(db, { actor: user, action: 'watchlist.add', requestId: String(req.id), details: { created: report.created, duplicates: report.duplicates, rejected: report.rejected.length } });
+      return { status: 201, body: report };
     },
   });
 
