@@ -13,6 +13,9 @@ const VARIANTS: Record<string, string> = { 淸: '清', 靑: '青', 衞: '卫', �
 
 const HAN = /\p{Script=Han}/u;
 
+/** Whether a text has Chinese characters (names in characters are matched differently from romanised ones). */
+export const hasHan = (text: string): boolean => HAN.test(text);
+
 export type NormalizedName = { display: string; simplified: string; pinyin: string };
 
 export function normalizeSpaces(raw: string): string {

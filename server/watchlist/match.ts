@@ -1,7 +1,7 @@
 // Suspect-list matching, explained: which parcel field meets which entry, how strongly, and why in words.
 // Pure: the SQL in screen.ts only fetches candidates; every score is decided here, for intake and for
 // POST /api/watchlist/check alike.
-import { toSimplifiedChinese } from '../identity/names.js';
+import { hasHan, toSimplifiedChinese } from '../identity/names.js';
 import { addressKey, brandSearchText, companyKey, mentionedBrands, nameChars, nameKey } from './normalize.js';
 
 export const ENTRY_TYPES = ['id_number', 'phone', 'person_name', 'address', 'consignee', 'company', 'waybill', 'brand'] as const;
@@ -27,7 +27,6 @@ export type Probe = { field: string; types: EntryType[]; raw: string; key?: stri
 export type Candidate = { id: string; type: EntryType; display: string; matchKey: string; matchText: string | null; note: string | null; source: string | null };
 export type Hit = { entryId: string; listType: EntryType; field: string; score: number; reason: string; reasonZh: string; entry: string };
 
-const HAN = /\p{Script=Han}/u;
 
 /** Edit distance counting a swap of neighbours as one edit (optimal string alignment): typists swap letters. */
 export function editDistance(a: string, b: string): number {
@@ -68,13 +67,13 @@ export function scoreName(raw: string, c: Candidate): Scored {
   const chars = nameChars(raw);
   const key = nameKey(raw);
   if (c.matchText && chars === c.matchText) {
-    const traditional = toSimplifiedChinese(raw) !== raw && HAN.test(raw);
+    const traditional = toSimplifiedChinese(raw) !== raw && hasHan(raw);
     return traditional
       ? { score: 1, reason: `the same name written in Traditional characters (${raw} = ${c.display})`, reasonZh: `繁简体写法不同的同一姓名（${raw} = ${c.display}）` }
       : { score: 1, reason: `the same name (${c.display})`, reasonZh: `姓名相同（${c.display}）` };
   }
   if (key === c.matchKey) {
-    const bothHan = HAN.test(raw) && HAN.test(c.display);
+    const bothHan = hasHan(raw) && hasHan(c.display);
     if (bothHan) {
       // Same syllables, other characters: a homophone (张伟/张玮). Weaker, since common names collide.
       return { score: 0.86, reason: `a name that sounds the same (${raw} / ${c.display}, ${key})`, reasonZh: `同音姓名（${raw} / ${c.display}）` };
@@ -84,7 +83,7 @@ export function scoreName(raw: string, c: Candidate): Scored {
   // A slip of the keyboard: one edit in a name of 6+ letters, two in one of 10+. Shorter keys differ
   // by one letter between different people too often (li na / li ma). Not for names in characters:
   // there one letter of pinyin is another character, another person (张伟 wei / 张文 wen).
-  if (HAN.test(raw) || HAN.test(c.display)) return none;
+  if (hasHan(raw) || hasHan(c.display)) return none;
   const distance = editDistance(key, c.matchKey);
   const length = Math.min(key.length, c.matchKey.length);
   const score = distance === 1 && length >= 6 ? 0.9 : distance === 2 && length >= 10 ? 0.86 : 0;

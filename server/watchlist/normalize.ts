@@ -4,9 +4,8 @@
 import { createRequire } from 'node:module';
 import { normalizeDocumentNumber } from '../identity/documents.js';
 import { pinyin } from 'pinyin-pro';
-import { normalizeSpaces, romanize, toSimplifiedChinese } from '../identity/names.js';
+import { hasHan, normalizeSpaces, romanize, toSimplifiedChinese } from '../identity/names.js';
 
-const HAN = /\p{Script=Han}/u;
 
 // Hong Kong / Macau (Cantonese) and Wade-Giles spellings of common surnames, to their pinyin.
 const SURNAME_ROMANISATIONS: Record<string, string> = {
@@ -20,7 +19,7 @@ const SURNAME_ROMANISATIONS: Record<string, string> = {
 /** A person's name as a sorted bag of syllables: 张伟, 張偉, Zhang Wei, Wei ZHANG and Cheung Wei all give "wei zhang". */
 export function nameKey(raw: string): string {
   const simplified = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase();
-  if (HAN.test(simplified)) return romanize(simplified).split(' ').sort().join(' ');
+  if (hasHan(simplified)) return romanize(simplified).split(' ').sort().join(' ');
   const tokens = simplified
     .replace(/[^\p{L}\p{N}\s'-]/gu, ' ')
     .split(/[\s'-]+/)
@@ -34,26 +33,25 @@ export function nameKey(raw: string): string {
     .join(' ');
 }
 
-let syllables: Set<string> | undefined;
-/** Every toneless pinyin syllable, read off pinyin-pro for the CJK Unified Ideographs block. */
-function pinyinSyllables(): Set<string> {
-  if (!syllables) {
-    const all = String.fromCharCode(...Array.from({ length: 0x9fa5 - 0x4e00 + 1 }, (_, i) => 0x4e00 + i));
-    syllables = new Set(pinyin(all, { toneType: 'none', type: 'array', v: true }).filter((x) => /^[a-z]+$/.test(x)));
-  }
-  return syllables;
-}
+/**
+ * Every toneless pinyin syllable, read off pinyin-pro for the CJK Unified Ideographs block. Built at start
+ * (~200 ms), not on first use, where the first romanised name after a start would pay for it.
+ */
+const SYLLABLES: ReadonlySet<string> = new Set(
+  pinyin(String.fromCharCode(...Array.from({ length: 0x9fa5 - 0x4e00 + 1 }, (_, i) => 0x4e00 + i)), { toneType: 'none', type: 'array', v: true }).filter((x) =>
+    /^[a-z]+$/.test(x),
+  ),
+);
 
 /** A run of pinyin as syllables (weiming → wei ming), fewest syllables first; undefined when it is not pinyin. */
 export function splitPinyin(word: string): string[] | undefined {
   if (word.length < 4 || !/^[a-z]+$/.test(word)) return undefined;
-  const known = pinyinSyllables();
   const best: (string[] | undefined)[] = [[]];
   for (let end = 1; end <= word.length; end++) {
     for (let start = Math.max(0, end - 6); start < end; start++) {
       const head = best[start];
       const syllable = word.slice(start, end);
-      if (head && known.has(syllable) && (!best[end] || best[end]!.length > head.length + 1)) best[end] = [...head, syllable];
+      if (head && SYLLABLES.has(syllable) && (!best[end] || best[end]!.length > head.length + 1)) best[end] = [...head, syllable];
     }
   }
   const split = best[word.length];
@@ -114,7 +112,7 @@ const LATIN_ADDRESS_WORDS: [RegExp, string][] = [
 /** An address reduced to what identifies the place: 广东省广州市天河区体育西路1号 and 天河 体育西路 1 号 meet. */
 export function addressKey(raw: string): string {
   let s = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase();
-  if (HAN.test(s)) {
+  if (hasHan(s)) {
     s = s.replace(/[\s,，。.、:：;；#＃()（）\-—_'"“”]/g, '');
     s = stripDivisions(s);
     return s.replace(/(中国|中华人民共和国)/g, '');
@@ -134,8 +132,8 @@ const COMPANY_FORMS = /(有限责任公司|股份有限公司|有限公司|分�
 /** A company without its legal form, place prefix and punctuation: 广州市某某贸易有限公司 = 某某贸易 = 某某貿易公司. */
 export function companyKey(raw: string): string {
   const s = toSimplifiedChinese(normalizeSpaces(raw)).toLowerCase().replace(/[.,，。()（）&]/g, ' ');
-  const stripped = s.replace(COMPANY_FORMS, ' ').replace(/\s+/g, HAN.test(s) ? '' : ' ').trim();
-  return HAN.test(stripped) ? stripDivisions(stripped) : stripped;
+  const stripped = s.replace(COMPANY_FORMS, ' ').replace(/\s+/g, hasHan(s) ? '' : ' ').trim();
+  return hasHan(stripped) ? stripDivisions(stripped) : stripped;
 }
 
 // Protected brands and how they are written on declarations (Chinese names, abbreviations).
@@ -171,7 +169,7 @@ for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) for (const a of al
 // Compiled once: Latin aliases match as whole words (lv is not in "velvet"), Chinese ones as substrings.
 const aliasMatchers = [...aliasToBrand].map(([alias, brand]) => ({
   brand,
-  test: HAN.test(alias)
+  test: hasHan(alias)
     ? (s: string) => s.includes(alias)
     : ((re: RegExp) => (s: string) => re.test(s))(new RegExp(`(^|[^a-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`)),
 }));

@@ -3,11 +3,11 @@
 // match.ts decides. Used by the intake step and by POST /api/watchlist/check.
 import { sql } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/database.js';
+import { hasHan } from '../identity/names.js';
 import { scoreHits, type Candidate, type EntryType, type Hit, type Probe } from './match.js';
 import { addressDoor, addressKey, brandSearchText, companyKey, mentionedBrands, nameKey } from './normalize.js';
 
 /** A parcel's screenable fields, already normalised (blind indexes for ID and phones). */
-const HAN = /\p{Script=Han}/u;
 
 export type ScreenInput = {
   idNumberBlind?: string;
@@ -45,7 +45,7 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const nameKeys = [senderNameKey, recipientNameKey].filter((k): k is string => !!k);
   // Fuzzy name retrieval serves typos in romanised names only; a name in characters meets its entries by
   // its exact syllable key (Traditional, homophones and pinyin spellings included).
-  const fuzzy = (name: string | undefined, key: string | null) => (name && !HAN.test(name) ? key : null);
+  const fuzzy = (name: string | undefined, key: string | null) => (name && !hasHan(name) ? key : null);
   const senderAddressKey = i.senderAddress ? addressKey(i.senderAddress) : null;
   const recipientAddressKey = i.recipientAddress ? addressKey(i.recipientAddress) : null;
   const recipientCompanyKey = i.recipientName ? companyKey(i.recipientName) : null;
