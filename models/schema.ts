@@ -305,10 +305,14 @@ export const alerts = pgTable(
     createdAt: atMs('created_at').notNull().defaultNow(),
     updatedAt: atMs('updated_at').notNull().defaultNow(),
     acknowledgedBy: uuid('acknowledged_by').references(() => users.id),
-    acknowledgedAt: at('acknowledged_at'),
+    /** Who, as they were called then: shown with the alert and its live updates without a join. */
+    acknowledgedByName: text('acknowledged_by_name'),
+    acknowledgedAt: atMs('acknowledged_at'),
     resolvedBy: uuid('resolved_by').references(() => users.id),
-    resolvedAt: at('resolved_at'),
-    resolution: text('resolution'),
+    resolvedByName: text('resolved_by_name'),
+    resolvedAt: atMs('resolved_at'),
+    /** confirmed, false_positive, or merged (its ring joined another ring's alert). */
+    resolution: text('resolution', { enum: ['confirmed', 'false_positive', 'merged'] }),
     resolutionNote: text('resolution_note'),
   },
   (t) => [
@@ -327,3 +331,71 @@ export const alertParcels = pgTable(
   },
   (t) => [primaryKey({ columns: [t.alertId, t.parcelId] }), index('alert_parcels_parcel_idx').on(t.parcelId)],
 );
+
+/**
+ * 蚂蚁搬家 rings: parcels linked by what they share (an identity, a phone, an address, a consignee).
+ * Rings merge when a parcel links two; the absorbed ring points at the survivor (`mergedInto`).
+ * A false-positive resolution leaves what was dismissed (`dampedCodes`, `dampedParcelCount`) so the same
+ * evidence does not alert again.
+ */
+export const rings = pgTable('rings', {
+  id: uuid('id').primaryKey(),
+  mergedInto: uuid('merged_into'),
+  createdAt: atMs('created_at').notNull().defaultNow(),
+  dampedCodes: text('damped_codes').array().notNull().default(sql`'{}'::text[]`),
+  dampedParcelCount: integer('damped_parcel_count').notNull().default(0),
+  dampedBy: uuid('damped_by').references(() => users.id),
+  dampedAt: at('damped_at'),
+});
+
+/** Which ring a linking key belongs to; a key not seen within the longest window links nothing. */
+export const ringKeys = pgTable(
+  'ring_keys',
+  {
+    key: text('key').primaryKey(),
+    ringId: uuid('ring_id').notNull(),
+    lastSeenAt: atMs('last_seen_at').notNull(),
+  },
+  (t) => [index('ring_keys_ring_idx').on(t.ringId), index('ring_keys_seen_idx').on(t.lastSeenAt)],
+);
+
+/**
+ * A cross-border parcel in its ring, with what the indicators need, so scoring a ring is one index range
+ * scan over its recent members (the working set), not a join over the whole parcel history.
+ */
+export const ringMembers = pgTable(
+  'ring_members',
+  {
+    parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+    ringId: uuid('ring_id').notNull(),
+    createdAt: atMs('created_at').notNull(),
+    waybillNo: text('waybill_no').notNull(),
+    /** The identity (document type + blind index): distinct identities are what rotate. */
+    senderKey: text('sender_key').notNull(),
+    senderName: text('sender_name').notNull(),
+    senderPhoneBlind: text('sender_phone_blind').notNull(),
+    senderPhoneMasked: text('sender_phone_masked').notNull(),
+    senderAddressKey: text('sender_address_key').notNull(),
+    senderAddress: text('sender_address').notNull(),
+    consigneeKey: text('consignee_key').notNull(),
+    consigneeName: text('consignee_name').notNull(),
+    country: text('country').notNull(),
+    outletId: text('outlet_id').notNull(),
+    regionCode: text('region_code').notNull(),
+    routeKey: text('route_key').notNull(),
+    valueCny: numeric('value_cny', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+    category: text('category').notNull(),
+    brand: text('brand'),
+    vague: boolean('vague').notNull(),
+    mismatch: boolean('mismatch').notNull(),
+    watchlistHit: boolean('watchlist_hit').notNull(),
+  },
+  (t) => [index('ring_members_ring_created_idx').on(t.ringId, t.createdAt)],
+);
+
+/** Live alerts larger than a NOTIFY payload pass through here between server processes (@socket.io/postgres-adapter). */
+export const socketIoAttachments = pgTable('socket_io_attachments', {
+  id: bigserial('id', { mode: 'number' }).unique(),
+  createdAt: at('created_at').defaultNow(),
+  payload: bytea('payload'),
+});

@@ -22,6 +22,7 @@ import { registerOutletRoutes } from './outlets/router.js';
 import { staticDir, webBuildDir } from './paths.js';
 import { registerWatchlistRoutes } from './watchlist/router.js';
 import { watchlistStep } from './watchlist/step.js';
+import { ringStep } from './rings/step.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -77,7 +78,8 @@ export function createApp(ctx: AppContext) {
   registerMediaRoutes(api, ctx);
   // The intake pipeline, in the counter's order. Later capabilities (suspect lists, ring detection,
   // customs selection) add their steps to this list.
-  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep, watchlistStep(ctx.bus)];
+  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep, watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring)];
+  // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel.
   registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);

@@ -43,7 +43,43 @@ const envSchema = z.object({
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(15 * 1024 * 1024),
   MEDIA_MAX_PIXELS: int(1000, 500_000_000).default(50_000_000),
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(48),
+  RING_WINDOWS: z
+    .string()
+    .regex(/^\s*\d+[hd]:\d+\s*(,\s*\d+[hd]:\d+\s*)*$/, 'must look like 24h:3,7d:4,30d:5 (window:minimum parcels)')
+    .default('24h:3,7d:4,30d:5'),
+  RING_ALERT_SCORE: int(1, 100).default(5),
+  RING_VALUE_LIMIT_CNY: int(1, 1_000_000).default(1000),
+  RING_VALUE_LIMIT_HMT_CNY: int(1, 1_000_000).default(800),
+  RING_JUST_UNDER_PERCENT: int(1, 99).default(70),
+  REALTIME_ADAPTER: z.enum(['memory', 'postgres']).optional(),
 });
+
+/** `24h:3,7d:4` → windows, shortest first. */
+function parseWindows(spec: string): RingWindow[] {
+  return spec
+    .split(',')
+    .map((part) => {
+      const [span, min] = part.trim().split(':') as [string, string];
+      const n = Number(span.slice(0, -1));
+      return { name: span.endsWith('h') ? `${n}h` : `${n}d`, ms: n * (span.endsWith('h') ? 3600_000 : 86_400_000), minParcels: Number(min) };
+    })
+    .sort((a, b) => a.ms - b.ms);
+}
+
+export type RingWindow = { name: string; ms: number; minParcels: number };
+
+/** How 蚂蚁搬家 rings are scored (server/rings/indicators.ts). */
+export type RingPolicy = {
+  /** Scored separately; a ring alerts when one of them has enough parcels and evidence. The longest bounds linking. */
+  windows: RingWindow[];
+  /** Sum of indicator weights at which a ring alerts. */
+  alertScore: number;
+  /** Per-parcel customs value limit (DOMAIN.md), and the one to or from Hong Kong, Macau and Taiwan. */
+  valueLimitCny: number;
+  valueLimitHmtCny: number;
+  /** "Just under the limit" starts at this share of it. */
+  justUnderShare: number;
+};
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -70,6 +106,9 @@ export type Config = {
   mediaMaxBytes: number;
   mediaMaxPixels: number;
   idempotencyTtlMs: number;
+  ring: RingPolicy;
+  /** How live alerts reach sockets on other server processes: PostgreSQL NOTIFY (with DATABASE_URL) or none. */
+  realtimeAdapter: 'memory' | 'postgres';
 };
 
 export class ConfigError extends Error {
@@ -93,6 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  if (e.REALTIME_ADAPTER === 'postgres' && !e.DATABASE_URL) {
+    throw new ConfigError(['REALTIME_ADAPTER=postgres needs DATABASE_URL: the embedded database serves one process only.']);
+  }
   if (e.NODE_ENV === 'production' && (!e.PII_ENCRYPTION_KEY || !e.PII_BLIND_INDEX_KEY)) {
     throw new ConfigError([
       'PII_ENCRYPTION_KEY and PII_BLIND_INDEX_KEY are required in production: ID numbers and phones are encrypted with them (openssl rand -base64 32).',
@@ -119,5 +161,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaMaxBytes: e.MEDIA_MAX_BYTES,
     mediaMaxPixels: e.MEDIA_MAX_PIXELS,
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
+    ring: {
+      windows: parseWindows(e.RING_WINDOWS),
+      alertScore: e.RING_ALERT_SCORE,
+      valueLimitCny: e.RING_VALUE_LIMIT_CNY,
+      valueLimitHmtCny: e.RING_VALUE_LIMIT_HMT_CNY,
+      justUnderShare: e.RING_JUST_UNDER_PERCENT / 100,
+    },
+    realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),
   };
 }

@@ -11,7 +11,7 @@ import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
 import { startHousekeeping } from './housekeeping.js';
 import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
-import { attachRealtime } from './realtime/socket.js';
+import { attachRealtime, type Realtime } from './realtime/socket.js';
 
 export type RunningServer = {
   url: string;
@@ -37,7 +37,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     const { app } = createApp(ctx);
     const httpServer = http.createServer(app);
-    const io = attachRealtime(httpServer, ctx);
+    const realtime = attachRealtime(httpServer, ctx);
+    const io = realtime.io;
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -47,7 +48,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const close = async () => {
       stopHousekeeping();
-      await shutdown(httpServer, io, database, config, log);
+      await shutdown(httpServer, realtime, database, config, log);
     };
     return { url: `http://${host}:${port}`, httpServer, io, ctx, database, close };
   } catch (err) {
@@ -57,12 +58,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 }
 
 /** Stop accepting, let in-flight requests finish (up to the timeout), drop sockets, close the database. */
-async function shutdown(httpServer: http.Server, io: IoServer, database: Database, config: Config, log: Logger) {
+async function shutdown(httpServer: http.Server, realtime: Realtime, database: Database, config: Config, log: Logger) {
   const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
   // close() drops idle keep-alive connections only once; keep dropping those that finish their request.
   const reaper = setInterval(() => httpServer.closeIdleConnections(), 50);
-  for (const nsp of io._nsps.values()) nsp.disconnectSockets(true);
-  io.engine.close();
+  await realtime.close();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);

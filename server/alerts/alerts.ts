@@ -1,8 +1,9 @@
 // Alerts: one per group (a suspect-list entry, a ring) while unresolved; a new parcel in the group
 // updates it (alert:updated) instead of opening another (alert:new).
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, ne, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { alertParcels, alerts, type Evidence } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -21,6 +22,10 @@ export const alertSchema = z
     waybills: z.array(z.string()),
     evidence: z.array(z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() })),
     crossBorder: z.boolean(),
+    acknowledged: z.object({ by: z.string(), at: z.string() }).nullable(),
+    resolved: z
+      .object({ by: z.string().nullable(), at: z.string(), resolution: z.enum(['confirmed', 'false_positive', 'merged']), note: z.string().nullable() })
+      .nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -41,6 +46,11 @@ export function presentAlert(a: AlertRow): AlertView {
     waybills: a.waybills,
     evidence: a.evidence,
     crossBorder: a.crossBorder,
+    acknowledged: a.acknowledgedAt ? { by: a.acknowledgedByName ?? '', at: a.acknowledgedAt.toISOString() } : null,
+    resolved:
+      a.resolvedAt && a.resolution
+        ? { by: a.resolvedByName, at: a.resolvedAt.toISOString(), resolution: a.resolution, note: a.resolutionNote }
+        : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };
@@ -58,6 +68,11 @@ export type AlertContribution = {
   regionCode: string;
   crossBorder: boolean;
   routeKey?: string | null;
+  /**
+   * A group that knows its own totals (a ring, counted over its window) replaces them instead of adding one
+   * parcel; parcelIds are the parcels to link to the alert (all of them when it may be new).
+   */
+  totals?: { parcelCount: number; totalValueCny: number; waybills: string[]; regionCodes: string[]; parcelIds: string[] };
 };
 
 export type AlertChange = { event: 'alert:new' | 'alert:updated'; alert: AlertView; regionCodes: string[] };
@@ -67,33 +82,44 @@ export const MAX_WAYBILLS_ON_ALERT = 200;
 /** Opens the group's alert, or adds the parcel to the one already open (never counting a parcel twice). */
 export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<AlertChange> {
   const rank = (col: SQL) => sql`(case ${col} when 'high' then 3 when 'medium' then 2 else 1 end)`;
+  const t = c.totals;
   const [row] = await db
     .insert(alerts)
     .values({
       type: c.type,
       severity: c.severity,
       groupKey: c.groupKey,
-      jurisdiction: c.regionCode.slice(0, 2),
-      regionCodes: [c.regionCode],
+      jurisdiction: (t?.regionCodes[0] ?? c.regionCode).slice(0, 2),
+      regionCodes: t?.regionCodes ?? [c.regionCode],
       crossBorder: c.crossBorder,
       routeKey: c.routeKey ?? null,
       summary: c.summary,
-      parcelCount: 1,
-      totalValueCny: c.valueCny,
-      waybills: [c.waybillNo],
+      parcelCount: t?.parcelCount ?? 1,
+      totalValueCny: t?.totalValueCny ?? c.valueCny,
+      waybills: t?.waybills.slice(0, MAX_WAYBILLS_ON_ALERT) ?? [c.waybillNo],
       evidence: c.evidence,
     })
     .onConflictDoUpdate({
       target: alerts.groupKey,
       targetWhere: sql`status <> 'resolved'`,
       set: {
-        parcelCount: sql`${alerts.parcelCount} + 1`,
-        totalValueCny: sql`${alerts.totalValueCny} + excluded.total_value_cny`,
-        // The row keeps the latest waybills (parcelCount stays exact; alert_parcels has them all): a listed
-        // brand groups thousands of parcels, and rewriting an ever longer array made every hit slower.
-        waybills: sql`(${alerts.waybills} || excluded.waybills)[greatest(1, cardinality(${alerts.waybills}) + 1 - ${MAX_WAYBILLS_ON_ALERT - 1}):]`,
-        regionCodes: sql`case when excluded.region_codes[1] = any(${alerts.regionCodes}) then ${alerts.regionCodes}
-                              else ${alerts.regionCodes} || excluded.region_codes end`,
+        ...(t
+          ? {
+              parcelCount: sql`excluded.parcel_count`,
+              totalValueCny: sql`excluded.total_value_cny`,
+              waybills: sql`excluded.waybills`,
+              regionCodes: sql`excluded.region_codes`,
+              routeKey: sql`excluded.route_key`,
+            }
+          : {
+              parcelCount: sql`${alerts.parcelCount} + 1`,
+              totalValueCny: sql`${alerts.totalValueCny} + excluded.total_value_cny`,
+              // The row keeps the latest waybills (parcelCount stays exact; alert_parcels has them all): a listed
+              // brand groups thousands of parcels, and rewriting an ever longer array made every hit slower.
+              waybills: sql`(${alerts.waybills} || excluded.waybills)[greatest(1, cardinality(${alerts.waybills}) + 1 - ${MAX_WAYBILLS_ON_ALERT - 1}):]`,
+              regionCodes: sql`case when excluded.region_codes[1] = any(${alerts.regionCodes}) then ${alerts.regionCodes}
+                                    else ${alerts.regionCodes} || excluded.region_codes end`,
+            }),
         crossBorder: sql`${alerts.crossBorder} or excluded.cross_border`,
         // Severity only rises as a group grows.
         severity: sql`case when ${rank(sql`excluded.severity`)} > ${rank(sql`${alerts.severity}`)} then excluded.severity else ${alerts.severity} end`,
@@ -103,7 +129,41 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
       },
     })
     .returning({ ...getTableColumns(alerts), inserted: sql<boolean>`(xmax = 0)` });
-  await db.insert(alertParcels).values({ alertId: row!.id, parcelId: c.parcelId }).onConflictDoNothing();
+  const parcelIds = t?.parcelIds ?? [c.parcelId];
+  if (parcelIds.length) {
+    await db.insert(alertParcels).values(parcelIds.map((parcelId) => ({ alertId: row!.id, parcelId }))).onConflictDoNothing();
+  }
   const { inserted, ...alert } = row!;
   return { event: inserted ? 'alert:new' : 'alert:updated', alert: presentAlert(alert), regionCodes: alert.regionCodes };
+}
+
+export type Resolution = 'confirmed' | 'false_positive' | 'merged';
+
+/** Resolves an unresolved alert; undefined when it was resolved already (or does not exist). */
+export async function resolveAlert(
+  db: Queryable,
+  id: string,
+  r: { by: { id: string; username: string } | null; resolution: Resolution; note: string | null },
+): Promise<AlertRow | undefined> {
+  const [row] = await db
+    .update(alerts)
+    .set({
+      status: 'resolved',
+      resolution: r.resolution,
+      resolutionNote: r.note,
+      resolvedBy: r.by?.id ?? null,
+      resolvedByName: r.by?.username ?? null,
+      resolvedAt: sql`now()`,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(alerts.id, id), ne(alerts.status, 'resolved')))
+    .returning();
+  return row;
+}
+
+/** Regulators: alerts touching an outlet in their area. Customs officers: the cross-border ones of those. */
+export function alertScope(user: AuthUser): SQL | undefined {
+  if (user.role === 'admin') return undefined;
+  const inArea = sql`exists (select 1 from unnest(${alerts.regionCodes}) as r(code) where r.code like ${`${user.jurisdiction}%`})`;
+  return user.role === 'customs_officer' ? and(inArea, eq(alerts.crossBorder, true)) : inArea;
 }

@@ -1,23 +1,17 @@
 // GET /api/alerts and /api/alerts/:id: each person sees what their role and jurisdiction allow.
-import { and, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { alerts } from '../../models/schema.js';
-import type { AuthUser } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
-import { NotFoundError } from '../http/errors.js';
+import { ConflictError, NotFoundError } from '../http/errors.js';
+import { recordAudit } from '../audit/audit.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
-import { alertSchema, presentAlert } from './alerts.js';
+import { dampRing, ringIdOfGroup } from '../rings/store.js';
+import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
 
-/** Regulators: alerts touching an outlet in their area. Customs officers: the cross-border ones of those. */
-export function alertScope(user: AuthUser): SQL | undefined {
-  if (user.role === 'admin') return undefined;
-  const inArea = sql`exists (select 1 from unnest(${alerts.regionCodes}) as r(code) where r.code like ${`${user.jurisdiction}%`})`;
-  return user.role === 'customs_officer' ? and(inArea, eq(alerts.crossBorder, true)) : inArea;
-}
-
-export function registerAlertRoutes(api: Api, { db }: AppContext) {
+export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
   api.route({
     method: 'get',
     path: '/api/alerts',
@@ -69,6 +63,96 @@ export function registerAlertRoutes(api: Api, { db }: AppContext) {
       const [row] = await db.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
       return { status: 200, body: presentAlert(row) };
+    },
+  });
+
+  const idParams = z.strictObject({ id: z.string().uuid() });
+  const published = (row: AlertRow) => {
+    const change: AlertChange = { event: 'alert:updated', alert: presentAlert(row), regionCodes: row.regionCodes };
+    bus.emit('alert', change);
+    return change.alert;
+  };
+  const resolvedAlready = (row: AlertRow) =>
+    new ConflictError(
+      `This alert was resolved (${row.resolution}) by ${row.resolvedByName ?? 'the system'} at ${row.resolvedAt?.toISOString()}.`,
+      'ALERT_RESOLVED',
+    );
+
+  api.route({
+    method: 'post',
+    path: '/api/alerts/:id/acknowledge',
+    tag: 'Alerts',
+    summary: 'Take an open alert in hand: who and when are kept, and everyone watching sees it',
+    access: { roles: ALERT_ROLES },
+    params: idParams,
+    responses: {
+      200: { description: 'The acknowledged alert (unchanged if it was acknowledged before)', schema: alertSchema },
+      404: { description: 'No such alert in your jurisdiction' },
+      409: { description: 'ALERT_RESOLVED: it is resolved already' },
+    },
+    handler: async ({ params, user, req }) => {
+      const row = await db.transaction(async (tx) => {
+        const [current] = await tx.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user))).for('update');
+        if (!current) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+        if (current.status === 'resolved') throw resolvedAlready(current);
+        if (current.status === 'acknowledged') return { row: current, changed: false };
+        const [updated] = await tx
+          .update(alerts)
+          .set({ status: 'acknowledged', acknowledgedBy: user.id, acknowledgedByName: user.username, acknowledgedAt: sql`now()`, updatedAt: sql`now()` })
+          .where(eq(alerts.id, current.id))
+          .returning();
+        await recordAudit(tx, { actor: user, action: 'alert.acknowledge', subjectType: 'alert', subjectId: current.id, requestId: String(req.id) });
+        return { row: updated!, changed: true };
+      });
+      return { status: 200, body: row.changed ? published(row.row) : presentAlert(row.row) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/alerts/:id/resolve',
+    tag: 'Alerts',
+    summary: 'Resolve an alert as confirmed or as a false positive; a false positive stops its ring alerting again on the same evidence',
+    access: { roles: ALERT_ROLES },
+    params: idParams,
+    body: z
+      .strictObject({
+        resolution: z.enum(['confirmed', 'false_positive']),
+        note: z.string().trim().max(2000).default(''),
+      })
+      .superRefine((b, ctx) => {
+        if (b.resolution === 'false_positive' && !b.note) {
+          ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why this is a false positive: the next person to see the ring reads it.' });
+        }
+      }),
+    fieldCodes: { resolution: { REQUIRED: 'RESOLUTION_REQUIRED', '*': 'RESOLUTION_UNKNOWN' }, note: { '*': 'NOTE_REQUIRED' } },
+    responses: {
+      200: { description: 'The resolved alert', schema: alertSchema },
+      404: { description: 'No such alert in your jurisdiction' },
+      409: { description: 'ALERT_RESOLVED: it is resolved already' },
+      422: { description: 'No resolution, an unknown one, or a false positive without a note' },
+    },
+    handler: async ({ params, body, user, req }) => {
+      const row = await db.transaction(async (tx) => {
+        const [current] = await tx.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user))).for('update');
+        if (!current) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+        if (current.status === 'resolved') throw resolvedAlready(current);
+        const resolved = (await resolveAlert(tx, current.id, { by: user, resolution: body.resolution, note: body.note || null }))!;
+        const ringId = ringIdOfGroup(current.groupKey);
+        if (ringId && body.resolution === 'false_positive') {
+          await dampRing(tx, ringId, current.evidence.map((e) => e.code), current.parcelCount, user.id);
+        }
+        await recordAudit(tx, {
+          actor: user,
+          action: 'alert.resolve',
+          subjectType: 'alert',
+          subjectId: current.id,
+          requestId: String(req.id),
+          details: { resolution: body.resolution, note: body.note, parcelCount: current.parcelCount },
+        });
+        return resolved;
+      });
+      return { status: 200, body: published(row) };
     },
   });
 }

@@ -50,3 +50,12 @@ export function suspectProhibitedWords(description: string): { word: string; cat
   }
   return hits;
 }
+
+/** Descriptions that say nothing about the goods: what ant-moving rings write (DOMAIN.md). */
+const VAGUE_WORDS = /^(礼品|礼物|样品|样本|日用品|生活用品|杂物|杂货|私人物品|个人用品|物品|货物|小商品|gifts?|samples?|daily (necessities|goods|use)|personal (items|effects|belongings)|goods|items|misc(ellaneous)?|stuff)$/i;
+const VAGUE_CATEGORIES = new Set(['gifts', 'samples', 'other']);
+
+export function isVagueDescription(description: string, category: string): boolean {
+  const text = description.normalize('NFKC').trim().replace(/[\s,，。.、;；!！]+$/, '');
+  return VAGUE_WORDS.test(text) || (VAGUE_CATEGORIES.has(category) && text.length <= 4);
+}

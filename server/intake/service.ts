@@ -25,6 +25,28 @@ function requestHash(request: IntakeRequest): string {
 
 class KeyTakenMeanwhile extends Error {}
 
+const DEADLOCK = '40P01';
+const sqlState = (err: unknown): string | undefined => {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code;
+  }
+  return undefined;
+};
+
+/**
+ * Two intakes that bridge the same rings from opposite ends can deadlock on the ring locks; PostgreSQL
+ * aborts one, and it is simply run again (the whole transaction, so nothing half-done survives).
+ */
+async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (i >= attempts || sqlState(err) !== DEADLOCK) throw err;
+    }
+  }
+}
+
 /** The first answer for this key, or a 422 when the key was used for another intake. */
 async function storedAnswer(db: Db, userId: string, key: string, hash: string): Promise<IntakeOutcome | undefined> {
   const [stored] = await db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.userId, userId), eq(idempotencyKeys.key, key)));
@@ -48,9 +70,10 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
     const courier = { ...user, outletId: user.outletId, outletRegionCode: user.outletRegionCode };
     const hash = requestHash(request);
 
-    const afterCommit: (() => void)[] = [];
+    let afterCommit: (() => void)[] = [];
     try {
-      const outcome = await db.transaction(async (tx) => {
+      const outcome = await retryOnDeadlock(() => db.transaction(async (tx) => {
+        afterCommit = [];
         const result = await runIntake(steps, {
           request,
           courier,
@@ -74,7 +97,7 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
           if (!stored.length) throw new KeyTakenMeanwhile();
         }
         return { status: 201, body: result, replayed: false };
-      });
+      }));
       for (const hook of afterCommit) hook();
       return outcome;
     } catch (err) {

@@ -1,0 +1,48 @@
+// Linking keys of a cross-border parcel (issue 5): what two parcels of one ring may share. Keys are
+// hashed, so ring_keys holds no readable personal data; the blind indexes are already keyed hashes.
+import { createHash } from 'node:crypto';
+
+export type LinkInput = {
+  senderIdBlind: string;
+  senderPhoneBlind: string;
+  senderAddressKey: string;
+  /** Normalised consignee name (pinyin syllables or Latin words). */
+  consigneeNameKey: string;
+  country: string;
+  consigneePhoneBlind: string | null;
+  consigneeAddressKey: string;
+  outletId: string;
+  /** Calendar day at the outlet (Asia/Shanghai), YYYY-MM-DD. */
+  day: string;
+  category: string;
+  brand: string | null;
+  /** Declared just under the per-parcel limit. */
+  justUnder: boolean;
+};
+
+export type LinkKey = { kind: string; key: string; lockId: string };
+
+/** An address specific enough to link on: it names a door (a number) and is more than a city. */
+export const isSpecificAddress = (key: string) => key.length >= 6 && /\d/.test(key);
+
+function hashed(kind: string, value: string): LinkKey {
+  const digest = createHash('sha256').update(`${kind}\u0000${value}`).digest();
+  // The first 8 bytes, as a signed bigint, are the advisory lock that serialises parcels sharing the key.
+  return { kind, key: `${kind}:${digest.subarray(0, 16).toString('base64url')}`, lockId: digest.readBigInt64BE(0).toString() };
+}
+
+/**
+ * Sender identity, sender phone, sender address, consignee name + country, consignee phone, consignee
+ * address + country. One outlet serves thousands of unrelated people, so the outlet links only through a
+ * pattern: the same counter, the same day, the same goods to the same country, declared just under the limit
+ * (ants who rotate every identity still walk into one counter).
+ */
+export function linkKeys(i: LinkInput): LinkKey[] {
+  const keys = [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
+  if (isSpecificAddress(i.senderAddressKey)) keys.push(hashed('sender_address', i.senderAddressKey));
+  if (i.consigneeNameKey) keys.push(hashed('consignee_name', `${i.country}|${i.consigneeNameKey}`));
+  if (i.consigneePhoneBlind) keys.push(hashed('consignee_phone', i.consigneePhoneBlind));
+  if (isSpecificAddress(i.consigneeAddressKey)) keys.push(hashed('consignee_address', `${i.country}|${i.consigneeAddressKey}`));
+  if (i.justUnder) keys.push(hashed('outlet_pattern', [i.outletId, i.day, i.country, i.category, i.brand ?? ''].join('|')));
+  return keys;
+}

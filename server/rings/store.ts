@@ -1,0 +1,128 @@
+// Rings in the database: find the rings a parcel's keys belong to (locked, so two intakes of one ring
+// take turns), load their recent members, merge rings a parcel links, and record the parcel in its ring.
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { ringKeys, ringMembers, rings } from '../../models/schema.js';
+import { queryRows, type Queryable } from '../db/database.js';
+import type { RingMember } from './indicators.js';
+import type { LinkKey } from './keys.js';
+
+/** More than this many recent parcels in one ring are not loaded for scoring; the newest are. */
+export const MAX_MEMBERS_SCORED = 2000;
+
+export type RingState = {
+  id: string;
+  createdAt: Date;
+  dampedCodes: string[];
+  dampedParcelCount: number;
+  openAlertId: string | null;
+};
+
+/**
+ * Serialises intakes that share a key: two first parcels of a ring arriving together would otherwise each
+ * open a ring and never meet. Locks are taken in one order, so intakes sharing several keys cannot deadlock.
+ */
+export async function lockKeys(db: Queryable, keys: LinkKey[]): Promise<void> {
+  const ids = `{${[...new Set(keys.map((k) => k.lockId))].join(',')}}`;
+  await db.execute(sql`select pg_advisory_xact_lock(id) from (select id from unnest(${ids}::bigint[]) as t(id) order by id offset 0) s`);
+}
+
+/**
+ * The live rings the keys point at, locked. A ring merged meanwhile into another is followed to the
+ * survivor, which is locked in turn.
+ */
+export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Promise<RingState[]> {
+  const keyList = `{${keys.map((k) => k.key).join(',')}}`;
+  let ids: string[] = (
+    await queryRows<{ ring_id: string }>(db, sql`select distinct ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)
+  ).map((r) => r.ring_id);
+  const found = new Map<string, RingState>();
+  for (let hop = 0; ids.length && hop < 10; hop++) {
+    const rows = await queryRows<{
+      id: string;
+      merged_into: string | null;
+      created_at: Date | string;
+      damped_codes: string[];
+      damped_parcel_count: number;
+      alert_id: string | null;
+    }>(
+      db,
+      sql`select r.id, r.merged_into, r.created_at, r.damped_codes, r.damped_parcel_count,
+                 (select a.id from alerts a where a.group_key = 'ring:' || r.id and a.status <> 'resolved') as alert_id
+          from rings r where r.id = any(${`{${ids.join(',')}}`}::uuid[]) order by r.id for update of r`,
+    );
+    const next: string[] = [];
+    for (const r of rows) {
+      if (r.merged_into) {
+        if (!found.has(r.merged_into)) next.push(r.merged_into);
+        continue;
+      }
+      found.set(r.id, {
+        id: r.id,
+        createdAt: new Date(r.created_at),
+        dampedCodes: r.damped_codes,
+        dampedParcelCount: r.damped_parcel_count,
+        openAlertId: r.alert_id,
+      });
+    }
+    ids = [...new Set(next)];
+  }
+  return [...found.values()];
+}
+
+export async function loadMembers(db: Queryable, ringIds: string[], since: Date): Promise<RingMember[]> {
+  if (!ringIds.length) return [];
+  const rows = await db
+    .select()
+    .from(ringMembers)
+    .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since)))
+    .orderBy(desc(ringMembers.createdAt))
+    .limit(MAX_MEMBERS_SCORED);
+  return rows.map(({ ringId: _ring, ...m }) => m);
+}
+
+/** Moves the absorbed rings' members and keys to the survivor; the absorbed rings point at it from now on. */
+export async function mergeRings(db: Queryable, survivor: string, absorbed: string[]): Promise<void> {
+  if (!absorbed.length) return;
+  const list = `{${absorbed.join(',')}}`;
+  await db.execute(sql`
+    with members as (update ring_members set ring_id = ${survivor} where ring_id = any(${list}::uuid[])),
+         keys as (update ring_keys set ring_id = ${survivor} where ring_id = any(${list}::uuid[]))
+    update rings set merged_into = ${survivor} where id = any(${list}::uuid[])`);
+}
+
+/** The ring (created if new), its keys (now pointing at it, seen now) and the parcel as a member. One round trip. */
+export async function recordMember(db: Queryable, ringId: string, keys: LinkKey[], member: RingMember, now: Date): Promise<void> {
+  const keyList = `{${keys.map((k) => k.key).join(',')}}`;
+  const m = member;
+  await db.execute(sql`
+    with ring as (insert into rings (id, created_at) values (${ringId}, ${now}) on conflict (id) do nothing),
+         linked as (
+           insert into ring_keys (key, ring_id, last_seen_at)
+           select k, ${ringId}, ${now} from unnest(${keyList}::text[]) as t(k)
+           on conflict (key) do update set ring_id = excluded.ring_id, last_seen_at = excluded.last_seen_at)
+    insert into ring_members (parcel_id, ring_id, created_at, waybill_no, sender_key, sender_name, sender_phone_blind,
+                              sender_phone_masked, sender_address_key, sender_address, consignee_key, consignee_name, country,
+                              outlet_id, region_code, route_key, value_cny, category, brand, vague, mismatch, watchlist_hit)
+    values (${m.parcelId}, ${ringId}, ${m.createdAt}, ${m.waybillNo}, ${m.senderKey}, ${m.senderName}, ${m.senderPhoneBlind},
+            ${m.senderPhoneMasked}, ${m.senderAddressKey}, ${m.senderAddress}, ${m.consigneeKey}, ${m.consigneeName}, ${m.country},
+            ${m.outletId}, ${m.regionCode}, ${m.routeKey}, ${m.valueCny}, ${m.category}, ${m.brand}, ${m.vague}, ${m.mismatch},
+            ${m.watchlistHit})`);
+}
+
+/** A false-positive resolution: the ring does not alert again on the same evidence. */
+export async function dampRing(db: Queryable, ringId: string, codes: string[], parcelCount: number, by: string): Promise<void> {
+  await db
+    .update(rings)
+    .set({ dampedCodes: codes, dampedParcelCount: parcelCount, dampedBy: by, dampedAt: sql`now()` })
+    .where(eq(rings.id, ringId));
+}
+
+/** Keys not seen within the longest window link nothing; they go, with members older than the retention. */
+export async function sweepRings(db: Queryable, keyCutoff: Date, memberCutoff: Date): Promise<{ keys: number; members: number }> {
+  const keys = await db.delete(ringKeys).where(sql`${ringKeys.lastSeenAt} < ${keyCutoff}`).returning({ k: ringKeys.key });
+  const members = await db.delete(ringMembers).where(sql`${ringMembers.createdAt} < ${memberCutoff}`).returning({ p: ringMembers.parcelId });
+  return { keys: keys.length, members: members.length };
+}
+
+export const ringGroupKey = (ringId: string) => `ring:${ringId}`;
+export const ringIdOfGroup = (groupKey: string) => (groupKey.startsWith('ring:') ? groupKey.slice(5) : null);
