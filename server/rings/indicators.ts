@@ -34,6 +34,16 @@ export type RingMember = {
 };
 
 export type Indicator = { code: string; weight: number; message: string; messageZh: string };
+
+/**
+ * Indicators about the goods and how they are declared. Who sends to whom (shared phones and addresses,
+ * many senders to one consignee) is a family as often as a ring; what makes it 蚂蚁搬家 is the goods: a ring
+ * needs this much goods evidence besides its score.
+ */
+export const GOODS_CODES = new Set([
+  'VALUES_JUST_UNDER_LIMIT', 'PROTECTED_BRAND_REPEATED', 'SAME_PRIORITY_GOODS', 'VAGUE_DESCRIPTIONS', 'CONTENTS_MISMATCH', 'SUSPECT_LIST_HITS',
+]);
+export const MIN_GOODS_WEIGHT = 2;
 export type Severity = 'low' | 'medium' | 'high';
 
 export type Assessment = {
@@ -264,7 +274,8 @@ export function assessRing(members: RingMember[], now: Date, policy: RingPolicy)
     const parcels = members.filter((m) => m.createdAt.getTime() > from).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const indicators = parcels.length ? INDICATORS.map((f) => f(parcels, policy)).filter((i): i is Indicator => i !== null) : [];
     const score = indicators.reduce((s, i) => s + i.weight, 0);
-    const qualifies = parcels.length >= window.minParcels && score >= policy.alertScore;
+    const goods = indicators.filter((i) => GOODS_CODES.has(i.code)).reduce((s, i) => s + i.weight, 0);
+    const qualifies = parcels.length >= window.minParcels && score >= policy.alertScore && goods >= MIN_GOODS_WEIGHT;
     const a: Assessment = { window, parcels, indicators, score, qualifies, severity: severityOf(score, parcels.length, policy.alertScore) };
     if (!best || (a.qualifies && !best.qualifies) || (a.qualifies === best.qualifies && a.score > best.score)) best = a;
   }
