@@ -43,7 +43,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
     });
-    const stopHousekeeping = startHousekeeping(database.db, config.idempotencyTtlMs, log);
+    const stopHousekeeping = startHousekeeping(
+      database.db,
+      { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.windows[config.ring.windows.length - 1]!.ms },
+      log,
+    );
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const close = async () => {

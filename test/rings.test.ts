@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { aParcel, aResidentId } from './helpers/factories.js';
+import { sweepRings } from '../server/rings/store.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 type Alert = { id: string; type: string; status: string; parcelCount: number; severity: string; evidence: { code: string; message: string }[]; waybills: string[]; updatedAt: string; resolved: unknown; acknowledged: unknown };
@@ -201,6 +202,24 @@ describe('ant-moving rings (API and live)', () => {
     assert.equal(merged.status, 'resolved');
     assert.equal(merged.resolved.resolution, 'merged');
     assert.equal((await get(`/api/alerts/${survivor}`, 'regulator1')).body.parcelCount, 7);
+  });
+
+  it('links expire with the longest window: an old ring does not grow from a key last seen 31 days ago', async () => {
+    const phone = '13944440004';
+    const old = [await intake(ringParcel(phone)).expect(201), await intake(ringParcel(phone)).expect(201)];
+    const waybills = `{${old.map((r) => r.body.parcel.waybillNo).join(',')}}`;
+    const db = s.database.db;
+    await db.execute(sql`update ring_members set created_at = created_at - interval '31 days' where waybill_no = any(${waybills}::text[])`);
+    await db.execute(sql`update ring_keys set last_seen_at = last_seen_at - interval '31 days'
+                         where ring_id in (select ring_id from ring_members where waybill_no = any(${waybills}::text[]))`);
+    const third = await intake(ringParcel(phone)).expect(201);
+    assert.deepEqual(third.body.alerts, [], 'two stale parcels and a fresh one are not three');
+    const rings = await db.execute(sql`select count(distinct ring_id)::int as n from ring_members where sender_phone_masked like '%4440004' or waybill_no = any(${waybills}::text[]) or waybill_no = ${third.body.parcel.waybillNo}`);
+    assert.equal((rings as unknown as { rows: { n: number }[] }).rows[0]!.n, 2);
+
+    const swept = await sweepRings(db, new Date(Date.now() - 30 * 86_400_000), new Date(Date.now() - 30 * 86_400_000));
+    // The shared phone, address and consignee were seen again by the third parcel; the old identities were not.
+    assert.deepEqual(swept, { keys: 2, members: 2 });
   });
 
   it('a client reconnecting with `since` gets what it missed, in order, then caught-up', async () => {

@@ -48,7 +48,7 @@ export async function startTestServer(env: Record<string, string> = {}, configOv
 
 export const usingPostgresServer = () => !!process.env.TEST_DATABASE_URL;
 
-async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
+export async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) return { url: undefined, drop: async () => {} };
   const name = `pg_test_${randomBytes(6).toString('hex')}`;
