@@ -15,6 +15,8 @@ export const alertSchema = z
     severity: z.enum(['low', 'medium', 'high']),
     status: z.enum(['open', 'acknowledged', 'resolved']),
     jurisdiction: z.string(),
+    /** GB/T 2260 counties of the outlets involved. */
+    regionCodes: z.array(z.string()),
     routeKey: z.string().nullable(),
     summary: z.string(),
     parcelCount: z.number().int(),
@@ -39,6 +41,7 @@ export function presentAlert(a: AlertRow): AlertView {
     severity: a.severity,
     status: a.status,
     jurisdiction: a.jurisdiction,
+    regionCodes: a.regionCodes,
     routeKey: a.routeKey,
     summary: a.summary,
     parcelCount: a.parcelCount,

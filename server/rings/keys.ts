@@ -22,6 +22,19 @@ export type LinkInput = {
 
 export type LinkKey = { kind: string; key: string; lockId: string };
 
+/**
+ * The street and town of an address key without door, flat or unit: `12 tverskaya st apt 4 moscow` and
+ * `12 tverskaya st unit 9 moscow` give `tverskaya st moscow`. Empty when nothing street-like is left.
+ */
+export function streetOf(addressKey: string): string {
+  const s = addressKey
+    .replace(/\b(apt|apartment|unit|ste|suite|fl|floor|rm|room|flat|no|bldg|building)\b/g, ' ')
+    .replace(/[0-9]+[号室栋楼层房]?|单元|#/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return s.length >= 3 ? s : '';
+}
+
 /** An address specific enough to link on: it names a door (a number) and is more than a city. */
 export const isSpecificAddress = (key: string) => key.length >= 6 && /\d/.test(key);
 
@@ -37,12 +50,14 @@ function hashed(kind: string, value: string): LinkKey {
  * pattern: the same counter, the same day, the same goods to the same country, declared just under the limit
  * (ants who rotate every identity still walk into one counter).
  */
-export function linkKeys(i: LinkInput): LinkKey[] {
+export function linkKeys(i: LinkInput, kinds?: readonly string[]): LinkKey[] {
   const keys = [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
   if (isSpecificAddress(i.senderAddressKey)) keys.push(hashed('sender_address', i.senderAddressKey));
-  if (i.consigneeNameKey) keys.push(hashed('consignee_name', `${i.country}|${i.consigneeNameKey}`));
+  // A name alone joins strangers (Kim Minjun in Korea): it links at the same street, whatever door or flat.
+  const street = streetOf(i.consigneeAddressKey);
+  if (i.consigneeNameKey && street) keys.push(hashed('consignee_name', `${i.country}|${i.consigneeNameKey}|${street}`));
   if (i.consigneePhoneBlind) keys.push(hashed('consignee_phone', i.consigneePhoneBlind));
   if (isSpecificAddress(i.consigneeAddressKey)) keys.push(hashed('consignee_address', `${i.country}|${i.consigneeAddressKey}`));
   if (i.justUnder) keys.push(hashed('outlet_pattern', [i.outletId, i.day, i.country, i.category, i.brand ?? ''].join('|')));
-  return keys;
+  return kinds ? keys.filter((k) => kinds.includes(k.kind)) : keys;
 }

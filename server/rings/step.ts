@@ -64,7 +64,8 @@ function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; key
     mismatch: inspection.matchesDeclaration === false,
     watchlistHit: s.watchlistHits.length > 0,
   };
-  const keys = linkKeys({
+  const keys = linkKeys(
+    {
     senderIdBlind: member.senderKey,
     senderPhoneBlind: sender.phone.blind,
     senderAddressKey: member.senderAddressKey,
@@ -77,7 +78,9 @@ function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; key
     category: declared.category,
     brand,
     justUnder: declared.valueCny < limit && declared.valueCny >= limit * policy.justUnderShare,
-  });
+    },
+    policy.linkKeys,
+  );
   return { member, keys };
 }
 

@@ -1,0 +1,278 @@
+// A labelled stream of intake traffic for evaluating 蚂蚁搬家 detection (issue 5): ordinary people,
+// domestic e-commerce shops, families sending gifts abroad, registered cross-border sellers declaring full
+// value, and rings of six kinds, evasive ones included. Deterministic for a seed.
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { aChineseName, aMobile, anAddress, aResidentIdFor, aWaybillFor, type Person, type Rng } from './traffic.js';
+
+export type Outlet = { id: string; regionCode: string };
+export type Label = { actor: string; kind: string; ring: string | null };
+export type Item = { outlet: Outlet; body: Record<string, unknown>; label: Label };
+
+export const EVAL_OUTLETS: Outlet[] = [
+  { id: 'GZ-TH-001', regionCode: '440106' },
+  { id: 'GZ-BY-002', regionCode: '440111' },
+  { id: 'SZ-FT-001', regionCode: '440304' },
+  { id: 'DG-CA-001', regionCode: '441900' },
+  { id: 'CZ-XQ-001', regionCode: '445102' },
+  { id: 'YW-CC-001', regionCode: '330782' },
+  { id: 'YW-FT-002', regionCode: '330782' },
+  { id: 'HZ-XH-001', regionCode: '330106' },
+];
+const byProvince = (p: string) => EVAL_OUTLETS.filter((o) => o.regionCode.startsWith(p));
+
+// Foreign consignees: real-looking names, numbers and streets, so that strangers rarely share them (as in life).
+const ABROAD: Record<string, { first: string[]; last: string[]; streets: string[]; city: string; phone: () => string }> = {};
+function phoneFrom(r: Rng, country: CountryCode, make: () => string): string {
+  for (let i = 0; i < 50; i++) {
+    const p = parsePhoneNumberFromString(make(), country);
+    if (p?.isValid()) return p.number;
+  }
+  throw new Error(`no valid ${country} number`);
+}
+function abroad(r: Rng) {
+  if (!Object.keys(ABROAD).length) {
+    Object.assign(ABROAD, {
+      US: { first: ['James', 'Mary', 'Robert', 'Linda', 'Michael', 'Jennifer', 'David', 'Susan', 'Kevin', 'Emily', 'Brian', 'Ashley', 'Jason', 'Megan'], last: ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Moore', 'Martin', 'Lee', 'Walker', 'Hall'], streets: ['Market St', 'Oak Ave', 'Maple Dr', 'Broadway', 'Sunset Blvd', 'Pine St', 'Elm St'], city: 'CA 9', phone: () => `+1 ${r.pick(['213', '310', '415', '626', '646', '718', '917'])} ${r.int(200, 989)} ${r.digits(4)}` },
+      GB: { first: ['Oliver', 'Amelia', 'Harry', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Jack', 'Grace'], last: ['Jones', 'Taylor', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Hughes', 'Green'], streets: ['High Street', 'Station Road', 'Church Lane', 'Park Road', 'Victoria Road'], city: 'London', phone: () => `+44 7${r.pick(['4', '5', '7', '8', '9'])}${r.digits(2)} ${r.digits(6)}` },
+      JP: { first: ['Haruto', 'Yui', 'Ren', 'Hina', 'Sota', 'Aoi', 'Yuto', 'Mei'], last: ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Ito', 'Yamamoto', 'Nakamura', 'Kobayashi'], streets: ['Shibuya', 'Shinjuku', 'Minato', 'Setagaya', 'Meguro'], city: 'Tokyo', phone: () => `+81 ${r.pick(['70', '80', '90'])} ${r.digits(4)} ${r.digits(4)}` },
+      RU: { first: ['Ivan', 'Olga', 'Dmitry', 'Anna', 'Sergei', 'Elena', 'Alexei', 'Natalia', 'Mikhail', 'Irina'], last: ['Petrov', 'Ivanova', 'Smirnov', 'Kuznetsova', 'Popov', 'Sokolova', 'Lebedev', 'Kozlova', 'Novikov', 'Morozova'], streets: ['Tverskaya St', 'Lenina St', 'Arbat St', 'Mira Ave', 'Sadovaya St'], city: 'Moscow', phone: () => `+7 9${r.digits(2)} ${r.digits(3)} ${r.digits(4)}` },
+      DE: { first: ['Lukas', 'Anna', 'Leon', 'Mia', 'Finn', 'Emma', 'Paul', 'Lena'], last: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'], streets: ['Hauptstraße', 'Schulstraße', 'Gartenstraße', 'Bahnhofstraße'], city: 'Berlin', phone: () => `+49 15${r.pick(['1', '2', '7', '9'])} ${r.digits(8)}` },
+      KR: { first: ['Minjun', 'Seoyeon', 'Jiho', 'Hayoon', 'Dohyun', 'Jiwoo'], last: ['Kim', 'Lee', 'Park', 'Choi', 'Jung', 'Kang', 'Cho', 'Yoon'], streets: ['Gangnam-daero', 'Teheran-ro', 'Sejong-daero', 'Hangang-daero'], city: 'Seoul', phone: () => `+82 10 ${r.digits(4)} ${r.digits(4)}` },
+      AU: { first: ['Jack', 'Charlotte', 'William', 'Olivia', 'Thomas', 'Amelia'], last: ['Williams', 'Brown', 'Wilson', 'Taylor', 'Martin', 'White'], streets: ['George St', 'King St', 'Queen St', 'Collins St'], city: 'Sydney NSW', phone: () => `+61 4${r.digits(2)} ${r.digits(3)} ${r.digits(3)}` },
+      MY: { first: ['Wei Ming', 'Siti', 'Ahmad', 'Mei Ling', 'Raj', 'Nur'], last: ['Tan', 'Lim', 'Abdullah', 'Wong', 'Kumar', 'Lee'], streets: ['Jalan Ampang', 'Jalan Bukit Bintang', 'Jalan Tun Razak'], city: 'Kuala Lumpur', phone: () => `+60 1${r.pick(['2', '3', '6', '7', '9'])} ${r.digits(3)} ${r.digits(4)}` },
+    });
+  }
+  return ABROAD;
+}
+
+export type Consignee = { name: string; phone: string; address: string; country: string };
+export function aConsignee(r: Rng, country = r.pick(Object.keys(abroad(r)))): Consignee {
+  const c = abroad(r)[country]!;
+  return {
+    name: `${r.pick(c.first)} ${r.pick(c.last)}`,
+    phone: phoneFrom(r, country as CountryCode, c.phone),
+    address: `${r.int(1, 2999)} ${r.pick(c.streets)}, Apt ${r.int(1, 40)}, ${c.city}`,
+    country,
+  };
+}
+
+function aPersonIn(r: Rng, province: string): Person {
+  const region = province === '33' ? r.pick(['330782', '330106', '330102']) : r.pick(['440106', '440111', '440304', '441900', '445102', '440104']);
+  return { idType: 'CN_RESIDENT_ID', idNumber: aResidentIdFor(r, region), name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region) };
+}
+
+const ORDINARY_GOODS: { category: string; descriptions: string[]; value: [number, number]; brands?: string[] }[] = [
+  { category: 'clothing', descriptions: ['T恤', '连衣裙', '羽绒服', '牛仔裤', '毛衣'], value: [60, 800], brands: ['Uniqlo', 'Zara'] },
+  { category: 'shoes', descriptions: ['运动鞋', '皮鞋', '布鞋'], value: [80, 900], brands: ['Li-Ning', 'Anta', 'Nike', 'Adidas'] },
+  { category: 'food', descriptions: ['月饼', '腊肠', '零食', '辣椒酱'], value: [30, 400] },
+  { category: 'tea', descriptions: ['茶叶', '普洱茶饼', '铁观音'], value: [60, 700] },
+  { category: 'books', descriptions: ['图书', '教材', '字帖'], value: [20, 300] },
+  { category: 'handicrafts', descriptions: ['剪纸', '刺绣', '中国结'], value: [30, 500] },
+  { category: 'cosmetics', descriptions: ['面霜', '面膜', '口红'], value: [50, 700], brands: ['Pechoin', 'Florasis'] },
+  { category: 'electronics', descriptions: ['充电宝', '蓝牙耳机', '移动硬盘'], value: [60, 900], brands: ['Xiaomi', 'Anker', 'Huawei'] },
+  { category: 'household', descriptions: ['保温杯', '筷子', '收纳盒'], value: [20, 300] },
+  { category: 'documents', descriptions: ['文件', '证书'], value: [0, 0] },
+];
+
+const parcel = (r: Rng, sender: Person, recipient: Consignee | Record<string, string>, declared: Record<string, unknown>, opts: { mismatch?: boolean } = {}) => {
+  const channel = recipient.country !== 'CN' && r.next() < 0.6 ? 'postal' : 'express';
+  return {
+    ...aWaybillFor(r, channel),
+    sender,
+    recipient,
+    declared: { quantity: r.int(1, 4), ...declared },
+    inspection: { performed: true, matchesDeclaration: !opts.mismatch, notes: '', photoIds: [] },
+    screening: { result: 'clear', machineId: `XR-0${r.int(1, 4)}` },
+  };
+};
+const ordinaryDeclared = (r: Rng) => {
+  const g = r.pick(ORDINARY_GOODS);
+  const brand = g.brands && r.next() < 0.5 ? r.pick(g.brands) : undefined;
+  return { description: r.pick(g.descriptions), category: g.category, valueCny: g.value[1] ? r.int(g.value[0], g.value[1]) : 0, ...(brand ? { brand } : {}) };
+};
+
+type Actor = { label: Label; items: Item[] };
+
+// --- legitimate senders -------------------------------------------------------------------------------------
+
+function individual(r: Rng, n: number): Actor {
+  const province = r.next() < 0.7 ? '44' : '33';
+  const sender = aPersonIn(r, province);
+  const outlet = r.pick(byProvince(province));
+  const abroadToo = r.next() < 0.4;
+  const recipient = abroadToo ? aConsignee(r) : { name: aChineseName(r), phone: aMobile(r), address: anAddress(r, '310115'), country: 'CN' };
+  const label = { actor: `individual-${n}`, kind: 'individual', ring: null };
+  return { label, items: [{ outlet, label, body: parcel(r, sender, recipient, ordinaryDeclared(r)) }] };
+}
+
+/** A domestic e-commerce shop: one sender, many parcels a day to buyers all over China. */
+function shop(r: Rng, n: number, parcels: number): Actor {
+  const province = r.next() < 0.6 ? '44' : '33';
+  const sender = aPersonIn(r, province);
+  const outlet = r.pick(byProvince(province));
+  const label = { actor: `shop-${n}`, kind: 'domestic_shop', ring: null };
+  const goods = r.pick(ORDINARY_GOODS.filter((g) => g.value[1]));
+  const items = Array.from({ length: parcels }, () => ({
+    outlet,
+    label,
+    body: parcel(r, sender, { name: aChineseName(r), phone: aMobile(r), address: anAddress(r, r.pick(['310115', '110105', '510107', '420106'])), country: 'CN' }, {
+      description: r.pick(goods.descriptions), category: goods.category, valueCny: r.int(goods.value[0], goods.value[1]),
+    }),
+  }));
+  return { label, items };
+}
+
+/** A family (one to three members at one home, sometimes one home phone) sending gifts to a child abroad. */
+function family(r: Rng, n: number): Actor {
+  const province = r.next() < 0.7 ? '44' : '33';
+  const head = aPersonIn(r, province);
+  const homePhone = r.next() < 0.3 ? head.phone : null;
+  const members = Array.from({ length: r.int(1, 3) }, (_, i) => (i === 0 ? head : { ...aPersonIn(r, province), address: head.address, phone: homePhone ?? aMobile(r) }));
+  const child = aConsignee(r);
+  const outlets = byProvince(province);
+  const label = { actor: `family-${n}`, kind: 'family', ring: null };
+  const vagueFamily = r.next() < 0.15;
+  const items = Array.from({ length: r.int(1, 5) }, () => {
+    const d = ordinaryDeclared(r);
+    return { outlet: r.pick(outlets), label, body: parcel(r, r.pick(members), child, vagueFamily ? { ...d, description: '礼品' } : d) };
+  });
+  return { label, items };
+}
+
+/** A registered cross-border seller: one identity and warehouse, many buyers abroad, full declared value. */
+function seller(r: Rng, n: number): Actor {
+  const province = r.next() < 0.6 ? '44' : '33';
+  const sender = aPersonIn(r, province);
+  const outlet = r.pick(byProvince(province));
+  const line = r.pick([
+    { category: 'clothing', descriptions: ['女装连衣裙', '男士衬衫', '羊毛大衣'] },
+    { category: 'electronics', descriptions: ['无线耳机', '智能手表', '平板电脑保护壳'] },
+    { category: 'shoes', descriptions: ['真皮皮鞋', '户外徒步鞋'] },
+  ]);
+  const brand = r.pick(['Sinoshine', 'Hanfu House', 'PearlRiver', 'Yiwu Crafts']);
+  const label = { actor: `seller-${n}`, kind: 'crossborder_seller', ring: null };
+  const countries = ['US', 'GB', 'DE', 'AU', 'JP'].slice(0, r.int(2, 5));
+  const items = Array.from({ length: r.int(15, 40) }, () => ({
+    outlet,
+    label,
+    body: parcel(r, sender, aConsignee(r, r.pick(countries)), { description: r.pick(line.descriptions), category: line.category, valueCny: r.int(1100, 6000), brand }),
+  }));
+  return { label, items };
+}
+
+// --- rings ----------------------------------------------------------------------------------------------------
+
+const RING_GOODS = [
+  { category: 'shoes', description: '运动鞋', brand: 'Nike' },
+  { category: 'shoes', description: '运动鞋', brand: 'Adidas' },
+  { category: 'bags', description: '手提包', brand: 'Louis Vuitton' },
+  { category: 'bags', description: '女包', brand: 'Gucci' },
+  { category: 'watches', description: '手表', brand: 'Rolex' },
+  { category: 'cosmetics', description: '口红', brand: 'Dior' },
+  { category: 'cosmetics', description: '香水', brand: 'Chanel' },
+  { category: 'electronics', description: '无线耳机', brand: 'AirPods' },
+  { category: 'clothing', description: '羽绒服', brand: 'Moncler' },
+  { category: 'clothing', description: '羽绒服', brand: 'Canada Goose' },
+];
+const VAGUE = ['礼品', '样品', '日用品', 'gift', 'sample'];
+const justUnder = (r: Rng, limit = 1000) => r.int(Math.ceil(limit * 0.76), limit - 5);
+
+type RingKind = 'simple' | 'rotating_phone' | 'rotating_address' | 'hub_consignee' | 'chain' | 'outlet_burst';
+export const RING_KINDS: RingKind[] = ['simple', 'rotating_phone', 'rotating_address', 'hub_consignee', 'chain', 'outlet_burst'];
+
+function ring(r: Rng, n: number, kind: RingKind): Actor {
+  const province = r.next() < 0.75 ? '44' : '33';
+  const outlets = byProvince(province);
+  const label = { actor: `ring-${n}`, kind, ring: `ring-${n}` };
+  const goods = r.pick(RING_GOODS);
+  const country = r.pick(['US', 'RU', 'GB', 'DE', 'AU', 'MY', 'KR', 'JP']);
+  const items: Item[] = [];
+  const add = (outlet: Outlet, sender: Person, to: Consignee, declared: Record<string, unknown>, mismatch = false) =>
+    items.push({ outlet, label, body: parcel(r, sender, to, declared, { mismatch }) });
+  const branded = () => ({ description: goods.description, category: goods.category, brand: goods.brand, valueCny: justUnder(r) });
+
+  switch (kind) {
+    case 'simple': {
+      // One identity, one consignee, a protected brand just under the limit.
+      const sender = aPersonIn(r, province);
+      const to = aConsignee(r, country);
+      const outlet = r.pick(outlets);
+      for (let i = r.int(6, 12); i > 0; i--) add(r.next() < 0.8 ? outlet : r.pick(outlets), sender, to, branded());
+      break;
+    }
+    case 'rotating_phone': {
+      // Relatives' or bought IDs taking turns over one phone; vague descriptions; a few consignees; several outlets.
+      const phone = aMobile(r);
+      const ids = Array.from({ length: r.int(4, 8) }, () => ({ ...aPersonIn(r, province), phone }));
+      const tos = Array.from({ length: r.int(2, 3) }, () => aConsignee(r, country));
+      for (let i = r.int(6, 14); i > 0; i--) add(r.pick(outlets), r.pick(ids), r.pick(tos), { description: r.pick(VAGUE), category: goods.category, valueCny: justUnder(r) });
+      break;
+    }
+    case 'rotating_address': {
+      // A warehouse address with rotating identities and phones; a protected brand declared far below its worth.
+      const address = anAddress(r, province === '33' ? '330782' : '440111');
+      const ids = Array.from({ length: r.int(4, 7) }, () => ({ ...aPersonIn(r, province), address }));
+      const tos = Array.from({ length: r.int(1, 3) }, () => aConsignee(r, country));
+      for (let i = r.int(6, 12); i > 0; i--) add(r.pick(outlets), r.pick(ids), r.pick(tos), { ...branded(), valueCny: r.int(200, 650) });
+      break;
+    }
+    case 'hub_consignee': {
+      // Many unrelated senders feed one reseller abroad, who is written a different way each time.
+      const hub = aConsignee(r, country);
+      const [first, last] = [hub.name.split(' ')[0]!, hub.name.split(' ').slice(1).join(' ')];
+      const spellings = [hub.name, `${last.toUpperCase()} ${first}`, `${first}  ${last}`, hub.name.toLowerCase()];
+      const senders = Array.from({ length: r.int(5, 10) }, () => aPersonIn(r, province));
+      for (const s of senders) {
+        for (let i = r.int(1, 2); i > 0; i--) add(r.pick(outlets), s, { ...hub, name: r.pick(spellings) }, { description: goods.description, category: goods.category, valueCny: justUnder(r) });
+      }
+      break;
+    }
+    case 'chain': {
+      // Each member shares one thing with the one before: a phone, then a consignee, then a phone…
+      const k = r.int(5, 9);
+      let prev: { sender: Person; to: Consignee } | undefined;
+      for (let i = 0; i < k; i++) {
+        const sender = aPersonIn(r, province);
+        let to = aConsignee(r, country);
+        if (prev && i % 2 === 1) sender.phone = prev.sender.phone;
+        if (prev && i % 2 === 0) to = prev.to;
+        for (let j = r.int(1, 2); j > 0; j--) add(r.pick(outlets), sender, to, { description: r.pick(VAGUE), category: goods.category, valueCny: justUnder(r) }, r.next() < 0.05);
+        prev = { sender, to };
+      }
+      break;
+    }
+    case 'outlet_burst': {
+      // Everything rotates — identity, phone, address, consignee — but the ants walk into one counter on one day.
+      const outlet = r.pick(outlets);
+      for (let i = r.int(6, 10); i > 0; i--) add(outlet, aPersonIn(r, province), aConsignee(r, country), branded());
+      break;
+    }
+  }
+  return { label, items };
+}
+
+export type Stream = { items: Item[]; rings: { id: string; kind: string; parcels: number }[] };
+
+/** Everyone's parcels, each actor's in order, interleaved at random as a day's intake would be. */
+export function ringStream(r: Rng, o: { individuals: number; shops: number; shopParcels: number; families: number; sellers: number; ringsPerKind: number }): Stream {
+  const actors: Actor[] = [];
+  let n = 0;
+  for (let i = 0; i < o.individuals; i++) actors.push(individual(r, n++));
+  for (let i = 0; i < o.shops; i++) actors.push(shop(r, n++, o.shopParcels));
+  for (let i = 0; i < o.families; i++) actors.push(family(r, n++));
+  for (let i = 0; i < o.sellers; i++) actors.push(seller(r, n++));
+  for (const kind of RING_KINDS) for (let i = 0; i < o.ringsPerKind; i++) actors.push(ring(r, n++, kind));
+  const rings = actors.filter((a) => a.label.ring).map((a) => ({ id: a.label.ring!, kind: a.label.kind, parcels: a.items.length }));
+
+  const queues = actors.map((a) => [...a.items]);
+  let remaining = queues.reduce((s, q) => s + q.length, 0);
+  const items: Item[] = [];
+  while (remaining > 0) {
+    // Pick a queue with probability proportional to what it has left: rings spread over the whole stream.
+    let x = Math.floor(r.next() * remaining);
+    const q = queues.find((q) => (x -= q.length) < 0)!;
+    items.push(q.shift()!);
+    remaining--;
+  }
+  return { items, rings };
+}
