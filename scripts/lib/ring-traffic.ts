@@ -1,8 +1,7 @@
 // A labelled stream of intake traffic for evaluating 蚂蚁搬家 detection (issue 5): ordinary people,
 // domestic e-commerce shops, families sending gifts abroad, registered cross-border sellers declaring full
 // value, and rings of six kinds, evasive ones included. Deterministic for a seed.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import { aChineseName, aMobile, anAddress, aResidentIdFor, aWaybillFor, type Person, type Rng } from './traffic.js';
+import { aChineseName, aConsignee, aMobile, anAddress, aResidentIdFor, aWaybillFor, type Consignee, type Person, type Rng } from './traffic.js';
 
 export type Outlet = { id: string; regionCode: string };
 export type Label = { actor: string; kind: string; ring: string | null };
@@ -19,42 +18,6 @@ export const EVAL_OUTLETS: Outlet[] = [
   { id: 'HZ-XH-001', regionCode: '330106' },
 ];
 const byProvince = (p: string) => EVAL_OUTLETS.filter((o) => o.regionCode.startsWith(p));
-
-// Foreign consignees: real-looking names, numbers and streets, so that strangers rarely share them (as in life).
-const ABROAD: Record<string, { first: string[]; last: string[]; streets: string[]; city: string; phone: () => string }> = {};
-function phoneFrom(r: Rng, country: CountryCode, make: () => string): string {
-  for (let i = 0; i < 50; i++) {
-    const p = parsePhoneNumberFromString(make(), country);
-    if (p?.isValid()) return p.number;
-  }
-  throw new Error(`no valid ${country} number`);
-}
-function abroad(r: Rng) {
-  if (!Object.keys(ABROAD).length) {
-    Object.assign(ABROAD, {
-      US: { first: ['James', 'Mary', 'Robert', 'Linda', 'Michael', 'Jennifer', 'David', 'Susan', 'Kevin', 'Emily', 'Brian', 'Ashley', 'Jason', 'Megan'], last: ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Moore', 'Martin', 'Lee', 'Walker', 'Hall'], streets: ['Market St', 'Oak Ave', 'Maple Dr', 'Broadway', 'Sunset Blvd', 'Pine St', 'Elm St'], city: 'CA 9', phone: () => `+1 ${r.pick(['213', '310', '415', '626', '646', '718', '917'])} ${r.int(200, 989)} ${r.digits(4)}` },
-      GB: { first: ['Oliver', 'Amelia', 'Harry', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Jack', 'Grace'], last: ['Jones', 'Taylor', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Hughes', 'Green'], streets: ['High Street', 'Station Road', 'Church Lane', 'Park Road', 'Victoria Road'], city: 'London', phone: () => `+44 7${r.pick(['4', '5', '7', '8', '9'])}${r.digits(2)} ${r.digits(6)}` },
-      JP: { first: ['Haruto', 'Yui', 'Ren', 'Hina', 'Sota', 'Aoi', 'Yuto', 'Mei'], last: ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Ito', 'Yamamoto', 'Nakamura', 'Kobayashi'], streets: ['Shibuya', 'Shinjuku', 'Minato', 'Setagaya', 'Meguro'], city: 'Tokyo', phone: () => `+81 ${r.pick(['70', '80', '90'])} ${r.digits(4)} ${r.digits(4)}` },
-      RU: { first: ['Ivan', 'Olga', 'Dmitry', 'Anna', 'Sergei', 'Elena', 'Alexei', 'Natalia', 'Mikhail', 'Irina'], last: ['Petrov', 'Ivanova', 'Smirnov', 'Kuznetsova', 'Popov', 'Sokolova', 'Lebedev', 'Kozlova', 'Novikov', 'Morozova'], streets: ['Tverskaya St', 'Lenina St', 'Arbat St', 'Mira Ave', 'Sadovaya St'], city: 'Moscow', phone: () => `+7 9${r.digits(2)} ${r.digits(3)} ${r.digits(4)}` },
-      DE: { first: ['Lukas', 'Anna', 'Leon', 'Mia', 'Finn', 'Emma', 'Paul', 'Lena'], last: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'], streets: ['Hauptstraße', 'Schulstraße', 'Gartenstraße', 'Bahnhofstraße'], city: 'Berlin', phone: () => `+49 15${r.pick(['1', '2', '7', '9'])} ${r.digits(8)}` },
-      KR: { first: ['Minjun', 'Seoyeon', 'Jiho', 'Hayoon', 'Dohyun', 'Jiwoo'], last: ['Kim', 'Lee', 'Park', 'Choi', 'Jung', 'Kang', 'Cho', 'Yoon'], streets: ['Gangnam-daero', 'Teheran-ro', 'Sejong-daero', 'Hangang-daero'], city: 'Seoul', phone: () => `+82 10 ${r.digits(4)} ${r.digits(4)}` },
-      AU: { first: ['Jack', 'Charlotte', 'William', 'Olivia', 'Thomas', 'Amelia'], last: ['Williams', 'Brown', 'Wilson', 'Taylor', 'Martin', 'White'], streets: ['George St', 'King St', 'Queen St', 'Collins St'], city: 'Sydney NSW', phone: () => `+61 4${r.digits(2)} ${r.digits(3)} ${r.digits(3)}` },
-      MY: { first: ['Wei Ming', 'Siti', 'Ahmad', 'Mei Ling', 'Raj', 'Nur'], last: ['Tan', 'Lim', 'Abdullah', 'Wong', 'Kumar', 'Lee'], streets: ['Jalan Ampang', 'Jalan Bukit Bintang', 'Jalan Tun Razak'], city: 'Kuala Lumpur', phone: () => `+60 1${r.pick(['2', '3', '6', '7', '9'])} ${r.digits(3)} ${r.digits(4)}` },
-    });
-  }
-  return ABROAD;
-}
-
-export type Consignee = { name: string; phone: string; address: string; country: string };
-export function aConsignee(r: Rng, country = r.pick(Object.keys(abroad(r)))): Consignee {
-  const c = abroad(r)[country]!;
-  return {
-    name: `${r.pick(c.first)} ${r.pick(c.last)}`,
-    phone: phoneFrom(r, country as CountryCode, c.phone),
-    address: `${r.int(1, 2999)} ${r.pick(c.streets)}, Apt ${r.int(1, 40)}, ${c.city}`,
-    country,
-  };
-}
 
 function aPersonIn(r: Rng, province: string): Person {
   const region = province === '33' ? r.pick(['330782', '330106', '330102']) : r.pick(['440106', '440111', '440304', '441900', '445102', '440104']);

@@ -122,7 +122,7 @@ export function anOrdinaryParcel(r: Rng, sender: Person = aPerson(r)) {
   const channel = abroad && r.next() < 0.6 ? 'postal' : 'express';
   const region = r.pick(REGIONS);
   const recipient = abroad
-    ? { name: r.pick(foreign.names), phone: aForeignPhone(r, foreign.country), address: `${r.int(1, 999)} Main St, ${foreign.city}`, country: foreign.country }
+    ? aConsignee(r, foreign.country)
     : { name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region), country: 'CN' };
   if (!recipient.phone) delete (recipient as { phone?: string }).phone;
   const brand = goods.brands ? r.pick(goods.brands) : undefined;
@@ -139,5 +139,36 @@ export function anOrdinaryParcel(r: Rng, sender: Person = aPerson(r)) {
     },
     inspection: { performed: true, matchesDeclaration: r.next() > 0.01, notes: '', photoIds: [] },
     screening: { result: r.next() < 0.005 ? 'suspect' : 'clear', machineId: `XR-0${r.int(1, 4)}` },
+  };
+}
+
+// Foreign consignees: real-looking names, numbers and streets, so that strangers rarely share them (as in life).
+
+function phoneFrom(r: Rng, country: CountryCode, make: (r: Rng) => string): string {
+  for (let i = 0; i < 50; i++) {
+    const p = parsePhoneNumberFromString(make(r), country);
+    if (p?.isValid()) return p.number;
+  }
+  throw new Error(`no valid ${country} number`);
+}
+const ABROAD: Record<string, { first: string[]; last: string[]; streets: string[]; city: string; phone: (r: Rng) => string }> = {
+  US: { first: ['James', 'Mary', 'Robert', 'Linda', 'Michael', 'Jennifer', 'David', 'Susan', 'Kevin', 'Emily', 'Brian', 'Ashley', 'Jason', 'Megan'], last: ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Wilson', 'Anderson', 'Taylor', 'Moore', 'Martin', 'Lee', 'Walker', 'Hall'], streets: ['Market St', 'Oak Ave', 'Maple Dr', 'Broadway', 'Sunset Blvd', 'Pine St', 'Elm St'], city: 'Los Angeles, CA', phone: (r: Rng) => `+1 ${r.pick(['213', '310', '415', '626', '646', '718', '917'])} ${r.int(200, 989)} ${r.digits(4)}` },
+  GB: { first: ['Oliver', 'Amelia', 'Harry', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Jack', 'Grace'], last: ['Jones', 'Taylor', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Walker', 'Wright', 'Hughes', 'Green'], streets: ['High Street', 'Station Road', 'Church Lane', 'Park Road', 'Victoria Road'], city: 'London', phone: (r: Rng) => `+44 7${r.pick(['4', '5', '7', '8', '9'])}${r.digits(2)} ${r.digits(6)}` },
+  JP: { first: ['Haruto', 'Yui', 'Ren', 'Hina', 'Sota', 'Aoi', 'Yuto', 'Mei'], last: ['Sato', 'Suzuki', 'Takahashi', 'Tanaka', 'Watanabe', 'Ito', 'Yamamoto', 'Nakamura', 'Kobayashi'], streets: ['Shibuya', 'Shinjuku', 'Minato', 'Setagaya', 'Meguro'], city: 'Tokyo', phone: (r: Rng) => `+81 ${r.pick(['70', '80', '90'])} ${r.digits(4)} ${r.digits(4)}` },
+  RU: { first: ['Ivan', 'Olga', 'Dmitry', 'Anna', 'Sergei', 'Elena', 'Alexei', 'Natalia', 'Mikhail', 'Irina'], last: ['Petrov', 'Ivanova', 'Smirnov', 'Kuznetsova', 'Popov', 'Sokolova', 'Lebedev', 'Kozlova', 'Novikov', 'Morozova'], streets: ['Tverskaya St', 'Lenina St', 'Arbat St', 'Mira Ave', 'Sadovaya St'], city: 'Moscow', phone: (r: Rng) => `+7 9${r.digits(2)} ${r.digits(3)} ${r.digits(4)}` },
+  DE: { first: ['Lukas', 'Anna', 'Leon', 'Mia', 'Finn', 'Emma', 'Paul', 'Lena'], last: ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'], streets: ['Hauptstraße', 'Schulstraße', 'Gartenstraße', 'Bahnhofstraße'], city: 'Berlin', phone: (r: Rng) => `+49 15${r.pick(['1', '2', '7', '9'])} ${r.digits(8)}` },
+  KR: { first: ['Minjun', 'Seoyeon', 'Jiho', 'Hayoon', 'Dohyun', 'Jiwoo'], last: ['Kim', 'Lee', 'Park', 'Choi', 'Jung', 'Kang', 'Cho', 'Yoon'], streets: ['Gangnam-daero', 'Teheran-ro', 'Sejong-daero', 'Hangang-daero'], city: 'Seoul', phone: (r: Rng) => `+82 10 ${r.digits(4)} ${r.digits(4)}` },
+  AU: { first: ['Jack', 'Charlotte', 'William', 'Olivia', 'Thomas', 'Amelia'], last: ['Williams', 'Brown', 'Wilson', 'Taylor', 'Martin', 'White'], streets: ['George St', 'King St', 'Queen St', 'Collins St'], city: 'Sydney NSW', phone: (r: Rng) => `+61 4${r.digits(2)} ${r.digits(3)} ${r.digits(3)}` },
+  MY: { first: ['Wei Ming', 'Siti', 'Ahmad', 'Mei Ling', 'Raj', 'Nur'], last: ['Tan', 'Lim', 'Abdullah', 'Wong', 'Kumar', 'Lee'], streets: ['Jalan Ampang', 'Jalan Bukit Bintang', 'Jalan Tun Razak'], city: 'Kuala Lumpur', phone: (r: Rng) => `+60 1${r.pick(['2', '3', '6', '7', '9'])} ${r.digits(3)} ${r.digits(4)}` },
+};
+
+export type Consignee = { name: string; phone: string; address: string; country: string };
+export function aConsignee(r: Rng, country = r.pick(Object.keys(ABROAD))): Consignee {
+  const c = ABROAD[country]!;
+  return {
+    name: `${r.pick(c.first)} ${r.pick(c.last)}`,
+    phone: phoneFrom(r, country as CountryCode, c.phone),
+    address: `${r.int(1, 2999)} ${r.pick(c.streets)}, Apt ${r.int(1, 40)}, ${c.city}`,
+    country,
   };
 }

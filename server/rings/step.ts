@@ -23,7 +23,11 @@ type RingPlan = {
   ringId: string;
   absorbed: RingState[];
   survivor: RingState | undefined;
+  /** This parcel first, then the rings' newest members. */
   members: RingMember[];
+  /** The rings' parcels in the longest window, this one included, and their declared value. */
+  count: number;
+  valueCny: number;
   assessment: Assessment;
   /** Open or update the ring's alert. */
   alert: boolean;
@@ -105,11 +109,16 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
         (a, b) => Number(!!b.openAlertId) - Number(!!a.openAlertId) || a.createdAt.getTime() - b.createdAt.getTime(),
       );
       const survivor = ordered[0];
-      const members = [member, ...(await loadMembers(s.tx, found.map((r) => r.id), since))];
+      const loaded = await loadMembers(s.tx, found.map((r) => r.id), since);
+      const members = [member, ...loaded.members];
+      const count = loaded.count + 1;
       const assessment = assessRing(members, s.now, policy);
-      const damped = survivor && isDamped(assessment, members.length, { codes: survivor.dampedCodes, parcelCount: survivor.dampedParcelCount });
+      const damped = survivor && isDamped(assessment, count, { codes: survivor.dampedCodes, parcelCount: survivor.dampedParcelCount });
       const alert = !!survivor?.openAlertId || (assessment.qualifies && !damped);
-      plans.set(s, { keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, members, assessment, alert });
+      plans.set(s, {
+        keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, members, count,
+        valueCny: loaded.valueCny + member.valueCny, assessment, alert,
+      });
       if (alert) {
         const why = assessment.indicators.map((i) => i.message).join(' ');
         const whyZh = assessment.indicators.map((i) => i.messageZh).join('');
@@ -144,7 +153,6 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       const a = plan.assessment;
       const all = [member, ...plan.members.slice(1)];
       const regionCodes = [...new Set(all.map((m) => m.regionCode))];
-      const total = all.reduce((sum, m) => sum + m.valueCny, 0);
       const fresh = !plan.survivor?.openAlertId || plan.absorbed.some((r) => r.openAlertId);
       const volume = volumeEvidence(a);
       const change = await raiseAlert(tx, {
@@ -160,8 +168,8 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
         crossBorder: true,
         routeKey: mostCommon(all.map((m) => m.routeKey)),
         totals: {
-          parcelCount: all.length,
-          totalValueCny: Math.round(total * 100) / 100,
+          parcelCount: plan.count,
+          totalValueCny: Math.round(plan.valueCny * 100) / 100,
           waybills: all.map((m) => m.waybillNo),
           regionCodes,
           parcelIds: fresh ? all.map((m) => m.parcelId) : [member.parcelId],

@@ -1,13 +1,16 @@
 // Rings in the database: find the rings a parcel's keys belong to (locked, so two intakes of one ring
 // take turns), load their recent members, merge rings a parcel links, and record the parcel in its ring.
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { ringKeys, ringMembers, rings } from '../../models/schema.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import type { RingMember } from './indicators.js';
 import type { LinkKey } from './keys.js';
 
-/** More than this many recent parcels in one ring are not loaded for scoring; the newest are. */
-export const MAX_MEMBERS_SCORED = 2000;
+/**
+ * A ring is scored on its newest parcels, at most this many: enough for every indicator, and a hot ring of
+ * thousands does not make each of its intakes read all of them. Its count and value stay exact.
+ */
+export const MAX_MEMBERS_SCORED = 500;
 
 export type RingState = {
   id: string;
@@ -69,15 +72,22 @@ export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Pr
   return [...found.values()];
 }
 
-export async function loadMembers(db: Queryable, ringIds: string[], since: Date): Promise<RingMember[]> {
-  if (!ringIds.length) return [];
+export type LoadedMembers = { members: RingMember[]; count: number; valueCny: number };
+
+/** The rings' newest members in the window, and how many there are in all and what they declare. */
+export async function loadMembers(db: Queryable, ringIds: string[], since: Date): Promise<LoadedMembers> {
+  if (!ringIds.length) return { members: [], count: 0, valueCny: 0 };
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(ringMembers), total: sql<string>`count(*) over ()`, totalValue: sql<string>`sum(${ringMembers.valueCny}) over ()` })
     .from(ringMembers)
     .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since)))
     .orderBy(desc(ringMembers.createdAt))
     .limit(MAX_MEMBERS_SCORED);
-  return rows.map(({ ringId: _ring, ...m }) => m);
+  return {
+    members: rows.map(({ ringId: _ring, total: _t, totalValue: _v, ...m }) => m),
+    count: Number(rows[0]?.total ?? 0),
+    valueCny: Number(rows[0]?.totalValue ?? 0),
+  };
 }
 
 /** Moves the absorbed rings' members and keys to the survivor; the absorbed rings point at it from now on. */
