@@ -20,18 +20,23 @@ function anIdentity(region = '440106') {
 const aConsignee = (n: number) => ({ name: `Olga ${['Sidorova', 'Petrova', 'Ivanova', 'Smirnova', 'Kuznetsova', 'Popova', 'Volkova', 'Sokolova', 'Lebedeva', 'Kozlova'][n % 10]} ${['Anna', 'Maria', 'Elena', 'Irina', 'Daria', 'Tatiana', 'Natalia', 'Yulia', 'Ksenia', 'Vera'][Math.floor(n / 10) % 10]}`, phone: `+7 912 345 67${String(n).padStart(2, '0')}`, address: `${n} Tverskaya St, Moscow`, country: 'RU' });
 
 // Rings of different tests must not meet through the outlet pattern (one counter, one day, one destination,
-// one category, just under the limit): each ring declares a category of its own.
-const CATEGORIES = ['gifts', 'samples', 'other', 'household', 'handicrafts', 'tea', 'books', 'sports', 'documents'];
+// one category, just under the limit): each ring (each phone) declares a category of its own.
+const CATEGORIES = ['gifts', 'samples', 'other', 'household', 'handicrafts', 'tea', 'books', 'sports', 'documents', 'building_materials', 'agricultural_inputs'];
+const categoryOf = new Map<string, string>();
+const ringCategory = (phone: string) => {
+  if (!categoryOf.has(phone)) categoryOf.set(phone, CATEGORIES[categoryOf.size % CATEGORIES.length]!);
+  return categoryOf.get(phone)!;
+};
 
 /**
  * A parcel of a ring: identities rotating over one phone (whose last digits also pick the ring's own sender
- * address, consignee and category), vague descriptions declared just under the limit.
+ * address and consignee), vague descriptions declared just under the limit.
  */
 function ringParcel(phone: string, consignee = aConsignee(Number(phone.slice(-2)))) {
   return aParcel({
     sender: { ...anIdentity(), phone, address: `广东省广州市天河区天河北路${phone.slice(-4)}号` },
     recipient: consignee,
-    declared: { description: '礼品', category: CATEGORIES[Number(phone.slice(-3)) % CATEGORIES.length]!, quantity: 3, valueCny: 960, brand: undefined },
+    declared: { description: '礼品', category: ringCategory(phone), quantity: 3, valueCny: 960, brand: undefined },
   });
 }
 
@@ -202,6 +207,17 @@ describe('ant-moving rings (API and live)', () => {
     assert.equal(merged.status, 'resolved');
     assert.equal(merged.resolved.resolution, 'merged');
     assert.equal((await get(`/api/alerts/${survivor}`, 'regulator1')).body.parcelCount, 7);
+  });
+
+  it('a quiet ring bridged into an alerted one brings its parcels to the alert', async () => {
+    let alertId = '';
+    for (let i = 0; i < 3; i++) alertId = (await intake(ringParcel('13955550005', aConsignee(55))).expect(201)).body.alerts[0]?.id ?? alertId;
+    for (let i = 0; i < 2; i++) assert.deepEqual((await intake(ringParcel('13955550006', aConsignee(56))).expect(201)).body.alerts, []);
+    const bridge = await intake(ringParcel('13955550005', aConsignee(56))).expect(201);
+    assert.equal(bridge.body.alerts[0].id, alertId);
+    const linked = await s.database.db.execute(sql`select count(*)::int as n from alert_parcels where alert_id = ${alertId}`);
+    assert.equal((linked as unknown as { rows: { n: number }[] }).rows[0]!.n, 6);
+    assert.equal((await get(`/api/alerts/${alertId}`, 'regulator1')).body.parcelCount, 6);
   });
 
   it('links expire with the longest window: an old ring does not grow from a key last seen 31 days ago', async () => {

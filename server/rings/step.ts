@@ -153,7 +153,8 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       const a = plan.assessment;
       const all = [member, ...plan.members.slice(1)];
       const regionCodes = [...new Set(all.map((m) => m.regionCode))];
-      const fresh = !plan.survivor?.openAlertId || plan.absorbed.some((r) => r.openAlertId);
+      // A new alert, or one that absorbed rings, links every parcel it rests on; a growing one just this parcel.
+      const fresh = !plan.survivor?.openAlertId || plan.absorbed.length > 0;
       const volume = volumeEvidence(a);
       const change = await raiseAlert(tx, {
         type: 'ANT_MOVING',
