@@ -27,16 +27,6 @@ const REGIONS = ['440106', '440104', '440111', '440304', '440305', '441900', '44
 const STREETS = ['体育西路', '天河北路', '中山大道', '黄埔大道', '机场路', '解放北路', '深南大道', '福华路', '宾王路', '稠州北路', '江滨路'];
 const CITY_PREFIX: Record<string, string> = { '4401': '广东省广州市', '4403': '广东省深圳市', '4419': '广东省东莞市', '4451': '广东省潮州市', '3307': '浙江省金华市义乌市', '3301': '浙江省杭州市', '3101': '上海市', '1101': '北京市', '3502': '福建省厦门市', '5101': '四川省成都市', '4201': '湖北省武汉市', '4301': '湖南省长沙市' };
 
-const FOREIGN = [
-  { country: 'US', names: ['John Smith', 'Emily Johnson', 'Michael Brown', 'Sarah Davis'], city: 'Los Angeles, CA' },
-  { country: 'GB', names: ['Oliver Jones', 'Amelia Taylor', 'Harry Wilson'], city: 'London' },
-  { country: 'JP', names: ['Sato Haruto', 'Suzuki Yui', 'Takahashi Ren'], city: 'Tokyo' },
-  { country: 'KR', names: ['Kim Minjun', 'Lee Seoyeon', 'Park Jiho'], city: 'Seoul' },
-  { country: 'DE', names: ['Lukas Müller', 'Anna Schmidt', 'Leon Schneider'], city: 'Berlin' },
-  { country: 'AU', names: ['Jack Williams', 'Charlotte Brown'], city: 'Sydney NSW' },
-  { country: 'RU', names: ['Ivan Petrov', 'Anna Ivanova'], city: 'Moscow' },
-  { country: 'MY', names: ['Tan Wei Ming', 'Siti Aminah'], city: 'Kuala Lumpur' },
-] as const;
 
 const GOODS: { category: string; descriptions: string[]; brands?: string[]; value: [number, number] }[] = [
   { category: 'clothing', descriptions: ['T恤', '连衣裙', '外套', '牛仔裤'], brands: ['Uniqlo', 'Zara', undefined as never], value: [50, 600] },
@@ -80,28 +70,6 @@ export function aPerson(r: Rng): Person {
   return { idType: 'CN_RESIDENT_ID', idNumber: aResidentIdFor(r, region), name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region) };
 }
 
-// Example prefixes; the last two digits vary and only numbers the max metadata calls valid are used.
-const PHONE_PREFIXES: Record<string, string> = {
-  US: '+1 415 555 01', GB: '+44 7911 1234', JP: '+81 90 1234 56', KR: '+82 10 2345 67',
-  DE: '+49 1512 34567', AU: '+61 412 345 6', RU: '+7 912 345 67', MY: '+60 12 345 67',
-};
-const phonePools = new Map<string, string[]>();
-
-/** A valid phone number for a country, or undefined where none is known. */
-export function aForeignPhone(r: Rng, country: string): string | undefined {
-  let pool = phonePools.get(country);
-  if (!pool) {
-    const prefix = PHONE_PREFIXES[country];
-    pool = prefix
-      ? Array.from({ length: 100 }, (_, i) => parsePhoneNumberFromString(prefix + String(i).padStart(2, '0'), country as CountryCode))
-          .filter((p) => p?.isValid())
-          .map((p) => p!.number)
-      : [];
-    phonePools.set(country, pool);
-  }
-  return pool.length ? r.pick(pool) : undefined;
-}
-
 let waybillSerial = 0;
 export function aWaybillFor(r: Rng, channel: 'postal' | 'express'): { waybillNo: string; carrier: string } {
   waybillSerial++;
@@ -118,11 +86,10 @@ export function aWaybillFor(r: Rng, channel: 'postal' | 'express'): { waybillNo:
 export function anOrdinaryParcel(r: Rng, sender: Person = aPerson(r)) {
   const abroad = r.next() < 0.35;
   const goods = r.pick(GOODS);
-  const foreign = r.pick(FOREIGN);
   const channel = abroad && r.next() < 0.6 ? 'postal' : 'express';
   const region = r.pick(REGIONS);
   const recipient = abroad
-    ? aConsignee(r, foreign.country)
+    ? aConsignee(r)
     : { name: aChineseName(r), phone: aMobile(r), address: anAddress(r, region), country: 'CN' };
   if (!recipient.phone) delete (recipient as { phone?: string }).phone;
   const brand = goods.brands ? r.pick(goods.brands) : undefined;

@@ -282,20 +282,23 @@ export function assessRing(members: RingMember[], now: Date, policy: RingPolicy)
   return best!;
 }
 
+/** How big a set of ring parcels is: senders, outlets, declared value. */
+export function ringFigures(ps: RingMember[]) {
+  return { senders: distinctSenders(ps), outlets: new Set(ps.map((m) => m.outletId)).size, totalCny: ps.reduce((s, m) => s + m.valueCny, 0) };
+}
+
 /** A line on how big the ring is, first in the evidence. */
 export function volumeEvidence(a: Assessment): Indicator {
   const ps = a.parcels;
-  const senders = distinctSenders(ps);
-  const outlets = new Set(ps.map((m) => m.outletId)).size;
-  const total = ps.reduce((s, m) => s + m.valueCny, 0);
+  const { senders, outlets, totalCny } = ringFigures(ps);
   const countries = [...countBy(ps, (m) => m.country)].sort((x, y) => y[1].length - x[1].length).map(([c, xs]) => `${c} ${xs.length}`);
   const span = a.window.name.replace('h', ' h').replace('d', ' days');
   const spanZh = a.window.name.replace('h', ' 小时').replace('d', ' 天');
   return {
     code: 'RING_VOLUME',
     weight: 0,
-    message: `${ps.length} cross-border parcels in ${span} from ${senders} sender${senders > 1 ? 's' : ''} at ${outlets} outlet${outlets > 1 ? 's' : ''}, declared ${cny(total)} in all; destinations ${countries.join(', ')}.`,
-    messageZh: `${spanZh}内 ${ps.length} 件跨境邮件，${senders} 名寄件人、${outlets} 个网点，申报合计 ${yuan(total)}；寄往 ${countries.join('、')}。`,
+    message: `${ps.length} cross-border parcels in ${span} from ${senders} sender${senders > 1 ? 's' : ''} at ${outlets} outlet${outlets > 1 ? 's' : ''}, declared ${cny(totalCny)} in all; destinations ${countries.join(', ')}.`,
+    messageZh: `${spanZh}内 ${ps.length} 件跨境邮件，${senders} 名寄件人、${outlets} 个网点，申报合计 ${yuan(totalCny)}；寄往 ${countries.join('、')}。`,
   };
 }
 

@@ -12,7 +12,7 @@ import { routeKeyOf } from '../customs/route-key.js';
 import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
-import { assessRing, isDamped, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
+import { assessRing, isDamped, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
 import { linkKeys, type LinkKey } from './keys.js';
 import { findRings, loadMembers, lockKeys, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
@@ -23,8 +23,8 @@ type RingPlan = {
   ringId: string;
   absorbed: RingState[];
   survivor: RingState | undefined;
-  /** This parcel first, then the rings' newest members. */
-  members: RingMember[];
+  /** The rings' newest members (this parcel not among them). */
+  loaded: RingMember[];
   /** The rings' parcels in the longest window, this one included, and their declared value. */
   count: number;
   valueCny: number;
@@ -110,13 +110,12 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       );
       const survivor = ordered[0];
       const loaded = await loadMembers(s.tx, found.map((r) => r.id), since);
-      const members = [member, ...loaded.members];
       const count = loaded.count + 1;
-      const assessment = assessRing(members, s.now, policy);
+      const assessment = assessRing([member, ...loaded.members], s.now, policy);
       const damped = survivor && isDamped(assessment, count, { codes: survivor.dampedCodes, parcelCount: survivor.dampedParcelCount });
       const alert = !!survivor?.openAlertId || (assessment.qualifies && !damped);
       plans.set(s, {
-        keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, members, count,
+        keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, loaded: loaded.members, count,
         valueCny: loaded.valueCny + member.valueCny, assessment, alert,
       });
       if (alert) {
@@ -151,17 +150,17 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
         if (closed) changes.push({ event: 'alert:updated', alert: presentAlert(closed), regionCodes: closed.regionCodes });
       }
       const a = plan.assessment;
-      const all = [member, ...plan.members.slice(1)];
+      const all = [member, ...plan.loaded];
       const regionCodes = [...new Set(all.map((m) => m.regionCode))];
       // A new alert, or one that absorbed rings, links every parcel it rests on; a growing one just this parcel.
       const fresh = !plan.survivor?.openAlertId || plan.absorbed.length > 0;
-      const volume = volumeEvidence(a);
+      const figures = ringFigures(a.parcels);
       const change = await raiseAlert(tx, {
         type: 'ANT_MOVING',
         groupKey: ringGroupKey(plan.ringId),
         severity: a.severity,
-        summary: `Suspected ant-moving ring: ${a.parcels.length} parcels from ${new Set(a.parcels.map((m) => m.senderKey)).size} senders, CNY ${Math.round(a.parcels.reduce((x, m) => x + m.valueCny, 0)).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
-        evidence: [volume, ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
+        summary: `Suspected ant-moving ring: ${a.parcels.length} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
+        evidence: [volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
         parcelId: member.parcelId,
         waybillNo: member.waybillNo,
         valueCny: member.valueCny,
