@@ -7,6 +7,7 @@ import {
   check,
   customType,
   date,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -389,8 +390,93 @@ export const ringMembers = pgTable(
     vague: boolean('vague').notNull(),
     mismatch: boolean('mismatch').notNull(),
     watchlistHit: boolean('watchlist_hit').notNull(),
+    /** Customs seized this parcel: the strongest goods evidence a ring can have. */
+    seized: boolean('seized').notNull().default(false),
   },
   (t) => [index('ring_members_ring_created_idx').on(t.ringId, t.createdAt)],
+);
+
+/**
+ * Keys of the keyed hash that selects parcels for customs inspection. The newest selects; older ones stay so
+ * any past selection can be reproduced from the key id stored with it. Sealed like personal data.
+ */
+export const customsSelectionKeys = pgTable('customs_selection_keys', {
+  id: text('id').primaryKey(),
+  sealed: text('sealed').notNull(),
+  createdAt: atMs('created_at').notNull().defaultNow(),
+  createdBy: uuid('created_by').references(() => users.id),
+});
+
+/**
+ * What customs set on a route (outlet city, destination, channel). A route without a row, or whose raised
+ * rate expired, is inspected at the base rate. The history is customs_rate_changes.
+ */
+export const customsRoutes = pgTable(
+  'customs_routes',
+  {
+    routeKey: text('route_key').primaryKey(),
+    raisedRate: doublePrecision('raised_rate'),
+    reason: text('reason'),
+    setBy: uuid('set_by').references(() => users.id),
+    setByName: text('set_by_name'),
+    setAt: atMs('set_at'),
+    /** After this the base rate applies again; null: until someone restores it. */
+    expiresAt: atMs('expires_at'),
+  },
+  (t) => [check('customs_routes_rate_range', sql`${t.raisedRate} is null or (${t.raisedRate} >= 0 and ${t.raisedRate} <= 1)`)],
+);
+
+/** Every change of a route's rate: who, when, why, from what to what. Never updated or deleted. */
+export const customsRateChanges = pgTable(
+  'customs_rate_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    routeKey: text('route_key').notNull(),
+    action: text('action', { enum: ['set', 'restore'] }).notNull(),
+    /** The rate set; for a restore, the base rate that applies again. */
+    rate: doublePrecision('rate').notNull(),
+    previousRate: doublePrecision('previous_rate').notNull(),
+    reason: text('reason').notNull(),
+    expiresAt: atMs('expires_at'),
+    changedBy: uuid('changed_by').references(() => users.id),
+    changedByName: text('changed_by_name').notNull(),
+    changedAt: atMs('changed_at').notNull().defaultNow(),
+  },
+  (t) => [index('customs_rate_changes_route_idx').on(t.routeKey, t.changedAt)],
+);
+
+export const CUSTOMS_OUTCOMES = ['cleared', 'seized', 'returned'] as const;
+
+/**
+ * The customs selection of every cross-border parcel, selected or not: the rate, the key and the draw it was
+ * decided with (so it can be reproduced), and for a selected parcel what inspection found.
+ */
+export const customsInspections = pgTable(
+  'customs_inspections',
+  {
+    parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+    waybillNo: text('waybill_no').notNull(),
+    routeKey: text('route_key').notNull(),
+    /** The outlet's 4-digit city code: the route's origin, and what jurisdictions match on. */
+    originCity: text('origin_city').notNull(),
+    rate: doublePrecision('rate').notNull(),
+    keyId: text('key_id').notNull(),
+    /** The keyed hash of the waybill number as a number in [0, 1); selected when below the rate. */
+    draw: doublePrecision('draw').notNull(),
+    selected: boolean('selected').notNull(),
+    createdAt: atMs('created_at').notNull(),
+    outcome: text('outcome', { enum: CUSTOMS_OUTCOMES }),
+    outcomeNote: text('outcome_note'),
+    decidedBy: uuid('decided_by').references(() => users.id),
+    decidedByName: text('decided_by_name'),
+    decidedAt: atMs('decided_at'),
+  },
+  (t) => [
+    index('customs_inspections_city_created_idx').on(t.originCity, t.createdAt),
+    index('customs_inspections_route_created_idx').on(t.routeKey, t.createdAt),
+    index('customs_inspections_pending_idx').on(t.originCity, t.createdAt).where(sql`selected and outcome is null`),
+    check('customs_inspections_outcome_selected', sql`${t.outcome} is null or ${t.selected}`),
+  ],
 );
 
 /** Live alerts larger than a NOTIFY payload pass through here between server processes (@socket.io/postgres-adapter). */

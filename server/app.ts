@@ -23,6 +23,9 @@ import { staticDir, webBuildDir } from './paths.js';
 import { registerWatchlistRoutes } from './watchlist/router.js';
 import { watchlistStep } from './watchlist/step.js';
 import { ringStep } from './rings/step.js';
+import { registerCustomsRoutes } from './customs/router.js';
+import { createSelectionKeyring } from './customs/selection.js';
+import { customsStep } from './customs/step.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -76,13 +79,18 @@ export function createApp(ctx: AppContext) {
   registerAccountRoutes(api, ctx);
   registerOutletRoutes(api, ctx);
   registerMediaRoutes(api, ctx);
-  // The intake pipeline, in the counter's order. Later capabilities (suspect lists, ring detection,
-  // customs selection) add their steps to this list.
-  const intakeSteps: IntakeStep[] = [identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep, watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring)];
-  // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel.
+  // The intake pipeline, in the counter's order; each capability adds its step to this list.
+  const keyring = createSelectionKeyring(ctx.vault);
+  const intakeSteps: IntakeStep[] = [
+    identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep,
+    watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring), customsStep(keyring, ctx.config.customs),
+  ];
+  // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel;
+  // customs selection records last, once the verdict says whether the parcel leaves the counter at all.
   registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);
+  registerCustomsRoutes(api, ctx, keyring);
   api.route({
     method: 'get',
     path: '/api/openapi.json',

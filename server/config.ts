@@ -56,6 +56,11 @@ const envSchema = z.object({
     .regex(/^(sender_id|sender_phone|sender_address|consignee_name|consignee_phone|consignee_address|outlet_pattern)(,(sender_id|sender_phone|sender_address|consignee_name|consignee_phone|consignee_address|outlet_pattern))*$/, 'a comma-separated list of sender_id, sender_phone, sender_address, consignee_name, consignee_phone, consignee_address, outlet_pattern')
     .default('sender_id,sender_phone,sender_address,consignee_phone,consignee_address,outlet_pattern'),
   REALTIME_ADAPTER: z.enum(['memory', 'postgres']).optional(),
+  CUSTOMS_BASE_RATE: z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a share between 0 and 1, e.g. 0.05')
+    .transform(Number)
+    .default(0.05),
 });
 
 /** `24h:3,7d:4` → windows, shortest first. */
@@ -115,6 +120,13 @@ export type Config = {
   ring: RingPolicy;
   /** How live alerts reach sockets on other server processes: PostgreSQL NOTIFY (with DATABASE_URL) or none. */
   realtimeAdapter: 'memory' | 'postgres';
+  customs: CustomsPolicy;
+};
+
+/** Customs inspection of cross-border parcels (server/customs/). */
+export type CustomsPolicy = {
+  /** The share of a route's parcels selected for inspection when customs have not set another. */
+  baseRate: number;
 };
 
 export class ConfigError extends Error {
@@ -176,5 +188,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       linkKeys: e.RING_LINK_KEYS.split(','),
     },
     realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),
+    customs: { baseRate: e.CUSTOMS_BASE_RATE },
   };
 }

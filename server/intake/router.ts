@@ -2,7 +2,7 @@
 // may see identities and asks to; every unmasked view is audited).
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
+import { customsInspections, parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
 import { coversRegion, type AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
@@ -78,18 +78,19 @@ function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean {
 
 async function loadParcel({ db }: AppContext, waybillNo: string) {
   const [row] = await db
-    .select({ parcel: parcels, sender: senders, inspection: parcelInspections, screening: parcelScreenings })
+    .select({ parcel: parcels, sender: senders, inspection: parcelInspections, screening: parcelScreenings, customs: customsInspections })
     .from(parcels)
     .innerJoin(senders, eq(senders.id, parcels.senderId))
     .innerJoin(parcelInspections, eq(parcelInspections.parcelId, parcels.id))
     .innerJoin(parcelScreenings, eq(parcelScreenings.parcelId, parcels.id))
+    .leftJoin(customsInspections, eq(customsInspections.parcelId, parcels.id))
     .where(eq(parcels.waybillNo, waybillNo));
   return row;
 }
 
 type ParcelRow = NonNullable<Awaited<ReturnType<typeof loadParcel>>>;
 
-function presentParcel({ parcel: p, sender, inspection, screening }: ParcelRow, vault: PiiVault | null) {
+function presentParcel({ parcel: p, sender, inspection, screening, customs }: ParcelRow, vault: PiiVault | null) {
   return {
     id: p.id,
     waybillNo: p.waybillNo,
@@ -133,5 +134,16 @@ function presentParcel({ parcel: p, sender, inspection, screening }: ParcelRow, 
       inspectedAt: inspection.inspectedAt.toISOString(),
     },
     screening: { result: screening.result, machineId: screening.machineId, screenedAt: screening.screenedAt.toISOString() },
+    customsInspection: customs
+      ? {
+          selected: customs.selected,
+          rate: customs.rate,
+          routeKey: customs.routeKey,
+          outcome: customs.outcome,
+          note: customs.outcomeNote,
+          decidedBy: customs.decidedByName,
+          decidedAt: customs.decidedAt?.toISOString() ?? null,
+        }
+      : null,
   };
 }

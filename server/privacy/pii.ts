@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
 /** What a sealed value is; bound into the ciphertext (AAD) and the blind index, so values cannot be swapped. */
-export type PiiPurpose = 'id_number' | 'phone';
+export type PiiPurpose = 'id_number' | 'phone' | 'selection_key';
 
 export type PiiVault = {
   seal(purpose: PiiPurpose, plaintext: string): string;

@@ -31,6 +31,8 @@ export type RingMember = {
   mismatch: boolean;
   /** A suspect-list hit on this parcel. */
   watchlistHit: boolean;
+  /** Customs inspected this parcel and seized it. */
+  seized: boolean;
 };
 
 export type Indicator = { code: string; weight: number; message: string; messageZh: string };
@@ -42,6 +44,7 @@ export type Indicator = { code: string; weight: number; message: string; message
  */
 export const GOODS_CODES = new Set([
   'VALUES_JUST_UNDER_LIMIT', 'PROTECTED_BRAND_REPEATED', 'SAME_PRIORITY_GOODS', 'VAGUE_DESCRIPTIONS', 'CONTENTS_MISMATCH', 'SUSPECT_LIST_HITS',
+  'CUSTOMS_SEIZURES',
 ]);
 export const MIN_GOODS_WEIGHT = 2;
 export type Severity = 'low' | 'medium' | 'high';
@@ -227,6 +230,18 @@ export const suspectListHits: IndicatorFn = (ps) => {
   };
 };
 
+/** What customs found when they opened the ring's parcels: the goods themselves. */
+export const customsSeizures: IndicatorFn = (ps) => {
+  const n = ps.filter((m) => m.seized).length;
+  if (!n) return null;
+  return {
+    code: 'CUSTOMS_SEIZURES',
+    weight: 3,
+    message: `Customs seized ${n} parcel${n > 1 ? 's' : ''} of this ring.`,
+    messageZh: `海关已查扣本团伙 ${n} 件邮件。`,
+  };
+};
+
 /** Several identities spread over several counters. */
 export const spreadOverOutlets: IndicatorFn = (ps) => {
   const outlets = new Set(ps.map((m) => m.outletId)).size;
@@ -254,7 +269,7 @@ export const destinationConcentration: IndicatorFn = (ps) => {
 
 export const INDICATORS: IndicatorFn[] = [
   underLimitCluster, totalFarAboveLimit, rotatingIdentities, manySendersOneConsignee, protectedBrandRepeated,
-  samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, spreadOverOutlets, destinationConcentration,
+  samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, customsSeizures, spreadOverOutlets, destinationConcentration,
 ];
 
 function severityOf(score: number, parcels: number, alertScore: number): Severity {

@@ -7,14 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { RingPolicy } from '../config.js';
-import { raiseAlert, resolveAlert, presentAlert, type AlertChange } from '../alerts/alerts.js';
+import { raiseAlert, resolveAlert, presentAlert, type AlertChange, type AlertContribution } from '../alerts/alerts.js';
+import type { Queryable } from '../db/database.js';
 import { routeKeyOf } from '../customs/route-key.js';
 import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
 import { assessRing, isDamped, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
 import { linkKeys, type LinkKey } from './keys.js';
-import { findRings, loadMembers, lockKeys, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
+import { findRings, loadMembers, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
 type RingPlan = {
   keys: LinkKey[];
@@ -67,6 +68,7 @@ function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; key
     vague: isVagueDescription(declared.description, declared.category),
     mismatch: inspection.matchesDeclaration === false,
     watchlistHit: s.watchlistHits.length > 0,
+    seized: false,
   };
   const keys = linkKeys(
     {
@@ -93,6 +95,59 @@ const mostCommon = (xs: string[]) => {
   for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
 };
+
+/**
+ * The ring's alert as it should read now. `all` are the ring's loaded members, newest first; the count and
+ * value are the ring's exact totals in the longest window; `parcelIds` the parcels to link to the alert.
+ */
+export function ringAlert(
+  ringId: string,
+  a: Assessment,
+  all: RingMember[],
+  totals: { count: number; valueCny: number; parcelIds: string[] },
+): AlertContribution {
+  const newest = all[0]!;
+  const figures = ringFigures(a.parcels);
+  return {
+    type: 'ANT_MOVING',
+    groupKey: ringGroupKey(ringId),
+    severity: a.severity,
+    summary: `Suspected ant-moving ring: ${a.parcels.length} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
+    evidence: [volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
+    parcelId: newest.parcelId,
+    waybillNo: newest.waybillNo,
+    valueCny: newest.valueCny,
+    regionCode: newest.regionCode,
+    crossBorder: true,
+    routeKey: mostCommon(all.map((m) => m.routeKey)),
+    totals: {
+      parcelCount: totals.count,
+      totalValueCny: Math.round(totals.valueCny * 100) / 100,
+      waybills: all.map((m) => m.waybillNo),
+      regionCodes: [...new Set(all.map((m) => m.regionCode))],
+      parcelIds: totals.parcelIds,
+    },
+  };
+}
+
+/**
+ * Customs seized a parcel: its ring is scored again with the seizure as evidence, and its alert updated,
+ * or opened when the ring now qualifies. The changes are for the caller to publish after commit.
+ */
+export async function ringSeizure(tx: Queryable, parcelId: string, policy: RingPolicy, now: Date): Promise<AlertChange[]> {
+  const ringId = await markSeized(tx, parcelId);
+  if (!ringId) return [];
+  const [ring] = await lockRings(tx, [ringId]);
+  if (!ring) return [];
+  const longest = policy.windows[policy.windows.length - 1]!.ms;
+  const loaded = await loadMembers(tx, [ring.id], new Date(now.getTime() - longest));
+  if (!loaded.members.length) return [];
+  const assessment = assessRing(loaded.members, now, policy);
+  const damped = isDamped(assessment, loaded.count, { codes: ring.dampedCodes, parcelCount: ring.dampedParcelCount });
+  if (!ring.openAlertId && !(assessment.qualifies && !damped)) return [];
+  const parcelIds = ring.openAlertId ? [parcelId] : loaded.members.map((m) => m.parcelId);
+  return [await raiseAlert(tx, ringAlert(ring.id, assessment, loaded.members, { count: loaded.count, valueCny: loaded.valueCny, parcelIds }))];
+}
 
 export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
   const longest = policy.windows[policy.windows.length - 1]!.ms;
@@ -149,32 +204,13 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
         });
         if (closed) changes.push({ event: 'alert:updated', alert: presentAlert(closed), regionCodes: closed.regionCodes });
       }
-      const a = plan.assessment;
       const all = [member, ...plan.loaded];
-      const regionCodes = [...new Set(all.map((m) => m.regionCode))];
       // A new alert, or one that absorbed rings, links every parcel it rests on; a growing one just this parcel.
       const fresh = !plan.survivor?.openAlertId || plan.absorbed.length > 0;
-      const figures = ringFigures(a.parcels);
-      const change = await raiseAlert(tx, {
-        type: 'ANT_MOVING',
-        groupKey: ringGroupKey(plan.ringId),
-        severity: a.severity,
-        summary: `Suspected ant-moving ring: ${a.parcels.length} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
-        evidence: [volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
-        parcelId: member.parcelId,
-        waybillNo: member.waybillNo,
-        valueCny: member.valueCny,
-        regionCode: member.regionCode,
-        crossBorder: true,
-        routeKey: mostCommon(all.map((m) => m.routeKey)),
-        totals: {
-          parcelCount: plan.count,
-          totalValueCny: Math.round(plan.valueCny * 100) / 100,
-          waybills: all.map((m) => m.waybillNo),
-          regionCodes,
-          parcelIds: fresh ? all.map((m) => m.parcelId) : [member.parcelId],
-        },
-      });
+      const change = await raiseAlert(
+        tx,
+        ringAlert(plan.ringId, plan.assessment, all, { count: plan.count, valueCny: plan.valueCny, parcelIds: fresh ? all.map((m) => m.parcelId) : [member.parcelId] }),
+      );
       changes.push(change);
       s.alerts.push({ id: change.alert.id, type: change.alert.type, severity: change.alert.severity });
       s.afterCommit.push(() => changes.forEach((c) => bus.emit('alert', c)));

@@ -35,9 +35,15 @@ export async function lockKeys(db: Queryable, keys: LinkKey[]): Promise<void> {
  */
 export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Promise<RingState[]> {
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
-  let ids: string[] = (
+  const ids = (
     await queryRows<{ ring_id: string }>(db, sql`select distinct ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)
   ).map((r) => r.ring_id);
+  return lockRings(db, ids);
+}
+
+/** Locks rings by id, following any merged meanwhile to the survivor (locked in turn); the live ones. */
+export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingState[]> {
+  let ids = [...new Set(ringIds)];
   const found = new Map<string, RingState>();
   for (let hop = 0; ids.length && hop < 10; hop++) {
     const rows = await queryRows<{
@@ -132,6 +138,12 @@ export async function sweepRings(db: Queryable, keyCutoff: Date, memberCutoff: D
   const keys = await db.delete(ringKeys).where(sql`${ringKeys.lastSeenAt} < ${keyCutoff}`).returning({ k: ringKeys.key });
   const members = await db.delete(ringMembers).where(sql`${ringMembers.createdAt} < ${memberCutoff}`).returning({ p: ringMembers.parcelId });
   return { keys: keys.length, members: members.length };
+}
+
+/** Marks a parcel seized in its ring; the ring it is in now, or null when it is in none (domestic, or swept). */
+export async function markSeized(db: Queryable, parcelId: string): Promise<string | null> {
+  const [row] = await db.update(ringMembers).set({ seized: true }).where(eq(ringMembers.parcelId, parcelId)).returning({ ringId: ringMembers.ringId });
+  return row?.ringId ?? null;
 }
 
 export const ringGroupKey = (ringId: string) => `ring:${ringId}`;

@@ -2,6 +2,7 @@
 // A hit holds the parcel (WATCHLIST_HIT) and opens or grows one alert per listed entry.
 import type { EventEmitter } from 'node:events';
 import { raiseAlert } from '../alerts/alerts.js';
+import { routeKeyOf } from '../customs/route-key.js';
 import type { IntakeStep } from '../intake/pipeline.js';
 import type { Hit } from './match.js';
 import { screen } from './screen.js';
@@ -50,6 +51,7 @@ export function watchlistStep(bus: EventEmitter): IntakeStep {
           valueCny: s.request.declared.valueCny,
           regionCode: s.courier.outletRegionCode,
           crossBorder: s.recipient!.crossBorder,
+          routeKey: s.recipient!.crossBorder ? routeKeyOf(s.courier.outletRegionCode, s.recipient!.country, s.waybill!.channel) : null,
         });
         s.alerts.push({ id: change.alert.id, type: change.alert.type, severity: change.alert.severity });
         s.afterCommit.push(() => bus.emit('alert', change));

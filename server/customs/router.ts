@@ -1,0 +1,422 @@
+// Customs' lever on the routes where rings run (CONTRACT.md "Routes and inspection rates"): the routes of a
+// jurisdiction ranked by risk, raising or restoring a route's inspection rate (audited, with history), the
+// parcels selected and waiting, the outcome of an inspection (a seizure feeds the ring's alert), and the
+// selection keys.
+import type { EventEmitter } from 'node:events';
+import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { CUSTOMS_OUTCOMES, customsInspections, customsSelectionKeys, parcels } from '../../models/schema.js';
+import { coversRegion, type AuthUser } from '../accounts/access.js';
+import type { AlertChange } from '../alerts/alerts.js';
+import { recordAudit } from '../audit/audit.js';
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/database.js';
+import type { Api } from '../http/api.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
+import { ringSeizure } from '../rings/step.js';
+import { normalizeWaybill } from '../waybill/waybills.js';
+import { coversRoute, effectiveRate, parseRouteKey, prefixRange, type RouteParts } from './routes.js';
+import { isSelected, selectionDraw, type SelectionKeyring } from './selection.js';
+import { changeRate, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema } from './store.js';
+
+const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
+const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
+/** A raised rate is a decision to review: at most a year ahead (catches 2062 for 2026). */
+const MAX_EXPIRY_MS = 366 * 86_400_000;
+
+const routeParams = z.strictObject({ routeKey: z.string().max(40) });
+
+/** The route a key names, if the user may see it: 400 for a malformed key, 403 outside the jurisdiction. */
+function routeFor(user: AuthUser, routeKey: string): RouteParts {
+  const parts = parseRouteKey(routeKey);
+  if (!parts) {
+    throw new BadRequestError(`${routeKey} is not a route key.`, [
+      { path: 'routeKey', code: 'ROUTE_KEY_INVALID', message: 'A route key is <outlet city, 4 digits>-<destination country, ISO alpha-2, not CN>-<postal|express>, e.g. 4401-US-postal.' },
+    ], 'ROUTE_KEY_INVALID');
+  }
+  if (!coversRoute(user, parts.originCity)) {
+    throw new ForbiddenError(`Route ${routeKey} leaves ${parts.originCity}, outside your jurisdiction (${user.jurisdiction}).`, 'OUTSIDE_JURISDICTION');
+  }
+  return parts;
+}
+
+const scopeOf = (user: AuthUser) => (user.role === 'admin' ? null : user.jurisdiction!);
+
+export const inspectionSchema = z
+  .object({
+    waybillNo: z.string(),
+    routeKey: z.string(),
+    outletId: z.string(),
+    verdict: z.string(),
+    selected: z.boolean(),
+    rate: z.number(),
+    selectedAt: z.string(),
+    declared: z.object({ description: z.string(), category: z.string(), quantity: z.number(), valueCny: z.number(), brand: z.string().nullable() }),
+    recipientCountry: z.string(),
+    outcome: z.enum(CUSTOMS_OUTCOMES).nullable(),
+    note: z.string().nullable(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+  })
+  .meta({ id: 'CustomsInspection' });
+
+type InspectionRow = { ci: typeof customsInspections.$inferSelect; p: typeof parcels.$inferSelect };
+
+function presentInspection({ ci, p }: InspectionRow): z.output<typeof inspectionSchema> {
+  return {
+    waybillNo: ci.waybillNo,
+    routeKey: ci.routeKey,
+    outletId: p.outletId,
+    verdict: p.verdict,
+    selected: ci.selected,
+    rate: ci.rate,
+    selectedAt: ci.createdAt.toISOString(),
+    declared: { description: p.declaredDescription, category: p.declaredCategory, quantity: p.declaredQuantity, valueCny: p.declaredValueCny, brand: p.declaredBrand },
+    recipientCountry: p.recipientCountry,
+    outcome: ci.outcome,
+    note: ci.outcomeNote,
+    decidedBy: ci.decidedByName,
+    decidedAt: ci.decidedAt?.toISOString() ?? null,
+  };
+}
+
+export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext, keyring: SelectionKeyring) {
+  const baseRate = config.customs.baseRate;
+  const routeView = async (user: AuthUser, routeKey: string, now: Date) => {
+    const view = (await loadRoutes(db, scopeOf(user), baseRate, now)).find((r) => r.routeKey === routeKey);
+    return view ?? null;
+  };
+  const withHistory = routeSchema.extend({ history: z.array(rateChangeSchema) });
+
+  api.route({
+    method: 'get',
+    path: '/api/routes',
+    tag: 'Routes',
+    summary: 'Routes leaving your jurisdiction, riskiest first: traffic, alerts, seizures, the rate in force and a suggestion where one stands out',
+    access: { roles: READ_ROLES },
+    query: z.object({
+      suggested: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+      country: z.string().regex(/^[A-Z]{2}$/).optional(),
+      limit: z.coerce.number().int().min(1).max(1000).default(200),
+    }),
+    responses: { 200: { description: 'Routes, riskiest first', schema: z.array(routeSchema) } },
+    handler: async ({ query, user }) => {
+      const routes = (await loadRoutes(db, scopeOf(user), baseRate, new Date()))
+        .filter((r) => query.suggested === undefined || r.risk.suggested === query.suggested)
+        .filter((r) => !query.country || r.destinationCountry === query.country)
+        .slice(0, query.limit);
+      return { status: 200, body: routes };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/routes/:routeKey',
+    tag: 'Routes',
+    summary: 'One route with its risk and the history of its rate',
+    access: { roles: READ_ROLES },
+    params: routeParams,
+    responses: {
+      200: { description: 'The route and its history, newest change first', schema: withHistory },
+      404: { description: 'ROUTE_UNKNOWN: no outlet in that city and no traffic on the route' },
+    },
+    handler: async ({ params, user }) => {
+      const parts = routeFor(user, params.routeKey);
+      if (!(await routeExists(db, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
+      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
+      return { status: 200, body: { ...view, history: await rateHistory(db, parts.routeKey) } };
+    },
+  });
+
+  api.route({
+    method: 'put',
+    path: '/api/routes/:routeKey/inspection-rate',
+    tag: 'Routes',
+    summary: 'Set the share of the route’s cross-border parcels selected for customs inspection, with a reason and an optional expiry (audited)',
+    access: { roles: CUSTOMS_ROLES },
+    params: routeParams,
+    body: z.strictObject({
+      rate: z.number().min(0).max(1),
+      reason: z.string().trim().min(1).max(500),
+      expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    }),
+    fieldCodes: {
+      rate: { REQUIRED: 'RATE_REQUIRED', TOO_LARGE: 'RATE_OUT_OF_RANGE', TOO_SMALL: 'RATE_OUT_OF_RANGE', '*': 'RATE_INVALID' },
+      reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' },
+      expiresAt: { '*': 'EXPIRY_INVALID' },
+    },
+    responses: {
+      200: { description: 'The route with the new rate in force, and the change as written to its history', schema: routeSchema.extend({ change: rateChangeSchema }) },
+      404: { description: 'ROUTE_UNKNOWN' },
+      422: { description: 'EXPIRY_IN_PAST or EXPIRY_TOO_FAR' },
+    },
+    handler: async ({ params, body, user, req }) => {
+      const parts = routeFor(user, params.routeKey);
+      const now = new Date();
+      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
+      if (expiresAt && expiresAt.getTime() <= now.getTime()) {
+        throw new ValidationError('expiresAt', 'EXPIRY_IN_PAST', `The expiry ${body.expiresAt} has passed; give a time after ${now.toISOString()}, or none to keep the rate until restored.`);
+      }
+      if (expiresAt && expiresAt.getTime() - now.getTime() > MAX_EXPIRY_MS) {
+        throw new ValidationError('expiresAt', 'EXPIRY_TOO_FAR', 'A rate is set for at most a year ahead; review it then, or set no expiry to keep it until restored.');
+      }
+      const change = await db.transaction(async (tx) => {
+        if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
+        const current = await lockRouteSetting(tx, parts.routeKey);
+        const previousRate = effectiveRate(current, baseRate, now).rate;
+        const written = await changeRate(tx, { routeKey: parts.routeKey, action: 'set', rate: body.rate, previousRate, reason: body.reason, expiresAt, by: user, now });
+        await recordAudit(tx, {
+          actor: user,
+          action: 'route.rate.set',
+          subjectType: 'route',
+          subjectId: parts.routeKey,
+          requestId: String(req.id),
+          details: { rate: body.rate, previousRate, reason: body.reason, expiresAt: expiresAt?.toISOString() ?? null },
+        });
+        return written;
+      });
+      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
+      return { status: 200, body: { ...view, change } };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/api/routes/:routeKey/inspection-rate',
+    tag: 'Routes',
+    summary: 'Restore the base rate on a route before its set rate expires (audited); nothing changes if the base rate is in force',
+    access: { roles: CUSTOMS_ROLES },
+    params: routeParams,
+    body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+    fieldCodes: { reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' } },
+    responses: {
+      200: { description: 'The route at its base rate; `change` is null when nothing was set', schema: routeSchema.extend({ change: rateChangeSchema.nullable() }) },
+      404: { description: 'ROUTE_UNKNOWN' },
+    },
+    handler: async ({ params, body, user, req }) => {
+      const parts = routeFor(user, params.routeKey);
+      const now = new Date();
+      const change = await db.transaction(async (tx) => {
+        if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
+        const current = await lockRouteSetting(tx, parts.routeKey);
+        const before = effectiveRate(current, baseRate, now);
+        if (!before.raised) return null;
+        const written = await changeRate(tx, { routeKey: parts.routeKey, action: 'restore', rate: baseRate, previousRate: before.rate, reason: body.reason, expiresAt: null, by: user, now });
+        await recordAudit(tx, {
+          actor: user,
+          action: 'route.rate.restore',
+          subjectType: 'route',
+          subjectId: parts.routeKey,
+          requestId: String(req.id),
+          details: { rate: baseRate, previousRate: before.rate, reason: body.reason },
+        });
+        return written;
+      });
+      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
+      return { status: 200, body: { ...view, change } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/customs/inspections',
+    tag: 'Routes',
+    summary: 'Parcels selected for customs inspection in your jurisdiction: pending (no outcome yet), decided, or all; newest first',
+    access: { roles: CUSTOMS_ROLES },
+    query: z.object({
+      status: z.enum(['pending', 'decided', 'all']).default('pending'),
+      routeKey: z.string().max(40).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+    responses: { 200: { description: 'A page of selected parcels', schema: z.object({ inspections: z.array(inspectionSchema), nextCursor: z.string().nullable() }) } },
+    handler: async ({ query, user }) => {
+      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const scope = scopeOf(user);
+      const [lo, hi] = scope ? prefixRange(scope) : [null, null];
+      const rows = await db
+        .select({ ci: customsInspections, p: parcels })
+        .from(customsInspections)
+        .innerJoin(parcels, eq(parcels.id, customsInspections.parcelId))
+        .where(
+          and(
+            eq(customsInspections.selected, true),
+            lo ? and(gte(customsInspections.originCity, lo), lt(customsInspections.originCity, hi!)) : undefined,
+            query.status === 'pending' ? sql`${customsInspections.outcome} is null` : query.status === 'decided' ? sql`${customsInspections.outcome} is not null` : undefined,
+            query.routeKey ? eq(customsInspections.routeKey, query.routeKey) : undefined,
+            cursor
+              ? or(lt(customsInspections.createdAt, cursor.at), and(eq(customsInspections.createdAt, cursor.at), lt(customsInspections.parcelId, cursor.id)))
+              : undefined,
+          ),
+        )
+        .orderBy(desc(customsInspections.createdAt), desc(customsInspections.parcelId))
+        .limit(query.limit + 1);
+      const page = rows.slice(0, query.limit);
+      const last = page[page.length - 1];
+      return {
+        status: 200,
+        body: {
+          inspections: page.map(presentInspection),
+          nextCursor: rows.length > query.limit && last ? encodeCursor(last.ci.createdAt, last.ci.parcelId) : null,
+        },
+      };
+    },
+  });
+
+  const waybillParams = z.strictObject({ waybillNo: z.string().min(1).max(60) });
+
+  /** The parcel's customs record, locked when asked; 404 when there is no such parcel the user may see. */
+  async function inspectionOf(tx: Queryable, user: AuthUser, waybillNo: string, lock: boolean) {
+    const q = tx
+      .select({ p: parcels, ci: customsInspections })
+      .from(parcels)
+      .leftJoin(customsInspections, eq(customsInspections.parcelId, parcels.id))
+      .where(eq(parcels.waybillNo, normalizeWaybill(waybillNo)));
+    const [row] = lock ? await q.for('update', { of: parcels }) : await q;
+    if (!row || !row.p.crossBorder || !coversRegion(user, row.p.regionCode)) {
+      throw new NotFoundError(`No cross-border parcel ${waybillNo} in your jurisdiction.`, 'PARCEL_NOT_FOUND');
+    }
+    return row;
+  }
+
+  api.route({
+    method: 'post',
+    path: '/api/parcels/:waybillNo/customs-outcome',
+    tag: 'Routes',
+    summary: 'Record what customs inspection of a selected parcel found; a seizure feeds its ring’s alert and its route’s risk (audited)',
+    access: { roles: CUSTOMS_ROLES },
+    params: waybillParams,
+    body: z
+      .strictObject({ outcome: z.enum(CUSTOMS_OUTCOMES), note: z.string().trim().max(2000).default('') })
+      .superRefine((b, ctx) => {
+        if (b.outcome !== 'cleared' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: `Say what was found: a ${b.outcome} parcel needs a note.` });
+      }),
+    fieldCodes: { outcome: { REQUIRED: 'OUTCOME_REQUIRED', '*': 'OUTCOME_UNKNOWN' }, note: { TOO_LONG: 'NOTE_TOO_LONG', '*': 'NOTE_REQUIRED' } },
+    responses: {
+      200: {
+        description: 'The inspection with its outcome, and the alerts it changed (the same answer again for a repeated identical request)',
+        schema: z.object({ inspection: inspectionSchema, alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })) }),
+      },
+      404: { description: 'PARCEL_NOT_FOUND: no such cross-border parcel in your jurisdiction' },
+      409: { description: 'NOT_SELECTED_FOR_INSPECTION, or OUTCOME_ALREADY_RECORDED (a different outcome was recorded before)' },
+    },
+    handler: async ({ params, body, user, req }) => {
+      const now = new Date();
+      const { view, changes } = await db.transaction(async (tx) => {
+        const { p, ci } = await inspectionOf(tx, user, params.waybillNo, true);
+        if (!ci?.selected) {
+          throw new ConflictError(`Parcel ${p.waybillNo} was not selected for customs inspection (route rate ${ci?.rate ?? '—'}); there is no outcome to record.`, 'NOT_SELECTED_FOR_INSPECTION');
+        }
+        if (ci.outcome) {
+          if (ci.outcome === body.outcome && (ci.outcomeNote ?? '') === body.note) return { view: presentInspection({ ci, p }), changes: [] as AlertChange[] };
+          throw new ConflictError(
+            `Parcel ${p.waybillNo} was recorded as ${ci.outcome} by ${ci.decidedByName} at ${ci.decidedAt?.toISOString()}; an outcome is recorded once.`,
+            'OUTCOME_ALREADY_RECORDED',
+          );
+        }
+        const [updated] = await tx
+          .update(customsInspections)
+          .set({ outcome: body.outcome, outcomeNote: body.note || null, decidedBy: user.id, decidedByName: user.username, decidedAt: now })
+          .where(eq(customsInspections.parcelId, p.id))
+          .returning();
+        await recordAudit(tx, {
+          actor: user,
+          action: 'customs.outcome',
+          subjectType: 'parcel',
+          subjectId: p.waybillNo,
+          requestId: String(req.id),
+          details: { outcome: body.outcome, note: body.note, routeKey: ci.routeKey },
+        });
+        const changes = body.outcome === 'seized' ? await ringSeizure(tx, p.id, config.ring, now) : [];
+        return { view: presentInspection({ ci: updated!, p }), changes };
+      });
+      for (const c of changes) bus.emit('alert', c);
+      return { status: 200, body: { inspection: view, alerts: changes.map((c) => ({ id: c.alert.id, type: c.alert.type, severity: c.alert.severity })) } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/parcels/:waybillNo/customs-inspection',
+    tag: 'Routes',
+    summary: 'How a cross-border parcel was selected or not, reproduced from the stored key id for audit',
+    access: { roles: CUSTOMS_ROLES },
+    params: waybillParams,
+    responses: {
+      200: {
+        description: 'The stored selection and whether recomputing it with its key gives the same draw and decision',
+        schema: inspectionSchema.extend({ keyId: z.string(), draw: z.number(), reproduced: z.boolean() }),
+      },
+      404: { description: 'PARCEL_NOT_FOUND' },
+    },
+    handler: async ({ params, user }) => {
+      const { p, ci } = await inspectionOf(db, user, params.waybillNo, false);
+      if (!ci) throw new NotFoundError(`Parcel ${p.waybillNo} has no customs selection record.`, 'PARCEL_NOT_FOUND');
+      const draw = selectionDraw(await keyring.key(db, ci.keyId), ci.waybillNo);
+      const reproduced = draw === ci.draw && ci.selected === (p.verdict !== 'rejected' && isSelected(draw, ci.rate));
+      return { status: 200, body: { ...presentInspection({ ci, p }), keyId: ci.keyId, draw: ci.draw, reproduced } };
+    },
+  });
+
+  const keySchema = z.object({ id: z.string(), createdAt: z.string(), current: z.boolean() }).meta({ id: 'SelectionKey' });
+
+  api.route({
+    method: 'get',
+    path: '/api/customs/selection-keys',
+    tag: 'Routes',
+    summary: 'The selection keys by id, newest (the one selecting now) first; never their material',
+    access: { roles: ['admin'] },
+    responses: { 200: { description: 'Keys', schema: z.array(keySchema) } },
+    handler: async () => {
+      const rows = await db
+        .select({ id: customsSelectionKeys.id, createdAt: customsSelectionKeys.createdAt })
+        .from(customsSelectionKeys)
+        .orderBy(desc(customsSelectionKeys.createdAt), desc(customsSelectionKeys.id));
+      return { status: 200, body: rows.map((r, i) => ({ id: r.id, createdAt: r.createdAt.toISOString(), current: i === 0 })) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/customs/selection-keys',
+    tag: 'Routes',
+    summary: 'Rotate the selection key: a new key selects from now on; old ones stay to reproduce past selections (audited)',
+    access: { roles: ['admin'] },
+    responses: { 201: { description: 'The new key', schema: keySchema } },
+    handler: async ({ user, req }) => {
+      const key = await db.transaction(async (tx) => {
+        const made = await keyring.rotate(tx, user.id);
+        await recordAudit(tx, { actor: user, action: 'customs.key.rotate', subjectType: 'selection_key', subjectId: made.id, requestId: String(req.id) });
+        return made;
+      });
+      return { status: 201, body: { id: key.id, createdAt: key.createdAt.toISOString(), current: true } };
+    },
+  });
+}
+
+function unknownRoute(routeKey: string) {
+  return new NotFoundError(`No outlet in city ${routeKey.slice(0, 4)} and no traffic on ${routeKey}: there is no such route.`, 'ROUTE_UNKNOWN');
+}
+
+/** A route that exists (an outlet in its city) but had no traffic, alerts or setting in the last 30 days. */
+function quietRoute(parts: RouteParts, baseRate: number) {
+  return {
+    ...parts,
+    baseRate,
+    rate: baseRate,
+    raised: false,
+    raisedUntil: null,
+    reason: null,
+    setBy: null,
+    setAt: null,
+    parcels7d: 0,
+    selected7d: 0,
+    alerts7d: 0,
+    confirmedAlerts30d: 0,
+    decided30d: 0,
+    seized30d: 0,
+    pendingInspections: 0,
+    risk: { score: 0, level: 'normal' as const, suggested: false, suggestedRate: null, evidence: [] },
+  };
+}

@@ -1,0 +1,210 @@
+// Routes in the database: their traffic, alerts and seizures counted over recent days, what customs set on
+// them, and the history of every change.
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { customsRateChanges, customsRoutes } from '../../models/schema.js';
+import { queryRows, type Queryable } from '../db/database.js';
+import { assessRouteRisk, baselineOf, type RouteActivity } from './risk.js';
+import { effectiveRate, parseRouteKey, prefixRange, type RouteSetting } from './routes.js';
+
+const DAY = 86_400_000;
+
+const evidenceSchema = z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() });
+
+export const routeSchema = z
+  .object({
+    routeKey: z.string().meta({ example: '4401-US-postal' }),
+    originCity: z.string(),
+    destinationCountry: z.string(),
+    channel: z.enum(['postal', 'express']),
+    baseRate: z.number(),
+    /** The rate in force now. */
+    rate: z.number(),
+    raised: z.boolean(),
+    raisedUntil: z.string().nullable(),
+    reason: z.string().nullable(),
+    setBy: z.string().nullable(),
+    setAt: z.string().nullable(),
+    parcels7d: z.number().int(),
+    selected7d: z.number().int(),
+    alerts7d: z.number().int(),
+    confirmedAlerts30d: z.number().int(),
+    decided30d: z.number().int(),
+    seized30d: z.number().int(),
+    pendingInspections: z.number().int(),
+    risk: z.object({
+      score: z.number(),
+      level: z.enum(['high', 'elevated', 'normal']),
+      suggested: z.boolean(),
+      suggestedRate: z.number().nullable(),
+      evidence: z.array(evidenceSchema),
+    }),
+  })
+  .meta({ id: 'Route' });
+export type RouteView = z.output<typeof routeSchema>;
+
+export const rateChangeSchema = z
+  .object({
+    id: z.string(),
+    routeKey: z.string(),
+    action: z.enum(['set', 'restore']),
+    rate: z.number(),
+    previousRate: z.number(),
+    reason: z.string(),
+    expiresAt: z.string().nullable(),
+    changedBy: z.string(),
+    changedAt: z.string(),
+  })
+  .meta({ id: 'RateChange' });
+
+type Counts = RouteActivity & { selected7d: number; pendingInspections: number };
+const emptyCounts = (): Counts => ({ parcels7d: 0, selected7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: 0, seized30d: 0, pendingInspections: 0 });
+
+/**
+ * Every route leaving the scope (a region prefix; null: the whole country) that had cross-border traffic or
+ * alerts in the last 30 days, or that customs ever set a rate on, riskiest first. Three grouped queries.
+ */
+export async function loadRoutes(db: Queryable, scope: string | null, baseRate: number, now: Date): Promise<RouteView[]> {
+  const d7 = new Date(now.getTime() - 7 * DAY);
+  const d30 = new Date(now.getTime() - 30 * DAY);
+  const [lo, hi] = scope ? prefixRange(scope) : [null, null];
+  const cityIn = lo ? sql`and origin_city >= ${lo} and origin_city < ${hi}` : sql``;
+  const routeIn = lo ? sql`and route_key >= ${lo} and route_key < ${hi}` : sql``;
+  const [traffic, alerted, settings] = await Promise.all([
+    queryRows<{ route_key: string; parcels7d: string; selected7d: string; decided30d: string; seized30d: string; pending: string }>(
+      db,
+      sql`select route_key,
+                 count(*) filter (where created_at > ${d7}) as parcels7d,
+                 count(*) filter (where selected and created_at > ${d7}) as selected7d,
+                 count(*) filter (where outcome is not null) as decided30d,
+                 count(*) filter (where outcome = 'seized') as seized30d,
+                 count(*) filter (where selected and outcome is null) as pending
+          from customs_inspections where created_at > ${d30} ${cityIn} group by route_key`,
+    ),
+    queryRows<{ route_key: string; alerts7d: string; confirmed30d: string }>(
+      db,
+      sql`select route_key,
+                 count(*) filter (where created_at > ${d7}) as alerts7d,
+                 count(*) filter (where resolution = 'confirmed' and resolved_at > ${d30}) as confirmed30d
+          from alerts where route_key is not null and cross_border and (created_at > ${d30} or resolved_at > ${d30}) ${routeIn}
+          group by route_key`,
+    ),
+    db
+      .select()
+      .from(customsRoutes)
+      .where(lo ? and(gte(customsRoutes.routeKey, lo), lt(customsRoutes.routeKey, hi!)) : undefined),
+  ]);
+
+  const counts = new Map<string, Counts>();
+  const at = (key: string) => counts.get(key) ?? counts.set(key, emptyCounts()).get(key)!;
+  for (const t of traffic) {
+    Object.assign(at(t.route_key), {
+      parcels7d: Number(t.parcels7d), selected7d: Number(t.selected7d), decided30d: Number(t.decided30d), seized30d: Number(t.seized30d), pendingInspections: Number(t.pending),
+    });
+  }
+  for (const a of alerted) Object.assign(at(a.route_key), { alerts7d: Number(a.alerts7d), confirmedAlerts30d: Number(a.confirmed30d) });
+  const settingOf = new Map(settings.map((r) => [r.routeKey, r]));
+  for (const r of settings) at(r.routeKey);
+
+  const baseline = baselineOf([...counts.values()]);
+  const views: RouteView[] = [];
+  for (const [key, c] of counts) {
+    const parts = parseRouteKey(key);
+    if (!parts) continue;
+    const rate = effectiveRate(settingOf.get(key), baseRate, now);
+    views.push({
+      ...parts,
+      baseRate,
+      rate: rate.rate,
+      raised: rate.raised,
+      raisedUntil: rate.raisedUntil?.toISOString() ?? null,
+      reason: rate.reason,
+      setBy: rate.setBy,
+      setAt: rate.setAt?.toISOString() ?? null,
+      ...c,
+      risk: assessRouteRisk(c, baseline, rate.rate, baseRate),
+    });
+  }
+  return views.sort((a, b) => b.risk.score - a.risk.score || b.parcels7d - a.parcels7d || a.routeKey.localeCompare(b.routeKey));
+}
+
+/** Whether traffic can run on a route: an outlet in its city, or parcels already taken in on it. */
+export async function routeExists(db: Queryable, routeKey: string, originCity: string): Promise<boolean> {
+  const [lo, hi] = prefixRange(originCity);
+  const [row] = await queryRows<{ known: boolean }>(
+    db,
+    sql`select exists (select 1 from outlets where region_code >= ${lo} and region_code < ${hi})
+            or exists (select 1 from customs_inspections where route_key = ${routeKey})
+            or exists (select 1 from customs_routes where route_key = ${routeKey}) as known`,
+  );
+  return !!row?.known;
+}
+
+/** The route's setting, locked for a change (the row is made first, so two changes take turns). */
+export async function lockRouteSetting(db: Queryable, routeKey: string): Promise<RouteSetting> {
+  await db.insert(customsRoutes).values({ routeKey }).onConflictDoNothing();
+  const [row] = await db.select().from(customsRoutes).where(eq(customsRoutes.routeKey, routeKey)).for('update');
+  return row!;
+}
+
+export type RateChange = {
+  routeKey: string;
+  action: 'set' | 'restore';
+  rate: number;
+  previousRate: number;
+  reason: string;
+  expiresAt: Date | null;
+  by: { id: string; username: string };
+  now: Date;
+};
+
+/** Writes the new setting and its line in the history. */
+export async function changeRate(db: Queryable, c: RateChange) {
+  await db
+    .update(customsRoutes)
+    .set(
+      c.action === 'set'
+        ? { raisedRate: c.rate, reason: c.reason, setBy: c.by.id, setByName: c.by.username, setAt: c.now, expiresAt: c.expiresAt }
+        : { raisedRate: null, reason: null, setBy: null, setByName: null, setAt: null, expiresAt: null },
+    )
+    .where(eq(customsRoutes.routeKey, c.routeKey));
+  const [row] = await db
+    .insert(customsRateChanges)
+    .values({
+      routeKey: c.routeKey,
+      action: c.action,
+      rate: c.rate,
+      previousRate: c.previousRate,
+      reason: c.reason,
+      expiresAt: c.expiresAt,
+      changedBy: c.by.id,
+      changedByName: c.by.username,
+      changedAt: c.now,
+    })
+    .returning();
+  return presentChange(row!);
+}
+
+export function presentChange(r: typeof customsRateChanges.$inferSelect): z.output<typeof rateChangeSchema> {
+  return {
+    id: r.id,
+    routeKey: r.routeKey,
+    action: r.action,
+    rate: r.rate,
+    previousRate: r.previousRate,
+    reason: r.reason,
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+    changedBy: r.changedByName,
+    changedAt: r.changedAt.toISOString(),
+  };
+}
+
+export async function rateHistory(db: Queryable, routeKey: string, limit = 100) {
+  const rows = await db
+    .select()
+    .from(customsRateChanges)
+    .where(eq(customsRateChanges.routeKey, routeKey))
+    .orderBy(desc(customsRateChanges.changedAt), desc(customsRateChanges.id))
+    .limit(limit);
+  return rows.map(presentChange);
+}
