@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import type { AuthUser } from '../server/accounts/access.js';
 import { assessRouteRisk, baselineOf, type RouteActivity } from '../server/customs/risk.js';
 import { coversRoute, effectiveRate, parseRouteKey } from '../server/customs/routes.js';
-import { isSelected, selectionDraw } from '../server/customs/selection.js';
+import { createSelectionKeyring, isSelected, SelectionKeyUnavailable, selectionDraw } from '../server/customs/selection.js';
 import { s10CheckDigit } from '../server/waybill/waybills.js';
+import { sql } from 'drizzle-orm';
+import { openDatabase, queryRows, type Database } from '../server/db/database.js';
+import { createPiiVault } from '../server/privacy/pii.js';
 
 const keyA = Buffer.alloc(32, 7);
 const keyB = Buffer.alloc(32, 8);
@@ -71,6 +74,35 @@ describe('customs selection (keyed draw)', () => {
     assert.ok(Math.abs(both - rate * rate) <= 4.5 * Math.sqrt((rate * rate * (1 - rate * rate)) / N), `overlap ${both}`);
     // And the old key still reproduces every old decision.
     assert.deepEqual(waybills.slice(0, 1000).map((w) => isSelected(selectionDraw(keyA, w), rate)), a.slice(0, 1000));
+  });
+});
+
+describe('selection keys in the database', () => {
+  let database: Database;
+  before(async () => {
+    database = await openDatabase({});
+  });
+  after(() => database?.close());
+  const vaultWith = (fill: number) => createPiiVault({ encryption: Buffer.alloc(32, fill), blindIndex: Buffer.alloc(32, 1) });
+
+  it('makes a key on first use, keeps using it, and reads it back sealed', async () => {
+    const ring = createSelectionKeyring(vaultWith(1));
+    const id = await ring.currentId(database.db);
+    assert.equal(await ring.currentId(database.db), id);
+    const material = await ring.key(database.db, id);
+    const fresh = createSelectionKeyring(vaultWith(1)); // another process, nothing cached
+    assert.deepEqual(await fresh.key(database.db, id), material);
+    const [row] = await queryRows<{ sealed: string }>(database.db, sql`select sealed from customs_selection_keys where id = ${id}`);
+    assert.equal(row!.sealed.includes(material.toString('base64')), false, 'stored sealed, not in the clear');
+  });
+
+  it('keeps selecting after the encryption key is rotated: a new selection key, the old one reported unavailable', async () => {
+    const before = await createSelectionKeyring(vaultWith(1)).currentId(database.db);
+    const rotated = createSelectionKeyring(vaultWith(2));
+    const after = await rotated.currentId(database.db);
+    assert.notEqual(after, before);
+    await assert.rejects(rotated.key(database.db, before), SelectionKeyUnavailable);
+    assert.equal(await createSelectionKeyring(vaultWith(1)).currentId(database.db), before, 'the old encryption key still opens its own');
   });
 });
 

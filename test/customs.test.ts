@@ -4,6 +4,7 @@
 // jurisdictions hold.
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
+import { queryRows } from '../server/db/database.js';
 import { aParcel, aResidentId, aWaybill } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -41,6 +42,13 @@ describe('customs inspection rates (API)', () => {
     s = await startTestServer({ CUSTOMS_BASE_RATE: '0' });
   });
   after(() => s?.close());
+
+  it('makes one selection key however many first intakes arrive together', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => intake(crossBorder())));
+    assert.deepEqual(results.map((r) => r.status), new Array(8).fill(201));
+    const keys = await s.http().get('/api/customs/selection-keys').set(await as('admin'));
+    assert.equal(keys.body.length, 1, JSON.stringify(keys.body));
+  });
 
   it('tells the courier the route, rate and selection of every cross-border parcel, and nothing for a domestic one', async () => {
     const res = await intake(crossBorder());
@@ -101,9 +109,10 @@ describe('customs inspection rates (API)', () => {
     assert.equal(route.body.history[0].reason, '蚂蚁搬家团伙经本路线出境（预警 A-17）');
     assert.equal(route.body.history[0].changedBy, 'customs1');
     assert.equal(route.body.selected7d, 3);
-    const [audit] = await s.ctx.db.execute<{ actor_username: string; details: { rate: number; previousRate: number } }>(
+    const [audit] = await queryRows<{ actor_username: string; details: { rate: number; previousRate: number } }>(
+      s.ctx.db,
       sql`select actor_username, details from audit_log where action = 'route.rate.set' and subject_id = ${ROUTE}`,
-    ).then((r) => (Array.isArray(r) ? r : r.rows));
+    );
     assert.equal(audit?.actor_username, 'customs1');
     assert.deepEqual([audit?.details.rate, audit?.details.previousRate], [1, 0]);
   });
@@ -227,7 +236,7 @@ describe('customs inspection rates (API)', () => {
     assert.equal(rotated.status, 201);
     assert.notEqual(rotated.body.id, oldAudit.body.keyId);
     const keys = (await s.http().get('/api/customs/selection-keys').set(await as('admin'))).body;
-    assert.deepEqual(keys.map((k: { id: string; current: boolean }) => [k.id, k.current]), [[rotated.body.id, true], [oldAudit.body.keyId, false]]);
+    assert.deepEqual(keys.map((k: { id: string; current: boolean; usable: boolean }) => [k.id, k.current, k.usable]), [[rotated.body.id, true, true], [oldAudit.body.keyId, false, true]]);
     assert.equal(JSON.stringify(keys).includes('sealed'), false);
 
     const fresh = (await intake(crossBorder())).body.parcel.waybillNo;

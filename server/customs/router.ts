@@ -17,7 +17,7 @@ import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, Validati
 import { ringSeizure } from '../rings/step.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { coversRoute, effectiveRate, parseRouteKey, prefixRange, type RouteParts } from './routes.js';
-import { isSelected, selectionDraw, type SelectionKeyring } from './selection.js';
+import { isSelected, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionKeyring } from './selection.js';
 import { changeRate, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema } from './store.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
@@ -349,17 +349,26 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
         schema: inspectionSchema.extend({ keyId: z.string(), draw: z.number(), reproduced: z.boolean() }),
       },
       404: { description: 'PARCEL_NOT_FOUND' },
+      409: { description: 'SELECTION_KEY_UNAVAILABLE: its key is sealed under an encryption key not configured here' },
     },
     handler: async ({ params, user }) => {
       const { p, ci } = await inspectionOf(db, user, params.waybillNo, false);
       if (!ci) throw new NotFoundError(`Parcel ${p.waybillNo} has no customs selection record.`, 'PARCEL_NOT_FOUND');
-      const draw = selectionDraw(await keyring.key(db, ci.keyId), ci.waybillNo);
+      const key = await keyring.key(db, ci.keyId).catch((err: unknown) => {
+        if (err instanceof SelectionKeyUnavailable) {
+          throw new ConflictError(`Selection key ${ci.keyId} is sealed under an encryption key this server is not configured with (PII_ENCRYPTION_KEY was rotated); configure that key to reproduce this selection.`, 'SELECTION_KEY_UNAVAILABLE');
+        }
+        throw err;
+      });
+      const draw = selectionDraw(key, ci.waybillNo);
       const reproduced = draw === ci.draw && ci.selected === (p.verdict !== 'rejected' && isSelected(draw, ci.rate));
       return { status: 200, body: { ...presentInspection({ ci, p }), keyId: ci.keyId, draw: ci.draw, reproduced } };
     },
   });
 
-  const keySchema = z.object({ id: z.string(), createdAt: z.string(), current: z.boolean() }).meta({ id: 'SelectionKey' });
+  const keySchema = z
+    .object({ id: z.string(), createdAt: z.string(), current: z.boolean(), usable: z.boolean().meta({ description: 'Sealed under the configured encryption key' }) })
+    .meta({ id: 'SelectionKey' });
 
   api.route({
     method: 'get',
@@ -370,10 +379,11 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     responses: { 200: { description: 'Keys', schema: z.array(keySchema) } },
     handler: async () => {
       const rows = await db
-        .select({ id: customsSelectionKeys.id, createdAt: customsSelectionKeys.createdAt })
+        .select({ id: customsSelectionKeys.id, createdAt: customsSelectionKeys.createdAt, usable: usableBy(keyring.sealedPrefix).mapWith(Boolean) })
         .from(customsSelectionKeys)
         .orderBy(desc(customsSelectionKeys.createdAt), desc(customsSelectionKeys.id));
-      return { status: 200, body: rows.map((r, i) => ({ id: r.id, createdAt: r.createdAt.toISOString(), current: i === 0 })) };
+      const current = rows.find((r) => r.usable)?.id;
+      return { status: 200, body: rows.map((r) => ({ id: r.id, createdAt: r.createdAt.toISOString(), current: r.id === current, usable: r.usable })) };
     },
   });
 
@@ -390,7 +400,7 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
         await recordAudit(tx, { actor: user, action: 'customs.key.rotate', subjectType: 'selection_key', subjectId: made.id, requestId: String(req.id) });
         return made;
       });
-      return { status: 201, body: { id: key.id, createdAt: key.createdAt.toISOString(), current: true } };
+      return { status: 201, body: { id: key.id, createdAt: key.createdAt.toISOString(), current: true, usable: true } };
     },
   });
 }

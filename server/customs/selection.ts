@@ -4,10 +4,12 @@
 // the key id stored beside the draw, an auditor reproduces every decision. Keys rotate: the newest selects,
 // the old ones stay to reproduce what they decided.
 import { createHmac, randomBytes } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { customsSelectionKeys } from '../../models/schema.js';
-import type { Queryable } from '../db/database.js';
+import { queryRows, type Queryable } from '../db/database.js';
 import type { PiiVault } from '../privacy/pii.js';
+
+const FIRST_KEY_LOCK_ID = 7_245_006;
 
 /** Bits of the hash used: 48 fit a double exactly, so the draw is the integer over 2^48, no rounding. */
 const DRAW_BITS = 48;
@@ -21,17 +23,37 @@ export function selectionDraw(key: Buffer, waybillNo: string): number {
 /** Selected when the draw falls below the rate: rate 0 selects nothing, rate 1 everything. */
 export const isSelected = (draw: number, rate: number): boolean => draw < rate;
 
+/** A key sealed under an encryption key this server is not configured with (PII_ENCRYPTION_KEY rotated). */
+export class SelectionKeyUnavailable extends Error {
+  constructor(public readonly keyId: string) {
+    super(`customs selection key ${keyId} is sealed under an encryption key that is not configured`);
+  }
+}
+
 export type SelectionKeyring = {
+  /** What the sealed form of a key this server can open starts with. */
+  readonly sealedPrefix: string;
   /** The key material of a key id (cached; keys never change once made). */
   key(db: Queryable, id: string): Promise<Buffer>;
-  /** The id of the key that selects now, made on first use. */
+  /**
+   * The id of the key that selects now: the newest this server can open, made on first use (and after the
+   * PII encryption key was rotated, so selection never stops; the old keys wait for their encryption key).
+   */
   currentId(db: Queryable): Promise<string>;
   /** A new key that selects from now on; the old ones stay for audit. */
   rotate(db: Queryable, by: string | null): Promise<{ id: string; createdAt: Date }>;
 };
 
+/** Keys sealed under the configured encryption key. */
+export const usableBy = (sealedPrefix: string) => sql`left(${customsSelectionKeys.sealed}, ${sealedPrefix.length}) = ${sealedPrefix}`;
+
+/** The id of the newest usable key, or null: a scalar subquery, so the intake reads it with its route in one round trip. */
+export const currentKeyIdSql = (sealedPrefix: string) =>
+  sql`(select k.id from customs_selection_keys k where left(k.sealed, ${sealedPrefix.length}) = ${sealedPrefix} order by k.created_at desc, k.id desc limit 1)`;
+
 export function createSelectionKeyring(vault: PiiVault): SelectionKeyring {
   const cache = new Map<string, Buffer>();
+  const sealedPrefix = `v1.${vault.keyId}.`;
 
   async function rotate(db: Queryable, by: string | null) {
     const material = randomBytes(32);
@@ -45,22 +67,25 @@ export function createSelectionKeyring(vault: PiiVault): SelectionKeyring {
   }
 
   return {
+    sealedPrefix,
     async key(db, id) {
       const cached = cache.get(id);
       if (cached) return cached;
       const [row] = await db.select({ sealed: customsSelectionKeys.sealed }).from(customsSelectionKeys).where(eq(customsSelectionKeys.id, id));
       if (!row) throw new Error(`customs selection key ${id} does not exist`);
+      if (!row.sealed.startsWith(sealedPrefix)) throw new SelectionKeyUnavailable(id);
       const material = Buffer.from(vault.open('selection_key', row.sealed), 'base64');
       cache.set(id, material);
       return material;
     },
     async currentId(db) {
-      const [row] = await db
-        .select({ id: customsSelectionKeys.id })
-        .from(customsSelectionKeys)
-        .orderBy(desc(customsSelectionKeys.createdAt), desc(customsSelectionKeys.id))
-        .limit(1);
-      return row?.id ?? (await rotate(db, null)).id;
+      const current = async () => (await queryRows<{ id: string | null }>(db, sql`select ${currentKeyIdSql(sealedPrefix)} as id`))[0]?.id ?? null;
+      const found = await current();
+      if (found) return found;
+      // The first intakes after a start on an empty database (or a new encryption key) arrive together: one
+      // makes the key, the others wait for it (the lock lasts until its transaction ends) and use it.
+      await db.execute(sql`select pg_advisory_xact_lock(${FIRST_KEY_LOCK_ID})`);
+      return (await current()) ?? (await rotate(db, null)).id;
     },
     rotate,
   };

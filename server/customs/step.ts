@@ -8,7 +8,7 @@ import { queryRows } from '../db/database.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { routeKeyOf } from './route-key.js';
 import { effectiveRate } from './routes.js';
-import { isSelected, selectionDraw, type SelectionKeyring } from './selection.js';
+import { currentKeyIdSql, isSelected, selectionDraw, type SelectionKeyring } from './selection.js';
 
 type Plan = { routeKey: string; rate: number; keyId: string; draw: number };
 const plans = new WeakMap<IntakeState, Plan>();
@@ -23,7 +23,7 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): I
       const [row] = await queryRows<{ raised_rate: number | null; reason: string | null; expires_at: Date | string | null; key_id: string | null }>(
         s.tx,
         sql`select r.raised_rate, r.reason, r.expires_at,
-                   (select k.id from customs_selection_keys k order by k.created_at desc, k.id desc limit 1) as key_id
+                   ${currentKeyIdSql(keyring.sealedPrefix)} as key_id
             from (select 1) one left join customs_routes r on r.route_key = ${routeKey}`,
       );
       const setting = row && {

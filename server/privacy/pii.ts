@@ -10,6 +10,8 @@ import type { Config } from '../config.js';
 export type PiiPurpose = 'id_number' | 'phone' | 'selection_key';
 
 export type PiiVault = {
+  /** Names the encryption key; every sealed value starts `v1.<keyId>.`. */
+  readonly keyId: string;
   seal(purpose: PiiPurpose, plaintext: string): string;
   open(purpose: PiiPurpose, sealed: string): string;
   /** Deterministic keyed index of a normalized value, for exact matching without decrypting. */
@@ -22,6 +24,7 @@ export function createPiiVault(keys: PiiKeys): PiiVault {
   // The envelope names its key, so a rotated or wrong key is reported, not silently garbled.
   const keyId = createHash('sha256').update(keys.encryption).digest('hex').slice(0, 8);
   return {
+    keyId,
     seal(purpose, plaintext) {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', keys.encryption, iv);
