@@ -1,6 +1,7 @@
 // Names as people write them, in forms that match: NFKC, spaces collapsed, a Simplified form and a
 // pinyin form in surname mode (单 Shan, 曾 Zeng, 区 Ou). Server-only: the converters are large.
 import * as OpenCC from 'opencc-js';
+export { isPlausibleName } from './name-rules.js';
 import { pinyin } from 'pinyin-pro';
 
 const toSimplified = [
@@ -45,7 +46,3 @@ export function normalizeName(raw: string): NormalizedName {
   return { display, simplified, pinyin: romanize(simplified) };
 }
 
-/** Whether a name is plausible as a person's name: letters, not digits or symbols. */
-export function isPlausibleName(display: string): boolean {
-  return display.length >= 1 && display.length <= 100 && /\p{L}/u.test(display) && !/[\d@#$%^&*=<>{}[\]\\|~]/.test(display);
-}

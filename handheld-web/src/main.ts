@@ -1,0 +1,497 @@
+// The courier's handheld: log in, then one intake in the counter's order — waybill, sender, recipient and
+// contents, inspection, screening — and a verdict nobody can misread. Fields are checked as they are typed
+// with the server's own rules (server/identity, server/waybill: the same modules, bundled). Every intake goes
+// through the durable outbox (queue.ts) so it survives a lost network or a reload and is sent exactly once.
+import { checkDocument, ID_TYPES, type IdType } from '../../server/identity/documents.js';
+import { isPlausibleName } from '../../server/identity/name-rules.js';
+import { checkPhone } from '../../server/identity/phones.js';
+import { GOODS_CATEGORIES } from '../../server/intake/contents.js';
+import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
+import { CATEGORY_NAMES, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
+import { enqueue, flush, getQueued, listQueue, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
+import type { Scanner } from './scanner.js';
+
+type User = { username: string; role: string; outletId?: string };
+type Screen = { name: 'login' } | { name: 'intake'; step: number } | { name: 'verdict'; item: QueuedIntake } | { name: 'queued' } | { name: 'queue' };
+
+const app = document.getElementById('app')!;
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const STEPS: Key[] = ['stepWaybill', 'stepSender', 'stepParcel', 'stepInspect', 'stepScreen'];
+const DESTINATIONS = ['US', 'JP', 'KR', 'RU', 'GB', 'DE', 'FR', 'AU', 'CA', 'MY', 'SG', 'TH', 'VN', 'HK', 'MO', 'TW', 'AE', 'NL', 'IT', 'ES', 'CN'];
+
+let user: User | null = JSON.parse(localStorage.getItem('pg.user') ?? 'null');
+let screen: Screen = user ? { name: 'intake', step: 0 } : { name: 'login' };
+let scanner: Scanner | null = null;
+
+/** The intake being filled in, kept as plain values so steps can go back and forth. */
+type Draft = {
+  waybillNo: string; carrier: string;
+  idType: IdType; idNumber: string; idIssuingCountry: string; name: string; phone: string; address: string;
+  rName: string; rPhone: string; rAddress: string; country: string;
+  description: string; category: string; quantity: string; valueCny: string; brand: string;
+  inspection: 'performed' | 'refused'; matches: 'yes' | 'no'; notes: string; photos: Blob[];
+  screening: 'clear' | 'suspect' | 'prohibited'; machineId: string;
+};
+const emptyDraft = (): Draft => ({
+  waybillNo: '', carrier: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', name: '', phone: '', address: '',
+  rName: '', rPhone: '', rAddress: '', country: 'US', description: '', category: '', quantity: '1', valueCny: '', brand: '',
+  inspection: 'performed', matches: 'yes', notes: '', photos: [], screening: 'clear', machineId: localStorage.getItem('pg.machineId') ?? '',
+});
+let draft = emptyDraft();
+let errors: Record<string, string> = {};
+
+// ---- validation: the server's rules ----------------------------------------------------------------------
+
+const isCountry = (code: string) => /^[A-Z]{2}$/.test(code) && countryName(code) !== code && !/unknown|未知/i.test(countryName(code));
+const msg = (m: { message: string; messageZh: string }) => (currentLang() === 'zh' ? m.messageZh : m.message);
+
+function validateStep(step: number, d: Draft): Record<string, string> {
+  const e: Record<string, string> = {};
+  const need = (field: keyof Draft & string, path: string) => {
+    if (!String(d[field]).trim()) e[path] = t('required');
+  };
+  if (step === 0) {
+    need('waybillNo', 'waybillNo');
+    if (d.waybillNo.trim()) {
+      const r = checkWaybill(d.waybillNo, isCountry, (d.carrier || undefined) as Carrier | undefined);
+      if (!r.ok) e.waybillNo = msg(r);
+    }
+  } else if (step === 1) {
+    need('idNumber', 'sender.idNumber');
+    if (d.idNumber.trim()) {
+      const r = checkDocument(d.idType, d.idNumber);
+      if (!r.ok) e['sender.idNumber'] = msg(r);
+    }
+    if (d.idType === 'PASSPORT' && !/^([A-Z]{3}|D)$/.test(d.idIssuingCountry.trim().toUpperCase())) e['sender.idIssuingCountry'] = t('issuingCountry');
+    need('name', 'sender.name');
+    if (d.name.trim() && !isPlausibleName(d.name.trim())) e['sender.name'] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
+    need('phone', 'sender.phone');
+    if (d.phone.trim()) {
+      const r = checkPhone(d.phone, 'CN');
+      if (!r.ok) e['sender.phone'] = msg(r);
+    }
+    need('address', 'sender.address');
+  } else if (step === 2) {
+    need('rName', 'recipient.name');
+    if (d.rName.trim() && !isPlausibleName(d.rName.trim())) e['recipient.name'] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
+    const country = d.country.trim().toUpperCase();
+    if (!isCountry(country)) e['recipient.country'] = currentLang() === 'zh' ? '请填写两位国家代码，如 US' : 'A two-letter country code, e.g. US';
+    if (d.rPhone.trim() && isCountry(country)) {
+      const r = checkPhone(d.rPhone, country);
+      if (!r.ok) e['recipient.phone'] = msg(r);
+    }
+    need('rAddress', 'recipient.address');
+    need('description', 'declared.description');
+    need('category', 'declared.category');
+    if (!/^[1-9]\d{0,5}$/.test(d.quantity.trim())) e['declared.quantity'] = currentLang() === 'zh' ? '数量为正整数' : 'A whole number from 1';
+    if (!/^\d{1,9}(\.\d{1,2})?$/.test(d.valueCny.trim())) e['declared.valueCny'] = currentLang() === 'zh' ? '金额，如 300 或 300.50' : 'An amount, e.g. 300 or 300.50';
+  } else if (step === 4) {
+    if (d.screening !== 'clear' && !d.machineId.trim()) e['screening.machineId'] = t('required');
+  }
+  return e;
+}
+
+function bodyOf(d: Draft): QueuedIntake['body'] {
+  const performed = d.inspection === 'performed';
+  return {
+    waybillNo: d.waybillNo.trim(),
+    ...(d.carrier ? { carrier: d.carrier } : {}),
+    sender: {
+      idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(), address: d.address.trim(),
+      ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
+    },
+    recipient: {
+      name: d.rName.trim(), address: d.rAddress.trim(), country: d.country.trim().toUpperCase(),
+      ...(d.rPhone.trim() ? { phone: d.rPhone.trim() } : {}),
+    },
+    declared: {
+      description: d.description.trim(), category: d.category, quantity: Number(d.quantity), valueCny: Number(d.valueCny),
+      ...(d.brand.trim() ? { brand: d.brand.trim() } : {}),
+    },
+    inspection: performed
+      ? { performed: true, matchesDeclaration: d.matches === 'yes', notes: d.notes.trim() }
+      : { performed: false, refused: true, notes: d.notes.trim() },
+    screening: { result: d.screening, ...(d.machineId.trim() ? { machineId: d.machineId.trim() } : {}) },
+  };
+}
+
+/** A queued intake back into the form (to correct what the server refused). */
+function draftOf(item: QueuedIntake): Draft {
+  const b = item.body as unknown as {
+    waybillNo: string; carrier?: string;
+    sender: { idType: IdType; idNumber: string; name: string; phone: string; address: string; idIssuingCountry?: string };
+    recipient: { name: string; phone?: string; address: string; country: string };
+    declared: { description: string; category: string; quantity: number; valueCny: number; brand?: string };
+    inspection: { performed: boolean; matchesDeclaration?: boolean; notes: string };
+    screening: { result: Draft['screening']; machineId?: string };
+  };
+  return {
+    waybillNo: b.waybillNo, carrier: b.carrier ?? '',
+    idType: b.sender.idType, idNumber: b.sender.idNumber, idIssuingCountry: b.sender.idIssuingCountry ?? '', name: b.sender.name, phone: b.sender.phone, address: b.sender.address,
+    rName: b.recipient.name, rPhone: b.recipient.phone ?? '', rAddress: b.recipient.address, country: b.recipient.country,
+    description: b.declared.description, category: b.declared.category, quantity: String(b.declared.quantity), valueCny: String(b.declared.valueCny), brand: b.declared.brand ?? '',
+    inspection: b.inspection.performed ? 'performed' : 'refused', matches: b.inspection.matchesDeclaration === false ? 'no' : 'yes', notes: b.inspection.notes,
+    photos: item.photos, screening: b.screening.result, machineId: b.screening.machineId ?? '',
+  };
+}
+
+const stepOfPath = (p: string) => (p.startsWith('sender') ? 1 : p.startsWith('recipient') || p.startsWith('declared') ? 2 : p.startsWith('inspection') ? 3 : p.startsWith('screening') ? 4 : 0);
+
+// ---- rendering -------------------------------------------------------------------------------------------
+
+function field(path: string, label: string, input: string, hint = '') {
+  const err = errors[path];
+  return `<label class="field${err ? ' invalid' : ''}"><span class="label">${esc(label)}</span>${input}${
+    err ? `<span class="error" id="err-${esc(path)}" role="alert">${esc(err)}</span>` : hint ? `<span class="hint">${esc(hint)}</span>` : ''
+  }</label>`;
+}
+const text = (path: string, key: keyof Draft, attrs = '') =>
+  `<input name="${esc(key)}" data-path="${esc(path)}" value="${esc(draft[key])}" ${attrs}${errors[path] ? ` aria-invalid="true" aria-describedby="err-${esc(path)}"` : ''}>`;
+const select = (key: keyof Draft, options: [string, string][], attrs = '') =>
+  `<select name="${esc(key)}" ${attrs}>${options.map(([v, l]) => `<option value="${esc(v)}"${draft[key] === v ? ' selected' : ''}>${esc(l)}</option>`).join('')}</select>`;
+const radios = (key: keyof Draft, options: [string, string][], focus = false) =>
+  `<div class="choices" role="radiogroup">${options
+    .map(([v, l]) => `<label class="choice"><input type="radio" name="${esc(key)}" value="${esc(v)}"${draft[key] === v ? ` checked${focus ? ' autofocus' : ''}` : ''}><span>${esc(l)}</span></label>`)
+    .join('')}</div>`;
+
+function header() {
+  return `<header class="bar">
+    <strong class="brand">${esc(t('title'))}</strong>
+    <span class="net ${navigator.onLine ? 'on' : 'off'}" id="net">${esc(navigator.onLine ? t('online') : t('offline'))}</span>
+    <span class="bar-actions">
+      ${user ? `<button type="button" class="ghost" data-act="queue" id="queue-button">${esc(t('queue'))} <b id="queue-count">·</b></button>` : ''}
+      <button type="button" class="ghost" data-act="lang" lang="${currentLang() === 'zh' ? 'en' : 'zh-CN'}">${esc(t('language'))}</button>
+      ${user ? `<button type="button" class="ghost" data-act="logout">${esc(t('logout'))}</button>` : ''}
+    </span>
+  </header>`;
+}
+
+function stepForm(step: number): string {
+  const nav = `<div class="nav">${step > 0 ? `<button type="button" class="secondary" data-act="back">${esc(t('back'))}</button>` : ''}<button type="submit" class="primary">${esc(step === 4 ? t('submit') : t('next'))}</button></div>`;
+  const progress = `<ol class="steps">${STEPS.map((k, i) => `<li class="${i === step ? 'current' : i < step ? 'done' : ''}">${esc(t(k))}</li>`).join('')}</ol>`;
+  let body = '';
+  if (step === 0) {
+    body =
+      field('waybillNo', t('waybillNo'), text('waybillNo', 'waybillNo', 'autocomplete="off" autocapitalize="characters" spellcheck="false" autofocus inputmode="text"'), t('waybillHint')) +
+      `<div class="scan-row"><button type="button" class="secondary big" data-act="scan" id="scan-button"><svg class="i" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2"/></svg> ${esc(t('scan'))}</button></div>
+       <div class="scanner" id="scanner" hidden><video id="video" muted playsinline></video><div class="viewfinder"></div>
+         <p class="scan-status" id="scan-status">${esc(t('scanning'))}</p>
+         <div class="scan-actions"><button type="button" class="secondary" data-act="torch" id="torch" hidden>${esc(t('torch'))}</button><button type="button" class="secondary" data-act="stop-scan">${esc(t('stopScan'))}</button></div></div>` +
+      field('carrier', t('carrier'), select('carrier', [['', t('carrierAuto')], ...CARRIERS.map((c) => [c, c] as [string, string])]));
+  } else if (step === 1) {
+    body =
+      field('sender.idType', t('idType'), select('idType', ID_TYPES.map((id) => [id, pick(ID_TYPE_NAMES[id], id)]), 'autofocus')) +
+      field('sender.idNumber', t('idNumber'), text('sender.idNumber', 'idNumber', 'autocomplete="off" autocapitalize="characters" spellcheck="false"')) +
+      (draft.idType === 'PASSPORT' ? field('sender.idIssuingCountry', t('issuingCountry'), text('sender.idIssuingCountry', 'idIssuingCountry', 'maxlength="3" autocapitalize="characters"')) : '') +
+      field('sender.name', t('name'), text('sender.name', 'name', 'autocomplete="off"')) +
+      field('sender.phone', t('phone'), text('sender.phone', 'phone', 'type="tel" inputmode="tel" autocomplete="off"')) +
+      field('sender.address', t('address'), text('sender.address', 'address', 'autocomplete="off"'));
+  } else if (step === 2) {
+    body =
+      field('recipient.country', t('country'), `${text('recipient.country', 'country', 'list="countries" maxlength="2" autocapitalize="characters" autofocus')}<datalist id="countries">${DESTINATIONS.map((c) => `<option value="${c}">${esc(countryName(c))}</option>`).join('')}</datalist>`, isCountry(draft.country.toUpperCase()) ? countryName(draft.country.toUpperCase()) : '') +
+      field('recipient.name', t('recipientName'), text('recipient.name', 'rName', 'autocomplete="off"')) +
+      field('recipient.phone', t('recipientPhone'), text('recipient.phone', 'rPhone', 'type="tel" inputmode="tel" autocomplete="off"')) +
+      field('recipient.address', t('recipientAddress'), text('recipient.address', 'rAddress', 'autocomplete="off"')) +
+      field('declared.description', t('description'), text('declared.description', 'description', 'autocomplete="off"')) +
+      field('declared.category', t('category'), select('category', [['', '—'], ...GOODS_CATEGORIES.map((c) => [c, pick(CATEGORY_NAMES[c], c)] as [string, string])], 'data-path="declared.category"')) +
+      `<div class="pair">${field('declared.quantity', t('quantity'), text('declared.quantity', 'quantity', 'inputmode="numeric"'))}${field('declared.valueCny', t('valueCny'), text('declared.valueCny', 'valueCny', 'inputmode="decimal"'))}</div>` +
+      field('declared.brand', t('brand'), text('declared.brand', 'brand', 'autocomplete="off"'));
+  } else if (step === 3) {
+    body =
+      `<fieldset><legend>${esc(t('stepInspect'))}</legend>${radios('inspection', [['performed', t('inspected')], ['refused', t('refused')]], true)}</fieldset>` +
+      (draft.inspection === 'performed' ? `<fieldset><legend class="sr-only">${esc(t('matches'))}</legend>${radios('matches', [['yes', t('matches')], ['no', t('mismatch')]])}</fieldset>` : '') +
+      field('inspection.notes', t('notes'), `<textarea name="notes" rows="2">${esc(draft.notes)}</textarea>`) +
+      field('inspection.photoIds', t('photos'), `<input type="file" name="photos" accept="image/*" capture="environment" multiple>`) +
+      `<div class="thumbs" id="thumbs">${draft.photos.map((p, i) => `<img alt="${i + 1}" data-photo="${i}" src="${URL.createObjectURL(p)}">`).join('')}</div>`;
+  } else {
+    body =
+      `<fieldset><legend>${esc(t('screeningResult'))}</legend>${radios('screening', [['clear', t('clear')], ['suspect', t('suspect')], ['prohibited', t('prohibited')]], true)}</fieldset>` +
+      field('screening.machineId', t('machineId'), text('screening.machineId', 'machineId', 'autocomplete="off"'));
+  }
+  const problems = Object.keys(errors).length ? `<p class="banner error" role="alert">${esc(t('fixErrors'))}</p>` : '';
+  return `${progress}<form id="step-form" novalidate>${problems}${body}${nav}</form>`;
+}
+
+function verdictView(item: QueuedIntake): string {
+  const r = item.result!;
+  const icon = { accepted: '✓', held: '⏸', rejected: '✕' }[r.verdict];
+  const next = { accepted: t('nextAccepted'), held: t('nextHeld'), rejected: t('nextRejected') }[r.verdict];
+  const customs = r.customsInspection?.selected
+    ? `<div class="customs" id="customs-banner" role="status"><span class="icon">⚑</span><div><strong>${esc(t('customsSelected'))}</strong><p>${esc(t('nextCustoms'))}</p><small>${esc(r.customsInspection.routeKey)} · ${Math.round(r.customsInspection.rate * 100)}%</small></div></div>`
+    : '';
+  return `<section class="verdict v-${r.verdict}" id="verdict" data-verdict="${r.verdict}" data-customs="${r.customsInspection?.selected ? 'selected' : 'no'}" role="status" aria-live="assertive">
+      <div class="verdict-head"><span class="icon" aria-hidden="true">${icon}</span><h1>${esc(t(r.verdict))}</h1></div>
+      <p class="waybill">${esc(r.parcel.waybillNo)}</p>
+      <p class="todo">${esc(next)}</p>
+    </section>
+    ${customs}
+    ${r.reasons.length ? `<h2>${esc(t('reasons'))}</h2><ul class="reasons">${r.reasons.map((x) => `<li><code>${esc(x.code)}</code> ${esc(say(x))}</li>`).join('')}</ul>` : ''}
+    <div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
+}
+
+async function queueView(): Promise<string> {
+  const items = (await listQueue()).reverse();
+  const label = { waiting: t('stateWaiting'), sending: t('stateSending'), done: t('stateDone'), 'needs-fix': t('stateNeedsFix') };
+  return `<h1>${esc(t('queue'))}</h1>${
+    items.length
+      ? `<ul class="queue" id="queue-list">${items
+          .map(
+            (i) => `<li class="q-${i.state}" data-id="${esc(i.id)}" data-state="${i.state}">
+              <div class="q-main"><strong>${esc(i.body.waybillNo)}</strong><span class="q-state">${esc(label[i.state])}${i.result ? ` · <b class="v-text-${i.result.verdict}">${esc(t(i.result.verdict))}</b>${i.result.customsInspection?.selected ? ` · ${esc(t('customsSelected'))}` : ''}` : ''}</span></div>
+              <small>${esc(new Date(i.createdAt).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en'))}${i.lastError && i.state !== 'done' ? ` · ${esc(i.lastError)}` : ''}</small>
+              ${i.errors ? `<ul class="q-errors">${i.errors.map((e) => `<li>${esc(e.path)}: ${esc(e.message)}</li>`).join('')}</ul>` : ''}
+              <div class="q-actions">${i.state === 'done' ? `<button type="button" class="secondary" data-act="show" data-id="${esc(i.id)}">${esc(t('reasons'))}</button>` : ''}${
+                i.state === 'needs-fix' ? `<button type="button" class="secondary" data-act="fix" data-id="${esc(i.id)}">${esc(t('back'))}</button>` : ''
+              }</div></li>`,
+          )
+          .join('')}</ul>`
+      : `<p class="empty">${esc(t('queueEmpty'))}</p>`
+  }<div class="nav"><button type="button" class="secondary" data-act="retry">${esc(t('retryNow'))}</button><button type="button" class="primary" data-act="close-queue">${esc(t('close'))}</button></div>`;
+}
+
+async function render() {
+  stopScanner();
+  let main = '';
+  if (screen.name === 'login') {
+    main = `<form id="login-form" class="login" novalidate><h1>${esc(t('login'))}</h1>
+      ${field('username', t('username'), '<input name="username" autocomplete="username" autocapitalize="none" autofocus>')}
+      ${field('password', t('password'), '<input name="password" type="password" autocomplete="current-password">')}
+      <p class="banner error" id="login-error" role="alert" hidden></p>
+      <div class="nav"><button type="submit" class="primary big">${esc(t('login'))}</button></div></form>`;
+  } else if (screen.name === 'intake') main = stepForm(screen.step);
+  else if (screen.name === 'verdict') main = verdictView(screen.item);
+  else if (screen.name === 'queued') main = `<section class="verdict v-queued" id="verdict" data-verdict="queued" role="status"><div class="verdict-head"><span class="icon">⇪</span><h1>${esc(t('queued'))}</h1></div><p class="todo">${esc(t('queuedNext'))}</p></section><div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
+  else main = await queueView();
+  app.innerHTML = `${header()}<main>${main}</main>`;
+  (app.querySelector('[autofocus]') as HTMLElement | null)?.focus();
+  void updateQueueCount();
+}
+
+async function updateQueueCount() {
+  const el = document.getElementById('queue-count');
+  if (!el) return;
+  const pending = (await listQueue()).filter((i) => i.state !== 'done').length;
+  el.textContent = String(pending);
+  el.className = pending ? 'count pending' : 'count';
+}
+
+// ---- behaviour -------------------------------------------------------------------------------------------
+
+function readForm(form: HTMLFormElement) {
+  for (const el of Array.from(form.elements) as HTMLInputElement[]) {
+    if (!el.name || !(el.name in draft) || el.type === 'file') continue;
+    if (el.type === 'radio' && !el.checked) continue;
+    (draft as Record<string, unknown>)[el.name] = el.value;
+  }
+}
+
+async function submitIntake() {
+  localStorage.setItem('pg.machineId', draft.machineId);
+  const item = await enqueue(bodyOf(draft), draft.photos);
+  app.querySelector<HTMLButtonElement>('button[type=submit]')!.textContent = t('sending');
+  await flush(() => void updateQueueCount());
+  const after = (await getQueued(item.id))!;
+  if (after.state === 'done') {
+    draft = emptyDraft();
+    screen = { name: 'verdict', item: after };
+  } else if (after.state === 'needs-fix') {
+    await removeQueued(after.id);
+    errors = Object.fromEntries((after.errors ?? []).map((e: FieldProblem) => [e.path, e.message]));
+    screen = { name: 'intake', step: Math.min(...(after.errors ?? []).map((e) => stepOfPath(e.path)), 4) };
+  } else {
+    draft = emptyDraft();
+    screen = { name: 'queued' };
+  }
+  errors = after.state === 'needs-fix' ? errors : {};
+  await render();
+}
+
+app.addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const form = ev.target as HTMLFormElement;
+  if (form.id === 'login-form') {
+    const data = new FormData(form);
+    const res = await fetch('/api/session', {
+      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: data.get('username'), password: data.get('password') }),
+    }).catch(() => null);
+    if (!res?.ok) {
+      const el = document.getElementById('login-error')!;
+      el.hidden = false;
+      el.textContent = res ? t('loginFailed') : t('offline');
+      return;
+    }
+    user = ((await res.json()) as { user: User }).user;
+    localStorage.setItem('pg.user', JSON.stringify(user));
+    screen = { name: 'intake', step: 0 };
+    void flush(() => void updateQueueCount());
+    return render();
+  }
+  if (form.id === 'step-form' && screen.name === 'intake') {
+    readForm(form);
+    const step = screen.step;
+    errors = validateStep(step, draft);
+    if (Object.keys(errors).length) return render();
+    if (step < 4) {
+      screen = { name: 'intake', step: step + 1 };
+      return render();
+    }
+    await submitIntake();
+  }
+});
+
+// Live checks: a field is checked when the courier leaves it, with the rules used on submit.
+app.addEventListener('focusout', (ev) => {
+  const el = ev.target as HTMLInputElement;
+  const form = el.form;
+  if (!form || form.id !== 'step-form' || screen.name !== 'intake' || !el.dataset.path || !el.value.trim()) return;
+  readForm(form);
+  const found = validateStep(screen.step, draft)[el.dataset.path];
+  const label = el.closest('label')!;
+  label.classList.toggle('invalid', !!found);
+  label.querySelector('.error')?.remove();
+  if (found) {
+    el.setAttribute('aria-invalid', 'true');
+    label.insertAdjacentHTML('beforeend', `<span class="error" role="alert">${esc(found)}</span>`);
+  } else el.removeAttribute('aria-invalid');
+});
+
+app.addEventListener('change', (ev) => {
+  const el = ev.target as HTMLInputElement;
+  if (el.type === 'file' && el.files) {
+    draft.photos = [...draft.photos, ...Array.from(el.files)].slice(0, 10);
+    document.getElementById('thumbs')!.innerHTML = draft.photos.map((p, i) => `<img alt="${i + 1}" src="${URL.createObjectURL(p)}">`).join('');
+    return;
+  }
+  // Choices that change the form (passport fields, inspection refused) re-render it.
+  if (screen.name === 'intake' && ['idType', 'inspection'].includes(el.name)) {
+    readForm(el.form!);
+    void render().then(() => (app.querySelector(`[name="${el.name}"]${el.type === 'radio' ? ':checked' : ''}`) as HTMLElement | null)?.focus());
+  }
+});
+
+app.addEventListener('click', async (ev) => {
+  const target = (ev.target as HTMLElement).closest<HTMLElement>('[data-act]');
+  if (!target) return;
+  const act = target.dataset.act;
+  if (act === 'lang') {
+    const form = document.getElementById('step-form') as HTMLFormElement | null;
+    if (form) readForm(form);
+    setLang(currentLang() === 'zh' ? 'en' : 'zh');
+    return render();
+  }
+  if (act === 'logout') {
+    await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
+    user = null;
+    localStorage.removeItem('pg.user');
+    screen = { name: 'login' };
+    return render();
+  }
+  if (act === 'back' && screen.name === 'intake') {
+    readForm(document.getElementById('step-form') as HTMLFormElement);
+    errors = {};
+    screen = { name: 'intake', step: Math.max(0, screen.step - 1) };
+    return render();
+  }
+  if (act === 'new' || act === 'close-queue') {
+    screen = { name: 'intake', step: act === 'new' ? 0 : screen.name === 'intake' ? screen.step : 0 };
+    return render();
+  }
+  if (act === 'queue') {
+    const form = document.getElementById('step-form') as HTMLFormElement | null;
+    if (form) readForm(form);
+    screen = { name: 'queue' };
+    return render();
+  }
+  if (act === 'retry') {
+    await flush(() => void (screen.name === 'queue' && render()));
+    return render();
+  }
+  if (act === 'show' || act === 'fix') {
+    const item = await getQueued(target.dataset.id!);
+    if (!item) return;
+    if (act === 'show') screen = { name: 'verdict', item };
+    else {
+      draft = draftOf(item);
+      await removeQueued(item.id);
+      errors = Object.fromEntries((item.errors ?? []).map((e) => [e.path, e.message]));
+      screen = { name: 'intake', step: Math.min(...(item.errors ?? []).map((e) => stepOfPath(e.path)), 4) };
+    }
+    return render();
+  }
+  if (act === 'scan') return startScan();
+  if (act === 'stop-scan') {
+    stopScanner();
+    (document.getElementById('scanner') as HTMLElement).hidden = true;
+    return;
+  }
+  if (act === 'torch' && scanner) {
+    const on = target.getAttribute('aria-pressed') !== 'true';
+    await scanner.setTorch(on).catch(() => undefined);
+    target.setAttribute('aria-pressed', String(on));
+  }
+});
+
+async function startScan() {
+  const box = document.getElementById('scanner') as HTMLElement;
+  const status = document.getElementById('scan-status')!;
+  box.hidden = false;
+  try {
+    const { startScanner } = await import('./scanner.js');
+    scanner = await startScanner(document.getElementById('video') as HTMLVideoElement, (code) => {
+      scanner = null;
+      box.hidden = true;
+      const input = app.querySelector<HTMLInputElement>('input[name="waybillNo"]')!;
+      input.value = code;
+      (document.getElementById('step-form') as HTMLFormElement).requestSubmit();
+    });
+    box.dataset.engine = scanner.engine;
+    (document.getElementById('torch') as HTMLElement).hidden = !scanner.hasTorch;
+  } catch {
+    status.textContent = t('cameraUnavailable');
+  }
+}
+
+function stopScanner() {
+  scanner?.stop();
+  scanner = null;
+}
+
+function showNetwork() {
+  const el = document.getElementById('net');
+  if (!el) return;
+  el.className = `net ${navigator.onLine ? 'on' : 'off'}`;
+  el.textContent = navigator.onLine ? t('online') : t('offline');
+}
+
+/** After a failed send, try again soon and then less often: 1 s, 2 s, 4 s … up to the 15 s heartbeat. */
+let backoffMs = 1000;
+let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+async function sync() {
+  if (!user || !navigator.onLine) return;
+  clearTimeout(retryTimer);
+  const outcome = await flush(() => void updateQueueCount());
+  if (screen.name === 'queue') await render();
+  if (outcome === 'retry') {
+    retryTimer = setTimeout(() => void sync(), backoffMs);
+    backoffMs = Math.min(backoffMs * 2, 15_000);
+  } else backoffMs = 1000;
+  if (outcome === 'unauthenticated') {
+    user = null;
+    localStorage.removeItem('pg.user');
+    screen = { name: 'login' };
+    await render();
+  }
+}
+
+window.addEventListener('online', () => {
+  showNetwork();
+  void sync();
+});
+window.addEventListener('offline', showNetwork);
+setInterval(() => void sync(), 15_000);
+
+setLang(currentLang());
+void render().then(sync);
+if ('serviceWorker' in navigator) void navigator.serviceWorker.register('./sw.js', { scope: './' });

@@ -1,0 +1,82 @@
+// Builds the web clients into dist/web/<client>/ with esbuild: the app as ES modules split so the barcode
+// scanner (@zxing/library) is its own chunk loaded only when scanning starts, the stylesheet, the static
+// files, and a service worker that precaches the app shell. Prints the sizes (gzip) it wrote.
+//   node scripts/build-web.mjs [--watch]   (plain JavaScript: `npm start` runs it without dev tools)
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import * as esbuild from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const CLIENTS = [{ name: 'handheld', src: path.join(root, 'handheld-web') }];
+
+async function buildClient({ name, src }) {
+  const out = path.join(root, 'dist', 'web', name);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+
+  const app = await esbuild.build({
+    entryPoints: { app: path.join(src, 'src', 'main.ts'), styles: path.join(src, 'src', 'styles.css') },
+    outdir: path.join(out, 'assets'),
+    entryNames: '[name]-[hash]',
+    chunkNames: 'chunk-[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    target: ['chrome90', 'safari15', 'firefox90'],
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  });
+
+  const outputs = Object.keys(app.metafile.outputs).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt'));
+  const rel = (f) => path.relative(out, path.join(root, f)).split(path.sep).join('/');
+  const entry = (n) => rel(outputs.find((f) => path.basename(f).startsWith(`${n}-`)));
+  const appJs = entry('app');
+  const css = entry('styles');
+
+  for (const file of fs.readdirSync(src)) {
+    if (file === 'index.html' || file === 'src' || file.startsWith('tsconfig')) continue;
+    fs.cpSync(path.join(src, file), path.join(out, file), { recursive: true });
+  }
+  const html = fs.readFileSync(path.join(src, 'index.html'), 'utf8').replace('%APP_JS%', appJs).replace('%APP_CSS%', css);
+  fs.writeFileSync(path.join(out, 'index.html'), html);
+
+  // The shell a handheld needs offline: the page, its script and style, and whatever the script imports at
+  // start. The scanner chunk is cached when first loaded (it is only needed with a network camera session anyway).
+  const statics = fs.readdirSync(src).filter((f) => f !== 'src' && !f.startsWith('tsconfig'));
+  const eager = new Set([appJs]);
+  for (const [file, meta] of Object.entries(app.metafile.outputs)) {
+    if (rel(file) !== appJs) continue;
+    for (const imp of meta.imports) if (imp.kind === 'import-statement') eager.add(rel(imp.path));
+  }
+  const precache = ['./', ...statics.filter((f) => f !== 'index.html').map((f) => f), ...eager, css];
+  const version = createHash('sha256').update(JSON.stringify(precache)).update(html).digest('hex').slice(0, 12);
+  await esbuild.build({
+    entryPoints: [path.join(src, 'src', 'sw.ts')],
+    outfile: path.join(out, 'sw.js'),
+    bundle: true,
+    format: 'iife',
+    target: ['chrome90', 'safari15'],
+    minify: true,
+    define: { PRECACHE: JSON.stringify(precache), CACHE_VERSION: JSON.stringify(`${name}-${version}`) },
+    logLevel: 'warning',
+  });
+
+  const size = (f) => {
+    const buf = fs.readFileSync(path.join(out, f));
+    return { file: f, bytes: buf.length, gzip: gzipSync(buf).length };
+  };
+  const files = [...new Set(['index.html', appJs, css, ...eager, 'sw.js'])].map(size);
+  const lazy = outputs.map(rel).filter((f) => f.endsWith('.js') && !eager.has(f)).map(size);
+  const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
+  const total = (xs) => xs.reduce((s, x) => s + x.gzip, 0);
+  console.log(`web/${name}: first load ${kb(total(files.filter((f) => f.file !== 'sw.js')))} gzip (${files.map((f) => `${f.file} ${kb(f.gzip)}`).join(', ')}); loaded later ${kb(total(lazy))} gzip (${lazy.map((f) => `${f.file} ${kb(f.gzip)}`).join(', ')})`);
+}
+
+for (const client of CLIENTS) await buildClient(client);
