@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { barcodeVideo } from './helpers/barcode-video.js';
@@ -61,7 +62,7 @@ describe('handheld client (Chromium)', function () {
     await page.waitForSelector('input[name="waybillNo"]');
   }
 
-  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited' };
+  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited'; photo?: string };
   /** Fills the five steps through the page (for the verdict tests; the keyboard test types everything). */
   async function fillIntake(page: Page, f: Fill) {
     await page.fill('input[name="waybillNo"]', f.waybillNo);
@@ -81,6 +82,10 @@ describe('handheld client (Chromium)', function () {
     await page.press('input[name="valueCny"]', 'Enter');
     await page.check(`input[name="inspection"][value="${f.inspection ?? 'performed'}"]`);
     if ((f.inspection ?? 'performed') === 'performed') await page.check(`input[name="matches"][value="${f.matches ?? 'yes'}"]`);
+    if (f.photo) {
+      await page.setInputFiles('input[name="photos"]', f.photo);
+      await page.waitForSelector('#thumbs img');
+    }
     await page.click('button[type="submit"]');
     await page.check(`input[name="screening"][value="${f.screening ?? 'clear'}"]`);
     await page.fill('input[name="machineId"]', 'XR-01');
@@ -187,8 +192,11 @@ describe('handheld client (Chromium)', function () {
 
     await ctx.setOffline(true);
     const wb = aWaybill();
-    await fillIntake(page, { waybillNo: wb });
+    const photo = path.join(tmp, 'contents.jpg');
+    await sharp({ create: { width: 800, height: 600, channels: 3, background: '#c08040' } }).jpeg().toFile(photo);
+    await fillIntake(page, { waybillNo: wb, photo });
     assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'queued');
+    await page.waitForSelector('#net.off');
     await shot(page, '7-queued');
 
     await page.reload();
@@ -196,6 +204,7 @@ describe('handheld client (Chromium)', function () {
     await page.waitForFunction(`document.getElementById('queue-count')?.textContent === '1'`);
     await page.click('#queue-button');
     await page.waitForSelector(`#queue-list li[data-state="waiting"]`);
+    assert.match(await page.textContent('#queue-list') ?? '', /网络不通/);
     await shot(page, '8-queue');
     assert.equal((await parcelOf(wb)).status, 404, 'nothing reached the server while offline');
 
@@ -204,7 +213,9 @@ describe('handheld client (Chromium)', function () {
     await page.waitForSelector('#queue-list li[data-state="done"]', { timeout: 20_000 });
     console.log('sent after', Date.now() - back, 'ms');
     assert.match(await page.textContent('#queue-list') ?? '', /准予收寄/);
-    assert.equal((await parcelOf(wb)).status, 200);
+    const stored = await parcelOf(wb);
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.parcel.inspection.photoIds.length, 1, 'the photo taken offline was kept and uploaded');
     // Sending again (another tab, a retry button) sends nothing new: the item is done, its key already used.
     await page.click('[data-act="retry"]');
     const [row] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from parcels where waybill_no = ${wb}`);

@@ -78,6 +78,7 @@ const zh = {
   close: '关闭',
   language: 'English',
   serverError: '服务器暂时无法处理，稍后自动重试',
+  noNetwork: '网络不通，联网后自动发送',
   sessionExpired: '登录已过期，请重新登录后发送',
 } as const;
 
@@ -160,6 +161,7 @@ const en: Record<Key, string> = {
   close: 'Close',
   language: '中文',
   serverError: 'The server could not take it just now; retrying shortly',
+  noNetwork: 'No network; sent when it returns',
   sessionExpired: 'Your login expired: log in again to send',
 };
 

@@ -8,7 +8,7 @@ import { checkPhone } from '../../server/identity/phones.js';
 import { GOODS_CATEGORIES } from '../../server/intake/contents.js';
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
 import { CATEGORY_NAMES, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
-import { enqueue, flush, getQueued, listQueue, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
+import { enqueue, flush, getQueued, listQueue, NETWORK_ERROR, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
 import type { Scanner } from './scanner.js';
 
 type User = { username: string; role: string; outletId?: string };
@@ -22,6 +22,9 @@ const DESTINATIONS = ['US', 'JP', 'KR', 'RU', 'GB', 'DE', 'FR', 'AU', 'CA', 'MY'
 let user: User | null = JSON.parse(localStorage.getItem('pg.user') ?? 'null');
 let screen: Screen = user ? { name: 'intake', step: 0 } : { name: 'login' };
 let scanner: Scanner | null = null;
+/** The browser may say online on a Wi-Fi without a way out: the last send says whether the server is reachable. */
+let reachable = true;
+const isOnline = () => navigator.onLine && reachable;
 
 /** The intake being filled in, kept as plain values so steps can go back and forth. */
 type Draft = {
@@ -157,7 +160,7 @@ const radios = (key: keyof Draft, options: [string, string][], focus = false) =>
 function header() {
   return `<header class="bar">
     <strong class="brand">${esc(t('title'))}</strong>
-    <span class="net ${navigator.onLine ? 'on' : 'off'}" id="net">${esc(navigator.onLine ? t('online') : t('offline'))}</span>
+    <span class="net ${isOnline() ? 'on' : 'off'}" id="net">${esc(isOnline() ? t('online') : t('offline'))}</span>
     <span class="bar-actions">
       ${user ? `<button type="button" class="ghost" data-act="queue" id="queue-button">${esc(t('queue'))} <b id="queue-count">·</b></button>` : ''}
       <button type="button" class="ghost" data-act="lang" lang="${currentLang() === 'zh' ? 'en' : 'zh-CN'}">${esc(t('language'))}</button>
@@ -238,7 +241,7 @@ async function queueView(): Promise<string> {
           .map(
             (i) => `<li class="q-${i.state}" data-id="${esc(i.id)}" data-state="${i.state}">
               <div class="q-main"><strong>${esc(i.body.waybillNo)}</strong><span class="q-state">${esc(label[i.state])}${i.result ? ` · <b class="v-text-${i.result.verdict}">${esc(t(i.result.verdict))}</b>${i.result.customsInspection?.selected ? ` · ${esc(t('customsSelected'))}` : ''}` : ''}</span></div>
-              <small>${esc(new Date(i.createdAt).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en'))}${i.lastError && i.state !== 'done' ? ` · ${esc(i.lastError)}` : ''}</small>
+              <small>${esc(new Date(i.createdAt).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en'))}${i.lastError && i.state !== 'done' ? ` · ${esc(i.lastError === NETWORK_ERROR ? t('noNetwork') : i.lastError)}` : ''}</small>
               ${i.errors ? `<ul class="q-errors">${i.errors.map((e) => `<li>${esc(e.path)}: ${esc(e.message)}</li>`).join('')}</ul>` : ''}
               <div class="q-actions">${i.state === 'done' ? `<button type="button" class="secondary" data-act="show" data-id="${esc(i.id)}">${esc(t('reasons'))}</button>` : ''}${
                 i.state === 'needs-fix' ? `<button type="button" class="secondary" data-act="fix" data-id="${esc(i.id)}">${esc(t('back'))}</button>` : ''
@@ -277,6 +280,16 @@ async function updateQueueCount() {
 
 // ---- behaviour -------------------------------------------------------------------------------------------
 
+/** Sends the outbox and notes whether the server could be reached. */
+async function send(onChange: () => void) {
+  const outcome = await flush(onChange);
+  if (outcome !== 'idle') {
+    reachable = outcome !== 'offline';
+    showNetwork();
+  }
+  return outcome;
+}
+
 function readForm(form: HTMLFormElement) {
   for (const el of Array.from(form.elements) as HTMLInputElement[]) {
     if (!el.name || !(el.name in draft) || el.type === 'file') continue;
@@ -289,7 +302,7 @@ async function submitIntake() {
   localStorage.setItem('pg.machineId', draft.machineId);
   const item = await enqueue(bodyOf(draft), draft.photos);
   app.querySelector<HTMLButtonElement>('button[type=submit]')!.textContent = t('sending');
-  await flush(() => void updateQueueCount());
+  await send(() => void updateQueueCount());
   const after = (await getQueued(item.id))!;
   if (after.state === 'done') {
     draft = emptyDraft();
@@ -324,7 +337,7 @@ app.addEventListener('submit', async (ev) => {
     user = ((await res.json()) as { user: User }).user;
     localStorage.setItem('pg.user', JSON.stringify(user));
     screen = { name: 'intake', step: 0 };
-    void flush(() => void updateQueueCount());
+    void send(() => void updateQueueCount());
     return render();
   }
   if (form.id === 'step-form' && screen.name === 'intake') {
@@ -404,7 +417,7 @@ app.addEventListener('click', async (ev) => {
     return render();
   }
   if (act === 'retry') {
-    await flush(() => void (screen.name === 'queue' && render()));
+    await send(() => void (screen.name === 'queue' && render()));
     return render();
   }
   if (act === 'show' || act === 'fix') {
@@ -460,8 +473,8 @@ function stopScanner() {
 function showNetwork() {
   const el = document.getElementById('net');
   if (!el) return;
-  el.className = `net ${navigator.onLine ? 'on' : 'off'}`;
-  el.textContent = navigator.onLine ? t('online') : t('offline');
+  el.className = `net ${isOnline() ? 'on' : 'off'}`;
+  el.textContent = isOnline() ? t('online') : t('offline');
 }
 
 /** After a failed send, try again soon and then less often: 1 s, 2 s, 4 s … up to the 15 s heartbeat. */
@@ -471,9 +484,9 @@ let retryTimer: ReturnType<typeof setTimeout> | undefined;
 async function sync() {
   if (!user || !navigator.onLine) return;
   clearTimeout(retryTimer);
-  const outcome = await flush(() => void updateQueueCount());
+  const outcome = await send(() => void updateQueueCount());
   if (screen.name === 'queue') await render();
-  if (outcome === 'retry') {
+  if (outcome === 'retry' || outcome === 'offline') {
     retryTimer = setTimeout(() => void sync(), backoffMs);
     backoffMs = Math.min(backoffMs * 2, 15_000);
   } else backoffMs = 1000;
@@ -486,6 +499,7 @@ async function sync() {
 }
 
 window.addEventListener('online', () => {
+  reachable = true;
   showNetwork();
   void sync();
 });

@@ -62,7 +62,10 @@ export const getQueued = async (id: string) => (await db()).get('intakes', id);
 export const saveQueued = async (item: QueuedIntake) => (await db()).put('intakes', item);
 export const removeQueued = async (id: string) => (await db()).delete('intakes', id);
 
-export type SendOutcome = 'done' | 'needs-fix' | 'retry' | 'unauthenticated';
+/** `offline`: the server could not be reached at all; `retry`: it answered, but could not take it now. */
+export type SendOutcome = 'done' | 'needs-fix' | 'retry' | 'offline' | 'unauthenticated';
+/** lastError of an item that could not reach the server (shown in the courier's language). */
+export const NETWORK_ERROR = 'NETWORK';
 
 /**
  * Sends one queued intake: its photos not yet uploaded, then the intake with its Idempotency-Key. A network
@@ -97,9 +100,9 @@ export async function sendOne(item: QueuedIntake): Promise<SendOutcome> {
     return 'done';
   } catch (err) {
     item.state = 'waiting';
-    item.lastError = err instanceof Error ? err.message : String(err);
+    item.lastError = err instanceof TypeError ? NETWORK_ERROR : String(err); // fetch rejects with a TypeError when there is no network
     await saveQueued(item);
-    return 'retry';
+    return item.lastError === NETWORK_ERROR ? 'offline' : 'retry';
   }
 }
 
@@ -131,7 +134,7 @@ export async function flush(onChange: () => void): Promise<SendOutcome | 'idle'>
       if (item.state !== 'waiting' && item.state !== 'sending') continue;
       last = await sendOne(item);
       onChange();
-      if (last === 'retry' || last === 'unauthenticated') break;
+      if (last === 'retry' || last === 'offline' || last === 'unauthenticated') break;
     }
     return last;
   };
