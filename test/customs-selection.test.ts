@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import type { AuthUser } from '../server/accounts/access.js';
 import { assessRouteRisk, baselineOf, type RouteActivity } from '../server/customs/risk.js';
-import { coversRoute, effectiveRate, parseRouteKey } from '../server/customs/routes.js';
+import { effectiveRate, parseRouteKey } from '../server/customs/routes.js';
+import { coversRegion } from '../server/accounts/access.js';
 import { createSelectionKeyring, isSelected, SelectionKeyUnavailable, selectionDraw } from '../server/customs/selection.js';
 import { s10CheckDigit } from '../server/waybill/waybills.js';
+import { chiSquareUniform, lag1Autocorrelation } from '../scripts/lib/stats.js';
 import { sql } from 'drizzle-orm';
 import { openDatabase, queryRows, type Database } from '../server/db/database.js';
 import { createPiiVault } from '../server/privacy/pii.js';
@@ -43,22 +45,12 @@ describe('customs selection (keyed draw)', () => {
   });
 
   it('spreads draws evenly over 100 bins (chi-square below the 0.1% critical value)', () => {
-    const bins = new Array<number>(100).fill(0);
-    for (const d of drawsA) bins[Math.floor(d * 100)]!++;
-    const expected = N / 100;
-    const chi2 = bins.reduce((s, o) => s + (o - expected) ** 2 / expected, 0);
+    const chi2 = chiSquareUniform(drawsA, 100);
     assert.ok(chi2 < 148.2, `chi-square ${chi2.toFixed(1)} with 99 degrees of freedom`);
   });
 
   it('gives neighbouring waybill numbers unrelated draws (a sender cannot read the next from the last)', () => {
-    const mean = drawsA.reduce((s, d) => s + d, 0) / N;
-    let num = 0;
-    let den = 0;
-    for (let i = 0; i < N; i++) {
-      den += (drawsA[i]! - mean) ** 2;
-      if (i + 1 < N) num += (drawsA[i]! - mean) * (drawsA[i + 1]! - mean);
-    }
-    const lag1 = num / den;
+    const lag1 = lag1Autocorrelation(drawsA);
     assert.ok(Math.abs(lag1) < 4.5 / Math.sqrt(N), `lag-1 autocorrelation ${lag1.toFixed(5)}`);
   });
 
@@ -129,15 +121,15 @@ describe('route rates', () => {
     }
   });
 
-  it('lets officers see and change the routes leaving their jurisdiction only', () => {
-    const user = (role: AuthUser['role'], jurisdiction: string | null) => ({ role, jurisdiction }) as AuthUser;
-    assert.equal(coversRoute(user('customs_officer', '44'), '4401'), true);
-    assert.equal(coversRoute(user('customs_officer', '44'), '3307'), false);
-    assert.equal(coversRoute(user('customs_officer', '4401'), '4401'), true);
-    assert.equal(coversRoute(user('customs_officer', '4401'), '4403'), false);
-    assert.equal(coversRoute(user('postal_regulator', '33'), '3307'), true);
-    assert.equal(coversRoute(user('courier', null), '4401'), false);
-    assert.equal(coversRoute(user('admin', null), '6501'), true);
+  it('lets officers see and change the routes leaving their jurisdiction only (coversRegion on the origin city)', () => {
+    const user = (role: AuthUser['role'], jurisdiction: string | null) => ({ role, jurisdiction, outletRegionCode: role === 'courier' ? '440106' : null }) as AuthUser;
+    assert.equal(coversRegion(user('customs_officer', '44'), '4401'), true);
+    assert.equal(coversRegion(user('customs_officer', '44'), '3307'), false);
+    assert.equal(coversRegion(user('customs_officer', '4401'), '4401'), true);
+    assert.equal(coversRegion(user('customs_officer', '4401'), '4403'), false);
+    assert.equal(coversRegion(user('postal_regulator', '33'), '3307'), true);
+    assert.equal(coversRegion(user('courier', null), '4401'), false);
+    assert.equal(coversRegion(user('admin', null), '6501'), true);
   });
 });
 

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { barcodeVideo } from './helpers/barcode-video.js';
-import { aWaybill } from './helpers/factories.js';
+import { aParcel, aWaybill } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,7 +62,7 @@ describe('handheld client (Chromium)', function () {
     await page.waitForSelector('input[name="waybillNo"]');
   }
 
-  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited'; photo?: string };
+  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited'; photo?: string; wait?: boolean };
   /** Fills the five steps through the page (for the verdict tests; the keyboard test types everything). */
   async function fillIntake(page: Page, f: Fill) {
     await page.fill('input[name="waybillNo"]', f.waybillNo);
@@ -90,7 +90,7 @@ describe('handheld client (Chromium)', function () {
     await page.check(`input[name="screening"][value="${f.screening ?? 'clear'}"]`);
     await page.fill('input[name="machineId"]', 'XR-01');
     await page.click('button[type="submit"]');
-    return page.waitForSelector('#verdict');
+    if (f.wait !== false) await page.waitForSelector('#verdict');
   }
 
   const parcelOf = async (waybillNo: string) =>
@@ -164,6 +164,19 @@ describe('handheld client (Chromium)', function () {
     await page.click('[data-act="lang"]');
     assert.match(await page.textContent('#customs-banner') ?? '', /Selected for customs inspection/);
     await page.click('[data-act="lang"]');
+
+    // What only the server can know (the waybill was taken in already) brings the form back, in its words.
+    const taken = aWaybill();
+    const first = await s.http().post('/api/parcels').set('Authorization', `Bearer ${await s.login('courier1')}`).send(aParcel({ waybillNo: taken }));
+    assert.equal(first.status, 201);
+    await page.click('[data-act="new"]');
+    await fillIntake(page, { waybillNo: taken, wait: false });
+    await page.waitForSelector('#form-problem');
+    assert.match(await page.textContent('#form-problem') ?? '', /已收寄|taken in already/);
+    assert.equal(await page.inputValue('input[name="waybillNo"]'), taken, 'the entry is kept to correct');
+    await page.fill('input[name="waybillNo"]', aWaybill());
+    await page.press('input[name="waybillNo"]', 'Enter');
+    await page.waitForSelector('select[name="idType"]');
     await ctx.close();
   });
 

@@ -140,6 +140,12 @@ function draftOf(item: QueuedIntake): Draft {
 
 const stepOfPath = (p: string) => (p.startsWith('sender') ? 1 : p.startsWith('recipient') || p.startsWith('declared') ? 2 : p.startsWith('inspection') ? 3 : p.startsWith('screening') ? 4 : 0);
 
+/** What the server refused, back in the form: the errors by field, at the first step that has one. */
+function correcting(problems: FieldProblem[]): Screen {
+  errors = Object.fromEntries(problems.map((e) => [e.path, e.message]));
+  return { name: 'intake', step: Math.min(4, ...problems.map((e) => stepOfPath(e.path))) };
+}
+
 // ---- rendering -------------------------------------------------------------------------------------------
 
 function field(path: string, label: string, input: string, hint = '') {
@@ -211,7 +217,8 @@ function stepForm(step: number): string {
       `<fieldset><legend>${esc(t('screeningResult'))}</legend>${radios('screening', [['clear', t('clear')], ['suspect', t('suspect')], ['prohibited', t('prohibited')]], true)}</fieldset>` +
       field('screening.machineId', t('machineId'), text('screening.machineId', 'machineId', 'autocomplete="off"'));
   }
-  const problems = Object.keys(errors).length ? `<p class="banner error" role="alert">${esc(t('fixErrors'))}</p>` : '';
+  // A refusal about no one field (a waybill taken in already) is said in the banner itself.
+  const problems = Object.keys(errors).length ? `<p class="banner error" id="form-problem" role="alert">${esc(errors[''] ?? t('fixErrors'))}</p>` : '';
   return `${progress}<form id="step-form" novalidate>${problems}${body}${nav}</form>`;
 }
 
@@ -304,18 +311,14 @@ async function submitIntake() {
   app.querySelector<HTMLButtonElement>('button[type=submit]')!.textContent = t('sending');
   await send(() => void updateQueueCount());
   const after = (await getQueued(item.id))!;
-  if (after.state === 'done') {
-    draft = emptyDraft();
-    screen = { name: 'verdict', item: after };
-  } else if (after.state === 'needs-fix') {
+  if (after.state === 'needs-fix') {
     await removeQueued(after.id);
-    errors = Object.fromEntries((after.errors ?? []).map((e: FieldProblem) => [e.path, e.message]));
-    screen = { name: 'intake', step: Math.min(...(after.errors ?? []).map((e) => stepOfPath(e.path)), 4) };
+    screen = correcting(after.errors ?? []);
   } else {
     draft = emptyDraft();
-    screen = { name: 'queued' };
+    errors = {};
+    screen = after.state === 'done' ? { name: 'verdict', item: after } : { name: 'queued' };
   }
-  errors = after.state === 'needs-fix' ? errors : {};
   await render();
 }
 
@@ -427,8 +430,7 @@ app.addEventListener('click', async (ev) => {
     else {
       draft = draftOf(item);
       await removeQueued(item.id);
-      errors = Object.fromEntries((item.errors ?? []).map((e) => [e.path, e.message]));
-      screen = { name: 'intake', step: Math.min(...(item.errors ?? []).map((e) => stepOfPath(e.path)), 4) };
+      screen = correcting(item.errors ?? []);
     }
     return render();
   }

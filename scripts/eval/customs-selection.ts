@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { isSelected, selectionDraw } from '../../server/customs/selection.js';
 import { s10CheckDigit } from '../../server/waybill/waybills.js';
+import { chiSquareUniform, lag1Autocorrelation } from '../lib/stats.js';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '100000' }, 'seed-key': { type: 'string' } } });
 const n = Number(values.n);
@@ -30,15 +31,6 @@ for (const rate of [0.01, 0.05, 0.1, 0.2, 0.5]) {
     `rate ${rate.toFixed(2)}: selected ${share.toFixed(4)} (${((share - rate) / sd).toFixed(2)} sd); after rotation both keys select ${both.toFixed(4)} (independent: ${(rate * rate).toFixed(4)})`,
   );
 }
-const bins = new Array<number>(100).fill(0);
-for (const d of draws) bins[Math.floor(d * 100)]!++;
-const chi2 = bins.reduce((s, o) => s + (o - n / 100) ** 2 / (n / 100), 0);
-const mean = draws.reduce((s, d) => s + d, 0) / n;
-let num = 0;
-let den = 0;
-for (let i = 0; i < n; i++) {
-  den += (draws[i]! - mean) ** 2;
-  if (i + 1 < n) num += (draws[i]! - mean) * (draws[i + 1]! - mean);
-}
+const chi2 = chiSquareUniform(draws);
 console.log(`chi-square over 100 bins: ${chi2.toFixed(1)} (99 df; 0.1% critical value 148.2)`);
-console.log(`lag-1 autocorrelation: ${(num / den).toFixed(5)} (1/sqrt(n) = ${(1 / Math.sqrt(n)).toFixed(5)})`);
+console.log(`lag-1 autocorrelation: ${lag1Autocorrelation(draws).toFixed(5)} (1/sqrt(n) = ${(1 / Math.sqrt(n)).toFixed(5)})`);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { alerts } from '../../models/schema.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { ConflictError, NotFoundError } from '../http/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
@@ -42,12 +42,8 @@ export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
         )
         .orderBy(desc(alerts.updatedAt), desc(alerts.id))
         .limit(query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        status: 200,
-        body: { alerts: page.map(presentAlert), nextCursor: rows.length > query.limit && last ? encodeCursor(last.updatedAt, last.id) : null },
-      };
+      const { page, nextCursor } = pageOf(rows, query.limit, (a) => ({ at: a.updatedAt, id: a.id }));
+      return { status: 200, body: { alerts: page.map(presentAlert), nextCursor } };
     },
   });
 

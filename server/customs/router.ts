@@ -6,19 +6,19 @@ import type { EventEmitter } from 'node:events';
 import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { CUSTOMS_OUTCOMES, customsInspections, customsSelectionKeys, parcels } from '../../models/schema.js';
-import { coversRegion, type AuthUser } from '../accounts/access.js';
+import { coversRegion, regionScope, type AuthUser } from '../accounts/access.js';
 import type { AlertChange } from '../alerts/alerts.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { ringSeizure } from '../rings/step.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
-import { coversRoute, effectiveRate, parseRouteKey, prefixRange, type RouteParts } from './routes.js';
+import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts } from './routes.js';
 import { isSelected, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionKeyring } from './selection.js';
-import { changeRate, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema } from './store.js';
+import { changeRate, emptyCounts, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateChange } from './store.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -35,13 +35,11 @@ function routeFor(user: AuthUser, routeKey: string): RouteParts {
       { path: 'routeKey', code: 'ROUTE_KEY_INVALID', message: 'A route key is <outlet city, 4 digits>-<destination country, ISO alpha-2, not CN>-<postal|express>, e.g. 4401-US-postal.' },
     ], 'ROUTE_KEY_INVALID');
   }
-  if (!coversRoute(user, parts.originCity)) {
+  if (!coversRegion(user, parts.originCity)) {
     throw new ForbiddenError(`Route ${routeKey} leaves ${parts.originCity}, outside your jurisdiction (${user.jurisdiction}).`, 'OUTSIDE_JURISDICTION');
   }
   return parts;
 }
-
-const scopeOf = (user: AuthUser) => (user.role === 'admin' ? null : user.jurisdiction!);
 
 export const inspectionSchema = z
   .object({
@@ -83,10 +81,41 @@ function presentInspection({ ci, p }: InspectionRow): z.output<typeof inspection
 
 export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext, keyring: SelectionKeyring) {
   const baseRate = config.customs.baseRate;
-  const routeView = async (user: AuthUser, routeKey: string, now: Date) => {
-    const view = (await loadRoutes(db, scopeOf(user), baseRate, now)).find((r) => r.routeKey === routeKey);
-    return view ?? null;
+  /** The route as the user's list shows it (its risk is relative to the routes in view), or quiet. */
+  const routeView = async (user: AuthUser, parts: RouteParts) => {
+    const now = new Date();
+    const view = (await loadRoutes(db, regionScope(user), baseRate, now)).find((r) => r.routeKey === parts.routeKey);
+    return view ?? routeViewOf(parts, effectiveRate(null, baseRate, now), emptyCounts(), { alertsPerParcel: 0, seizureShare: 0 }, baseRate);
   };
+
+  /**
+   * Changes a route's rate in one transaction: the route must exist, its setting is locked, `decide` says what
+   * to write given the rate in force (null: nothing), and the change is written to the history and the audit log.
+   */
+  const changeRouteRate = (
+    user: AuthUser,
+    parts: RouteParts,
+    requestId: string,
+    decide: (before: EffectiveRate) => Omit<RateChange, 'routeKey' | 'previousRate' | 'by' | 'now'> | null,
+  ) =>
+    db.transaction(async (tx) => {
+      if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
+      const now = new Date();
+      const before = effectiveRate(await lockRouteSetting(tx, parts.routeKey), baseRate, now);
+      const decided = decide(before);
+      if (!decided) return null;
+      const change: RateChange = { ...decided, routeKey: parts.routeKey, previousRate: before.rate, by: user, now };
+      const written = await changeRate(tx, change);
+      await recordAudit(tx, {
+        actor: user,
+        action: `route.rate.${change.action}`,
+        subjectType: 'route',
+        subjectId: parts.routeKey,
+        requestId,
+        details: { rate: change.rate, previousRate: change.previousRate, reason: change.reason, expiresAt: change.expiresAt?.toISOString() ?? null },
+      });
+      return written;
+    });
   const withHistory = routeSchema.extend({ history: z.array(rateChangeSchema) });
 
   api.route({
@@ -102,7 +131,7 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     }),
     responses: { 200: { description: 'Routes, riskiest first', schema: z.array(routeSchema) } },
     handler: async ({ query, user }) => {
-      const routes = (await loadRoutes(db, scopeOf(user), baseRate, new Date()))
+      const routes = (await loadRoutes(db, regionScope(user), baseRate, new Date()))
         .filter((r) => query.suggested === undefined || r.risk.suggested === query.suggested)
         .filter((r) => !query.country || r.destinationCountry === query.country)
         .slice(0, query.limit);
@@ -124,8 +153,7 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     handler: async ({ params, user }) => {
       const parts = routeFor(user, params.routeKey);
       if (!(await routeExists(db, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
-      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
-      return { status: 200, body: { ...view, history: await rateHistory(db, parts.routeKey) } };
+      return { status: 200, body: { ...(await routeView(user, parts)), history: await rateHistory(db, parts.routeKey) } };
     },
   });
 
@@ -161,23 +189,8 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
       if (expiresAt && expiresAt.getTime() - now.getTime() > MAX_EXPIRY_MS) {
         throw new ValidationError('expiresAt', 'EXPIRY_TOO_FAR', 'A rate is set for at most a year ahead; review it then, or set no expiry to keep it until restored.');
       }
-      const change = await db.transaction(async (tx) => {
-        if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
-        const current = await lockRouteSetting(tx, parts.routeKey);
-        const previousRate = effectiveRate(current, baseRate, now).rate;
-        const written = await changeRate(tx, { routeKey: parts.routeKey, action: 'set', rate: body.rate, previousRate, reason: body.reason, expiresAt, by: user, now });
-        await recordAudit(tx, {
-          actor: user,
-          action: 'route.rate.set',
-          subjectType: 'route',
-          subjectId: parts.routeKey,
-          requestId: String(req.id),
-          details: { rate: body.rate, previousRate, reason: body.reason, expiresAt: expiresAt?.toISOString() ?? null },
-        });
-        return written;
-      });
-      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
-      return { status: 200, body: { ...view, change } };
+      const change = await changeRouteRate(user, parts, String(req.id), () => ({ action: 'set', rate: body.rate, reason: body.reason, expiresAt }));
+      return { status: 200, body: { ...(await routeView(user, parts)), change } };
     },
   });
 
@@ -196,25 +209,10 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     },
     handler: async ({ params, body, user, req }) => {
       const parts = routeFor(user, params.routeKey);
-      const now = new Date();
-      const change = await db.transaction(async (tx) => {
-        if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
-        const current = await lockRouteSetting(tx, parts.routeKey);
-        const before = effectiveRate(current, baseRate, now);
-        if (!before.raised) return null;
-        const written = await changeRate(tx, { routeKey: parts.routeKey, action: 'restore', rate: baseRate, previousRate: before.rate, reason: body.reason, expiresAt: null, by: user, now });
-        await recordAudit(tx, {
-          actor: user,
-          action: 'route.rate.restore',
-          subjectType: 'route',
-          subjectId: parts.routeKey,
-          requestId: String(req.id),
-          details: { rate: baseRate, previousRate: before.rate, reason: body.reason },
-        });
-        return written;
-      });
-      const view = (await routeView(user, parts.routeKey, new Date())) ?? quietRoute(parts, baseRate);
-      return { status: 200, body: { ...view, change } };
+      const change = await changeRouteRate(user, parts, String(req.id), (before) =>
+        before.raised ? { action: 'restore', rate: baseRate, reason: body.reason, expiresAt: null } : null,
+      );
+      return { status: 200, body: { ...(await routeView(user, parts)), change } };
     },
   });
 
@@ -233,7 +231,7 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     responses: { 200: { description: 'A page of selected parcels', schema: z.object({ inspections: z.array(inspectionSchema), nextCursor: z.string().nullable() }) } },
     handler: async ({ query, user }) => {
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-      const scope = scopeOf(user);
+      const scope = regionScope(user);
       const [lo, hi] = scope ? prefixRange(scope) : [null, null];
       const rows = await db
         .select({ ci: customsInspections, p: parcels })
@@ -252,15 +250,8 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
         )
         .orderBy(desc(customsInspections.createdAt), desc(customsInspections.parcelId))
         .limit(query.limit + 1);
-      const page = rows.slice(0, query.limit);
-      const last = page[page.length - 1];
-      return {
-        status: 200,
-        body: {
-          inspections: page.map(presentInspection),
-          nextCursor: rows.length > query.limit && last ? encodeCursor(last.ci.createdAt, last.ci.parcelId) : null,
-        },
-      };
+      const { page, nextCursor } = pageOf(rows, query.limit, (r) => ({ at: r.ci.createdAt, id: r.ci.parcelId }));
+      return { status: 200, body: { inspections: page.map(presentInspection), nextCursor } };
     },
   });
 
@@ -407,26 +398,4 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
 
 function unknownRoute(routeKey: string) {
   return new NotFoundError(`No outlet in city ${routeKey.slice(0, 4)} and no traffic on ${routeKey}: there is no such route.`, 'ROUTE_UNKNOWN');
-}
-
-/** A route that exists (an outlet in its city) but had no traffic, alerts or setting in the last 30 days. */
-function quietRoute(parts: RouteParts, baseRate: number) {
-  return {
-    ...parts,
-    baseRate,
-    rate: baseRate,
-    raised: false,
-    raisedUntil: null,
-    reason: null,
-    setBy: null,
-    setAt: null,
-    parcels7d: 0,
-    selected7d: 0,
-    alerts7d: 0,
-    confirmedAlerts30d: 0,
-    decided30d: 0,
-    seized30d: 0,
-    pendingInspections: 0,
-    risk: { score: 0, level: 'normal' as const, suggested: false, suggestedRate: null, evidence: [] },
-  };
 }

@@ -1,6 +1,5 @@
 // Routes as customs see them: what rate applies on a route now (the base rate, or a raised one until it
-// expires), and who may see and change which routes. Pure.
-import type { AuthUser } from '../accounts/access.js';
+// expires). Who may see a route is coversRegion on its origin city (a province or city prefix). Pure.
 import { isCountryCode } from '../geo/countries.js';
 import { ROUTE_KEY, type Channel } from './route-key.js';
 
@@ -43,16 +42,6 @@ export function effectiveRate(setting: RouteSetting | undefined | null, baseRate
     setBy: setting.setByName,
     setAt: setting.setAt,
   };
-}
-
-/**
- * Customs officers and regulators see the routes leaving their jurisdiction (a province or city prefix of
- * the outlet's city code); admins every route.
- */
-export function coversRoute(user: AuthUser, originCity: string): boolean {
-  if (user.role === 'admin') return true;
-  if (user.role !== 'customs_officer' && user.role !== 'postal_regulator') return false;
-  return user.jurisdiction !== null && originCity.startsWith(user.jurisdiction);
 }
 
 /** `[from, to)` bounds of the codes starting with a prefix, for an index range scan in any collation. */

@@ -49,7 +49,8 @@ export const usableBy = (sealedPrefix: string) => sql`left(${customsSelectionKey
 
 /** The id of the newest usable key, or null: a scalar subquery, so the intake reads it with its route in one round trip. */
 export const currentKeyIdSql = (sealedPrefix: string) =>
-  sql`(select k.id from customs_selection_keys k where left(k.sealed, ${sealedPrefix.length}) = ${sealedPrefix} order by k.created_at desc, k.id desc limit 1)`;
+  sql`(select ${customsSelectionKeys.id} from ${customsSelectionKeys} where ${usableBy(sealedPrefix)}
+       order by ${customsSelectionKeys.createdAt} desc, ${customsSelectionKeys.id} desc limit 1)`;
 
 export function createSelectionKeyring(vault: PiiVault): SelectionKeyring {
   const cache = new Map<string, Buffer>();

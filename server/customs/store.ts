@@ -4,8 +4,8 @@ import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsRateChanges, customsRoutes } from '../../models/schema.js';
 import { queryRows, type Queryable } from '../db/database.js';
-import { assessRouteRisk, baselineOf, type RouteActivity } from './risk.js';
-import { effectiveRate, parseRouteKey, prefixRange, type RouteSetting } from './routes.js';
+import { assessRouteRisk, baselineOf, type Baseline, type RouteActivity } from './risk.js';
+import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts, type RouteSetting } from './routes.js';
 
 const DAY = 86_400_000;
 
@@ -57,8 +57,8 @@ export const rateChangeSchema = z
   })
   .meta({ id: 'RateChange' });
 
-type Counts = RouteActivity & { selected7d: number; pendingInspections: number };
-const emptyCounts = (): Counts => ({ parcels7d: 0, selected7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: 0, seized30d: 0, pendingInspections: 0 });
+export type Counts = RouteActivity & { selected7d: number; pendingInspections: number };
+export const emptyCounts = (): Counts => ({ parcels7d: 0, selected7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: 0, seized30d: 0, pendingInspections: 0 });
 
 /**
  * Every route leaving the scope (a region prefix; null: the whole country) that had cross-border traffic or
@@ -110,22 +110,25 @@ export async function loadRoutes(db: Queryable, scope: string | null, baseRate: 
   const views: RouteView[] = [];
   for (const [key, c] of counts) {
     const parts = parseRouteKey(key);
-    if (!parts) continue;
-    const rate = effectiveRate(settingOf.get(key), baseRate, now);
-    views.push({
-      ...parts,
-      baseRate,
-      rate: rate.rate,
-      raised: rate.raised,
-      raisedUntil: rate.raisedUntil?.toISOString() ?? null,
-      reason: rate.reason,
-      setBy: rate.setBy,
-      setAt: rate.setAt?.toISOString() ?? null,
-      ...c,
-      risk: assessRouteRisk(c, baseline, rate.rate, baseRate),
-    });
+    if (parts) views.push(routeViewOf(parts, effectiveRate(settingOf.get(key), baseRate, now), c, baseline, baseRate));
   }
   return views.sort((a, b) => b.risk.score - a.risk.score || b.parcels7d - a.parcels7d || a.routeKey.localeCompare(b.routeKey));
+}
+
+/** A route as the API shows it; a route with no activity in view is `routeViewOf(parts, rate, emptyCounts(), …)`. */
+export function routeViewOf(parts: RouteParts, rate: EffectiveRate, c: Counts, baseline: Baseline, baseRate: number): RouteView {
+  return {
+    ...parts,
+    baseRate,
+    rate: rate.rate,
+    raised: rate.raised,
+    raisedUntil: rate.raisedUntil?.toISOString() ?? null,
+    reason: rate.reason,
+    setBy: rate.setBy,
+    setAt: rate.setAt?.toISOString() ?? null,
+    ...c,
+    risk: assessRouteRisk(c, baseline, rate.rate, baseRate),
+  };
 }
 
 /** Whether traffic can run on a route: an outlet in its city, or parcels already taken in on it. */

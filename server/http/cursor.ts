@@ -11,3 +11,12 @@ export function decodeCursor(cursor: string): { at: Date; id: string } {
   }
   return { at, id };
 }
+
+/** A page of `limit` rows from a query that fetched `limit + 1`, and the cursor of the next page if there is one. */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => { at: Date; id: string }): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  if (rows.length <= limit || !last) return { page, nextCursor: null };
+  const k = keyOf(last);
+  return { page, nextCursor: encodeCursor(k.at, k.id) };
+}

@@ -7,7 +7,7 @@ import type { Queryable } from '../db/database.js';
 import { checkResidentId, normalizeDocumentNumber } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
-import { encodeCursor } from '../http/cursor.js';
+import { pageOf } from '../http/cursor.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
 import type { PiiVault } from '../privacy/pii.js';
@@ -178,9 +178,7 @@ export async function listEntries(db: Queryable, q: { type?: EntryType; q?: stri
     )
     .orderBy(desc(watchlistEntries.createdAt), desc(watchlistEntries.id))
     .limit(q.limit + 1);
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  const nextCursor = rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null;
+  const { page, nextCursor } = pageOf(rows, q.limit, (r) => ({ at: r.createdAt, id: r.id }));
   return { entries: page.map((r) => presentEntry(r)), nextCursor };
 }
 
