@@ -26,6 +26,7 @@ import { ringStep } from './rings/step.js';
 import { registerCustomsRoutes } from './customs/router.js';
 import { createSelectionKeyring } from './customs/selection.js';
 import { customsStep } from './customs/step.js';
+import { registerReportRoutes } from './reports/router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -91,6 +92,7 @@ export function createApp(ctx: AppContext) {
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);
+  registerReportRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',

@@ -3,42 +3,11 @@
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
-import { aParcel, aResidentId } from './helpers/factories.js';
+import { aConsignee, anIdentity, aParcel, aResidentId, ringParcel } from './helpers/factories.js';
 import { sweepRings } from '../server/rings/store.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 type Alert = { id: string; type: string; status: string; parcelCount: number; severity: string; evidence: { code: string; message: string }[]; waybills: string[]; updatedAt: string; resolved: unknown; acknowledged: unknown };
-
-let person = 0;
-/** A distinct sender identity; rings rotate these over one phone. */
-function anIdentity(region = '440106') {
-  person++;
-  return { idNumber: aResidentId(region, `19${60 + (person % 40)}0${1 + (person % 9)}15`, String(100 + (person % 900)).padStart(3, '0')), name: `李${'伟芳娜敏静丽强磊军洋'[person % 10]}` };
-}
-
-/** A consignee abroad of its own (each test's ring must not link to another's). */
-const aConsignee = (n: number) => ({ name: `Olga ${['Sidorova', 'Petrova', 'Ivanova', 'Smirnova', 'Kuznetsova', 'Popova', 'Volkova', 'Sokolova', 'Lebedeva', 'Kozlova'][n % 10]} ${['Anna', 'Maria', 'Elena', 'Irina', 'Daria', 'Tatiana', 'Natalia', 'Yulia', 'Ksenia', 'Vera'][Math.floor(n / 10) % 10]}`, phone: `+7 912 345 67${String(n).padStart(2, '0')}`, address: `${n} Tverskaya St, Moscow`, country: 'RU' });
-
-// Rings of different tests must not meet through the outlet pattern (one counter, one day, one destination,
-// one category, just under the limit): each ring (each phone) declares a category of its own.
-const CATEGORIES = ['gifts', 'samples', 'other', 'household', 'handicrafts', 'tea', 'books', 'sports', 'documents', 'building_materials', 'agricultural_inputs'];
-const categoryOf = new Map<string, string>();
-const ringCategory = (phone: string) => {
-  if (!categoryOf.has(phone)) categoryOf.set(phone, CATEGORIES[categoryOf.size % CATEGORIES.length]!);
-  return categoryOf.get(phone)!;
-};
-
-/**
- * A parcel of a ring: identities rotating over one phone (whose last digits also pick the ring's own sender
- * address and consignee), vague descriptions declared just under the limit.
- */
-function ringParcel(phone: string, consignee = aConsignee(Number(phone.slice(-2)))) {
-  return aParcel({
-    sender: { ...anIdentity(), phone, address: `广东省广州市天河区天河北路${phone.slice(-4)}号` },
-    recipient: consignee,
-    declared: { description: '礼品', category: ringCategory(phone), quantity: 3, valueCny: 960, brand: undefined },
-  });
-}
 
 describe('ant-moving rings (API and live)', () => {
   let s: TestServer;

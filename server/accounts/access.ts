@@ -43,3 +43,10 @@ export function regionScope(user: AuthUser): string | null {
   if (user.role === 'courier') return user.outletRegionCode ?? '\u0000';
   return user.jurisdiction ?? '\u0000';
 }
+
+/** Roles that may see identity numbers and phones in full, on explicit request, audited. */
+export const UNMASK_ROLES: readonly Role[] = ['postal_regulator', 'customs_officer', 'admin'];
+
+export function assertMayUnmask(user: AuthUser): void {
+  if (!UNMASK_ROLES.includes(user.role)) throw new ForbiddenError('Your role sees identity numbers and phones masked.', 'UNMASK_FORBIDDEN');
+}

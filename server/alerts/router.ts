@@ -1,7 +1,8 @@
 // GET /api/alerts and /api/alerts/:id: each person sees what their role and jurisdiction allow.
-import { and, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lt, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { alerts } from '../../models/schema.js';
+import { alertParcels, alerts, parcels } from '../../models/schema.js';
+import { assertMayUnmask } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
@@ -9,9 +10,12 @@ import { ConflictError, NotFoundError } from '../http/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
 import { dampRing, ringIdOfGroup } from '../rings/store.js';
+import { alertParcelsSchema, loadAlertParcels } from './parcels.js';
 import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
 
-export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
+const alertCountsSchema = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() }).meta({ id: 'AlertCounts' });
+
+export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppContext) {
   api.route({
     method: 'get',
     path: '/api/alerts',
@@ -21,7 +25,12 @@ export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
     query: z.object({
       status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
       type: z.string().regex(/^[A-Z_]{2,40}$/).optional(),
-      since: z.iso.datetime({ offset: true }).optional(),
+      severity: z.enum(['low', 'medium', 'high']).optional(),
+      routeKey: z.string().max(40).optional(),
+      outletId: z.string().max(40).optional(),
+      since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Changed after this time' }),
+      createdFrom: z.iso.datetime({ offset: true }).optional().meta({ description: 'Opened at or after this time' }),
+      createdTo: z.iso.datetime({ offset: true }).optional().meta({ description: 'Opened before this time' }),
       limit: z.coerce.number().int().min(1).max(200).default(50),
       cursor: z.string().max(200).optional(),
     }),
@@ -36,7 +45,14 @@ export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
             alertScope(user),
             query.status ? eq(alerts.status, query.status) : undefined,
             query.type ? eq(alerts.type, query.type) : undefined,
+            query.severity ? eq(alerts.severity, query.severity) : undefined,
+            query.routeKey ? eq(alerts.routeKey, query.routeKey) : undefined,
+            query.outletId
+              ? sql`exists (select 1 from ${alertParcels} ap join ${parcels} p on p.id = ap.parcel_id where ap.alert_id = ${alerts.id} and p.outlet_id = ${query.outletId})`
+              : undefined,
             query.since ? gt(alerts.updatedAt, new Date(query.since)) : undefined,
+            query.createdFrom ? gte(alerts.createdAt, new Date(query.createdFrom)) : undefined,
+            query.createdTo ? lt(alerts.createdAt, new Date(query.createdTo)) : undefined,
             cursor ? or(lt(alerts.updatedAt, cursor.at), and(eq(alerts.updatedAt, cursor.at), lt(alerts.id, cursor.id))) : undefined,
           ),
         )
@@ -44,6 +60,26 @@ export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
         .limit(query.limit + 1);
       const { page, nextCursor } = pageOf(rows, query.limit, (a) => ({ at: a.updatedAt, id: a.id }));
       return { status: 200, body: { alerts: page.map(presentAlert), nextCursor } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/alerts/counts',
+    tag: 'Alerts',
+    summary: 'How many alerts in your jurisdiction are open and acknowledged, and how many of them are high severity',
+    access: { roles: ALERT_ROLES },
+    responses: { 200: { description: 'Counts of unresolved alerts', schema: alertCountsSchema } },
+    handler: async ({ user }) => {
+      const [counts] = await db
+        .select({
+          open: sql<number>`count(*) filter (where ${alerts.status} = 'open')::int`,
+          acknowledged: sql<number>`count(*) filter (where ${alerts.status} = 'acknowledged')::int`,
+          high: sql<number>`count(*) filter (where ${alerts.severity} = 'high')::int`,
+        })
+        .from(alerts)
+        .where(and(alertScope(user), ne(alerts.status, 'resolved')));
+      return { status: 200, body: counts };
     },
   });
 
@@ -63,6 +99,34 @@ export function registerAlertRoutes(api: Api, { db, bus }: AppContext) {
   });
 
   const idParams = z.strictObject({ id: z.string().uuid() });
+
+  api.route({
+    method: 'get',
+    path: '/api/alerts/:id/parcels',
+    tag: 'Alerts',
+    summary: 'The parcels an alert rests on (newest first, at most 500), with what links them and the value limits; identities masked unless ?unmask=true by a role that may see them (audited)',
+    access: { roles: ALERT_ROLES },
+    params: idParams,
+    query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
+    responses: { 200: { description: 'The parcels and their links', schema: alertParcelsSchema }, 404: { description: 'No such alert in your jurisdiction' } },
+    handler: async ({ params, query, user, req }) => {
+      if (query.unmask) assertMayUnmask(user);
+      const [row] = await db.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
+      if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+      const result = await loadAlertParcels(db, row.id, config.ring, query.unmask ? vault : null);
+      if (query.unmask) {
+        await recordAudit(db, {
+          actor: user,
+          action: 'pii.unmask',
+          subjectType: 'alert',
+          subjectId: row.id,
+          requestId: String(req.id),
+          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], waybills: result.parcels.map((p) => p.waybillNo) },
+        });
+      }
+      return { status: 200, body: result };
+    },
+  });
   const published = (row: AlertRow) => {
     const change: AlertChange = { event: 'alert:updated', alert: presentAlert(row), regionCodes: row.regionCodes };
     bus.emit('alert', change);

@@ -3,19 +3,16 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsInspections, parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
-import { coversRegion, type AuthUser } from '../accounts/access.js';
+import { assertMayUnmask, coversRegion, type AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
-import { ForbiddenError, NotFoundError } from '../http/errors.js';
+import { NotFoundError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import type { IntakeStep } from './pipeline.js';
 import { intakeFieldCodes, intakeRequestSchema, intakeResponseSchema } from './schema.js';
 import { createIntakeService } from './service.js';
-
-/** Roles that may see identity numbers and phones in full, on explicit request, audited. */
-const UNMASK_ROLES = new Set(['postal_regulator', 'customs_officer', 'admin']);
 
 export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault, steps: IntakeStep[]) {
   const { db } = ctx;
@@ -50,9 +47,7 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
     query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
     responses: { 200: { description: 'The parcel record', schema: z.object({ parcel: z.record(z.string(), z.unknown()) }) }, 404: { description: 'No such parcel in your area' } },
     handler: async ({ req, params, query, user }) => {
-      if (query.unmask && !UNMASK_ROLES.has(user.role)) {
-        throw new ForbiddenError('Your role sees identity numbers and phones masked.', 'UNMASK_FORBIDDEN');
-      }
+      if (query.unmask) assertMayUnmask(user);
       const row = await loadParcel(ctx, normalizeWaybill(params.waybillNo));
       if (!row || !mayView(user, row.parcel)) throw new NotFoundError(`No parcel ${params.waybillNo} in your area.`, 'PARCEL_NOT_FOUND');
       if (query.unmask) {

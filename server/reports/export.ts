@@ -1,0 +1,123 @@
+// The weekly report as the files that go up on Friday: an XLSX workbook (one sheet per table, Chinese and
+// English headings) and a CSV of the same tables, one after another. Every metric row carries its stable
+// code, so a provincial office can read the numbers by machine. Text that a spreadsheet would take for a
+// formula (=, +, -, @, tab, CR first: OWASP "CSV injection") is neutralised with a leading apostrophe.
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { ALERT_TYPE_LABELS, labelOf, REASON_LABELS } from './labels.js';
+import type { WeeklyReport } from './weekly.js';
+
+type Cell = string | number | null;
+type Table = { name: string; title: string; header: string[]; rows: Cell[][] };
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text a spreadsheet would evaluate gets an apostrophe in front; numbers stay numbers. */
+export function neutraliseFormula(value: Cell): Cell {
+  return typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
+/** China time, minutes: how the people reading the table tell time. */
+const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+/** The report as tables; the XLSX and the CSV are two renderings of these. */
+export function weeklyTables(r: WeeklyReport): Table[] {
+  const metric = (code: string, zh: string, en: string, value: number): Cell[] => [code, zh, en, value];
+  return [
+    {
+      name: 'summary',
+      title: '周报汇总 Weekly summary',
+      header: ['代码 Code', '指标', 'Metric', '数量 Count'],
+      rows: [
+        metric('INTAKES', '收寄总数', 'Intakes', r.intakes.total),
+        metric('ACCEPTED', '准予收寄', 'Accepted', r.intakes.accepted),
+        metric('HELD', '暂扣待查', 'Held', r.intakes.held),
+        metric('REFUSED', '不予收寄', 'Refused', r.intakes.rejected),
+        metric('CROSS_BORDER', '跨境寄递', 'Cross-border', r.intakes.crossBorder),
+        metric('SUSPECT_LIST_HITS', '嫌疑名单命中（件）', 'Suspect-list hits (parcels)', r.suspectListHits),
+        metric('ALERTS_OPENED', '新开预警', 'Alerts opened', r.alerts.opened),
+        metric('ALERTS_CONFIRMED', '预警确认', 'Alerts confirmed', r.alerts.confirmed),
+        metric('ALERTS_FALSE_POSITIVE', '预警误报', 'Alerts false positive', r.alerts.falsePositive),
+        metric('ALERTS_OPEN_NOW', '当前未结预警', 'Alerts open now', r.alerts.openNow),
+        metric('CUSTOMS_SELECTED', '海关布控抽中', 'Selected for customs inspection', r.customs.selected),
+        metric('CUSTOMS_INSPECTED', '海关查验完成', 'Customs inspections decided', r.customs.inspected),
+        metric('SEIZURES', '查获扣留', 'Seizures', r.customs.seized),
+        metric('RETURNED', '退运', 'Returned', r.customs.returned),
+        metric('RATE_CHANGES', '查验比例调整', 'Inspection-rate changes', r.customs.rateChanges),
+      ],
+    },
+    {
+      name: 'reasons',
+      title: '不予收寄与暂扣原因 Refusals and holds by reason',
+      header: ['结论 Verdict', '代码 Code', '原因', 'Reason', '件数 Parcels'],
+      rows: [
+        ...r.refusalsByReason.map((x) => ['rejected', x.code, labelOf(REASON_LABELS, x.code).zh, labelOf(REASON_LABELS, x.code).en, x.count]),
+        ...r.holdsByReason.map((x) => ['held', x.code, labelOf(REASON_LABELS, x.code).zh, labelOf(REASON_LABELS, x.code).en, x.count]),
+      ],
+    },
+    {
+      name: 'cases',
+      title: '本周确认案件 Confirmed cases',
+      header: ['预警 Alert', '类型 Type', '等级 Severity', '线路 Route', '件数 Parcels', '申报总值 Value (CNY)', '概要 Summary', '运单 Waybills', '发现 Opened (UTC+8)', '确认 Confirmed (UTC+8)', '确认人 By', '说明 Note'],
+      rows: r.confirmedCases.map((c) => [
+        c.alertId, `${labelOf(ALERT_TYPE_LABELS, c.type).zh} ${c.type}`, c.severity, c.routeKey, c.parcelCount, c.totalValueCny, c.summary,
+        c.waybills.join(' '), chinaTime(c.openedAt), chinaTime(c.resolvedAt), c.resolvedBy, c.note,
+      ]),
+    },
+    {
+      name: 'rates',
+      title: '查验比例调整 Inspection-rate changes',
+      header: ['线路 Route', '操作 Action', '比例 Rate', '原比例 Previous', '理由 Reason', '到期 Expires (UTC+8)', '操作人 By', '时间 At (UTC+8)'],
+      rows: r.rateChanges.map((c) => [
+        c.routeKey, c.action === 'set' ? '调整 set' : '恢复 restore', pct(c.rate), pct(c.previousRate), c.reason,
+        c.expiresAt ? chinaTime(c.expiresAt) : null, c.changedBy, chinaTime(c.changedAt),
+      ]),
+    },
+    {
+      name: 'days',
+      title: '每日收寄 Intakes per day',
+      header: ['日期 Day', '收寄 Intakes', '暂扣 Held', '不予收寄 Refused'],
+      rows: r.days.map((d) => [d.day, d.intakes, d.held, d.rejected]),
+    },
+  ];
+}
+
+const heading = (r: WeeklyReport): Cell[][] => [
+  ['ParcelGuard 寄递渠道打击侵权假冒工作周报 · Weekly report'],
+  ['周次 Week', r.week],
+  ['辖区 Jurisdiction', r.jurisdiction],
+  ['时间 Period (UTC+8)', `${chinaTime(r.from)} — ${chinaTime(r.to)}`],
+  ['生成 Generated', `${chinaTime(r.generatedAt)} · ${r.generatedBy}`],
+];
+
+export async function weeklyXlsx(r: WeeklyReport): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  wb.creator = 'ParcelGuard';
+  wb.created = new Date(r.generatedAt);
+  const tables = weeklyTables(r);
+  tables.forEach((table, i) => {
+    const ws = wb.addWorksheet(table.title.split(' ')[0]!.slice(0, 31), { views: [{ state: 'frozen', ySplit: i === 0 ? 7 : 1 }] });
+    if (i === 0) {
+      for (const row of heading(r)) ws.addRow(row.map(neutraliseFormula));
+      ws.getRow(1).font = { bold: true, size: 14 };
+      ws.addRow([]);
+    }
+    const header = ws.addRow(table.header);
+    header.font = { bold: true };
+    header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF8' } };
+    for (const row of table.rows) ws.addRow(row.map(neutraliseFormula));
+    ws.columns.forEach((col, c) => {
+      const widest = Math.max(...[table.header[c] ?? '', ...table.rows.map((row) => String(row[c] ?? ''))].map((s) => [...s].length));
+      col.width = Math.min(60, Math.max(10, widest + 2));
+    });
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** One CSV: the heading, then each table with its title line, separated by blank lines. UTF-8 with BOM for Excel. */
+export function weeklyCsv(r: WeeklyReport): string {
+  const rows: Cell[][] = [...heading(r)];
+  for (const table of weeklyTables(r)) rows.push([], [table.title], table.header, ...table.rows);
+  return stringify(rows.map((row) => row.map(neutraliseFormula)), { bom: true, record_delimiter: 'windows' });
+}

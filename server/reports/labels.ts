@@ -1,0 +1,22 @@
+// What the stable codes are called, in Chinese and English, for reports and the console (browser-safe: no I/O).
+import { HOLDING_CODES, REJECTING_CODES } from '../intake/verdict.js';
+
+export type Label = { zh: string; en: string };
+
+export const REASON_LABELS: Record<(typeof REJECTING_CODES)[number] | (typeof HOLDING_CODES)[number], Label> = {
+  INSPECTION_REFUSED: { zh: '拒绝验视', en: 'Inspection refused' },
+  PROHIBITED_ITEM: { zh: '禁寄物品', en: 'Prohibited item' },
+  SCREENING_PROHIBITED: { zh: '安检发现禁寄物品', en: 'Screening: prohibited' },
+  INSPECTION_MISMATCH: { zh: '验视与申报不符', en: 'Contents do not match declaration' },
+  SCREENING_SUSPECT: { zh: '安检存疑', en: 'Screening: suspect' },
+  PROHIBITED_ITEM_SUSPECTED: { zh: '疑似禁寄物品', en: 'Prohibited item suspected' },
+  WATCHLIST_HIT: { zh: '命中嫌疑名单', en: 'Suspect-list hit' },
+  ANT_MOVING_SUSPECTED: { zh: '疑似蚂蚁搬家', en: 'Ant-moving suspected' },
+};
+
+export const ALERT_TYPE_LABELS: Record<string, Label> = {
+  ANT_MOVING: { zh: '蚂蚁搬家团伙', en: 'Ant-moving ring' },
+  WATCHLIST_HIT: { zh: '嫌疑名单命中', en: 'Suspect-list hit' },
+};
+
+export const labelOf = (table: Record<string, Label>, code: string): Label => table[code] ?? { zh: code, en: code };

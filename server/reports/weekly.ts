@@ -1,0 +1,145 @@
+// The weekly progress table (每周进展情况表) the seed notices have sent up every Friday: for one jurisdiction
+// and one ISO week (China time), what intake refused and held, what the suspect lists caught, what alerts
+// were opened and how they ended, what customs inspected and seized, and the week's confirmed cases.
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { queryRows, type Queryable } from '../db/database.js';
+import { between, dayCounts, reasonCounts } from './counts.js';
+import type { IsoWeek } from './period.js';
+import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
+
+const countSchema = z.object({ code: z.string(), count: z.number().int() });
+
+export const weeklyReportSchema = z
+  .object({
+    week: z.string().meta({ example: '2026-W47' }),
+    from: z.string(),
+    to: z.string(),
+    jurisdiction: z.string(),
+    crossBorderOnly: z.boolean(),
+    generatedAt: z.string(),
+    generatedBy: z.string(),
+    intakes: z.object({ total: z.number().int(), accepted: z.number().int(), held: z.number().int(), rejected: z.number().int(), crossBorder: z.number().int() }),
+    refusalsByReason: z.array(countSchema),
+    holdsByReason: z.array(countSchema),
+    suspectListHits: z.number().int().meta({ description: 'Parcels held for a suspect-list hit' }),
+    alerts: z.object({ opened: z.number().int(), confirmed: z.number().int(), falsePositive: z.number().int(), openNow: z.number().int() }),
+    customs: z.object({ selected: z.number().int(), inspected: z.number().int(), seized: z.number().int(), returned: z.number().int(), rateChanges: z.number().int() }),
+    days: z.array(z.object({ day: z.string(), intakes: z.number().int(), held: z.number().int(), rejected: z.number().int() })),
+    rateChanges: z.array(
+      z.object({ routeKey: z.string(), action: z.enum(['set', 'restore']), rate: z.number(), previousRate: z.number(), reason: z.string(), expiresAt: z.string().nullable(), changedBy: z.string(), changedAt: z.string() }),
+    ),
+    confirmedCases: z.array(
+      z.object({
+        alertId: z.string(),
+        type: z.string(),
+        severity: z.string(),
+        routeKey: z.string().nullable(),
+        summary: z.string(),
+        parcelCount: z.number().int(),
+        totalValueCny: z.number(),
+        waybills: z.array(z.string()),
+        openedAt: z.string(),
+        resolvedAt: z.string(),
+        resolvedBy: z.string().nullable(),
+        note: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'WeeklyReport' });
+export type WeeklyReport = z.output<typeof weeklyReportSchema>;
+
+/** Waybills listed per confirmed case in the table; the alert has them all. */
+const CASE_WAYBILLS = 20;
+
+export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week: IsoWeek, by: string, now = new Date()): Promise<WeeklyReport> {
+  const [from, to] = [week.from.toISOString(), week.to.toISOString()];
+  const inWeek = (col: string) => between(col, from, to);
+  const parcelsInWeek = sql`${parcelsIn(scope)} and ${inWeek('p.created_at')}`;
+
+  const [intakes] = await queryRows<WeeklyReport['intakes'] & { suspectListHits: number }>(
+    db,
+    sql`select count(*)::int as total,
+               count(*) filter (where p.verdict = 'accepted')::int as accepted,
+               count(*) filter (where p.verdict = 'held')::int as held,
+               count(*) filter (where p.verdict = 'rejected')::int as rejected,
+               count(*) filter (where p.cross_border)::int as "crossBorder",
+               count(*) filter (where p.reasons @> '[{"code": "WATCHLIST_HIT"}]')::int as "suspectListHits"
+          from parcels p where ${parcelsInWeek}`,
+  );
+  const reasons = await reasonCounts(db, parcelsInWeek);
+  const days = await dayCounts(db, parcelsInWeek, week.days);
+  const [alertCounts] = await queryRows<WeeklyReport['alerts']>(
+    db,
+    sql`select count(*) filter (where ${inWeek('a.created_at')})::int as opened,
+               count(*) filter (where a.resolution = 'confirmed' and ${inWeek('a.resolved_at')})::int as confirmed,
+               count(*) filter (where a.resolution = 'false_positive' and ${inWeek('a.resolved_at')})::int as "falsePositive",
+               count(*) filter (where a.status <> 'resolved')::int as "openNow"
+          from alerts a
+         where ${alertsIn(scope)} and (${inWeek('a.created_at')} or ${inWeek('a.resolved_at')} or a.status <> 'resolved')`,
+  );
+  const [customs] = await queryRows<Omit<WeeklyReport['customs'], 'rateChanges'>>(
+    db,
+    sql`select count(*) filter (where ci.selected and ${inWeek('ci.created_at')})::int as selected,
+               count(*) filter (where ci.outcome is not null and ${inWeek('ci.decided_at')})::int as inspected,
+               count(*) filter (where ci.outcome = 'seized' and ${inWeek('ci.decided_at')})::int as seized,
+               count(*) filter (where ci.outcome = 'returned' and ${inWeek('ci.decided_at')})::int as returned
+          from customs_inspections ci
+         where ${regionIn(scope, sql`ci.origin_city`)} and ((ci.selected and ${inWeek('ci.created_at')}) or ${inWeek('ci.decided_at')})`,
+  );
+  const rateChanges = await queryRows<{
+    routeKey: string; action: 'set' | 'restore'; rate: number; previousRate: number; reason: string; expiresAt: Date | null; changedBy: string; changedAt: Date;
+  }>(
+    db,
+    sql`select route_key as "routeKey", action, rate, previous_rate as "previousRate", reason, expires_at as "expiresAt",
+               changed_by_name as "changedBy", changed_at as "changedAt"
+          from customs_rate_changes c
+         where ${regionIn(scope, sql`left(c.route_key, 4)`)} and ${inWeek('c.changed_at')}
+         order by c.changed_at`,
+  );
+  const cases = await queryRows<{
+    id: string; type: string; severity: string; routeKey: string | null; summary: string; parcelCount: number; totalValueCny: string | number;
+    waybills: string[]; createdAt: Date; resolvedAt: Date; resolvedBy: string | null; note: string | null;
+  }>(
+    db,
+    sql`select a.id, a.type, a.severity, a.route_key as "routeKey", a.summary, a.parcel_count as "parcelCount",
+               a.total_value_cny as "totalValueCny", a.waybills, a.created_at as "createdAt", a.resolved_at as "resolvedAt",
+               a.resolved_by_name as "resolvedBy", a.resolution_note as note
+          from alerts a
+         where ${alertsIn(scope)} and a.resolution = 'confirmed' and ${inWeek('a.resolved_at')}
+         order by a.resolved_at`,
+  );
+
+  const iso = (d: Date | string) => new Date(d).toISOString();
+  const { suspectListHits, ...intakeCounts } = intakes!;
+  return {
+    week: week.week,
+    from,
+    to,
+    jurisdiction: scopeLabel(scope),
+    crossBorderOnly: scope.crossBorderOnly,
+    generatedAt: now.toISOString(),
+    generatedBy: by,
+    intakes: intakeCounts,
+    ...reasons,
+    suspectListHits,
+    alerts: alertCounts!,
+    customs: { ...customs!, rateChanges: rateChanges.length },
+    days: days.map((d) => ({ day: d.day, intakes: d.accepted + d.held + d.rejected, held: d.held, rejected: d.rejected })),
+    rateChanges: rateChanges.map((c) => ({ ...c, expiresAt: c.expiresAt ? iso(c.expiresAt) : null, changedAt: iso(c.changedAt) })),
+    confirmedCases: cases.map((c) => ({
+      alertId: c.id,
+      type: c.type,
+      severity: c.severity,
+      routeKey: c.routeKey,
+      summary: c.summary,
+      parcelCount: c.parcelCount,
+      totalValueCny: Number(c.totalValueCny),
+      waybills: c.waybills.slice(0, CASE_WAYBILLS),
+      openedAt: iso(c.createdAt),
+      resolvedAt: iso(c.resolvedAt),
+      resolvedBy: c.resolvedBy,
+      note: c.note,
+    })),
+  };
+}

@@ -1,0 +1,224 @@
+// The weekly report and the overview figures, through the API: a known week of intakes, holds, refusals, a
+// confirmed ring, a rate change and a seizure is counted exactly, in JSON, XLSX (read back) and CSV (formulas
+// neutralised); periods are China-time weeks and days; each officer sees their own jurisdiction only.
+import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { neutraliseFormula } from '../server/reports/export.js';
+import { chinaDay, isoWeekOf, parseIsoWeek, weeksInIsoYear } from '../server/reports/period.js';
+import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
+import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
+
+describe('report periods (China time)', () => {
+  it('ISO weeks start on Monday 00:00 Beijing time and the year has 52 or 53 of them', () => {
+    const w1 = parseIsoWeek('2026-W01')!;
+    assert.deepEqual([w1.days[0], w1.days[6]], ['2025-12-29', '2026-01-04']);
+    assert.equal(w1.from.toISOString(), '2025-12-28T16:00:00.000Z');
+    assert.equal(w1.to.toISOString(), '2026-01-04T16:00:00.000Z');
+    assert.equal(weeksInIsoYear(2020), 53);
+    assert.equal(weeksInIsoYear(2026), 53);
+    assert.equal(weeksInIsoYear(2025), 52);
+    assert.equal(parseIsoWeek('2025-W53'), null);
+    assert.ok(parseIsoWeek('2026-W53'));
+    for (const bad of ['2026-W00', '2026-W54', '2026-47', '26-W47', '2026-w47']) assert.equal(parseIsoWeek(bad), null, bad);
+  });
+
+  it('an instant belongs to the week and day of Beijing, not of UTC', () => {
+    // Sunday 23:59 and Monday 00:00 in Beijing are 15:59 and 16:00 UTC on Sunday.
+    assert.equal(isoWeekOf(new Date('2026-11-22T15:59:00Z')), '2026-W47');
+    assert.equal(isoWeekOf(new Date('2026-11-22T16:00:00Z')), '2026-W48');
+    assert.equal(chinaDay(new Date('2026-11-22T16:00:00Z')), '2026-11-23');
+    assert.equal(isoWeekOf(new Date('2021-01-03T12:00:00Z')), '2020-W53');
+    for (const w of ['2020-W53', '2024-W01', '2026-W47']) assert.equal(isoWeekOf(parseIsoWeek(w)!.from), w);
+  });
+
+  it('text a spreadsheet would run as a formula is neutralised; numbers and plain text are not', () => {
+    const cases: [string | number | null, string | number | null][] = [
+      ['=HYPERLINK("http://x","y")', `'=HYPERLINK("http://x","y")`], ['+1+1', "'+1+1"], ['-2+3', "'-2+3"], ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tx', "'\tx"], ['\rx', "'\rx"], ['假冒手袋 =3', '假冒手袋 =3'], [-5, -5], [12.5, 12.5], [null, null],
+    ];
+    for (const [input, out] of cases) assert.equal(neutraliseFormula(input), out, String(input));
+  });
+});
+
+describe('weekly report and overview (API)', () => {
+  let s: TestServer;
+  let week: string;
+  let ringAlertId: string;
+  const NOTE = '=HYPERLINK("http://evil.example","点我")';
+  const headers = new Map<string, { Authorization: string }>();
+  const as = (user: string) => headers.get(user)!;
+  const intake = async (body: object, user = 'courier1') => s.http().post('/api/parcels').set(as(user)).send(body).expect(201);
+
+  before(async function () {
+    this.timeout(30_000);
+    // Base rate 0: only the raised route selects, so the customs counts are exact.
+    s = await startTestServer({ CUSTOMS_BASE_RATE: '0' });
+    for (const user of ['courier1', 'courier2', 'regulator1', 'regulator2', 'customs1']) headers.set(user, { Authorization: `Bearer ${await s.login(user)}` });
+    // Two accepted, two refused (inspection refused; prohibited on screening), one held on a suspect list.
+    // Unrelated senders and consignees, so that these form no ring of their own.
+    let n = 0;
+    const quiet = (overrides: Record<string, unknown> = {}) =>
+      aParcel({ sender: { ...anIdentity(), phone: `1370000000${++n}`, address: `广东省广州市天河区林和西路${n}号` }, recipient: { name: `John Doe${'abcdefg'[n]}`, phone: `+1 415 555 010${n}`, address: `${n} Main St, Boston` }, declared: { description: '茶叶', category: 'tea', brand: undefined, valueCny: 200 }, ...overrides });
+    await intake(quiet());
+    await intake(quiet({ recipient: { name: 'Taro Yamada', country: 'JP', phone: '+81 3 1234 5678', address: '1-1 Chiyoda, Tokyo' } }));
+    await intake(quiet({ inspection: { performed: false, refused: true, matchesDeclaration: undefined } }));
+    await intake(quiet({ screening: { result: 'prohibited' } }));
+    await s.http().post('/api/watchlist/entries').set(as('regulator1')).send({ entries: [{ type: 'phone', value: '13666666666', note: 'test' }] }).expect(201);
+    const held = await intake(quiet({ sender: { ...anIdentity(), phone: '13666666666' } }));
+    assert.equal(held.body.verdict, 'held');
+    // customs raises 4401-RU-postal to 1; a ring of three to Russia forms, is selected, one is seized.
+    await s.http().put('/api/routes/4401-RU-postal/inspection-rate').set(as('customs1')).send({ rate: 1, reason: '+ring to Moscow' }).expect(200);
+    const ring = [];
+    for (let i = 0; i < 3; i++) ring.push((await intake(ringParcel('13912340077'))).body);
+    ringAlertId = ring[2].alerts[0].id;
+    assert.ok(ring.every((r) => r.customsInspection.selected));
+    await s.http().post(`/api/parcels/${ring[0].parcel.waybillNo}/customs-outcome`).set(as('customs1')).send({ outcome: 'seized', note: '仿冒手袋 3 只' }).expect(200);
+    await s.http().post(`/api/alerts/${ringAlertId}/resolve`).set(as('regulator1')).send({ resolution: 'confirmed', note: NOTE }).expect(200);
+    // Outside Guangdong: one intake in Zhejiang that no Guangdong report may count.
+    await intake(aParcel(), 'courier2');
+    week = isoWeekOf(new Date(ring[0].parcel.createdAt));
+  });
+  after(() => s?.close());
+
+  const weekly = (user: string, query = '') => s.http().get(`/api/reports/weekly?week=${week}${query}`).set(as(user));
+
+  it('counts the week of a Guangdong regulator exactly', async () => {
+    const r = (await weekly('regulator1').expect(200)).body;
+    assert.equal(r.week, week);
+    assert.deepEqual(r.intakes, { total: 8, accepted: 4, held: 2, rejected: 2, crossBorder: 8 });
+    assert.deepEqual(r.refusalsByReason, [{ code: 'INSPECTION_REFUSED', count: 1 }, { code: 'SCREENING_PROHIBITED', count: 1 }]);
+    // The ring's first two parcels were accepted before it showed; its third was held.
+    assert.deepEqual(r.holdsByReason, [{ code: 'ANT_MOVING_SUSPECTED', count: 1 }, { code: 'WATCHLIST_HIT', count: 1 }]);
+    assert.equal(r.suspectListHits, 1);
+    assert.deepEqual(r.alerts, { opened: 2, confirmed: 1, falsePositive: 0, openNow: 1 });
+    assert.deepEqual(r.customs, { selected: 3, inspected: 1, seized: 1, returned: 0, rateChanges: 1 });
+    assert.equal(r.confirmedCases.length, 1);
+    assert.equal(r.confirmedCases[0].alertId, ringAlertId);
+    assert.equal(r.confirmedCases[0].parcelCount, 3);
+    assert.equal(r.confirmedCases[0].note, NOTE);
+    assert.equal(r.rateChanges[0].routeKey, '4401-RU-postal');
+    assert.equal(r.days.length, 7);
+    assert.equal(r.days.reduce((n: number, d: { intakes: number }) => n + d.intakes, 0), 8);
+  });
+
+  it('a customs officer counts the cross-border part, and Zhejiang sees nothing of Guangdong', async () => {
+    const customs = (await weekly('customs1').expect(200)).body;
+    assert.equal(customs.crossBorderOnly, true);
+    assert.equal(customs.intakes.total, 8);
+    const zj = (await weekly('regulator2').expect(200)).body;
+    assert.equal(zj.intakes.total, 1);
+    assert.deepEqual(zj.alerts, { opened: 0, confirmed: 0, falsePositive: 0, openNow: 0 });
+    assert.equal(zj.customs.rateChanges, 0);
+    expectProblem(await weekly('regulator2', '&jurisdiction=44'), 403, 'OUTSIDE_JURISDICTION');
+    const city = (await weekly('regulator1', '&jurisdiction=4403').expect(200)).body;
+    assert.equal(city.intakes.total, 0);
+  });
+
+  it('the XLSX opens with the same numbers, codes beside them, and the note neutralised', async () => {
+    const res = await weekly('regulator1', '&format=xlsx').buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    assert.match(res.headers['content-type'], /spreadsheetml/);
+    assert.match(res.headers['content-disposition'], new RegExp(`attachment; filename="?parcelguard-weekly-${week}-44\\.xlsx`));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body);
+    const summary = wb.worksheets[0]!;
+    const metrics = new Map<string, unknown>();
+    summary.eachRow((row) => metrics.set(String(row.getCell(1).value), row.getCell(4).value));
+    assert.equal(metrics.get('INTAKES'), 8);
+    assert.equal(metrics.get('REFUSED'), 2);
+    assert.equal(metrics.get('HELD'), 2);
+    assert.equal(metrics.get('SUSPECT_LIST_HITS'), 1);
+    assert.equal(metrics.get('ALERTS_CONFIRMED'), 1);
+    assert.equal(metrics.get('SEIZURES'), 1);
+    assert.equal(metrics.get('RATE_CHANGES'), 1);
+    const cases = wb.worksheets.find((w) => w.name.startsWith('本周确认案件'))!;
+    const row = cases.getRow(2);
+    assert.equal(row.getCell(1).value, ringAlertId);
+    assert.equal(row.getCell(12).value, `'${NOTE}`);
+    const rates = wb.worksheets.find((w) => w.name.startsWith('查验比例调整'))!;
+    assert.equal(rates.getRow(2).getCell(5).value, "'+ring to Moscow");
+    // No cell anywhere is a formula.
+    for (const ws of wb.worksheets) ws.eachRow((r) => r.eachCell((c) => assert.notEqual(c.type, ExcelJS.ValueType.Formula)));
+  });
+
+  it('the CSV has the same tables, a BOM for Excel, and no cell that starts a formula', async () => {
+    const res = await weekly('regulator1', '&format=csv').expect(200);
+    assert.match(res.headers['content-type'], /^text\/csv; charset=utf-8/);
+    assert.ok(res.text.startsWith('\uFEFF'));
+    const rows: string[][] = parse(res.text.slice(1), { relax_column_count: true });
+    assert.ok(rows.some((r) => r[0] === 'INTAKES' && r[3] === '8'));
+    assert.ok(rows.some((r) => r[0] === 'SEIZURES' && r[3] === '1'));
+    assert.ok(rows.some((r) => r[1] === 'INSPECTION_REFUSED' && r[4] === '1'));
+    assert.ok(rows.some((r) => r[0] === ringAlertId && r[11] === `'${NOTE}`));
+    for (const cell of rows.flat()) assert.doesNotMatch(cell, /^[=+\-@\t\r]/, cell);
+  });
+
+  it('exports are audited; bad weeks and roles get clear problems', async () => {
+    const audit = await s.ctx.db.execute(`select actor_username, subject_id, details from audit_log where action = 'report.weekly.export' order by id`);
+    const rows = (audit as unknown as { rows: { actor_username: string; subject_id: string; details: { format: string } }[] }).rows;
+    assert.ok(rows.some((r) => r.actor_username === 'regulator1' && r.subject_id === `${week}/44` && r.details.format === 'xlsx'));
+    const problem = expectProblem(await s.http().get('/api/reports/weekly?week=2026-47').set(as('regulator1')), 400, 'WEEK_INVALID');
+    assert.equal(problem.errors![0]!.path, 'query.week');
+    expectProblem(await s.http().get('/api/reports/weekly?week=2025-W53').set(as('regulator1')), 422, 'WEEK_INVALID');
+    expectProblem(await s.http().get('/api/reports/weekly?week=2099-W01').set(as('regulator1')), 422, 'WEEK_IN_FUTURE');
+    expectProblem(await s.http().get('/api/reports/weekly?format=pdf').set(as('regulator1')), 400);
+    expectProblem(await s.http().get('/api/reports/weekly').set(as('courier1')), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/reports/weekly'), 401);
+  });
+
+  it('the overview gives every day of the period and the breakdowns the charts draw', async () => {
+    const today = chinaDay(new Date());
+    const o = (await s.http().get(`/api/stats/overview?from=${today}&to=${today}`).set(as('regulator1')).expect(200)).body;
+    assert.equal(o.days.length, 1);
+    assert.deepEqual(o.totals, { intakes: 8, accepted: 4, held: 2, rejected: 2, crossBorder: 8, alerts: 2, seizures: 1 });
+    assert.deepEqual(o.topDestinations.map((d: { country: string }) => d.country), ['US', 'RU', 'JP']);
+    assert.deepEqual(o.alertsByRoute.map((x: { routeKey: string; count: number }) => [x.routeKey, x.count]), [['4401-RU-postal', 1], ['4401-US-postal', 1]]);
+    assert.equal(o.alertsByRoute[1].high, 1, 'a listed phone is a high-severity hit');
+    assert.deepEqual(o.alertsByOutlet.map((x: { outletId: string; count: number }) => [x.outletId, x.count]), [['GZ-TH-001', 2]]);
+    assert.deepEqual(o.holdsByReason, [{ code: 'ANT_MOVING_SUSPECTED', count: 1 }, { code: 'WATCHLIST_HIT', count: 1 }]);
+    const fortnight = (await s.http().get('/api/stats/overview').set(as('regulator1')).expect(200)).body;
+    assert.equal(fortnight.days.length, 14);
+    assert.equal(fortnight.days.at(-1).day, today);
+    expectProblem(await s.http().get('/api/stats/overview?from=2026-02-30&to=2026-03-01').set(as('regulator1')), 422, 'PERIOD_INVALID');
+    expectProblem(await s.http().get('/api/stats/overview?from=2026-03-02&to=2026-03-01').set(as('regulator1')), 422, 'PERIOD_INVALID');
+    expectProblem(await s.http().get('/api/stats/overview?from=2024-01-01&to=2026-03-01').set(as('regulator1')), 422, 'PERIOD_TOO_LONG');
+  });
+
+  it('an alert’s parcels come masked with their links; unmasking is for officers and audited', async () => {
+    const masked = (await s.http().get(`/api/alerts/${ringAlertId}/parcels`).set(as('regulator1')).expect(200)).body;
+    assert.equal(masked.total, 3);
+    assert.equal(masked.masked, true);
+    assert.ok(masked.parcels.every((p: { sender: { idNumber: string; phone: string } }) => /\*{4}/.test(p.sender.idNumber) && /\*{4}/.test(p.sender.phone)));
+    // Three identities over one phone, one address, one consignee.
+    const byKind = (kind: string) => masked.links.filter((l: { kind: string }) => l.kind === kind);
+    assert.equal(byKind('sender').length, 3);
+    assert.deepEqual(byKind('phone').map((l: { ref: string; waybills: string[] }) => [l.ref, l.waybills.length]), [['P1', 3]]);
+    assert.equal(byKind('consignee')[0].waybills.length, 3);
+    assert.ok(masked.parcels.every((p: { justUnderLimit: boolean; valueLimitCny: number }) => p.justUnderLimit && p.valueLimitCny === 1000));
+    assert.equal(masked.parcels.find((p: { customs: { outcome: string } | null }) => p.customs?.outcome === 'seized') !== undefined, true);
+
+    const open = (await s.http().get(`/api/alerts/${ringAlertId}/parcels?unmask=true`).set(as('customs1')).expect(200)).body;
+    assert.equal(open.masked, false);
+    assert.equal(open.parcels[0].sender.phone, '+8613912340077');
+    const audit = (await s.ctx.db.execute(`select actor_username, subject_type, subject_id from audit_log where action = 'pii.unmask'`)) as unknown as { rows: { actor_username: string; subject_type: string; subject_id: string }[] };
+    assert.deepEqual(audit.rows, [{ actor_username: 'customs1', subject_type: 'alert', subject_id: ringAlertId }]);
+    expectProblem(await s.http().get(`/api/alerts/${ringAlertId}/parcels`).set(as('regulator2')), 404, 'ALERT_NOT_FOUND');
+    expectProblem(await s.http().get(`/api/alerts/${ringAlertId}/parcels`).set(as('courier1')), 403, 'ROLE_FORBIDDEN');
+  });
+
+  it('the board filters by severity, route, outlet and time, and counts what is unresolved', async () => {
+    const list = async (q: string) => (await s.http().get(`/api/alerts?${q}`).set(as('regulator1')).expect(200)).body.alerts as { id: string; type: string }[];
+    assert.deepEqual((await list('routeKey=4401-RU-postal')).map((a) => a.id), [ringAlertId]);
+    assert.equal((await list('outletId=GZ-TH-001')).length, 2);
+    assert.equal((await list('outletId=GZ-BY-002')).length, 0);
+    assert.deepEqual((await list('type=WATCHLIST_HIT&severity=high')).map((a) => a.type), ['WATCHLIST_HIT']);
+    assert.equal((await list(`createdFrom=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).length, 0);
+    const counts = (await s.http().get('/api/alerts/counts').set(as('regulator1')).expect(200)).body;
+    assert.deepEqual(counts, { open: 1, acknowledged: 0, high: 1 });
+    assert.deepEqual((await s.http().get('/api/alerts/counts').set(as('regulator2')).expect(200)).body, { open: 0, acknowledged: 0, high: 0 });
+  });
+});
