@@ -1,6 +1,7 @@
-// Builds the web clients into dist/web/<client>/ with esbuild: the app as ES modules split so the barcode
-// scanner (@zxing/library) is its own chunk loaded only when scanning starts, the stylesheet, the static
-// files, and a service worker that precaches the app shell. Prints the sizes (gzip) it wrote.
+// Builds the web clients into dist/web/<client>/ with esbuild: the app as ES modules split so what only some
+// screens need (the handheld's barcode scanner, the console's charts) is its own chunk loaded on first use,
+// the stylesheet, the static files, and — for a client that works offline (src/sw.ts) — a service worker that
+// precaches the app shell. Prints the sizes (gzip) it wrote.
 //   node scripts/build-web.mjs [--watch]   (plain JavaScript: `npm start` runs it without dev tools)
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -11,7 +12,10 @@ import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const CLIENTS = [{ name: 'handheld', src: path.join(root, 'handheld-web') }];
+const CLIENTS = [
+  { name: 'handheld', src: path.join(root, 'handheld-web') },
+  { name: 'console', src: path.join(root, 'console-web') },
+];
 
 async function buildClient({ name, src }) {
   const out = path.join(root, 'dist', 'web', name);
@@ -57,7 +61,8 @@ async function buildClient({ name, src }) {
   }
   const precache = ['./', ...statics.filter((f) => f !== 'index.html').map((f) => f), ...eager, css];
   const version = createHash('sha256').update(JSON.stringify(precache)).update(html).digest('hex').slice(0, 12);
-  await esbuild.build({
+  const offline = fs.existsSync(path.join(src, 'src', 'sw.ts'));
+  if (offline) await esbuild.build({
     entryPoints: [path.join(src, 'src', 'sw.ts')],
     outfile: path.join(out, 'sw.js'),
     bundle: true,
@@ -72,7 +77,7 @@ async function buildClient({ name, src }) {
     const buf = fs.readFileSync(path.join(out, f));
     return { file: f, bytes: buf.length, gzip: gzipSync(buf).length };
   };
-  const files = [...new Set(['index.html', appJs, css, ...eager, 'sw.js'])].map(size);
+  const files = [...new Set(['index.html', appJs, css, ...eager, ...(offline ? ['sw.js'] : [])])].map(size);
   const lazy = outputs.map(rel).filter((f) => f.endsWith('.js') && !eager.has(f)).map(size);
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
   const total = (xs) => xs.reduce((s, x) => s + x.gzip, 0);

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { HOLDING_CODES, REJECTING_CODES } from '../server/intake/verdict.js';
 import { neutraliseFormula } from '../server/reports/export.js';
+import { REASON_LABELS } from '../server/reports/labels.js';
 import { chinaDay, isoWeekOf, parseIsoWeek, weeksInIsoYear } from '../server/reports/period.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
@@ -30,6 +32,10 @@ describe('report periods (China time)', () => {
     assert.equal(chinaDay(new Date('2026-11-22T16:00:00Z')), '2026-11-23');
     assert.equal(isoWeekOf(new Date('2021-01-03T12:00:00Z')), '2020-W53');
     for (const w of ['2020-W53', '2024-W01', '2026-W47']) assert.equal(isoWeekOf(parseIsoWeek(w)!.from), w);
+  });
+
+  it('every code that refuses or holds a parcel has a Chinese and an English name for the reports', () => {
+    for (const code of [...REJECTING_CODES, ...HOLDING_CODES]) assert.ok(REASON_LABELS[code]?.zh && REASON_LABELS[code]?.en, code);
   });
 
   it('text a spreadsheet would run as a formula is neutralised; numbers and plain text are not', () => {

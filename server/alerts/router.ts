@@ -23,7 +23,7 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
     summary: 'Alerts in your jurisdiction, most recently changed first; ?since= for what changed after a time',
     access: { roles: ALERT_ROLES },
     query: z.object({
-      status: z.enum(['open', 'acknowledged', 'resolved']).optional(),
+      status: z.enum(['open', 'acknowledged', 'resolved', 'unresolved']).optional().meta({ description: 'unresolved: open or acknowledged' }),
       type: z.string().regex(/^[A-Z_]{2,40}$/).optional(),
       severity: z.enum(['low', 'medium', 'high']).optional(),
       routeKey: z.string().max(40).optional(),
@@ -43,7 +43,7 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
         .where(
           and(
             alertScope(user),
-            query.status ? eq(alerts.status, query.status) : undefined,
+            query.status === 'unresolved' ? ne(alerts.status, 'resolved') : query.status ? eq(alerts.status, query.status) : undefined,
             query.type ? eq(alerts.type, query.type) : undefined,
             query.severity ? eq(alerts.severity, query.severity) : undefined,
             query.routeKey ? eq(alerts.routeKey, query.routeKey) : undefined,

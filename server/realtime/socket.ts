@@ -83,7 +83,8 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
     const msLeft = Math.min(user.sessionExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
     const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, msLeft));
     socket.on('disconnect', () => clearTimeout(expiry));
-    socket.emit('ready', { user: publicUser(user), recovered: socket.recovered });
+    // serverTime: where a client's `since` should start, in this clock rather than the client's.
+    socket.emit('ready', { user: publicUser(user), recovered: socket.recovered, serverTime: new Date().toISOString() });
     if (!socket.recovered) void catchUp(socket, user);
   });
 

@@ -1,0 +1,46 @@
+// Small things every page uses.
+import { ApiProblem } from '../api.js';
+import { t } from '../i18n.js';
+
+/** Midnight in Beijing at the start of a YYYY-MM-DD day (plus `addDays`), as an ISO instant. */
+export function chinaDayStart(day: string, addDays = 0): string {
+  return new Date(Date.parse(`${day}T00:00:00+08:00`) + addDays * 86_400_000).toISOString();
+}
+
+/** Today in Beijing, YYYY-MM-DD, and `n` days before it. */
+export const chinaToday = (minusDays = 0) => new Date(Date.now() + 8 * 3600_000 - minusDays * 86_400_000).toISOString().slice(0, 10);
+
+export function debounce(fn: () => unknown, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+/** What went wrong, for the officer: the server's own words when it gave them. */
+export function problemText(err: unknown): string {
+  if (err instanceof ApiProblem) return err.message;
+  return `${t('error')}: ${(err as Error)?.message ?? err}`;
+}
+
+/** Field problems of a 4xx next to their inputs (name = the API path); the rest in `general`. */
+export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement) {
+  form.querySelectorAll('.field-error').forEach((e) => e.remove());
+  form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+  const errors = err instanceof ApiProblem ? (err.problem.errors ?? []) : [];
+  const unplaced: string[] = [];
+  for (const e of errors) {
+    const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(e.path.replace(/^(body|query)\./, ''))}"]`);
+    if (!input) {
+      unplaced.push(e.message);
+      continue;
+    }
+    input.setAttribute('aria-invalid', 'true');
+    const p = document.createElement('span');
+    p.className = 'field-error';
+    p.textContent = e.message;
+    input.insertAdjacentElement('afterend', p);
+  }
+  general.textContent = errors.length && !unplaced.length ? '' : unplaced.join('; ') || problemText(err);
+}
