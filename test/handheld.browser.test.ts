@@ -4,21 +4,18 @@
 // sent exactly once, and a verdict screen for each verdict. SCREENSHOTS=docs/screenshots writes the main
 // screens there.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import sharp from 'sharp';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { barcodeVideo } from './helpers/barcode-video.js';
+import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
 import { aParcel, aWaybill } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOTS;
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe('handheld client (Chromium)', function () {
   this.timeout(60_000);
@@ -29,15 +26,11 @@ describe('handheld client (Chromium)', function () {
   const scanned = aWaybill();
 
   before(async () => {
-    assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`);
-    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
+    buildWebClients();
     s = await startTestServer({ CUSTOMS_BASE_RATE: '0', RING_ALERT_SCORE: '100' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     await barcodeVideo(scanned, path.join(tmp, 'camera.y4m'));
-    camera = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [...FLAGS, '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${path.join(tmp, 'camera.y4m')}`],
-    });
+    camera = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${path.join(tmp, 'camera.y4m')}`]);
   });
   after(async () => {
     await browser?.close();
@@ -48,9 +41,7 @@ describe('handheld client (Chromium)', function () {
 
   const phone = (ctx: BrowserContext) => ctx.newPage();
   const newContext = (b = browser) => b.newContext({ viewport: { width: 360, height: 640 }, deviceScaleFactor: 2, locale: 'zh-CN', permissions: b === camera ? ['camera'] : [] });
-  const shot = async (page: Page, name: string) => {
-    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `handheld-${name}.png`) });
-  };
+  const shot = (page: Page, name: string) => screenshot(page, `handheld-${name}`);
 
   async function login(page: Page) {
     await page.goto(`${s.url}/handheld/`);

@@ -1,0 +1,33 @@
+// Debian's Chromium through playwright-core, for the browser tests of the web clients.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** SCREENSHOTS=docs/screenshots writes the screens the README shows. */
+export const SHOTS = process.env.SCREENSHOTS;
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let built = false;
+/** Builds dist/web once per test run: the tests exercise what `npm start` serves. */
+export function buildWebClients() {
+  if (built) return;
+  execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'pipe' });
+  built = true;
+}
+
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  assert.ok(fs.existsSync(CHROMIUM), `Chromium is needed at ${CHROMIUM} (apt-get install chromium; .ci/run does it)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: [...FLAGS, ...extraArgs] });
+}
+
+/** `height`: a taller window for the shot (not a full-page capture, which paints a sticky header mid-page). */
+export async function screenshot(page: Page, name: string, height?: number) {
+  if (!SHOTS) return;
+  const before = page.viewportSize();
+  if (height && before) await page.setViewportSize({ width: before.width, height });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  if (height && before) await page.setViewportSize(before);
+}
