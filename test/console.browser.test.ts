@@ -99,6 +99,9 @@ describe('console (Chromium)', function () {
     await waitText(page, '#rows tr[data-id] td.num', /^4$/);
     // The fourth parcel made it high severity: the counts follow the live events.
     await waitText(page, '.tile.high b', /^1$/);
+    // High severity is announced once, with a notice that leads to it.
+    assert.equal(await page.locator('.toast.high').count(), 1);
+    assert.equal(await page.locator('.toast.high a').getAttribute('href'), `#/alerts/${alertId}`);
     await screenshot(page, 'console-board');
 
     // The alert as a ring: evidence, a phone shared by all four, each value just under the limit.
@@ -181,6 +184,45 @@ describe('console (Chromium)', function () {
     await page.click('.top nav a[href="#/inspections"]');
     await page.locator('#queue tr[data-waybill]').first().waitFor();
     assert.equal(await page.locator('#queue tr[data-waybill]').count(), 1, 'one still pending');
+    await page.context().close();
+  });
+
+  it('a regulator keeps the suspect lists: adds an entry, imports a file and reads its row report, searches, removes', async () => {
+    const page = await openConsole('regulator1');
+    await page.click('.top nav a[href="#/watchlist"]');
+    await page.waitForSelector('#entries .empty');
+
+    // One entry by hand; a bad phone is refused at its field.
+    await page.selectOption('#add select[name="type"]', 'phone');
+    await page.fill('#add input[name="value"]', '12345');
+    await page.click('#add button[type="submit"]');
+    await page.waitForSelector('#add input[name="value"][aria-invalid="true"]');
+    await page.fill('#add input[name="value"]', '13600001234');
+    await page.fill('#add input[name="note"]', '涉嫌寄递假冒化妆品');
+    await page.click('#add button[type="submit"]');
+    await page.locator('#entries tr[data-id]').first().waitFor();
+    assert.equal(await page.locator('#add [aria-invalid]').count(), 0, 'the corrected field is no longer marked');
+    assert.equal(await page.textContent('#add-status'), '已保存');
+    assert.match(await page.textContent('#entries') ?? '', /136\*{4}1234.*涉嫌寄递假冒化妆品/s, 'listed phones are shown masked');
+
+    // A file with two good rows and one bad one: the good ones come in, the bad one is reported by its row.
+    const csv = path.join(tmp, '名单.csv');
+    fs.writeFileSync(csv, '类型,值,备注\n品牌,Chanel,仿冒香水\n电话,not-a-phone,坏行\n收件人,Ivan Petrov,莫斯科集货人\n');
+    await page.setInputFiles('#import input[type="file"]', csv);
+    await page.click('#import button[type="submit"]');
+    await page.waitForSelector('#import-report table');
+    assert.match(await page.textContent('#import-report') ?? '', /新增 2.*未导入的行 1/s);
+    assert.match(await page.textContent('#import-report table') ?? '', /3.*PHONE_INVALID/s);
+    await waitText(page, '#entries', /Chanel/);
+    await screenshot(page, 'console-watchlist');
+
+    await page.selectOption('#search select[name="type"]', 'brand');
+    await page.click('#search button[type="submit"]');
+    await waitText(page, '#entries', /^(?!.*Ivan).*Chanel/s);
+    await page.click('#entries button[data-expire]');
+    await page.waitForSelector('#entries .empty');
+    const live = await s.http().get('/api/watchlist/entries?type=brand').set('Authorization', `Bearer ${await s.login('regulator1')}`).expect(200);
+    assert.equal(live.body.entries.length, 0, 'the removed entry no longer matches');
     await page.context().close();
   });
 

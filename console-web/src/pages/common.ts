@@ -25,9 +25,13 @@ export function problemText(err: unknown): string {
 }
 
 /** Field problems of a 4xx next to their inputs (name = the API path); the rest in `general`. */
-export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement) {
+export function clearFieldErrors(form: HTMLFormElement) {
   form.querySelectorAll('.field-error').forEach((e) => e.remove());
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
+}
+
+export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement) {
+  clearFieldErrors(form);
   const errors = err instanceof ApiProblem ? (err.problem.errors ?? []) : [];
   const unplaced: string[] = [];
   for (const e of errors) {

@@ -4,7 +4,7 @@ import { api, ApiProblem, esc, get, qs } from '../api.js';
 import { currentLang, fmtTime, t } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { ImportReport, WatchlistEntry } from '../types.js';
-import { chinaDayStart, problemText, showFieldErrors } from './common.js';
+import { chinaDayStart, clearFieldErrors, problemText, showFieldErrors } from './common.js';
 
 const TYPES: Record<string, [string, string]> = {
   id_number: ['证件号', 'ID number'],
@@ -38,7 +38,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
           <label>${esc(t('source'))}<input name="source" maxlength="200"></label>
           <label>${esc(t('expiresAt'))}<input name="expiresAt" type="date"></label>
           <p class="error" role="alert" id="add-error"></p>
-          <button type="submit" class="primary">${esc(t('add'))}</button>
+          <button type="submit" class="primary">${esc(t('add'))}</button> <span class="ok" role="status" id="add-status"></span>
         </form>
       </section>
       <section class="card">
@@ -104,6 +104,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
     const form = e.target as HTMLFormElement;
     const f = Object.fromEntries(new FormData(form)) as Record<string, string>;
     const entry = { type: f.type, value: f.value, ...(f.note ? { note: f.note } : {}), ...(f.source ? { source: f.source } : {}), ...(f.expiresAt ? { expiresAt: chinaDayStart(f.expiresAt, 1) } : {}) };
+    $('#add-status').textContent = '';
     try {
       const r = await api<ImportReport>('POST', '/api/watchlist/entries', { entries: [entry] });
       if (r.rejected.length) {
@@ -112,7 +113,9 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
         showFieldErrors(form, new ApiProblem({ status: 422, errors }), $('#add-error'));
         return;
       }
-      $('#add-error').textContent = r.duplicates ? t('duplicates') : t('saved');
+      clearFieldErrors(form);
+      $('#add-error').textContent = '';
+      $('#add-status').textContent = r.duplicates ? t('duplicates') : t('saved');
       form.reset();
       void load();
     } catch (err) {
