@@ -6,7 +6,7 @@ import { HOLDING_CODES, REJECTING_CODES } from '../intake/verdict.js';
 import { chinaDaySql } from './period.js';
 
 export type ReasonCount = { code: string; count: number };
-export type DayCount = { day: string; accepted: number; held: number; rejected: number; crossBorder: number };
+export type DayCount = { day: string; accepted: number; held: number; rejected: number; crossBorder: number; suspectListHits: number };
 
 const REJECTING = new Set<string>(REJECTING_CODES);
 const HOLDING = new Set<string>(HOLDING_CODES);
@@ -24,7 +24,7 @@ export async function reasonCounts(db: Queryable, parcels: SQL): Promise<{ refus
   return { refusalsByReason: pick('rejected', REJECTING), holdsByReason: pick('held', HOLDING) };
 }
 
-/** Every day in `days`, with zeros where nothing came in. */
+/** Every day in `days`, with zeros where nothing came in; one scan gives the period's totals too. */
 export async function dayCounts(db: Queryable, parcels: SQL, days: string[]): Promise<DayCount[]> {
   const rows = await queryRows<DayCount>(
     db,
@@ -32,11 +32,12 @@ export async function dayCounts(db: Queryable, parcels: SQL, days: string[]): Pr
                count(*) filter (where p.verdict = 'accepted')::int as accepted,
                count(*) filter (where p.verdict = 'held')::int as held,
                count(*) filter (where p.verdict = 'rejected')::int as rejected,
-               count(*) filter (where p.cross_border)::int as "crossBorder"
+               count(*) filter (where p.cross_border)::int as "crossBorder",
+               count(*) filter (where p.reasons @> '[{"code": "WATCHLIST_HIT"}]')::int as "suspectListHits"
           from parcels p where ${parcels} group by 1`,
   );
   const byDay = new Map(rows.map((d) => [d.day, d]));
-  return days.map((day) => byDay.get(day) ?? { day, accepted: 0, held: 0, rejected: 0, crossBorder: 0 });
+  return days.map((day) => byDay.get(day) ?? { day, accepted: 0, held: 0, rejected: 0, crossBorder: 0, suspectListHits: 0 });
 }
 
 /** `col >= from and col < to` over ISO instants. */

@@ -33,33 +33,35 @@ export async function buildOverview(db: Queryable, scope: ReportScope, fromDay: 
   const inPeriod = (col: string) => between(col, from, to);
   const parcelsInPeriod = sql`${parcelsIn(scope)} and ${inPeriod('p.created_at')}`;
 
-  const days = await dayCounts(db, parcelsInPeriod, daysBetween(fromDay, toDay));
-  const reasons = await reasonCounts(db, parcelsInPeriod);
-  const destinations = await queryRows<Overview['topDestinations'][number]>(
+  // Independent queries, in parallel on a pool (one after another on PGlite).
+  const daysQ = dayCounts(db, parcelsInPeriod, daysBetween(fromDay, toDay));
+  const reasonsQ = reasonCounts(db, parcelsInPeriod);
+  const destinationsQ = queryRows<Overview['topDestinations'][number]>(
     db,
     sql`select p.recipient_country as country, count(*)::int as parcels,
                count(*) filter (where p.verdict = 'held')::int as held, count(*) filter (where p.verdict = 'rejected')::int as rejected
           from parcels p where ${parcelsInPeriod} and p.cross_border group by 1 order by 2 desc, 1 limit ${TOP}`,
   );
   const alertsInPeriod = sql`${alertsIn(scope)} and ${inPeriod('a.created_at')}`;
-  const byRoute = await queryRows<Overview['alertsByRoute'][number]>(
+  const byRouteQ = queryRows<Overview['alertsByRoute'][number]>(
     db,
     sql`select a.route_key as "routeKey", count(*)::int as count, count(*) filter (where a.severity = 'high')::int as high
           from alerts a where ${alertsInPeriod} and a.route_key is not null group by 1 order by 2 desc, 1 limit ${TOP}`,
   );
-  const byOutlet = await queryRows<Overview['alertsByOutlet'][number]>(
+  const byOutletQ = queryRows<Overview['alertsByOutlet'][number]>(
     db,
     sql`select p.outlet_id as "outletId", o.name, count(distinct a.id)::int as count
           from alerts a join alert_parcels ap on ap.alert_id = a.id join parcels p on p.id = ap.parcel_id join outlets o on o.id = p.outlet_id
          where ${alertsInPeriod} and ${parcelsIn(scope)} group by 1, 2 order by 3 desc, 1 limit ${TOP}`,
   );
-  const [others] = await queryRows<{ alerts: number; seizures: number }>(
+  const othersQ = queryRows<{ alerts: number; seizures: number }>(
     db,
     sql`select (select count(*)::int from alerts a where ${alertsInPeriod}) as alerts,
                (select count(*)::int from customs_inspections ci
                  where ci.outcome = 'seized' and ${inPeriod('ci.decided_at')} and ${regionIn(scope, sql`ci.origin_city`)}) as seizures`,
   );
 
+  const [days, reasons, destinations, byRoute, byOutlet, [others]] = await Promise.all([daysQ, reasonsQ, destinationsQ, byRouteQ, byOutletQ, othersQ]);
   const sum = (k: 'accepted' | 'held' | 'rejected' | 'crossBorder') => days.reduce((s, d) => s + d[k], 0);
   return {
     from: fromDay,
@@ -74,7 +76,7 @@ export async function buildOverview(db: Queryable, scope: ReportScope, fromDay: 
       alerts: others!.alerts,
       seizures: others!.seizures,
     },
-    days: days.map(({ crossBorder: _, ...d }) => d),
+    days: days.map(({ day, accepted, held, rejected }) => ({ day, accepted, held, rejected })),
     ...reasons,
     alertsByRoute: byRoute,
     alertsByOutlet: byOutlet,

@@ -57,19 +57,10 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
   const inWeek = (col: string) => between(col, from, to);
   const parcelsInWeek = sql`${parcelsIn(scope)} and ${inWeek('p.created_at')}`;
 
-  const [intakes] = await queryRows<WeeklyReport['intakes'] & { suspectListHits: number }>(
-    db,
-    sql`select count(*)::int as total,
-               count(*) filter (where p.verdict = 'accepted')::int as accepted,
-               count(*) filter (where p.verdict = 'held')::int as held,
-               count(*) filter (where p.verdict = 'rejected')::int as rejected,
-               count(*) filter (where p.cross_border)::int as "crossBorder",
-               count(*) filter (where p.reasons @> '[{"code": "WATCHLIST_HIT"}]')::int as "suspectListHits"
-          from parcels p where ${parcelsInWeek}`,
-  );
-  const reasons = await reasonCounts(db, parcelsInWeek);
-  const days = await dayCounts(db, parcelsInWeek, week.days);
-  const [alertCounts] = await queryRows<WeeklyReport['alerts']>(
+  // Independent queries, in parallel on a pool (one after another on PGlite).
+  const reasonsQ = reasonCounts(db, parcelsInWeek);
+  const daysQ = dayCounts(db, parcelsInWeek, week.days);
+  const alertCountsQ = queryRows<WeeklyReport['alerts']>(
     db,
     sql`select count(*) filter (where ${inWeek('a.created_at')})::int as opened,
                count(*) filter (where a.resolution = 'confirmed' and ${inWeek('a.resolved_at')})::int as confirmed,
@@ -78,7 +69,7 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
           from alerts a
          where ${alertsIn(scope)} and (${inWeek('a.created_at')} or ${inWeek('a.resolved_at')} or a.status <> 'resolved')`,
   );
-  const [customs] = await queryRows<Omit<WeeklyReport['customs'], 'rateChanges'>>(
+  const customsQ = queryRows<Omit<WeeklyReport['customs'], 'rateChanges'>>(
     db,
     sql`select count(*) filter (where ci.selected and ${inWeek('ci.created_at')})::int as selected,
                count(*) filter (where ci.outcome is not null and ${inWeek('ci.decided_at')})::int as inspected,
@@ -87,7 +78,7 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
           from customs_inspections ci
          where ${regionIn(scope, sql`ci.origin_city`)} and ((ci.selected and ${inWeek('ci.created_at')}) or ${inWeek('ci.decided_at')})`,
   );
-  const rateChanges = await queryRows<{
+  const rateChangesQ = queryRows<{
     routeKey: string; action: 'set' | 'restore'; rate: number; previousRate: number; reason: string; expiresAt: Date | null; changedBy: string; changedAt: Date;
   }>(
     db,
@@ -97,7 +88,7 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
          where ${regionIn(scope, sql`left(c.route_key, 4)`)} and ${inWeek('c.changed_at')}
          order by c.changed_at`,
   );
-  const cases = await queryRows<{
+  const casesQ = queryRows<{
     id: string; type: string; severity: string; routeKey: string | null; summary: string; parcelCount: number; totalValueCny: string | number;
     waybills: string[]; createdAt: Date; resolvedAt: Date; resolvedBy: string | null; note: string | null;
   }>(
@@ -111,7 +102,8 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
   );
 
   const iso = (d: Date | string) => new Date(d).toISOString();
-  const { suspectListHits, ...intakeCounts } = intakes!;
+  const [reasons, days, [alertCounts], [customs], rateChanges, cases] = await Promise.all([reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ]);
+  const sum = (k: 'accepted' | 'held' | 'rejected' | 'crossBorder' | 'suspectListHits') => days.reduce((n, d) => n + d[k], 0);
   return {
     week: week.week,
     from,
@@ -120,9 +112,9 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
     crossBorderOnly: scope.crossBorderOnly,
     generatedAt: now.toISOString(),
     generatedBy: by,
-    intakes: intakeCounts,
+    intakes: { total: sum('accepted') + sum('held') + sum('rejected'), accepted: sum('accepted'), held: sum('held'), rejected: sum('rejected'), crossBorder: sum('crossBorder') },
     ...reasons,
-    suspectListHits,
+    suspectListHits: sum('suspectListHits'),
     alerts: alertCounts!,
     customs: { ...customs!, rateChanges: rateChanges.length },
     days: days.map((d) => ({ day: d.day, intakes: d.accepted + d.held + d.rejected, held: d.held, rejected: d.rejected })),
