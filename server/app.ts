@@ -112,10 +112,11 @@ export function createApp(ctx: AppContext) {
   return { app, api };
 }
 
-function serveWebClients(app: express.Express) {
+/** The built clients from `buildDir` (dist/web), or a page that says a client is not built. */
+export function serveWebClients(app: express.Express, buildDir = webBuildDir) {
   app.use('/static', express.static(staticDir, { maxAge: '1h' }));
   for (const client of ['handheld', 'console']) {
-    const dir = path.join(webBuildDir, client);
+    const dir = path.join(buildDir, client);
     if (fs.existsSync(dir)) app.use(`/${client}`, express.static(dir, { index: 'index.html' }));
     else app.get([`/${client}`, `/${client}/`], (_req, res) => res.status(404).sendFile(path.join(staticDir, 'not-built.html')));
   }

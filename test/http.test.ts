@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import express from 'express';
+import request from 'supertest';
+import { serveWebClients } from '../server/app.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('HTTP platform: bad input, headers, OpenAPI, health', () => {
@@ -77,9 +83,13 @@ describe('HTTP platform: bad input, headers, OpenAPI, health', () => {
   });
 
   it('a web client that is not built says so in words instead of a bare 404', async () => {
-    const res = await s.http().get('/console/');
-    assert.equal(res.status, 404);
-    assert.match(res.text, /尚未包含在本版本中/);
+    const app = express();
+    serveWebClients(app, fs.mkdtempSync(path.join(os.tmpdir(), 'pg-no-web-')));
+    for (const client of ['/console/', '/handheld/']) {
+      const res = await request(app).get(client);
+      assert.equal(res.status, 404);
+      assert.match(res.text, /尚未构建.*npm run build/s);
+    }
   });
 
   it('/healthz and /readyz answer without a login', async () => {
