@@ -2,8 +2,10 @@
 // confirmed ring, a rate change and a seizure is counted exactly, in JSON, XLSX (read back) and CSV (formulas
 // neutralised); periods are China-time weeks and days; each officer sees their own jurisdiction only.
 import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { queryRows } from '../server/db/database.js';
 import { HOLDING_CODES, REJECTING_CODES } from '../server/intake/verdict.js';
 import { neutraliseFormula } from '../server/reports/export.js';
 import { REASON_LABELS } from '../server/reports/labels.js';
@@ -226,5 +228,28 @@ describe('weekly report and overview (API)', () => {
     const counts = (await s.http().get('/api/alerts/counts').set(as('regulator1')).expect(200)).body;
     assert.deepEqual(counts, { open: 1, acknowledged: 0, high: 1 });
     assert.deepEqual((await s.http().get('/api/alerts/counts').set(as('regulator2')).expect(200)).body, { open: 0, acknowledged: 0, high: 0 });
+  });
+
+  it('an alert’s parcels: customs officers see the cross-border ones, and unmasking opens only your own jurisdiction’s', async () => {
+    // Two more parcels for the listed phone: a domestic one in Guangzhou, a cross-border one in Zhejiang.
+    await intake(aParcel({ sender: { ...anIdentity(), phone: '13666666666' }, recipient: { name: '王五', phone: '13900001111', address: '北京市朝阳区建国路1号', country: 'CN' } }));
+    await intake(aParcel({ sender: { ...anIdentity('330782'), phone: '13666666666', address: '浙江省义乌市稠城街道1号' } }), 'courier2');
+    const [hit] = (await s.http().get('/api/alerts?type=WATCHLIST_HIT').set(as('regulator1')).expect(200)).body.alerts;
+    assert.equal(hit.parcelCount, 3);
+    const parcelsOf = async (user: string, q = '') => (await s.http().get(`/api/alerts/${hit.id}/parcels${q}`).set(as(user)).expect(200)).body;
+
+    const customs = await parcelsOf('customs1');
+    assert.equal(customs.total, 2);
+    assert.ok(customs.parcels.every((p: { recipient: { country: string } }) => p.recipient.country !== 'CN'));
+
+    const opened = await parcelsOf('regulator1', '?unmask=true');
+    assert.equal(opened.total, 3);
+    const phoneOf = (outlet: string) => opened.parcels.find((p: { outletId: string }) => p.outletId === outlet).sender.phone;
+    assert.equal(phoneOf('GZ-TH-001'), '+8613666666666');
+    assert.match(phoneOf('YW-CC-001'), /\*{4}/, 'Zhejiang’s parcel stays masked for a Guangdong regulator');
+    assert.equal(opened.masked, true);
+    const audit = await queryRows<{ details: { waybills: string[] } }>(s.ctx.db, sql`select details from audit_log where action = 'pii.unmask' and subject_id = ${hit.id}`);
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.details.waybills.length, 2, 'the audit names the two parcels opened, not the masked one');
   });
 });

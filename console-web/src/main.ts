@@ -45,7 +45,7 @@ whenLoggedOut(() => {
 
 async function start() {
   try {
-    user = (await api<{ user: User } | User>('GET', '/api/session').then((r) => ('user' in r ? r.user : r))) ?? null;
+    user = (await api<{ user: User }>('GET', '/api/session')).user;
   } catch {
     user = null;
   }

@@ -2,9 +2,10 @@
 // which route, declared at what value against which limit — and what links them. Each sender, phone,
 // address and consignee gets a short reference (S1, P2, A1, C3) so the console can show which parcels share
 // it without handing out the blind indexes.
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { alertParcels, customsInspections, outlets, parcelInspections, parcels, parcelScreenings, ringMembers, senders } from '../../models/schema.js';
+import { coversRegion, type AuthUser } from '../accounts/access.js';
 import type { RingPolicy } from '../config.js';
 import type { Queryable } from '../db/database.js';
 import type { PiiVault } from '../privacy/pii.js';
@@ -41,6 +42,7 @@ export const alertParcelsSchema = z
     thresholds: z.object({ valueLimitCny: z.number(), valueLimitHmtCny: z.number(), justUnderShare: z.number() }),
     total: z.number().int(),
     truncated: z.boolean(),
+    /** Some identities shown are masked: all of them unless unmasking was asked, else those outside your jurisdiction. */
     masked: z.boolean(),
   })
   .meta({ id: 'AlertParcels' });
@@ -49,8 +51,19 @@ export type AlertParcels = z.output<typeof alertParcelsSchema>;
 /** Parcels shown on one alert; a suspect-listed brand can gather thousands, and nobody reads past these. */
 export const MAX_ALERT_PARCELS = 500;
 
-/** Newest first. `vault` present: identity numbers and phones in full (the caller audits that). */
-export async function loadAlertParcels(db: Queryable, alertId: string, policy: RingPolicy, vault: PiiVault | null): Promise<AlertParcels> {
+/**
+ * Newest first. A customs officer sees the cross-border parcels only (as everywhere). `vault` present: identity
+ * numbers and phones in full — of the parcels taken in inside the caller's jurisdiction; a ring reaching into
+ * another province shows that province's parcels masked still. `unmasked` lists what was opened, to audit.
+ */
+export async function loadAlertParcels(
+  db: Queryable,
+  alertId: string,
+  user: AuthUser,
+  policy: RingPolicy,
+  vault: PiiVault | null,
+): Promise<AlertParcels & { unmasked: string[] }> {
+  const visible = and(eq(alertParcels.alertId, alertId), user.role === 'customs_officer' ? eq(parcels.crossBorder, true) : undefined);
   const rows = await db
     .select({ p: parcels, s: senders, o: outlets, rm: ringMembers, ci: customsInspections, pi: parcelInspections, ps: parcelScreenings })
     .from(alertParcels)
@@ -61,21 +74,25 @@ export async function loadAlertParcels(db: Queryable, alertId: string, policy: R
     .innerJoin(parcelScreenings, eq(parcelScreenings.parcelId, parcels.id))
     .leftJoin(ringMembers, eq(ringMembers.parcelId, parcels.id))
     .leftJoin(customsInspections, eq(customsInspections.parcelId, parcels.id))
-    .where(eq(alertParcels.alertId, alertId))
+    .where(visible)
     .orderBy(desc(parcels.createdAt), desc(parcels.id))
     .limit(MAX_ALERT_PARCELS + 1);
   const [{ total } = { total: 0 }] = await db
     .select({ total: sql<number>`count(*)::int` })
     .from(alertParcels)
-    .where(eq(alertParcels.alertId, alertId));
+    .innerJoin(parcels, eq(parcels.id, alertParcels.parcelId))
+    .where(visible);
   const shown = rows.slice(0, MAX_ALERT_PARCELS);
 
   const refs = new Refs();
+  const unmasked: string[] = [];
   // References are numbered from the oldest parcel, the order the ring formed in.
   const list = [...shown].reverse().map(({ p, s, o, rm, ci, pi, ps }): AlertParcel => {
     const limit = valueLimitFor(p.recipientCountry, policy);
-    const phone = vault ? vault.open('phone', p.senderPhoneSealed) : p.senderPhoneMasked;
-    const idNumber = vault ? vault.open('id_number', s.idSealed) : s.idMasked;
+    const open = vault && coversRegion(user, p.regionCode) ? vault : null;
+    if (open) unmasked.push(p.waybillNo);
+    const phone = open ? open.open('phone', p.senderPhoneSealed) : p.senderPhoneMasked;
+    const idNumber = open ? open.open('id_number', s.idSealed) : s.idMasked;
     const addressKey = rm?.senderAddressKey ?? p.senderAddress.trim().toLowerCase();
     const consigneeKey = rm?.consigneeKey ?? `${p.recipientCountry}|${p.recipientPhoneBlind ?? p.recipientAddress.trim().toLowerCase()}`;
     return {
@@ -101,7 +118,7 @@ export async function loadAlertParcels(db: Queryable, alertId: string, policy: R
         name: p.recipientName,
         country: p.recipientCountry,
         address: p.recipientAddress,
-        phone: p.recipientPhoneSealed ? (vault ? vault.open('phone', p.recipientPhoneSealed) : p.recipientPhoneMasked) : null,
+        phone: p.recipientPhoneSealed ? (open ? open.open('phone', p.recipientPhoneSealed) : p.recipientPhoneMasked) : null,
       },
       declared: { description: p.declaredDescription, category: p.declaredCategory, quantity: p.declaredQuantity, valueCny: p.declaredValueCny, brand: p.declaredBrand },
       valueLimitCny: limit,
@@ -117,7 +134,8 @@ export async function loadAlertParcels(db: Queryable, alertId: string, policy: R
     thresholds: { valueLimitCny: policy.valueLimitCny, valueLimitHmtCny: policy.valueLimitHmtCny, justUnderShare: policy.justUnderShare },
     total,
     truncated: total > shown.length,
-    masked: !vault,
+    masked: unmasked.length < list.length,
+    unmasked,
   };
 }
 

@@ -104,7 +104,7 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
     method: 'get',
     path: '/api/alerts/:id/parcels',
     tag: 'Alerts',
-    summary: 'The parcels an alert rests on (newest first, at most 500), with what links them and the value limits; identities masked unless ?unmask=true by a role that may see them (audited)',
+    summary: 'The parcels an alert rests on (newest first, at most 500; customs officers: the cross-border ones), with what links them and the value limits; identities masked unless ?unmask=true by a role that may see them, for the parcels of their own jurisdiction (audited)',
     access: { roles: ALERT_ROLES },
     params: idParams,
     query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
@@ -113,15 +113,15 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       if (query.unmask) assertMayUnmask(user);
       const [row] = await db.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
-      const result = await loadAlertParcels(db, row.id, config.ring, query.unmask ? vault : null);
-      if (query.unmask) {
+      const { unmasked, ...result } = await loadAlertParcels(db, row.id, user, config.ring, query.unmask ? vault : null);
+      if (unmasked.length) {
         await recordAudit(db, {
           actor: user,
           action: 'pii.unmask',
           subjectType: 'alert',
           subjectId: row.id,
           requestId: String(req.id),
-          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], waybills: result.parcels.map((p) => p.waybillNo) },
+          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], waybills: unmasked },
         });
       }
       return { status: 200, body: result };

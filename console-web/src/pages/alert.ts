@@ -146,7 +146,7 @@ export function renderAlert({ main, live }: PageContext, id: string) {
     $('#parcels').innerHTML = `
       <div class="row-between">
         <h2>${esc(t('parcels'))} (${d.total})</h2>
-        ${d.masked ? `<button type="button" class="secondary" id="unmask">${esc(t('unmask'))}</button>` : `<span class="notice info">${esc(t('unmasked'))}</span>`}
+        ${!unmasked ? `<button type="button" class="secondary" id="unmask">${esc(t('unmask'))}</button>` : `<span class="notice info">${esc(t('unmasked'))}${d.masked ? ` ${esc(t('maskedOutside'))}` : ''}</span>`}
       </div>
       ${d.truncated ? `<p class="muted">${esc(t('truncated', { n: ps.length, total: d.total }))}</p>` : ''}
       <div class="scroll"><table class="grid linked">
