@@ -37,7 +37,7 @@ export function renderReports({ main }: PageContext, params: URLSearchParams) {
     .then((r) => {
       const metrics: [Key | string, number][] = [
         ['intakes', r.intakes.total], ['accepted', r.intakes.accepted], ['held', r.intakes.held], ['rejected', r.intakes.rejected],
-        [t('navWatchlist'), r.suspectListHits], [`${t('alerts')} · ${t('opened')}`, r.alerts.opened], [`${t('alerts')} · ${t('confirmed')}`, r.alerts.confirmed],
+        [t('suspectHits'), r.suspectListHits], [`${t('alerts')} · ${t('opened')}`, r.alerts.opened], [`${t('alerts')} · ${t('confirmed')}`, r.alerts.confirmed],
         [`${t('alerts')} · ${t('falsePositive')}`, r.alerts.falsePositive], [t('selected'), r.customs.selected], ['seizures', r.customs.seized], [t('rateChanges'), r.customs.rateChanges],
       ];
       const label = (k: string) => (k in { intakes: 1, accepted: 1, held: 1, rejected: 1, seizures: 1 } ? t(k as Key) : k);
