@@ -1,4 +1,5 @@
-// GET /api/alerts and /api/alerts/:id: each person sees what their role and jurisdiction allow.
+// Alerts: the list (filtered), the unresolved counts, one alert, the parcels behind it, and taking it in hand
+// and resolving it — each person sees and acts on what their role and jurisdiction allow.
 import { and, desc, eq, gt, gte, lt, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { alertParcels, alerts, parcels } from '../../models/schema.js';

@@ -146,10 +146,20 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
     reload();
     refreshCounts();
   });
+  // Opened before the socket was up (a fresh login): what changed between the first load and the socket
+  // joining its rooms would be heard by nobody, so load again once it is live.
+  let awaitingLive = live.state() !== 'live';
+  const unState = live.onState((state) => {
+    if (state !== 'live' || !awaitingLive) return;
+    awaitingLive = false;
+    reload();
+    refreshCounts();
+  });
   void load();
   void loadCounts();
   return () => {
     unsubscribe();
     unResync();
+    unState();
   };
 }
