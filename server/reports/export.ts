@@ -5,6 +5,7 @@
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { ALERT_TYPE_LABELS, labelOf, REASON_LABELS } from './labels.js';
+import { chinaMinute } from './period.js';
 import type { WeeklyReport } from './weekly.js';
 
 type Cell = string | number | null;
@@ -18,8 +19,6 @@ export function neutraliseFormula(value: Cell): Cell {
 }
 
 const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
-/** China time, minutes: how the people reading the table tell time. */
-const chinaTime = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /** The report as tables; the XLSX and the CSV are two renderings of these. */
 export function weeklyTables(r: WeeklyReport): Table[] {
@@ -62,7 +61,7 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       header: ['预警 Alert', '类型 Type', '等级 Severity', '线路 Route', '件数 Parcels', '申报总值 Value (CNY)', '概要 Summary', '运单 Waybills', '发现 Opened (UTC+8)', '确认 Confirmed (UTC+8)', '确认人 By', '说明 Note'],
       rows: r.confirmedCases.map((c) => [
         c.alertId, `${labelOf(ALERT_TYPE_LABELS, c.type).zh} ${c.type}`, c.severity, c.routeKey, c.parcelCount, c.totalValueCny, c.summary,
-        c.waybills.join(' '), chinaTime(c.openedAt), chinaTime(c.resolvedAt), c.resolvedBy, c.note,
+        c.waybills.join(' '), chinaMinute(c.openedAt), chinaMinute(c.resolvedAt), c.resolvedBy, c.note,
       ]),
     },
     {
@@ -71,7 +70,7 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       header: ['线路 Route', '操作 Action', '比例 Rate', '原比例 Previous', '理由 Reason', '到期 Expires (UTC+8)', '操作人 By', '时间 At (UTC+8)'],
       rows: r.rateChanges.map((c) => [
         c.routeKey, c.action === 'set' ? '调整 set' : '恢复 restore', pct(c.rate), pct(c.previousRate), c.reason,
-        c.expiresAt ? chinaTime(c.expiresAt) : null, c.changedBy, chinaTime(c.changedAt),
+        c.expiresAt ? chinaMinute(c.expiresAt) : null, c.changedBy, chinaMinute(c.changedAt),
       ]),
     },
     {
@@ -87,8 +86,8 @@ const heading = (r: WeeklyReport): Cell[][] => [
   ['ParcelGuard 寄递渠道打击侵权假冒工作周报 · Weekly report'],
   ['周次 Week', r.week],
   ['辖区 Jurisdiction', r.jurisdiction],
-  ['时间 Period (UTC+8)', `${chinaTime(r.from)} — ${chinaTime(r.to)}`],
-  ['生成 Generated', `${chinaTime(r.generatedAt)} · ${r.generatedBy}`],
+  ['时间 Period (UTC+8)', `${chinaMinute(r.from)} — ${chinaMinute(r.to)}`],
+  ['生成 Generated', `${chinaMinute(r.generatedAt)} · ${r.generatedBy}`],
 ];
 
 export async function weeklyXlsx(r: WeeklyReport): Promise<Buffer> {

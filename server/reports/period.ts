@@ -1,6 +1,6 @@
 // Report periods in China Standard Time: the day and the ISO 8601 week an officer means are those of
 // Beijing time (UTC+8, no daylight saving since 1991), whatever the server's or the database's time zone.
-// Pure: the report queries take the instants these compute.
+// Pure and import-free: the report queries take the instants these compute, and the console bundles it.
 
 export const CHINA_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -54,6 +54,12 @@ export function isoWeekOf(at: Date): string {
   const number = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS));
   return `${year}-W${pad(number)}`;
 }
+
+/** A YYYY-MM-DD day `n` days later (earlier when negative). */
+export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+
+/** An instant as Beijing wall time to the minute, 'YYYY-MM-DD HH:mm'. */
+export const chinaMinute = (at: Date | string) => new Date(new Date(at).getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
 
 /** The days from `from` to `to` inclusive (YYYY-MM-DD), for charts that must show days with nothing. */
 export function daysBetween(from: string, to: string): string[] {

@@ -8,7 +8,7 @@ import { BadRequestError, ValidationError } from '../http/errors.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
 import { weeklyCsv, weeklyXlsx } from './export.js';
 import { buildOverview, overviewSchema } from './overview.js';
-import { chinaDay, daysBetween, isoWeekOf, parseIsoWeek } from './period.js';
+import { addDays, chinaDay, daysBetween, isoWeekOf, parseIsoWeek } from './period.js';
 import { reportScope } from './scope.js';
 import { buildWeeklyReport, weeklyReportSchema } from './weekly.js';
 
@@ -96,5 +96,3 @@ function parseWeek(text: string, now: Date) {
   if (week.from > now) throw new ValidationError('query.week', 'WEEK_IN_FUTURE', `${week.week} has not begun yet.`);
   return week;
 }
-
-const addDays = (dayText: string, n: number) => new Date(Date.parse(`${dayText}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);

@@ -1,14 +1,13 @@
 // Small things every page uses.
 import { ApiProblem } from '../api.js';
+import { addDays, chinaDay, chinaMidnight } from '../../../server/reports/period.js';
 import { t } from '../i18n.js';
 
-/** Midnight in Beijing at the start of a YYYY-MM-DD day (plus `addDays`), as an ISO instant. */
-export function chinaDayStart(day: string, addDays = 0): string {
-  return new Date(Date.parse(`${day}T00:00:00+08:00`) + addDays * 86_400_000).toISOString();
-}
+/** Midnight in Beijing at the start of a YYYY-MM-DD day (plus `days`), as an ISO instant. */
+export const chinaDayStart = (day: string, days = 0) => chinaMidnight(addDays(day, days)).toISOString();
 
-/** Today in Beijing, YYYY-MM-DD, and `n` days before it. */
-export const chinaToday = (minusDays = 0) => new Date(Date.now() + 8 * 3600_000 - minusDays * 86_400_000).toISOString().slice(0, 10);
+/** Today in Beijing, YYYY-MM-DD, or `minusDays` before it. */
+export const chinaToday = (minusDays = 0) => addDays(chinaDay(new Date()), -minusDays);
 
 export function debounce(fn: () => unknown, ms: number): () => void {
   let timer: ReturnType<typeof setTimeout> | undefined;

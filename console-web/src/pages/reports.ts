@@ -4,19 +4,11 @@ import { esc, get, qs } from '../api.js';
 import { alertTypeName, fmtCny, fmtPct, fmtTime, reasonName, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { WeeklyReport } from '../types.js';
+import { isoWeekOf } from '../../../server/reports/period.js';
 import { problemText } from './common.js';
 
-/** The ISO week (YYYY-Www) of today in Beijing. */
-function currentWeek(): string {
-  const day = new Date(`${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}T00:00:00Z`);
-  const thursday = new Date(day.getTime() + (3 - ((day.getUTCDay() + 6) % 7)) * 86_400_000);
-  const year = thursday.getUTCFullYear();
-  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
-  return `${year}-W${String(week).padStart(2, '0')}`;
-}
-
 export function renderReports({ main }: PageContext, params: URLSearchParams) {
-  const week = params.get('week') ?? currentWeek();
+  const week = params.get('week') ?? isoWeekOf(new Date());
   const file = (format: string) => `/api/reports/weekly${qs({ week, format })}`;
   main.innerHTML = `
     <h1>${esc(t('reportsTitle'))}</h1>
