@@ -5,12 +5,15 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
+import { authenticateToken } from '../server/accounts/sessions.js';
+import { loadAlertParcels } from '../server/alerts/parcels.js';
 import { queryRows } from '../server/db/database.js';
 import { HOLDING_CODES, REJECTING_CODES } from '../server/intake/verdict.js';
 import { neutraliseFormula } from '../server/reports/export.js';
 import { REASON_LABELS } from '../server/reports/labels.js';
 import { chinaDay, isoWeekOf, parseIsoWeek, weeksInIsoYear } from '../server/reports/period.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
+import { readWeeklyXlsx } from './helpers/weekly-xlsx.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('report periods (China time)', () => {
@@ -131,11 +134,7 @@ describe('weekly report and overview (API)', () => {
     }).expect(200);
     assert.match(String(res.headers['content-type']), /spreadsheetml/);
     assert.match(String(res.headers['content-disposition']), new RegExp(`attachment; filename="?parcelguard-weekly-${week}-44\\.xlsx`));
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body);
-    const summary = wb.worksheets[0]!;
-    const metrics = new Map<string, unknown>();
-    summary.eachRow((row) => metrics.set(String(row.getCell(1).value), row.getCell(4).value));
+    const { workbook: wb, metrics, sheet } = await readWeeklyXlsx(res.body);
     assert.equal(metrics.get('INTAKES'), 8);
     assert.equal(metrics.get('REFUSED'), 2);
     assert.equal(metrics.get('HELD'), 2);
@@ -143,11 +142,11 @@ describe('weekly report and overview (API)', () => {
     assert.equal(metrics.get('ALERTS_CONFIRMED'), 1);
     assert.equal(metrics.get('SEIZURES'), 1);
     assert.equal(metrics.get('RATE_CHANGES'), 1);
-    const cases = wb.worksheets.find((w) => w.name.startsWith('本周确认案件'))!;
+    const cases = sheet('本周确认案件');
     const row = cases.getRow(2);
     assert.equal(row.getCell(1).value, ringAlertId);
     assert.equal(row.getCell(12).value, `'${NOTE}`);
-    const rates = wb.worksheets.find((w) => w.name.startsWith('查验比例调整'))!;
+    const rates = sheet('查验比例调整');
     assert.equal(rates.getRow(2).getCell(5).value, "'+ring to Moscow");
     // No cell anywhere is a formula.
     for (const ws of wb.worksheets) ws.eachRow((r) => r.eachCell((c) => assert.notEqual(c.type, ExcelJS.ValueType.Formula)));
@@ -216,6 +215,14 @@ describe('weekly report and overview (API)', () => {
     assert.deepEqual(audit.rows, [{ actor_username: 'customs1', subject_type: 'alert', subject_id: ringAlertId }]);
     expectProblem(await s.http().get(`/api/alerts/${ringAlertId}/parcels`).set(as('regulator2')), 404, 'ALERT_NOT_FOUND');
     expectProblem(await s.http().get(`/api/alerts/${ringAlertId}/parcels`).set(as('courier1')), 403, 'ROLE_FORBIDDEN');
+  });
+
+  it('an alert with more parcels than are shown says how many there are in all', async () => {
+    const user = await authenticateToken(s.ctx.db, as('regulator1').Authorization.slice(7));
+    const page = await loadAlertParcels(s.ctx.db, ringAlertId, user, s.ctx.config.ring, null, 2);
+    assert.deepEqual([page.parcels.length, page.total, page.truncated], [2, 3, true]);
+    // The newest two, linked as the page shows them: both on the ring's one phone.
+    assert.deepEqual(page.links.filter((l) => l.kind === 'phone').map((l) => [l.ref, l.waybills.length]), [['P1', 2]]);
   });
 
   it('the board filters by severity, route, outlet and time, and counts what is unresolved', async () => {

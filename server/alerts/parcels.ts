@@ -62,10 +62,12 @@ export async function loadAlertParcels(
   user: AuthUser,
   policy: RingPolicy,
   vault: PiiVault | null,
+  max = MAX_ALERT_PARCELS,
 ): Promise<AlertParcels & { unmasked: string[] }> {
   const visible = and(eq(alertParcels.alertId, alertId), user.role === 'customs_officer' ? eq(parcels.crossBorder, true) : undefined);
   const rows = await db
-    .select({ p: parcels, s: senders, o: outlets, rm: ringMembers, ci: customsInspections, pi: parcelInspections, ps: parcelScreenings })
+    // total: all the alert's visible parcels, counted before the limit in the same query.
+    .select({ p: parcels, s: senders, o: outlets, rm: ringMembers, ci: customsInspections, pi: parcelInspections, ps: parcelScreenings, total: sql<number>`(count(*) over ())::int` })
     .from(alertParcels)
     .innerJoin(parcels, eq(parcels.id, alertParcels.parcelId))
     .innerJoin(senders, eq(senders.id, parcels.senderId))
@@ -76,18 +78,13 @@ export async function loadAlertParcels(
     .leftJoin(customsInspections, eq(customsInspections.parcelId, parcels.id))
     .where(visible)
     .orderBy(desc(parcels.createdAt), desc(parcels.id))
-    .limit(MAX_ALERT_PARCELS + 1);
-  const [{ total } = { total: 0 }] = await db
-    .select({ total: sql<number>`count(*)::int` })
-    .from(alertParcels)
-    .innerJoin(parcels, eq(parcels.id, alertParcels.parcelId))
-    .where(visible);
-  const shown = rows.slice(0, MAX_ALERT_PARCELS);
+    .limit(max);
+  const total = rows[0]?.total ?? 0;
 
   const refs = new Refs();
   const unmasked: string[] = [];
   // References are numbered from the oldest parcel, the order the ring formed in.
-  const list = [...shown].reverse().map(({ p, s, o, rm, ci, pi, ps }): AlertParcel => {
+  const list = [...rows].reverse().map(({ p, s, o, rm, ci, pi, ps }): AlertParcel => {
     const limit = valueLimitFor(p.recipientCountry, policy);
     const open = vault && coversRegion(user, p.regionCode) ? vault : null;
     if (open) unmasked.push(p.waybillNo);
@@ -133,14 +130,14 @@ export async function loadAlertParcels(
     links: refs.all(),
     thresholds: { valueLimitCny: policy.valueLimitCny, valueLimitHmtCny: policy.valueLimitHmtCny, justUnderShare: policy.justUnderShare },
     total,
-    truncated: total > shown.length,
+    truncated: total > rows.length,
     masked: unmasked.length < list.length,
     unmasked,
   };
 }
 
 /** Short references per distinct value of each kind, with the parcels that share it; the most shared first. */
-export class Refs {
+class Refs {
   private readonly byKey = new Map<string, { kind: LinkKind; ref: string; label: string; waybills: string[] }>();
   private readonly counts = new Map<LinkKind, number>();
 
