@@ -8,13 +8,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { sql } from 'drizzle-orm';
 import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { readWeeklyXlsx } from './helpers/weekly-xlsx.js';
 
 describe('console (Chromium)', function () {
   this.timeout(60_000);
@@ -241,10 +241,7 @@ describe('console (Chromium)', function () {
     assert.match(download.suggestedFilename(), /^parcelguard-weekly-\d{4}-W\d{2}-44\.xlsx$/);
     const file = path.join(tmp, download.suggestedFilename());
     await download.saveAs(file);
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.readFile(file);
-    const metrics = new Map<string, unknown>();
-    wb.worksheets[0]!.eachRow((r) => metrics.set(String(r.getCell(1).value), r.getCell(4).value));
+    const { metrics, sheet } = await readWeeklyXlsx(file);
     assert.equal(metrics.get('INTAKES'), made.total);
     assert.equal(metrics.get('HELD'), made.held);
     assert.equal(metrics.get('REFUSED'), made.rejected);
@@ -253,7 +250,7 @@ describe('console (Chromium)', function () {
     assert.equal(metrics.get('CUSTOMS_SELECTED'), 2);
     assert.equal(metrics.get('SEIZURES'), 1);
     assert.equal(metrics.get('RATE_CHANGES'), 1);
-    const cases = wb.worksheets.find((w) => w.name.startsWith('本周确认案件'))!;
+    const cases = sheet('本周确认案件');
     assert.match(String(cases.getRow(2).getCell(12).value), /已移交/);
     await page.context().close();
   });

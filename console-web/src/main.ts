@@ -135,7 +135,10 @@ function renderShell() {
 function route() {
   if (!user || !live) return;
   cleanup?.();
-  const main = app.querySelector<HTMLElement>('#page')!;
+  // Each page paints into an element of its own: an answer that arrives after the officer moved on lands on a
+  // detached node, never on the next page.
+  const main = document.createElement('div');
+  app.querySelector<HTMLElement>('#page')!.replaceChildren(main);
   const [path = '', query = ''] = location.hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
   for (const a of app.querySelectorAll<HTMLAnchorElement>('[data-nav]')) a.classList.toggle('active', `#/${parts[0]}` === a.dataset.nav);

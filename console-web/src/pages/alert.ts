@@ -30,9 +30,7 @@ export function renderAlert({ main, live }: PageContext, id: string) {
     <section class="card"><h2>${esc(t('timeline'))}</h2><div class="chart" id="timeline"></div></section>
     <section class="card" id="links"></section>
     <section class="card" id="parcels"></section>`;
-  // The sections, held from the start: an answer that comes after the officer moved on paints a detached page.
-  const sections = new Map([...main.querySelectorAll<HTMLElement>('[id]')].map((el) => [`#${el.id}`, el]));
-  const $ = (sel: string) => sections.get(sel)!;
+  const $ = (sel: string) => main.querySelector<HTMLElement>(sel)!;
   const errorEl = $('#alert-error');
 
   async function loadAlert() {

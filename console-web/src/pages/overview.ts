@@ -30,8 +30,7 @@ export function renderOverview({ main }: PageContext, params: URLSearchParams) {
       <section class="card"><h2>${esc(t('alertsByRoute'))}</h2><div class="chart" id="c-routes"></div></section>
       <section class="card"><h2>${esc(t('alertsByOutlet'))}</h2><div class="chart" id="c-outlets"></div></section>
     </div>`;
-  const sections = new Map([...main.querySelectorAll<HTMLElement>('[id], .charts')].map((el) => [el.id ? `#${el.id}` : '.charts', el]));
-  const $ = (sel: string) => sections.get(sel)!;
+  const $ = (sel: string) => main.querySelector<HTMLElement>(sel)!;
   $('#period').addEventListener('submit', (e) => {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);

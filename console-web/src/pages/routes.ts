@@ -43,9 +43,7 @@ export function renderRoutes(ctx: PageContext) {
 }
 
 export function renderRoute(ctx: PageContext, routeKey: string) {
-  // Painted into its own element: an answer arriving after the officer moved on lands on a detached node.
-  const main = document.createElement('div');
-  ctx.main.replaceChildren(main);
+  const { main } = ctx;
   const path = `/api/routes/${encodeURIComponent(routeKey)}`;
 
   async function load() {

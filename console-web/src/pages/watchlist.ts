@@ -61,8 +61,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
       <tbody id="entries"></tbody></table>
     <p><button type="button" class="secondary" id="more" hidden>${esc(t('more'))}</button></p>`;
 
-  const sections = new Map([...main.querySelectorAll<HTMLElement>('[id]')].map((el) => [`#${el.id}`, el]));
-  const $ = <T extends HTMLElement = HTMLElement>(sel: string) => sections.get(sel) as T;
+  const $ = <T extends HTMLElement = HTMLElement>(sel: string) => main.querySelector<T>(sel)!;
 
   async function load(append = false) {
     try {
