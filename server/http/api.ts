@@ -57,9 +57,10 @@ const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
+    detailZh: z.string().optional(),
     code: z.string().optional(),
     instance: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), reason: z.string().optional() })).optional(),
+    errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), messageZh: z.string().optional(), reason: z.string().optional() })).optional(),
   })
   .meta({ id: 'Problem' });
 

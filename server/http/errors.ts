@@ -2,9 +2,11 @@
 // application/problem+json (RFC 9457). Nothing here knows about Express.
 
 /** `reason` refines `code` where a client may want to say more (ID_INVALID because of the CHECK_DIGIT). */
-export type FieldError = { path: string; code: string; message: string; reason?: string };
+export type FieldError = { path: string; code: string; message: string; messageZh?: string; reason?: string };
 
 export class ApiError extends Error {
+  /** The detail in Chinese, where the message comes from the catalogue (server/i18n/messages.ts). */
+  detailZh?: string;
   constructor(
     public readonly status: number,
     public readonly code: string,
@@ -33,6 +35,7 @@ export class ValidationError extends ApiError {
     const errors = typeof pathOrErrors === 'string' ? [{ path: pathOrErrors, code: code!, message: message! }] : pathOrErrors;
     const first = errors[0]!;
     super(422, errors.length === 1 ? first.code : 'VALIDATION_FAILED', 'Invalid data', errors.map((e) => e.message).join('; '), errors);
+    if (errors.every((e) => e.messageZh)) this.detailZh = errors.map((e) => e.messageZh).join('；');
   }
 }
 
@@ -76,4 +79,11 @@ export class RateLimitedError extends ApiError {
   constructor(detail: string, retryAfterSeconds: number) {
     super(429, 'RATE_LIMITED', 'Too many requests', detail, undefined, { 'Retry-After': String(retryAfterSeconds) });
   }
+}
+
+/** Sets an error's detail in both languages from the catalogue: `withMessage(new ConflictError('', 'X'), 'X', {…})`. */
+export function withMessage<E extends ApiError>(err: E, text: { message: string; messageZh: string }): E {
+  err.message = text.message;
+  err.detailZh = text.messageZh;
+  return err;
 }

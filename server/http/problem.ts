@@ -11,6 +11,7 @@ export function problemBody(err: ApiError, instance?: string) {
     title: err.title,
     status: err.status,
     detail: err.message,
+    ...(err.detailZh ? { detailZh: err.detailZh } : {}),
     code: err.code,
     ...(err.errors ? { errors: err.errors } : {}),
     ...(instance ? { instance } : {}),
