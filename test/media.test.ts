@@ -70,12 +70,33 @@ describe('photos (POST /api/media)', () => {
     expectProblem(await s.http().post('/api/media').set('Authorization', `Bearer ${courier}`).field('note', 'x'), 400);
   });
 
-  it('a stored photo is seen by its outlet and its regulators, not by another province or outlet', async () => {
-    const res = await upload(await aJpegWithGps(), 'a.jpg').expect(201);
-    await s.http().get(`/api/media/${res.body.id}`).set('Authorization', `Bearer ${await s.login('regulator1')}`).expect(200);
-    expectProblem(await s.http().get(`/api/media/${res.body.id}`).set('Authorization', `Bearer ${await s.login('regulator2')}`), 404, 'MEDIA_NOT_FOUND');
-    expectProblem(await s.http().get(`/api/media/${res.body.id}`).set('Authorization', `Bearer ${await s.login('courier2')}`), 404, 'MEDIA_NOT_FOUND');
+  const view = async (id: string, username: string) =>
+    s.http().get(`/api/media/${id}`).set('Authorization', `Bearer ${await s.login(username)}`);
+
+  it('a photo on no parcel yet is seen only at its outlet: 404 for a regulator of the same province and for another outlet', async () => {
+    const id = (await upload(await aJpegWithGps(), 'a.jpg').expect(201)).body.id;
+    const own = await view(id, 'courier1');
+    assert.equal(own.status, 200);
+    assert.equal(own.headers['cache-control'], 'private, no-store');
+    expectProblem(await view(id, 'regulator1'), 404, 'MEDIA_NOT_FOUND');
+    expectProblem(await view(id, 'customs1'), 404, 'MEDIA_NOT_FOUND');
+    expectProblem(await view(id, 'regulator2'), 404, 'MEDIA_NOT_FOUND');
+    expectProblem(await view(id, 'courier2'), 404, 'MEDIA_NOT_FOUND');
     expectProblem(await s.http().get('/api/media/not-a-uuid').set('Authorization', `Bearer ${courier}`), 400);
+  });
+
+  it('once an intake carries a photo, whoever may see the parcel sees it: its regulator, not another jurisdiction', async () => {
+    const id = (await upload(await aJpegWithGps(), 'c.jpg').expect(201)).body.id;
+    await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(aParcel({ inspection: { photoIds: [id] } })).expect(201);
+    const seen = await view(id, 'regulator1');
+    assert.equal(seen.status, 200);
+    assert.equal(seen.headers['cache-control'], 'private, no-store');
+    assert.equal((await s.http().get(`/api/media/${id}?size=thumb`).set('Authorization', `Bearer ${await s.login('regulator1')}`)).status, 200);
+    assert.equal((await view(id, 'courier1')).status, 200);
+    expectProblem(await view(id, 'regulator2'), 404, 'MEDIA_NOT_FOUND');
+    expectProblem(await view(id, 'courier2'), 404, 'MEDIA_NOT_FOUND');
+    // The parcel goes abroad: the province's customs officers see it, and so its photos.
+    assert.equal((await view(id, 'customs1')).status, 200);
   });
 
   it('an intake can carry its inspection photos; another outlet cannot borrow them', async () => {

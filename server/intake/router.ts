@@ -65,7 +65,8 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
   });
 }
 
-function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean {
+/** Who may see a parcel (and so its inspection photos, server/media/). */
+export function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean {
   if (user.role === 'courier') return p.outletId === user.outletId;
   if (user.role === 'customs_officer') return p.crossBorder && coversRegion(user, p.regionCode);
   return coversRegion(user, p.regionCode);

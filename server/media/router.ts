@@ -2,13 +2,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import { media } from '../../models/schema.js';
-import { coversRegion } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
 import { receiveOneFile } from '../http/upload.js';
 import { normalizeImage } from './images.js';
+import { mayViewPhoto } from './visibility.js';
 
 const mediaSchema = z
   .object({ id: z.string().uuid(), sha256: z.string(), width: z.number().int(), height: z.number().int(), format: z.string() })
@@ -57,14 +57,14 @@ export function registerMediaRoutes(api: Api, { db, config }: AppContext) {
     access: { roles: ALL_ROLES },
     params: z.strictObject({ id: z.string().uuid() }),
     query: z.object({ size: z.enum(['full', 'thumb']).default('full') }),
-    responses: { 200: { description: 'The image', contentType: 'image/jpeg', schema: z.string().meta({ format: 'binary' }) }, 404: { description: 'No such photo in your area' } },
+    responses: { 200: { description: 'The image', contentType: 'image/jpeg', schema: z.string().meta({ format: 'binary' }) }, 404: { description: 'No such photo, or not one you may see: on no parcel yet and not from your outlet, or on no parcel you may see' } },
     handler: async ({ res, params, query, user }) => {
       const [row] = await db.select().from(media).where(eq(media.id, params.id));
       // Out of scope looks the same as missing: no probing for other outlets' photos.
-      const visible = row && (user.role === 'courier' ? row.outletId === user.outletId : row.regionCode === null || coversRegion(user, row.regionCode));
-      if (!row || !visible) throw new NotFoundError('No such photo.', 'MEDIA_NOT_FOUND');
+      if (!row || !(await mayViewPhoto(db, user, row))) throw new NotFoundError('No such photo.', 'MEDIA_NOT_FOUND');
       const body = query.size === 'thumb' ? row.thumb : row.data;
-      res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, max-age=86400, immutable', ETag: `"${row.sha256}-${query.size}"` });
+      // Who may see it changes (an intake attaches it): no shared or stored copy may answer for us later.
+      res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'private, no-store', ETag: `"${row.sha256}-${query.size}"` });
       res.send(body);
     },
   });
