@@ -10,7 +10,7 @@ import { registerAccountRoutes } from './accounts/router.js';
 import { authenticateToken, tokenFromRequest } from './accounts/sessions.js';
 import type { AppContext } from './context.js';
 import { registerHealthRoutes } from './health/router.js';
-import { createApi } from './http/api.js';
+import { createApi, noStore } from './http/api.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { archiveStep } from './intake/archive.js';
 import type { IntakeStep } from './intake/pipeline.js';
@@ -49,6 +49,8 @@ export function createApp(ctx: AppContext) {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     }),
   );
+  // Every /api answer, problems included, is Cache-Control: no-store unless its route says otherwise (server/http/api.ts).
+  app.use('/api', noStore);
   app.use(
     helmet({
       contentSecurityPolicy: {

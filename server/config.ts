@@ -34,7 +34,10 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: int(1, 24 * 30).default(12),
   PASSWORD_HASH_COST: int(10, 20).default(15),
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(10),
-  JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('256kb'),
+  // 1,000 suspect-list entries (the most one request may send) with a 200-character Chinese address, a 500-character
+  // note and a source measure 2.2 MB as UTF-8 and 4.4 MB when the client escapes non-ASCII as \uXXXX (Python's
+  // json.dumps does by default): 6 MB admits both with headroom.
+  JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('6mb'),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { checkDocument, mod11_2CheckChar, mrzCheckDigit, type IdType } from '../server/identity/documents.js';
 import { maskIdNumber } from '../server/identity/masking.js';
+import { isPlausibleConsigneeName, isPlausibleName, isPlausibleOrganisationName } from '../server/identity/name-rules.js';
 import { normalizeName } from '../server/identity/names.js';
 import { checkPhone, maskPhone } from '../server/identity/phones.js';
 
@@ -179,4 +180,53 @@ describe('names', () => {
     assert.equal(n.display, 'John Smith');
     assert.equal(n.pinyin, 'john smith');
   });
+});
+
+describe('name rules: persons and organisations', () => {
+  // [name (as normalised: NFKC, spaces folded), person rule, organisation rule]
+  const cases: [string, boolean, boolean][] = [
+    ['张三', true, true],
+    ['欧阳娜娜', true, true],
+    ['John Smith', true, true],
+    ["Mary-Jane O'Neil", true, true],
+    ['José Müller', true, true],
+    ['Nguyễn Văn An', true, true],
+    ['阿卜杜拉·买买提', true, true], // · between the parts of a Uyghur name
+    ['Forever 21 Inc', false, true],
+    ['3M Deutschland GmbH', false, true],
+    ['7-Eleven Japan', false, true],
+    ['AT&T Services, Inc.', false, true],
+    ['Marks & Spencer plc', false, true],
+    ['Procter & Gamble (China) Ltd.', false, true],
+    ['A/S Møller-Mærsk', true, true], // the person rule refuses digits and listed symbols only
+    ['Canal+ Group', true, true],
+    ['Nestlé S.A.', true, true],
+    ['深圳市腾讯计算机系统有限公司', true, true],
+    ['北京三快在线科技有限公司（北京分公司）', true, true],
+    ['株式会社セブン‐イレブン・ジャパン', true, true],
+    ['中国邮政、顺丰联合体', true, true],
+    ['ห้างหุ้นส่วน สมชาย 99', false, true], // Thai: letters with combining marks, and digits
+    ['Zhang3', false, true], // a person with a digit is a typo; as a consignee it may be a shop's name
+    ['12345', false, false], // no letter: not a name
+    ['!!!', false, false],
+    ['- Acme', true, false], // an organisation starts with a letter, digit or bracket
+    ['Acme <script>', false, false],
+    ['Acme; DROP', true, false], // ';' is nobody's company punctuation (a person's name keeps its older rule)
+    ['Acme\u202E Corp', false, false], // RLO
+    ['Acme\u200B Corp', false, false], // ZWSP
+    ['Acme\u0000', false, false],
+    ['Acme\tCorp', false, false],
+    ['٣M', false, true], // Arabic-Indic digit: a digit in any script counts as a digit
+    ['A'.repeat(100), true, true],
+    ['A'.repeat(101), false, false],
+    ['', false, false],
+  ];
+  for (const [name, person, organisation] of cases) {
+    const shown = JSON.stringify(name.length > 40 ? `${name.slice(0, 10)}…(${name.length})` : name);
+    it(`${shown}: person ${person ? 'yes' : 'no'}, organisation ${organisation ? 'yes' : 'no'}`, () => {
+      assert.equal(isPlausibleName(name), person);
+      assert.equal(isPlausibleOrganisationName(name), organisation);
+      assert.equal(isPlausibleConsigneeName(name), person || organisation);
+    });
+  }
 });

@@ -3,7 +3,7 @@
 // with the server's own rules (server/identity, server/waybill: the same modules, bundled). Every intake goes
 // through the durable outbox (queue.ts) so it survives a lost network or a reload and is sent exactly once.
 import { checkDocument, ID_TYPES, type IdType } from '../../server/identity/documents.js';
-import { isPlausibleName } from '../../server/identity/name-rules.js';
+import { isPlausibleConsigneeName, isPlausibleName } from '../../server/identity/name-rules.js';
 import { checkPhone } from '../../server/identity/phones.js';
 import { GOODS_CATEGORIES } from '../../server/intake/contents.js';
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
@@ -76,7 +76,7 @@ function validateStep(step: number, d: Draft): Record<string, string> {
     need('address', 'sender.address');
   } else if (step === 2) {
     need('rName', 'recipient.name');
-    if (d.rName.trim() && !isPlausibleName(d.rName.trim())) e['recipient.name'] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
+    if (d.rName.trim() && !isPlausibleConsigneeName(d.rName.trim().normalize('NFKC'))) e['recipient.name'] = currentLang() === 'zh' ? '收件人名称须包含文字；公司名称还可以包含数字及 & . , \' - ( ) / +' : "A consignee's name has letters; a company's may also have digits and & . , ' - ( ) / +";
     const country = d.country.trim().toUpperCase();
     if (!isCountry(country)) e['recipient.country'] = currentLang() === 'zh' ? '请填写两位国家代码，如 US' : 'A two-letter country code, e.g. US';
     if (d.rPhone.trim() && isCountry(country)) {

@@ -7,6 +7,7 @@ import type { Role } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import { BadRequestError, ForbiddenError, UnsupportedMediaTypeError } from './errors.js';
 import { fieldErrorsFromZod, PROBLEM_CONTENT_TYPE, type FieldCodeMap } from './problem.js';
+import { assertCleanText } from './text.js';
 
 
 /** Who may call a route. Jurisdiction is then enforced by the service on the data it touches. */
@@ -46,6 +47,8 @@ export type RouteSpec<B extends AnySchema, Q extends AnySchema, P extends AnySch
   /** Non-JSON request bodies (multipart uploads) are documented here and parsed by `before` middleware. */
   requestContent?: { contentType: string; schema: AnySchema };
   before?: express.RequestHandler[];
+  /** Cache-Control of this route's answers; every /api answer is `no-store` unless its route says otherwise. */
+  cacheControl?: string;
   handler: (ctx: HandlerContext<z.output<B>, z.output<Q>, z.output<P>>) => Promise<HandlerResult> | HandlerResult;
 };
 
@@ -76,12 +79,26 @@ const standardProblems: Record<number, string> = {
 
 export type Api = ReturnType<typeof createApi>;
 
+/**
+ * API answers carry personal data and are read on shared handhelds and office PCs: no cache (browser, proxy or
+ * back/forward) may keep them. Mounted on /api before the body parser, so problems (413, malformed JSON,
+ * unknown endpoints) carry it too; a route may set another value with `cacheControl`.
+ */
+export const API_CACHE_CONTROL = 'no-store';
+export const noStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', API_CACHE_CONTROL);
+  next();
+};
+
 export function createApi(authenticate: Authenticator) {
   const router = express.Router();
   const registry = new OpenAPIRegistry();
   const declared: { method: Method; path: string; access: Access }[] = [];
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   registry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'pg_session' });
+
+  // Also here, so the rule holds wherever the router is mounted (unknown /api endpoints included).
+  router.use('/api', noStore);
 
   function route<B extends AnySchema = z.ZodUndefined, Q extends AnySchema = z.ZodUndefined, P extends AnySchema = z.ZodUndefined>(
     spec: RouteSpec<B, Q, P>,
@@ -90,6 +107,7 @@ export function createApi(authenticate: Authenticator) {
     document(spec);
     // Who may call comes first: nothing a route does (reading an upload, rate limiting) runs for a caller it refuses.
     const authorizeFirst: express.RequestHandler = async (req, res, next) => {
+      res.setHeader('Cache-Control', spec.cacheControl ?? API_CACHE_CONTROL);
       try {
         if (!('public' in spec.access)) res.locals.user = await authorize(req, spec.access.roles);
         next();
@@ -97,7 +115,14 @@ export function createApi(authenticate: Authenticator) {
         next(err);
       }
     };
-    router[spec.method](spec.path, authorizeFirst, ...(spec.before ?? []), async (req, res) => {
+    // Text is checked on what the client sent, before rate limiters, upload parsers or schemas see it.
+    const cleanTextOnly: express.RequestHandler = (req, _res, next) => {
+      assertCleanText({ ...req.params }, 'params');
+      assertCleanText({ ...req.query }, 'query');
+      if (req.body !== undefined && req.is('application/json')) assertCleanText(req.body, '');
+      next();
+    };
+    router[spec.method](spec.path, authorizeFirst, cleanTextOnly, ...(spec.before ?? []), async (req, res) => {
       const user = res.locals.user as AuthUser;
       const body = spec.body ? parse(spec.body, bodyOf(req, spec.method), 'body', spec.fieldCodes) : undefined;
       const query = spec.query ? parse(spec.query, { ...req.query }, 'query') : undefined;

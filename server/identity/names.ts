@@ -1,8 +1,22 @@
 // Names as people write them, in forms that match: NFKC, spaces collapsed, a Simplified form and a
 // pinyin form in surname mode (单 Shan, 曾 Zeng, 区 Ou). Server-only: the converters are large.
 import * as OpenCC from 'opencc-js';
-export { isPlausibleName } from './name-rules.js';
+export { isPlausibleConsigneeName, isPlausibleName, isPlausibleOrganisationName } from './name-rules.js';
 import { pinyin } from 'pinyin-pro';
+import { bilingual, defineMessages } from '../i18n/messages.js';
+
+const nameMessages = defineMessages({
+  NAME_INVALID_PERSON: { en: "A person's name has letters and no digits or symbols.", zh: '姓名只能包含文字，不能有数字或符号。' },
+  NAME_INVALID_CONSIGNEE: {
+    en: "A consignee's name has letters; a company's may also have digits and & . , ' - ( ) / + (at most 100 characters).",
+    zh: '收件人名称须包含文字；公司名称还可以包含数字及 & . , \' - ( ) / + （）·、（最多 100 个字符）。',
+  },
+});
+
+/** Why a sender's (a person's) name is refused, in both languages. */
+export const personNameInvalid = () => bilingual(nameMessages.NAME_INVALID_PERSON);
+/** Why a consignee's (a person's or an organisation's) name is refused, in both languages. */
+export const consigneeNameInvalid = () => bilingual(nameMessages.NAME_INVALID_CONSIGNEE);
 
 const toSimplified = [
   OpenCC.Converter({ from: 'hk', to: 'cn' }),

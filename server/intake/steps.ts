@@ -3,7 +3,7 @@
 import { isCountryCode, isIssuingState } from '../geo/countries.js';
 import { checkDocument } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
-import { isPlausibleName, normalizeName, normalizeSpaces } from '../identity/names.js';
+import { consigneeNameInvalid, isPlausibleConsigneeName, isPlausibleName, normalizeName, normalizeSpaces, personNameInvalid } from '../identity/names.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
 import { unusablePhotos } from '../media/router.js';
 import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
@@ -31,14 +31,15 @@ export const identityStep: IntakeStep = {
       }
     }
     const senderName = normalizeName(sender.name);
-    if (!isPlausibleName(senderName.display)) errors.push({ path: 'sender.name', code: 'NAME_INVALID', message: 'A name has letters and no digits or symbols.' });
+    if (!isPlausibleName(senderName.display)) errors.push({ path: 'sender.name', code: 'NAME_INVALID', ...personNameInvalid() });
     const senderPhone = checkPhone(sender.phone, 'CN');
     if (!senderPhone.ok) errors.push({ path: 'sender.phone', code: 'PHONE_INVALID', message: senderPhone.message });
 
     const country = recipient.country;
     if (!isCountryCode(country)) errors.push({ path: 'recipient.country', code: 'COUNTRY_INVALID', message: `${country} is not an ISO 3166-1 alpha-2 country code.` });
     const recipientName = normalizeName(recipient.name);
-    if (!isPlausibleName(recipientName.display)) errors.push({ path: 'recipient.name', code: 'NAME_INVALID', message: 'A name has letters and no digits or symbols.' });
+    // A consignee may be a company ("Forever 21 Inc"): the organisation rule admits digits and company punctuation.
+    if (!isPlausibleConsigneeName(recipientName.display)) errors.push({ path: 'recipient.name', code: 'NAME_INVALID', ...consigneeNameInvalid() });
     const recipientPhone = recipient.phone ? checkPhone(recipient.phone, isCountryCode(country) ? country : 'CN') : undefined;
     if (recipientPhone && !recipientPhone.ok) errors.push({ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message });
 
