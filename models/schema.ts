@@ -62,6 +62,8 @@ export const users = pgTable(
     /** Regulators and customs officers only: a GB/T 2260 province (2 digits) or city (4 digits) prefix. */
     jurisdiction: text('jurisdiction'),
     disabled: boolean('disabled').notNull().default(false),
+    /** Set by an admin: the user may log in, but does nothing else until they choose a new password. */
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
@@ -87,6 +89,24 @@ export const sessions = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Failed logins per normalised username (server/accounts/throttle.ts), across all addresses and processes.
+ * A row exists only while an account has failures since its last successful login.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    account: text('account').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    lockedUntil: at('locked_until'),
+    lastFailureAt: at('last_failure_at').notNull(),
+  },
+  (t) => [
+    check('login_throttle_failures_nonnegative', sql`${t.failures} >= 0`),
+    index('login_throttle_last_failure_idx').on(t.lastFailureAt),
+  ],
 );
 
 /** Append-only record of sensitive actions: unmasked views of personal data, rate changes, account changes. */
@@ -315,12 +335,39 @@ export const alerts = pgTable(
     /** confirmed, false_positive, or merged (its ring joined another ring's alert). */
     resolution: text('resolution', { enum: ['confirmed', 'false_positive', 'merged'] }),
     resolutionNote: text('resolution_note'),
+    /** Parcels per province (2-digit GB/T 2260) the alert rests on: a ring's scored window, a list entry's every hit. */
+    parcelsByJurisdiction: jsonb('parcels_by_jurisdiction').$type<Record<string, number>>().notNull().default({}),
+    /**
+     * The province that acknowledges and resolves the alert (server/alerts/ownership.ts): the one with most of its
+     * parcels, following them while the alert is open, fixed once someone takes it in hand. Others add notes.
+     */
+    ownerJurisdiction: text('owner_jurisdiction').notNull(),
+    /** Where the acknowledging and resolving officers work (null: an admin, or the system). */
+    acknowledgedByJurisdiction: text('acknowledged_by_jurisdiction'),
+    resolvedByJurisdiction: text('resolved_by_jurisdiction'),
   },
   (t) => [
     uniqueIndex('alerts_open_group_uq').on(t.groupKey).where(sql`status <> 'resolved'`),
     index('alerts_jurisdiction_updated_idx').on(t.jurisdiction, t.updatedAt),
     index('alerts_updated_idx').on(t.updatedAt),
   ],
+);
+
+/** What officers of any jurisdiction the alert touches add to it (its owner decides; the others inform). */
+export const alertNotes = pgTable(
+  'alert_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    alertId: uuid('alert_id').notNull().references(() => alerts.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id').references(() => users.id),
+    /** Who, as they were called then, their role and where they work (null: an admin). */
+    authorName: text('author_name').notNull(),
+    authorRole: text('author_role').notNull(),
+    authorJurisdiction: text('author_jurisdiction'),
+    text: text('text').notNull(),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('alert_notes_alert_idx').on(t.alertId, t.createdAt)],
 );
 
 /** Which parcels an alert rests on. */

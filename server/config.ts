@@ -1,4 +1,5 @@
 // The one place that reads the environment (STYLE.md #8). Everything else receives a typed Config.
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -12,6 +13,16 @@ const int = (min: number, max: number) =>
     .regex(/^\d+$/, 'must be a whole number')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+
+/** `https://host[:port]`, nothing more: what a browser sends in `Origin`. */
+function isOrigin(v: string): boolean {
+  try {
+    const url = new URL(v);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === v.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
 
 /** 32 bytes as 64 hex characters or base64 (`openssl rand -base64 32`). */
 const key32 = z
@@ -29,22 +40,37 @@ const envSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
+  DEV_KEYS_DIR: z.string().min(1).optional(),
+  XDG_CONFIG_HOME: z.string().min(1).optional(),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('parcelguard-demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: int(1, 24 * 30).default(12),
   PASSWORD_HASH_COST: int(10, 20).default(15),
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(10),
+  LOGIN_LOCK_AFTER_FAILURES: int(1, 100).default(5),
+  LOGIN_LOCK_SECONDS: int(1, 86400).default(60),
+  LOGIN_LOCK_MAX_SECONDS: int(1, 86400).default(900),
+  LOGIN_FAILURE_MEMORY_HOURS: int(1, 24 * 30).default(24),
   // 1,000 suspect-list entries (the most one request may send) with a 200-character Chinese address, a 500-character
   // note and a source measure 2.2 MB as UTF-8 and 4.4 MB when the client escapes non-ASCII as \uXXXX (Python's
   // json.dumps does by default): 6 MB admits both with headroom.
   JSON_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 1mb').default('6mb'),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: z.string().optional(),
+  ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine(isOrigin, 'each must be an origin: scheme, host and port only, e.g. https://console.example.gov.cn')))
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   PII_ENCRYPTION_KEY: key32.optional(),
   PII_BLIND_INDEX_KEY: key32.optional(),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(15 * 1024 * 1024),
   MEDIA_MAX_PIXELS: int(1000, 500_000_000).default(50_000_000),
+  IMPORT_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(32 * 1024 * 1024),
+  IMPORT_MAX_ROWS: int(1, 10_000_000).default(100_000),
+  IMPORT_MAX_CELL_CHARS: int(500, 1_000_000).default(32_767),
+  IMPORT_MAX_UNCOMPRESSED_BYTES: int(1024, 4 * 1024 * 1024 * 1024 - 1).default(64 * 1024 * 1024),
   IDEMPOTENCY_TTL_HOURS: int(1, 24 * 30).default(48),
   RING_WINDOWS: z
     .string()
@@ -104,14 +130,20 @@ export type Config = {
   databasePoolSize: number;
   /** Where PGlite keeps its files; `undefined` only in tests (in-memory). */
   dataDir: string | undefined;
+  /** Where development PII keys are kept when PII_*_KEY are unset: outside DATA_DIR, never beside the data they protect. */
+  devKeysDir: string;
   demoPassword: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sessionTtlMs: number;
   passwordHashCost: number;
+  /** Failed logins a minute from one address (any usernames), per process. */
   loginRateLimitPerMinute: number;
+  loginThrottle: LoginThrottlePolicy;
   jsonBodyLimit: string;
   cookieSecure: boolean;
   trustProxy: string | undefined;
+  /** Origins besides this server's own whose pages may act with a login (cookie or token) and open live alerts. */
+  allowedOrigins: string[];
   shutdownTimeoutMs: number;
   /** AES-256-GCM key for ID numbers and phones at rest; outside production a generated one may be used. */
   piiEncryptionKey: Buffer | undefined;
@@ -119,11 +151,24 @@ export type Config = {
   piiBlindIndexKey: Buffer | undefined;
   mediaMaxBytes: number;
   mediaMaxPixels: number;
+  /** Suspect-list imports (server/watchlist/import-limits.ts): past these a file is refused with 413. */
+  import: { maxBytes: number; maxRows: number; maxCellChars: number; maxUncompressedBytes: number };
   idempotencyTtlMs: number;
   ring: RingPolicy;
   /** How live alerts reach sockets on other server processes: PostgreSQL NOTIFY (with DATABASE_URL) or none. */
   realtimeAdapter: 'memory' | 'postgres';
   customs: CustomsPolicy;
+};
+
+/** Locking an account after repeated failed logins (server/accounts/throttle.ts). */
+export type LoginThrottlePolicy = {
+  /** The failure that first locks the account; each failure after it doubles the lock. */
+  lockAfterFailures: number;
+  lockMs: number;
+  /** No lock lasts longer than this, so a guesser cannot keep an owner out for long with one attempt. */
+  maxLockMs: number;
+  /** Failures older than this are forgotten. */
+  failureMemoryMs: number;
 };
 
 /** Customs inspection of cross-border parcels (server/customs/). */
@@ -168,19 +213,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: path.resolve(e.DATA_DIR),
+    devKeysDir: path.resolve(e.DEV_KEYS_DIR ?? path.join(e.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'parcelguard', 'keys')),
     demoPassword: e.DEMO_PASSWORD,
     logLevel: e.LOG_LEVEL,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     passwordHashCost: e.PASSWORD_HASH_COST,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginThrottle: {
+      lockAfterFailures: e.LOGIN_LOCK_AFTER_FAILURES,
+      lockMs: e.LOGIN_LOCK_SECONDS * 1000,
+      maxLockMs: Math.max(e.LOGIN_LOCK_MAX_SECONDS, e.LOGIN_LOCK_SECONDS) * 1000,
+      failureMemoryMs: e.LOGIN_FAILURE_MEMORY_HOURS * 3600_000,
+    },
     jsonBodyLimit: e.JSON_BODY_LIMIT,
     cookieSecure: e.COOKIE_SECURE ?? e.NODE_ENV === 'production',
     trustProxy: e.TRUST_PROXY,
+    allowedOrigins: (e.ALLOWED_ORIGINS ?? []).map((o) => new URL(o).origin),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     piiEncryptionKey: e.PII_ENCRYPTION_KEY,
     piiBlindIndexKey: e.PII_BLIND_INDEX_KEY,
     mediaMaxBytes: e.MEDIA_MAX_BYTES,
     mediaMaxPixels: e.MEDIA_MAX_PIXELS,
+    import: {
+      maxBytes: e.IMPORT_MAX_BYTES,
+      maxRows: e.IMPORT_MAX_ROWS,
+      maxCellChars: e.IMPORT_MAX_CELL_CHARS,
+      maxUncompressedBytes: e.IMPORT_MAX_UNCOMPRESSED_BYTES,
+    },
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
     ring: {
       windows: parseWindows(e.RING_WINDOWS),

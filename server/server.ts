@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Server as IoServer } from 'socket.io';
 import { seedDemo } from './accounts/demo.js';
+import { listenForRevocations } from './accounts/revocation.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -29,12 +30,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     poolSize: config.databasePoolSize,
     onIdleError: (err) => log.warn({ err }, 'an idle database connection failed; the pool replaces it'),
   });
+  let revocations: ReturnType<typeof listenForRevocations> | undefined;
   try {
     const vault = createPiiVault(resolvePiiKeys(config, log));
     const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault, bus: new EventEmitter() };
     if (config.env !== 'production') {
       await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
     }
+    // Other processes' password changes and disabled accounts reach this one's session cache at once.
+    revocations = config.databaseUrl ? listenForRevocations(config.databaseUrl, ctx.bus, log) : undefined;
+    await revocations?.ready;
     const { app } = createApp(ctx);
     const httpServer = http.createServer(app);
     const realtime = attachRealtime(httpServer, ctx);
@@ -52,10 +57,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const close = async () => {
       stopHousekeeping();
+      await revocations?.stop();
       await shutdown(httpServer, realtime, database, config, log);
     };
     return { url: `http://${host}:${port}`, httpServer, io, ctx, database, close };
   } catch (err) {
+    await revocations?.stop();
     await database.close();
     throw err;
   }

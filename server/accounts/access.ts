@@ -13,6 +13,8 @@ export type AuthUser = {
   jurisdiction: string | null;
   sessionTokenHash: string;
   sessionExpiresAt: Date;
+  /** Set by an admin: until the user chooses a new password, only that (and who-am-I, logout) is allowed. */
+  mustChangePassword: boolean;
 };
 
 export function publicUser(u: AuthUser) {

@@ -1,23 +1,30 @@
 // Operator CLI: `npm run user -- add --username u --role courier --outlet GZ-TH-001` (password on stdin),
 // `npm run user -- list`, `npm run user -- disable --username u`, `npm run user -- passwd --username u`.
+// Changes go through the same service as the admin API: the same password rules, and a disabled account or a
+// new password ends the user's sessions at once, in running servers too (NOTIFY, with DATABASE_URL).
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { users } from '../../models/schema.js';
 import { ConfigError, loadConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
+import { DataDirInUseError, openDatabase, type Database } from '../db/database.js';
 import { ApiError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
-import { hashPassword } from './passwords.js';
+import { changeAccount, type AccountDeps, type AccountPatch } from './account-changes.js';
 import { checkScope, createUser, listUsers, newUserSchema, usernameSchema } from './users.js';
+
+/** Exit codes: 0 done, 1 failed (unknown user, refused password), 2 bad usage, 3 database held by the server. */
+const EXIT_DATABASE_IN_USE = 3;
 
 const USAGE = `Usage:
   npm run user -- add --username NAME --role courier|postal_regulator|customs_officer|admin
                       [--outlet OUTLET_ID] [--jurisdiction 44|4401]     (password read from stdin)
   npm run user -- list
-  npm run user -- passwd --username NAME                                (new password read from stdin)
-  npm run user -- disable --username NAME | enable --username NAME`;
+  npm run user -- passwd --username NAME [--must-change]                (new password read from stdin)
+  npm run user -- must-change --username NAME      (the user must choose a new password at next login)
+  npm run user -- disable --username NAME | enable --username NAME
+Disabling or setting a password ends the user's sessions at once. With the embedded database (no DATABASE_URL),
+stop the server first, or use the admin API (PATCH /api/users/NAME). Exit codes: 0 done, 1 refused, 2 usage,
+3 the embedded database is held by the running server.`;
 
 async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
@@ -44,6 +51,7 @@ async function run(argv: string[]): Promise<number> {
       role: { type: 'string' },
       outlet: { type: 'string' },
       jurisdiction: { type: 'string' },
+      'must-change': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,8 +61,24 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  let database: Database;
+  try {
+    database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  } catch (err) {
+    if (!(err instanceof DataDirInUseError)) throw err;
+    console.error(
+      `${err.message.split('. ')[0]}: stop the server first, or make this change as an admin over the API (PATCH /api/users/NAME).`,
+    );
+    return EXIT_DATABASE_IN_USE;
+  }
   const { db } = database;
+  const deps: AccountDeps = {
+    db,
+    dbKind: database.kind,
+    hashCost: config.passwordHashCost,
+    demoPassword: config.demoPassword,
+    loginThrottle: config.loginThrottle,
+  };
   try {
     switch (command) {
       case 'add': {
@@ -70,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
           for (const e of fieldErrorsFromZod((argsOk.error ?? parsed.error)!, input)) console.error(`${e.path}: ${e.message} (${e.code})`);
           return 2;
         }
-        const user = await createUser(db, parsed.data, config.passwordHashCost);
+        const user = await createUser(db, parsed.data, config.passwordHashCost, { demoPassword: config.demoPassword });
         console.log(`created ${user.username} (${user.role}${user.outletId ? `, outlet ${user.outletId}` : ''}${user.jurisdiction ? `, jurisdiction ${user.jurisdiction}` : ''})`);
         return 0;
       }
@@ -81,19 +105,22 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'passwd':
+      case 'must-change':
       case 'disable':
       case 'enable': {
-        const username = usernameSchema.parse(values.username ?? '');
-        const change =
-          command === 'passwd'
-            ? { passwordHash: await hashPassword(z.string().min(10).parse(await readPassword()), config.passwordHashCost) }
-            : { disabled: command === 'disable' };
-        const updated = await db.update(users).set(change).where(eq(users.username, username)).returning({ id: users.id });
-        if (!updated.length) {
-          console.error(`no user ${username}`);
-          return 1;
+        const name = usernameSchema.safeParse(values.username ?? '');
+        if (!name.success) {
+          console.error(`username: give --username NAME (letters, digits, dot, dash and underscore)`);
+          return 2;
         }
-        console.log(`${command}: ${username}`);
+        const patch: AccountPatch =
+          command === 'passwd'
+            ? { password: await readPassword(), ...(values['must-change'] ? { mustChangePassword: true } : {}) }
+            : command === 'must-change'
+              ? { mustChangePassword: true }
+              : { disabled: command === 'disable' };
+        const { sessionsEnded } = await changeAccount(deps, name.data, patch);
+        console.log(`${command}: ${name.data}${sessionsEnded ? ` (${sessionsEnded} session${sessionsEnded === 1 ? '' : 's'} ended)` : ''}`);
         return 0;
       }
       default:

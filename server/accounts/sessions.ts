@@ -1,10 +1,13 @@
 // Opaque bearer tokens; only their SHA-256 is stored, so logout and expiry are real revocation.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Request } from 'express';
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import { outlets, sessions, users } from '../../models/schema.js';
 import type { Queryable } from '../db/database.js';
-import { UnauthenticatedError } from '../http/errors.js';
+import { bilingual } from '../i18n/messages.js';
+import { ForbiddenError, UnauthenticatedError, withMessage } from '../http/errors.js';
+import './messages.js';
 import type { AuthUser } from './access.js';
 
 export const SESSION_COOKIE = 'pg_session';
@@ -57,6 +60,7 @@ function prepareSessionLookup(db: Queryable) {
       outletRegionCode: outlets.regionCode,
       jurisdiction: users.jurisdiction,
       disabled: users.disabled,
+      mustChangePassword: users.mustChangePassword,
       expiresAt: sessions.expiresAt,
     })
     .from(sessions)
@@ -74,24 +78,73 @@ function sessionLookup(db: Queryable) {
 
 /**
  * Sessions seen in the last few seconds, so a busy counter does not pay a database round trip per request.
- * Logout evicts at once in this process; other processes see a logout or a disabled account within the TTL.
+ * Logout evicts at once in this process. A password change, a disabled account or a forced password change
+ * evicts every session of that user here, and in other processes through NOTIFY (./revocation.ts); without
+ * that listener (it reconnects after a failure) other processes see the change within the TTL.
  */
 const CACHE_TTL_MS = 15_000;
 const CACHE_MAX = 10_000;
 const recent = new Map<string, { user: AuthUser; until: number }>();
+/**
+ * Bumped at every eviction: a lookup that began before it may have read the old row, so it is not cached
+ * (it would otherwise bring the ended session back for the TTL).
+ */
+let evictions = 0;
 
 export function forgetSession(tokenHash: string): void {
   recent.delete(tokenHash);
+  evictions++;
 }
 
-export async function authenticateToken(db: Queryable, token: string | undefined, now = new Date()): Promise<AuthUser> {
+/** Drops every cached session of a user, so the next request reads the account afresh. */
+export function forgetUserSessions(userId: string): void {
+  for (const [tokenHash, { user }] of recent) if (user.id === userId) recent.delete(tokenHash);
+  evictions++;
+}
+
+/** Drops the whole cache, e.g. when a missed notification cannot be ruled out. */
+export function forgetAllSessions(): void {
+  recent.clear();
+  evictions++;
+}
+
+/**
+ * The user behind a token. A user who must change their password is refused (403 PASSWORD_CHANGE_REQUIRED)
+ * unless `passwordChangeAllowed`, which only the routes that let them do so (or log out) pass.
+ */
+export async function authenticateToken(
+  db: Queryable,
+  token: string | undefined,
+  now = new Date(),
+  opts: { passwordChangeAllowed?: boolean } = {},
+): Promise<AuthUser> {
+  const user = await sessionUser(db, token, now);
+  if (user.mustChangePassword && !opts.passwordChangeAllowed) {
+    throw withMessage(new ForbiddenError('', 'PASSWORD_CHANGE_REQUIRED'), bilingual('PASSWORD_CHANGE_REQUIRED'));
+  }
+  return user;
+}
+
+/** Routes a user who must change their password may still call: who am I, log out, change the password. */
+const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/session', 'DELETE /api/session', 'POST /api/session/password']);
+
+/** The authenticator of every HTTP route (server/app.ts). */
+export function authenticateRequest(db: Queryable, req: Request): Promise<AuthUser> {
+  const path = (req.originalUrl ?? req.url).split('?')[0]!.replace(/\/+$/, '');
+  return authenticateToken(db, tokenFromRequest(req), new Date(), { passwordChangeAllowed: PASSWORD_CHANGE_ROUTES.has(`${req.method} ${path}`) });
+}
+
+async function sessionUser(db: Queryable, token: string | undefined, now: Date): Promise<AuthUser> {
   if (token !== undefined && token.startsWith(TOKEN_PREFIX) && token.length <= 200) {
     const hit = recent.get(hashToken(token));
     if (hit && hit.until > now.getTime() && hit.user.sessionExpiresAt > now) return hit.user;
   }
+  const before = evictions;
   const user = await lookUpSession(db, token, now);
-  if (recent.size >= CACHE_MAX) recent.clear();
-  recent.set(user.sessionTokenHash, { user, until: now.getTime() + CACHE_TTL_MS });
+  if (before === evictions) {
+    if (recent.size >= CACHE_MAX) recent.clear();
+    recent.set(user.sessionTokenHash, { user, until: now.getTime() + CACHE_TTL_MS });
+  }
   return user;
 }
 
@@ -113,5 +166,6 @@ async function lookUpSession(db: Queryable, token: string | undefined, now: Date
     jurisdiction: row.jurisdiction,
     sessionTokenHash: tokenHash,
     sessionExpiresAt: row.expiresAt,
+    mustChangePassword: row.mustChangePassword,
   };
 }

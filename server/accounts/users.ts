@@ -5,6 +5,7 @@ import { ROLES, outlets, users } from '../../models/schema.js';
 import type { Queryable } from '../db/database.js';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors.js';
 import { isKnownRegion } from '../outlets/regions.js';
+import { checkPassword, PASSWORD_MAX_LENGTH } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 
 export const usernameSchema = z
@@ -18,7 +19,8 @@ export const usernameSchema = z
 export const newUserSchema = z
   .strictObject({
     username: usernameSchema,
-    password: z.string().min(10, 'at least 10 characters').max(200),
+    // Strength (length included) is judged by ./password-policy.ts, which says why: 422 PASSWORD_WEAK.
+    password: z.string().min(1).max(PASSWORD_MAX_LENGTH),
     role: z.enum(ROLES),
     outletId: z.string().trim().min(1).max(64).optional(),
     jurisdiction: z.string().trim().regex(/^\d{2}(\d{2})?$/, 'a GB/T 2260 province (2 digits) or city (4 digits) code').optional(),
@@ -34,6 +36,7 @@ export const userSchema = z
     outletId: z.string().nullable(),
     jurisdiction: z.string().nullable(),
     disabled: z.boolean(),
+    mustChangePassword: z.boolean(),
     createdAt: z.string(),
   })
   .meta({ id: 'User' });
@@ -61,8 +64,16 @@ export async function checkScope(db: Queryable, u: Omit<NewUser, 'password'>): P
   return errors;
 }
 
-export async function createUser(db: Queryable, input: NewUser, hashCost: number) {
+/** What any new password must pass: 422 PASSWORD_WEAK with the reason, in both languages. */
+export function assertPasswordAcceptable(password: string, username: string, demoPassword: string | undefined, path = 'password'): void {
+  const weak = checkPassword(password, { username, path, ...(demoPassword ? { demoPassword } : {}) });
+  if (weak) throw new ValidationError([weak]);
+}
+
+export async function createUser(db: Queryable, input: NewUser, hashCost: number, opts: { demoPassword?: string } = {}) {
   const errors = await checkScope(db, input);
+  const weak = checkPassword(input.password, { username: input.username, ...opts });
+  if (weak) errors.push(weak);
   if (errors.length) throw new ValidationError(errors);
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username));
   if (existing) throw new ConflictError(`The username ${input.username} is taken.`, 'USERNAME_TAKEN');
@@ -94,6 +105,7 @@ export function presentUser(row: typeof users.$inferSelect): z.output<typeof use
     outletId: row.outletId,
     jurisdiction: row.jurisdiction,
     disabled: row.disabled,
+    mustChangePassword: row.mustChangePassword,
     createdAt: row.createdAt.toISOString(),
   };
 }
