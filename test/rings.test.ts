@@ -123,7 +123,7 @@ describe('ant-moving rings (API and live)', () => {
     const done = await post(`/api/alerts/${alertId}/resolve`, 'regulator1', { resolution: 'confirmed', note: '已移交海关' });
     assert.equal(done.status, 200);
     assert.equal(done.body.status, 'resolved');
-    assert.deepEqual({ ...done.body.resolved, at: undefined }, { by: 'regulator1', at: undefined, resolution: 'confirmed', note: '已移交海关' });
+    assert.deepEqual({ ...done.body.resolved, at: undefined }, { by: 'regulator1', jurisdiction: '44', at: undefined, resolution: 'confirmed', note: '已移交海关' });
     expectProblem(await post(`/api/alerts/${alertId}/resolve`, 'regulator1', { resolution: 'confirmed' }), 409, 'ALERT_RESOLVED');
     expectProblem(await post(`/api/alerts/${alertId}/acknowledge`, 'regulator1'), 409, 'ALERT_RESOLVED');
 

@@ -70,8 +70,8 @@ if (existing < total) {
   // One alert per 200 cross-border parcels, linked to 10 of them; a third resolved confirmed, a sixth false positive.
   await db.execute(sql`
     with a as (
-      insert into alerts (type, severity, group_key, jurisdiction, region_codes, cross_border, route_key, summary, parcel_count, total_value_cny, created_at, updated_at, status, resolution, resolved_at)
-      select 'ANT_MOVING', (array['low','medium','high'])[1 + g % 3], 'bench:' || g, left(r, 2), array[r], true, left(r, 4) || '-US-postal', 'bench', 10, 9000,
+      insert into alerts (type, severity, group_key, jurisdiction, owner_jurisdiction, region_codes, cross_border, route_key, summary, parcel_count, total_value_cny, created_at, updated_at, status, resolution, resolved_at)
+      select 'ANT_MOVING', (array['low','medium','high'])[1 + g % 3], 'bench:' || g, left(r, 2), left(r, 2), array[r], true, left(r, 4) || '-US-postal', 'bench', 10, 9000,
              now() - ((g % 90) || ' days')::interval, now() - ((g % 90) || ' days')::interval,
              case when g % 2 = 0 then 'resolved' else 'open' end, case when g % 6 = 0 then 'false_positive' when g % 2 = 0 then 'confirmed' end,
              case when g % 2 = 0 then now() - ((g % 90) || ' days')::interval + interval '2 hours' end

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { alertParcels, alerts, type Evidence } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
+import { countByProvince, nextOwner, owningJurisdiction, provinceOf } from './ownership.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
 
@@ -14,7 +15,15 @@ export const alertSchema = z
     type: z.string(),
     severity: z.enum(['low', 'medium', 'high']),
     status: z.enum(['open', 'acknowledged', 'resolved']),
+    /** The province it was opened in. */
     jurisdiction: z.string(),
+    /**
+     * The province that acknowledges and resolves it: the one with most of its parcels (server/alerts/ownership.ts).
+     * Officers elsewhere see it and add notes; a decision by them is 403 ALERT_NOT_OWNED.
+     */
+    ownerJurisdiction: z.string(),
+    /** Its parcels by province (a ring: those it is scored on, in its window). */
+    parcelsByJurisdiction: z.record(z.string(), z.number().int()),
     /** GB/T 2260 counties of the outlets involved. */
     regionCodes: z.array(z.string()),
     routeKey: z.string().nullable(),
@@ -24,9 +33,17 @@ export const alertSchema = z
     waybills: z.array(z.string()),
     evidence: z.array(z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() })),
     crossBorder: z.boolean(),
-    acknowledged: z.object({ by: z.string(), at: z.string() }).nullable(),
+    /** jurisdiction: where the officer works (null: an admin). */
+    acknowledged: z.object({ by: z.string(), jurisdiction: z.string().nullable(), at: z.string() }).nullable(),
+    /** by and jurisdiction null: the system (a merge). */
     resolved: z
-      .object({ by: z.string().nullable(), at: z.string(), resolution: z.enum(['confirmed', 'false_positive', 'merged']), note: z.string().nullable() })
+      .object({
+        by: z.string().nullable(),
+        jurisdiction: z.string().nullable(),
+        at: z.string(),
+        resolution: z.enum(['confirmed', 'false_positive', 'merged']),
+        note: z.string().nullable(),
+      })
       .nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -41,6 +58,8 @@ export function presentAlert(a: AlertRow): AlertView {
     severity: a.severity,
     status: a.status,
     jurisdiction: a.jurisdiction,
+    ownerJurisdiction: a.ownerJurisdiction,
+    parcelsByJurisdiction: a.parcelsByJurisdiction,
     regionCodes: a.regionCodes,
     routeKey: a.routeKey,
     summary: a.summary,
@@ -49,10 +68,12 @@ export function presentAlert(a: AlertRow): AlertView {
     waybills: a.waybills,
     evidence: a.evidence,
     crossBorder: a.crossBorder,
-    acknowledged: a.acknowledgedAt ? { by: a.acknowledgedByName ?? '', at: a.acknowledgedAt.toISOString() } : null,
+    acknowledged: a.acknowledgedAt
+      ? { by: a.acknowledgedByName ?? '', jurisdiction: a.acknowledgedByJurisdiction, at: a.acknowledgedAt.toISOString() }
+      : null,
     resolved:
       a.resolvedAt && a.resolution
-        ? { by: a.resolvedByName, at: a.resolvedAt.toISOString(), resolution: a.resolution, note: a.resolutionNote }
+        ? { by: a.resolvedByName, jurisdiction: a.resolvedByJurisdiction, at: a.resolvedAt.toISOString(), resolution: a.resolution, note: a.resolutionNote }
         : null,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
@@ -75,17 +96,30 @@ export type AlertContribution = {
    * A group that knows its own totals (a ring, counted over its window) replaces them instead of adding one
    * parcel; parcelIds are the parcels to link to the alert (all of them when it may be new).
    */
-  totals?: { parcelCount: number; totalValueCny: number; waybills: string[]; regionCodes: string[]; parcelIds: string[] };
+  totals?: {
+    parcelCount: number;
+    totalValueCny: number;
+    waybills: string[];
+    regionCodes: string[];
+    parcelIds: string[];
+    /** The parcels by province, and the province of the earliest (where the group began: an opening tie goes there). */
+    byJurisdiction: Record<string, number>;
+    began: string;
+  };
 };
 
 export type AlertChange = { event: 'alert:new' | 'alert:updated'; alert: AlertView; regionCodes: string[] };
 
 export const MAX_WAYBILLS_ON_ALERT = 200;
 
-/** Opens the group's alert, or adds the parcel to the one already open (never counting a parcel twice). */
+/**
+ * Opens the group's alert, or adds the parcel to the one already open (never counting a parcel twice). The
+ * owner is set at opening and follows the parcels while the alert is open (ownership.ts).
+ */
 export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<AlertChange> {
   const rank = (col: SQL) => sql`(case ${col} when 'high' then 3 when 'medium' then 2 else 1 end)`;
   const t = c.totals;
+  const byJurisdiction = t?.byJurisdiction ?? countByProvince([c.regionCode]);
   const [row] = await db
     .insert(alerts)
     .values({
@@ -101,6 +135,8 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
       totalValueCny: t?.totalValueCny ?? c.valueCny,
       waybills: t?.waybills.slice(0, MAX_WAYBILLS_ON_ALERT) ?? [c.waybillNo],
       evidence: c.evidence,
+      parcelsByJurisdiction: byJurisdiction,
+      ownerJurisdiction: owningJurisdiction(byJurisdiction, t?.began ?? provinceOf(c.regionCode)),
     })
     .onConflictDoUpdate({
       target: alerts.groupKey,
@@ -113,6 +149,7 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
               waybills: sql`excluded.waybills`,
               regionCodes: sql`excluded.region_codes`,
               routeKey: sql`excluded.route_key`,
+              parcelsByJurisdiction: sql`excluded.parcels_by_jurisdiction`,
             }
           : {
               parcelCount: sql`${alerts.parcelCount} + 1`,
@@ -122,6 +159,9 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
               waybills: sql`(${alerts.waybills} || excluded.waybills)[greatest(1, cardinality(${alerts.waybills}) + 1 - ${MAX_WAYBILLS_ON_ALERT - 1}):]`,
               regionCodes: sql`case when excluded.region_codes[1] = any(${alerts.regionCodes}) then ${alerts.regionCodes}
                                     else ${alerts.regionCodes} || excluded.region_codes end`,
+              parcelsByJurisdiction: sql`${alerts.parcelsByJurisdiction} || coalesce((
+                select jsonb_object_agg(e.key, coalesce((${alerts.parcelsByJurisdiction} ->> e.key)::int, 0) + e.value::int)
+                from jsonb_each_text(excluded.parcels_by_jurisdiction) e), '{}'::jsonb)`,
             }),
         crossBorder: sql`${alerts.crossBorder} or excluded.cross_border`,
         // Severity only rises as a group grows.
@@ -136,7 +176,14 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
   if (parcelIds.length) {
     await db.insert(alertParcels).values(parcelIds.map((parcelId) => ({ alertId: row!.id, parcelId }))).onConflictDoNothing();
   }
-  const { inserted, ...alert } = row!;
+  const { inserted, ...raised } = row!;
+  let alert: AlertRow = raised;
+  const owner = nextOwner(alert);
+  if (owner !== alert.ownerJurisdiction) {
+    // The majority of its parcels moved to another province while nobody had it in hand yet: that province decides now.
+    const [moved] = await db.update(alerts).set({ ownerJurisdiction: owner }).where(eq(alerts.id, alert.id)).returning();
+    alert = moved!;
+  }
   return { event: inserted ? 'alert:new' : 'alert:updated', alert: presentAlert(alert), regionCodes: alert.regionCodes };
 }
 
@@ -146,7 +193,7 @@ export type Resolution = 'confirmed' | 'false_positive' | 'merged';
 export async function resolveAlert(
   db: Queryable,
   id: string,
-  r: { by: { id: string; username: string } | null; resolution: Resolution; note: string | null },
+  r: { by: { id: string; username: string; jurisdiction: string | null } | null; resolution: Resolution; note: string | null },
 ): Promise<AlertRow | undefined> {
   const [row] = await db
     .update(alerts)
@@ -156,6 +203,7 @@ export async function resolveAlert(
       resolutionNote: r.note,
       resolvedBy: r.by?.id ?? null,
       resolvedByName: r.by?.username ?? null,
+      resolvedByJurisdiction: r.by?.jurisdiction ?? null,
       resolvedAt: sql`now()`,
       updatedAt: sql`now()`,
     })

@@ -7,12 +7,17 @@ import { assertMayUnmask } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { ConflictError, NotFoundError } from '../http/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, withMessage } from '../http/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
 import { dampRing, ringIdOfGroup } from '../rings/store.js';
 import { alertParcelsSchema, loadAlertParcels } from './parcels.js';
 import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
+import { addAlertNote, alertNoteSchema, listAlertNotes, MAX_NOTE_LENGTH, notOwnedMessage } from './notes.js';
+import { mayDecide } from './ownership.js';
+
+/** One alert as its page reads it: with the notes every jurisdiction it touches added. */
+const alertWithNotesSchema = alertSchema.extend({ notes: z.array(alertNoteSchema) }).meta({ id: 'AlertWithNotes' });
 
 const alertCountsSchema = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() }).meta({ id: 'AlertCounts' });
 
@@ -91,11 +96,11 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
     summary: 'One alert with its evidence',
     access: { roles: ALERT_ROLES },
     params: z.strictObject({ id: z.string().uuid() }),
-    responses: { 200: { description: 'The alert', schema: alertSchema }, 404: { description: 'No such alert in your jurisdiction' } },
+    responses: { 200: { description: 'The alert, who owns it, and its notes', schema: alertWithNotesSchema }, 404: { description: 'No such alert in your jurisdiction' } },
     handler: async ({ params, user }) => {
       const [row] = await db.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
-      return { status: 200, body: presentAlert(row) };
+      return { status: 200, body: { ...presentAlert(row), notes: await listAlertNotes(db, row.id) } };
     },
   });
 
@@ -115,6 +120,18 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       const [row] = await db.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
       const { unmasked, ...result } = await loadAlertParcels(db, row.id, user, config.ring, query.unmask ? vault : null);
+      // Masked identities still show names and addresses: every read of them is recorded (issue 14.14),
+      // and what was opened in full besides (pii.unmask).
+      if (result.parcels.length) {
+        await recordAudit(db, {
+          actor: user,
+          action: 'pii.read',
+          subjectType: 'alert',
+          subjectId: row.id,
+          requestId: String(req.id),
+          details: { parcels: result.parcels.length, masked: result.parcels.length - unmasked.length, total: result.total },
+        });
+      }
       if (unmasked.length) {
         await recordAudit(db, {
           actor: user,
@@ -128,10 +145,19 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       return { status: 200, body: result };
     },
   });
-  const published = (row: AlertRow) => {
-    const change: AlertChange = { event: 'alert:updated', alert: presentAlert(row), regionCodes: row.regionCodes };
+  /** alert:updated to every room the alert touches, owner or not, with its notes: the others hear the outcome. */
+  const published = async (row: AlertRow) => {
+    const alert = { ...presentAlert(row), notes: await listAlertNotes(db, row.id) };
+    const change: AlertChange = { event: 'alert:updated', alert, regionCodes: row.regionCodes };
     bus.emit('alert', change);
-    return change.alert;
+    return alert;
+  };
+  const withNotes = async (row: AlertRow) => ({ ...presentAlert(row), notes: await listAlertNotes(db, row.id) });
+  /** Only the owning jurisdiction's officers (and admins) decide; the others see it and add notes. */
+  const assertMayDecide = (user: Parameters<typeof mayDecide>[0], row: AlertRow) => {
+    if (!mayDecide(user, row.ownerJurisdiction)) {
+      throw withMessage(new ForbiddenError('', 'ALERT_NOT_OWNED'), notOwnedMessage(row.ownerJurisdiction));
+    }
   };
   const resolvedAlready = (row: AlertRow) =>
     new ConflictError(
@@ -147,7 +173,8 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
     access: { roles: ALERT_ROLES },
     params: idParams,
     responses: {
-      200: { description: 'The acknowledged alert (unchanged if it was acknowledged before)', schema: alertSchema },
+      200: { description: 'The acknowledged alert (unchanged if it was acknowledged before)', schema: alertWithNotesSchema },
+      403: { description: 'ALERT_NOT_OWNED: another jurisdiction owns it (add a note instead)' },
       404: { description: 'No such alert in your jurisdiction' },
       409: { description: 'ALERT_RESOLVED: it is resolved already' },
     },
@@ -155,17 +182,25 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       const row = await db.transaction(async (tx) => {
         const [current] = await tx.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user))).for('update');
         if (!current) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+        assertMayDecide(user, current);
         if (current.status === 'resolved') throw resolvedAlready(current);
         if (current.status === 'acknowledged') return { row: current, changed: false };
         const [updated] = await tx
           .update(alerts)
-          .set({ status: 'acknowledged', acknowledgedBy: user.id, acknowledgedByName: user.username, acknowledgedAt: sql`now()`, updatedAt: sql`now()` })
+          .set({
+            status: 'acknowledged',
+            acknowledgedBy: user.id,
+            acknowledgedByName: user.username,
+            acknowledgedByJurisdiction: user.jurisdiction,
+            acknowledgedAt: sql`now()`,
+            updatedAt: sql`now()`,
+          })
           .where(eq(alerts.id, current.id))
           .returning();
         await recordAudit(tx, { actor: user, action: 'alert.acknowledge', subjectType: 'alert', subjectId: current.id, requestId: String(req.id) });
         return { row: updated!, changed: true };
       });
-      return { status: 200, body: row.changed ? published(row.row) : presentAlert(row.row) };
+      return { status: 200, body: row.changed ? await published(row.row) : await withNotes(row.row) };
     },
   });
 
@@ -188,7 +223,8 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       }),
     fieldCodes: { resolution: { REQUIRED: 'RESOLUTION_REQUIRED', '*': 'RESOLUTION_UNKNOWN' }, note: { '*': 'NOTE_REQUIRED' } },
     responses: {
-      200: { description: 'The resolved alert', schema: alertSchema },
+      200: { description: 'The resolved alert', schema: alertWithNotesSchema },
+      403: { description: 'ALERT_NOT_OWNED: another jurisdiction owns it (add a note instead)' },
       404: { description: 'No such alert in your jurisdiction' },
       409: { description: 'ALERT_RESOLVED: it is resolved already' },
       422: { description: 'No resolution, an unknown one, or a false positive without a note' },
@@ -197,6 +233,8 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       const row = await db.transaction(async (tx) => {
         const [current] = await tx.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user))).for('update');
         if (!current) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+        // Before damping: a false positive quiets the ring for every province, so only its owner may say so.
+        assertMayDecide(user, current);
         if (current.status === 'resolved') throw resolvedAlready(current);
         const resolved = (await resolveAlert(tx, current.id, { by: user, resolution: body.resolution, note: body.note || null }))!;
         const ringId = ringIdOfGroup(current.groupKey);
@@ -213,7 +251,43 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
         });
         return resolved;
       });
-      return { status: 200, body: published(row) };
+      return { status: 200, body: await published(row) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/api/alerts/:id/notes',
+    tag: 'Alerts',
+    summary: 'Add a note to an alert you can see, whoever owns it: kept with who and where, audited, and announced with the alert',
+    access: { roles: ALERT_ROLES },
+    params: idParams,
+    body: z.strictObject({ text: z.string().trim().min(1).max(MAX_NOTE_LENGTH) }),
+    fieldCodes: { text: { REQUIRED: 'NOTE_REQUIRED', TOO_LONG: 'NOTE_TOO_LONG', '*': 'NOTE_INVALID' } },
+    responses: {
+      201: { description: 'The note', schema: alertNoteSchema },
+      400: { description: 'NOTE_REQUIRED: no text; NOTE_TOO_LONG: over 2,000 characters; NOTE_INVALID: not text' },
+      404: { description: 'No such alert in your jurisdiction' },
+    },
+    handler: async ({ params, body, user, req }) => {
+      const { note, row } = await db.transaction(async (tx) => {
+        const [current] = await tx.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.id, params.id), alertScope(user))).for('update');
+        if (!current) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
+        const note = await addAlertNote(tx, current.id, user, body.text);
+        // A note is a change: clients catching up with `since` and the live board see it.
+        const [row] = await tx.update(alerts).set({ updatedAt: sql`now()` }).where(eq(alerts.id, current.id)).returning();
+        await recordAudit(tx, {
+          actor: user,
+          action: 'alert.note',
+          subjectType: 'alert',
+          subjectId: current.id,
+          requestId: String(req.id),
+          details: { noteId: note.id, length: body.text.length },
+        });
+        return { note, row: row! };
+      });
+      await published(row);
+      return { status: 201, body: note };
     },
   });
 }

@@ -9,6 +9,7 @@ import type { EventEmitter } from 'node:events';
 import type { RingPolicy } from '../config.js';
 import { raiseAlert, resolveAlert, presentAlert, type AlertChange, type AlertContribution } from '../alerts/alerts.js';
 import type { Queryable } from '../db/database.js';
+import { countByProvince, provinceOf } from '../alerts/ownership.js';
 import { routeKeyOf } from '../customs/route-key.js';
 import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
@@ -126,6 +127,9 @@ export function ringAlert(
       waybills: all.map((m) => m.waybillNo),
       regionCodes: [...new Set(all.map((m) => m.regionCode))],
       parcelIds: totals.parcelIds,
+      // Ownership counts the parcels the ring is scored on (its newest, in the longest window), as regionCodes does.
+      byJurisdiction: countByProvince(all.map((m) => m.regionCode)),
+      began: provinceOf(all[all.length - 1]!.regionCode),
     },
   };
 }
