@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { looksLikeFormula, neutralizeFormula } from '../server/watchlist/import.js';
@@ -51,7 +52,7 @@ describe('suspect-list import (POST /api/watchlist/import)', () => {
       'person_name,"=cmd|\' /C calc\'!A0",injection',
       'company,@SUM(1+1),injection',
       'planet,Mars,',
-      `address,${'长'.repeat(10_000_000)},huge cell`,
+      `address,${'长'.repeat(1_000)},a value over 500 characters, in a cell under the cell limit`,
       ',,',
       'brand,Gucci,ok',
       'brand,"Prada,unclosed quote',
@@ -98,5 +99,133 @@ describe('suspect-list import (POST /api/watchlist/import)', () => {
     for (const v of ['+86 138 0013 8000', '-12.5', 'Nike', '张三']) assert.ok(!looksLikeFormula(v), v);
     assert.equal(neutralizeFormula('=HYPERLINK("x")'), `'=HYPERLINK("x")`);
     assert.equal(neutralizeFormula('张三'), '张三');
+  });
+});
+
+/** A zip written by hand, so a test can make it lie about its sizes (APPNOTE 4.3.7, 4.3.12, 4.3.16). */
+function aZip(files: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name);
+    const packed = deflateRawSync(f.data);
+    const size = f.declaredSize ?? f.data.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(f.data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(f.data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += local.length + name.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** The smallest XLSX Excel and exceljs read, its one sheet given as XML rows. */
+function anXlsx(sheetRows: string, declaredSheetSize?: number): Buffer {
+  const xml = (body: string) => Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>${body}`);
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  return aZip([
+    { name: '[Content_Types].xml', data: xml('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>') },
+    { name: '_rels/.rels', data: xml(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`) },
+    { name: 'xl/workbook.xml', data: xml(`<workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="名单" sheetId="1" r:id="rId1"/></sheets></workbook>`) },
+    { name: 'xl/_rels/workbook.xml.rels', data: xml(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`) },
+    { name: 'xl/worksheets/sheet1.xml', data: xml(`<worksheet ${ns}><sheetData>${sheetRows}</sheetData></worksheet>`), declaredSize: declaredSheetSize },
+  ]);
+}
+
+const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
+const xlsxRow = (n: number, type: string, value: string) => `<row r="${n}">${inline(`A${n}`, type)}${inline(`B${n}`, value)}</row>`;
+const HEADER = xlsxRow(1, 'type', 'value');
+
+describe('suspect-list import limits (413 before anything is stored)', () => {
+  let s: TestServer;
+  let regulator: string;
+  before(async () => {
+    // Small limits keep the files small; the same code paths hold the defaults (100,000 rows, 32,767 characters, 64 MB unpacked).
+    s = await startTestServer({ IMPORT_MAX_ROWS: '50', IMPORT_MAX_CELL_CHARS: '1000', IMPORT_MAX_UNCOMPRESSED_BYTES: '1048576', IMPORT_MAX_BYTES: '200000' });
+    regulator = await s.login('regulator1');
+  });
+  after(() => s?.close());
+
+  const upload = (buf: Buffer, filename: string) =>
+    s.http().post('/api/watchlist/import').set('Authorization', `Bearer ${regulator}`).attach('file', buf, { filename });
+  const tooLarge = async (buf: Buffer, filename: string, code: string) => {
+    const body = expectProblem(await upload(buf, filename), 413, code) as { detail: string; detailZh?: string };
+    assert.match(body.detailZh ?? '', /[\u4e00-\u9fff]/, 'the reason in Chinese too');
+    return body;
+  };
+  const companies = async () =>
+    (await s.http().get('/api/watchlist/entries?type=company&limit=200').set('Authorization', `Bearer ${regulator}`).expect(200)).body.entries as { value: string }[];
+
+  it('an XLSX bomb (a small zip that unpacks to a 20-million-character cell) is 413 IMPORT_TOO_LARGE, told by its sizes or not', async () => {
+    const huge = 'A'.repeat(20_000_000);
+    const honest = anXlsx(HEADER + xlsxRow(2, 'company', huge));
+    assert.ok(honest.length < 100_000, `small on the wire (${honest.length} bytes)`);
+    await tooLarge(honest, 'bomb.xlsx', 'IMPORT_TOO_LARGE');
+    // The zip lies: it declares a 2 KB sheet, so only counting what actually inflates stops it.
+    const lying = anXlsx(HEADER + xlsxRow(2, 'company', huge), 2_000);
+    const body = await tooLarge(lying, 'bomb.xlsx', 'IMPORT_TOO_LARGE');
+    assert.match(body.detail, /1 MB/);
+    assert.deepEqual(await companies(), []);
+  });
+
+  it('an XLSX with more rows than allowed is 413 IMPORT_TOO_MANY_ROWS and stores none of them', async () => {
+    const rows = Array.from({ length: 51 }, (_, i) => xlsxRow(i + 2, 'company', `Row Trading ${i}`)).join('');
+    const body = await tooLarge(anXlsx(HEADER + rows), 'long.xlsx', 'IMPORT_TOO_MANY_ROWS');
+    assert.match(body.detail, /more than 50 rows/);
+    assert.deepEqual(await companies(), [], 'refused whole: not the first 50');
+  });
+
+  it('an XLSX with a cell over the cell limit is 413 IMPORT_CELL_TOO_LONG naming its row', async () => {
+    const body = await tooLarge(anXlsx(HEADER + xlsxRow(2, 'company', 'Fine Co') + xlsxRow(3, 'company', 'x'.repeat(1001))), 'wide.xlsx', 'IMPORT_CELL_TOO_LONG');
+    assert.match(body.detail, /Row 3 /);
+    assert.match(body.detailZh!, /第 3 行/);
+  });
+
+  it('a CSV over the limits: too many rows, a cell too long (a broken quote swallowing the file), too many bytes', async () => {
+    const lines = (n: number) => ['type,value', ...Array.from({ length: n }, (_, i) => `company,CSV Trading ${i}`)].join('\n');
+    await tooLarge(Buffer.from(lines(51)), 'long.csv', 'IMPORT_TOO_MANY_ROWS');
+    await tooLarge(Buffer.from(`type,value\ncompany,ok\ncompany,${'长'.repeat(1001)}\n`), 'wide.csv', 'IMPORT_CELL_TOO_LONG');
+    await tooLarge(Buffer.from(`type,value\ncompany,"unclosed ${'x'.repeat(50_000)}\n`), 'quote.csv', 'IMPORT_CELL_TOO_LONG');
+    await tooLarge(Buffer.from(`type,value\n${'company,Big Co\n'.repeat(15_000)}`), 'big.csv', 'IMPORT_TOO_LARGE');
+    // A million unreadable lines count as rows too.
+    await tooLarge(Buffer.from(`type,value\n${'a,"b"c\n'.repeat(60)}`), 'broken.csv', 'IMPORT_TOO_MANY_ROWS');
+    assert.deepEqual(await companies(), []);
+  });
+
+  it('a file within the limits still imports: good rows kept, bad rows reported by row', async () => {
+    const rows = Array.from({ length: 48 }, (_, i) => xlsxRow(i + 2, 'company', `Legal Trading ${i}`)).join('');
+    const xlsx = anXlsx(HEADER + rows + xlsxRow(50, 'planet', 'Mars') + xlsxRow(51, 'company', 'y'.repeat(1000)));
+    const res = await upload(xlsx, 'legal.xlsx').expect(201);
+    assert.equal(res.body.rows, 50);
+    assert.equal(res.body.created, 48, JSON.stringify(res.body.rejected));
+    assert.deepEqual(res.body.rejected.map((r: { row: number; errors: { code: string }[] }) => `${r.row}:${r.errors[0]!.code}`), ['50:INVALID_VALUE', '51:VALUE_TOO_LONG']);
+    const csv = await upload(Buffer.from(['type,value', ...Array.from({ length: 49 }, (_, i) => `company,CSV Legal ${i}`), 'company,'].join('\n')), 'legal.csv').expect(201);
+    assert.equal(csv.body.created, 49);
+    assert.deepEqual(csv.body.rejected.map((r: { row: number }) => r.row), [51]);
   });
 });

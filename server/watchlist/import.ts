@@ -1,14 +1,16 @@
 // Importing suspect lists from the files a regulator's office actually has: CSV (UTF-8 with or without
 // BOM, or GBK/GB18030 from Chinese Excel) and XLSX, with English or Chinese headers and type names.
 // Every row is judged on its own; good rows are kept, bad ones reported with their row number.
+import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { entryFromInput, insertEntries, MAX_VALUE_LENGTH, type PreparedEntry } from './entries.js';
+import { boundedXlsxRows, importCellTooLong, importTooManyRows, type ImportLimits } from './import-limits.js';
 
 export type ImportReport = {
   created: number;
@@ -50,14 +52,18 @@ export function neutralizeFormula(value: string): string {
 
 type RawRow = { row: number; cells: Partial<Record<Column, string>>; formula: boolean };
 
-function decodeText(buf: Buffer): string {
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    // Not UTF-8: Chinese Excel saves CSV as GBK; GB18030 is its superset.
-    return new TextDecoder('gb18030').decode(buf);
+const SLICE = 64 * 1024;
+
+/** The file as UTF-8, 64 KB at a time: never a second whole copy of it in memory. */
+function* utf8Slices(buf: Buffer): Generator<Buffer> {
+  if (isUtf8(buf) || (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf && isUtf8(buf.subarray(3)))) {
+    for (let at = 0; at < buf.length; at += SLICE) yield buf.subarray(at, at + SLICE);
+    return;
   }
+  // Not UTF-8: Chinese Excel saves CSV as GBK; GB18030 is its superset.
+  const decoder = new TextDecoder('gb18030');
+  for (let at = 0; at < buf.length; at += SLICE) yield Buffer.from(decoder.decode(buf.subarray(at, at + SLICE), { stream: true }));
+  yield Buffer.from(decoder.decode());
 }
 
 function mapHeader(header: string[]): { columns: (Column | null)[]; warnings: ImportReport['warnings'] } {
@@ -77,30 +83,37 @@ function mapHeader(header: string[]): { columns: (Column | null)[]; warnings: Im
 /** A row the parser itself could not read (a broken quote): reported at its line. */
 type Unreadable = { row: number; code: string; message: string };
 
-async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnreadable: (u: Unreadable) => void): AsyncGenerator<RawRow> {
+async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnreadable: (u: Unreadable) => void, limits: ImportLimits): AsyncGenerator<RawRow> {
   const parser = parse({
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
-    // No max_record_size: csv-parse stops reading after skipping an oversized record. The upload limit
-    // bounds memory, and each value's length is checked per row.
+    // Bounds the bytes one record may hold while it is read (up to 4 bytes a character, a few cells);
+    // each cell is then held to maxCellChars. Past either, the whole file is refused.
+    max_record_size: limits.maxCellChars * 4 * 4,
     skip_records_with_error: true,
   });
-  parser.on('skip', (err: Error & { lines?: number }) =>
-    onUnreadable({ row: err.lines ?? 0, code: 'ROW_MALFORMED', message: `The row cannot be read as CSV: ${err.message.slice(0, 200)}` }),
-  );
+  // Records seen, the header and unreadable ones included: a million broken lines are bounded too.
+  let records = 0;
+  parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
+    if (err.code === 'CSV_MAX_RECORD_SIZE') parser.destroy(importCellTooLong(limits, err.lines ?? 0));
+    else if (++records > limits.maxRows + 1) parser.destroy(importTooManyRows(limits));
+    else onUnreadable({ row: err.lines ?? 0, code: 'ROW_MALFORMED', message: `The row cannot be read as CSV: ${err.message.slice(0, 200)}` });
+  });
   // Fed in 64 KB slices of UTF-8 with backpressure: given the whole text at once, csv-parse reads every
   // record in one go and holds the event loop for a second on 100,000 rows.
-  const utf8 = Buffer.from(decodeText(buf));
   void (async () => {
-    for (let at = 0; at < utf8.length; at += 64 * 1024) {
-      if (!parser.write(utf8.subarray(at, at + 64 * 1024))) await once(parser, 'drain');
+    for (const slice of utf8Slices(buf)) {
+      if (parser.destroyed) return;
+      if (!parser.write(slice)) await Promise.race([once(parser, 'drain'), once(parser, 'close')]);
     }
-    parser.end();
+    if (!parser.destroyed) parser.end();
   })().catch((err) => parser.destroy(err as Error));
   let columns: (Column | null)[] | undefined;
   for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    if (++records > limits.maxRows + 1) throw importTooManyRows(limits);
+    if (record.some((v) => v.length > limits.maxCellChars)) throw importCellTooLong(limits, info.lines);
     if (!columns) {
       const mapped = mapHeader(record);
       columns = mapped.columns;
@@ -116,43 +129,46 @@ async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnrea
   }
 }
 
-async function* xlsxRows(buf: Buffer, warnings: ImportReport['warnings']): AsyncGenerator<RawRow> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(buf as unknown as ArrayBuffer);
-  } catch {
-    throw new UnsupportedMediaTypeError('The file looks like XLSX but cannot be read; save it again from Excel, or as CSV.', 'UNSUPPORTED_FILE');
+function cellText(v: ExcelJS.CellValue): { s: string; formula: boolean } {
+  if (v === null || v === undefined) return { s: '', formula: false };
+  if (v instanceof Date) return { s: v.toISOString(), formula: false };
+  if (typeof v === 'object') {
+    if ('formula' in v || 'sharedFormula' in v) return { s: String((v as { result?: unknown }).result ?? ''), formula: true };
+    if ('richText' in v) return { s: v.richText.map((t) => t.text).join(''), formula: false };
+    if ('text' in v) return { s: String(v.text), formula: false };
+    return { s: '', formula: false };
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) return;
-  const text = (v: ExcelJS.CellValue): { s: string; formula: boolean } => {
-    if (v === null || v === undefined) return { s: '', formula: false };
-    if (v instanceof Date) return { s: v.toISOString(), formula: false };
-    if (typeof v === 'object') {
-      if ('formula' in v || 'sharedFormula' in v) return { s: String((v as { result?: unknown }).result ?? ''), formula: true };
-      if ('richText' in v) return { s: v.richText.map((t) => t.text).join(''), formula: false };
-      if ('text' in v) return { s: String(v.text), formula: false };
-      return { s: '', formula: false };
-    }
-    return { s: String(v), formula: false };
-  };
-  let columns: (Column | null)[] | undefined;
-  for (let r = 1; r <= sheet.rowCount; r++) {
-    const row = sheet.getRow(r);
-    const values = Array.from({ length: Math.max(row.cellCount, columns?.length ?? 0) }, (_, i) => text(row.getCell(i + 1).value));
+  return { s: String(v), formula: false };
+}
+
+async function* xlsxRows(buf: Buffer, warnings: ImportReport['warnings'], limits: ImportLimits): AsyncGenerator<RawRow> {
+  // Only the header's known columns are read from each row: a cell far to the right (XFD) costs nothing.
+  let columns: [number, Column][] | undefined;
+  for await (const row of boundedXlsxRows(buf, limits)) {
+    const defined: [number, { s: string; formula: boolean }][] = [];
+    row.eachCell((cell, col) => {
+      const text = cellText(cell.value);
+      if (text.s.length > limits.maxCellChars) throw importCellTooLong(limits, row.number);
+      defined.push([col, text]);
+    });
     if (!columns) {
-      const mapped = mapHeader(values.map((v) => v.s));
-      columns = mapped.columns;
+      const header: string[] = [];
+      for (const [col, text] of defined) if (col <= 1000) header[col - 1] = text.s;
+      const mapped = mapHeader(Array.from(header, (h) => h ?? ''));
+      columns = mapped.columns.flatMap((c, i) => (c ? [[i + 1, c] as [number, Column]] : []));
       warnings.push(...mapped.warnings);
       continue;
     }
-    if (values.every((v) => !v.s.trim())) continue;
     const cells: RawRow['cells'] = {};
-    values.forEach((v, i) => {
-      const c = columns![i];
-      if (c) cells[c] = v.s;
-    });
-    yield { row: r, cells, formula: values.some((v, i) => v.formula && columns![i]) };
+    let formula = false;
+    for (const [col, text] of defined) {
+      const c = columns.find(([at]) => at === col)?.[1];
+      if (!c) continue;
+      cells[c] = text.s;
+      formula ||= text.formula;
+    }
+    if (Object.values(cells).every((v) => !v?.trim())) continue;
+    yield { row: row.number, cells, formula };
   }
 }
 
@@ -167,38 +183,33 @@ function fileKind(buf: Buffer): 'xlsx' | 'csv' {
 }
 
 const BATCH = 250;
+const yieldToOthers = () => new Promise((r) => setImmediate(r));
 
 /**
- * Imports in batches of 250 rows (short enough that PGlite, which runs on the main thread, pauses
- * other requests briefly), each one statement, yielding to other requests between batches, so a
- * 100,000-row file does not hold the database (PGlite has one connection) or the event loop for long.
- * A batch is atomic; an import stopped half-way can be run again: what is in already counts as duplicate.
+ * Reads and judges the whole file first, within `limits` (a file past them is refused with 413 and
+ * nothing stored), then stores the good rows in batches of 250 (short enough that PGlite, which runs on
+ * the main thread, pauses other requests briefly), each one statement, yielding to other requests between
+ * batches and every 200 rows read, so a 100,000-row file holds neither the database (PGlite has one
+ * connection) nor the event loop for long. A batch is atomic; an import stopped half-way can be run again:
+ * what is in already counts as duplicate.
  */
-export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, user: AuthUser): Promise<ImportReport> {
+export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, user: AuthUser, limits: ImportLimits): Promise<ImportReport> {
   const report: ImportReport = { created: 0, duplicates: 0, rejected: [], warnings: [], rows: 0 };
   const reject = (row: number, errors: FieldError[]) => report.rejected.push({ index: report.rows - 1, row, errors });
   const unreadable = (u: Unreadable) => {
     report.rows++;
     reject(u.row, [{ path: 'row', code: u.code, message: u.message }]);
   };
-  let batch: PreparedEntry[] = [];
-  const flush = async () => {
-    const { created, duplicates } = await insertEntries(db, batch, user.id);
-    report.created += created;
-    report.duplicates += duplicates;
-    batch = [];
-    await new Promise((r) => setImmediate(r));
-  };
+  const good: PreparedEntry[] = [];
 
-  const rows = fileKind(buf) === 'xlsx' ? xlsxRows(buf, report.warnings) : csvRows(buf, report.warnings, unreadable);
+  const rows = fileKind(buf) === 'xlsx' ? xlsxRows(buf, report.warnings, limits) : csvRows(buf, report.warnings, unreadable, limits);
   try {
     for await (const raw of rows) {
+      if (++report.rows > limits.maxRows) throw importTooManyRows(limits);
       // Let other requests in regularly: awaiting the parser alone only yields to microtasks.
-      if (++report.rows % 200 === 0) await new Promise((r) => setImmediate(r));
+      if (report.rows % 200 === 0) await yieldToOthers();
       const entry = prepareRow(raw, vault, (errors) => reject(raw.row, errors));
-      if (!entry) continue;
-      batch.push(entry);
-      if (batch.length >= BATCH) await flush();
+      if (entry) good.push(entry);
     }
   } catch (err) {
     // A file broken beyond recovery (an unclosed quote at its end): keep what was read, say where it broke.
@@ -206,7 +217,12 @@ export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, us
     const e = err as Error & { lines?: number };
     unreadable({ row: e.lines ?? 0, code: 'FILE_MALFORMED', message: `The file cannot be read from here on: ${e.message.slice(0, 200)}` });
   }
-  if (batch.length) await flush();
+  for (let at = 0; at < good.length; at += BATCH) {
+    const { created, duplicates } = await insertEntries(db, good.slice(at, at + BATCH), user.id);
+    report.created += created;
+    report.duplicates += duplicates;
+    await yieldToOthers();
+  }
   report.rejected.sort((a, b) => a.row - b.row);
   return report;
 }

@@ -15,6 +15,7 @@ import { normalizeWaybill } from '../waybill/waybills.js';
 import { decodeCursor } from '../http/cursor.js';
 import { createEntries, deleteEntry, entrySchema, listEntries } from './entries.js';
 import { importList } from './import.js';
+import { importTooLarge } from './import-limits.js';
 import { ENTRY_TYPES } from './match.js';
 import { screen } from './screen.js';
 
@@ -58,10 +59,9 @@ const checkSchema = z
   })
   .meta({ id: 'WatchlistCheck' });
 
-const IMPORT_MAX_BYTES = 32 * 1024 * 1024;
-
 export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
   const { db, vault } = ctx;
+  const importLimits = ctx.config.import;
 
   api.route({
     method: 'post',
@@ -70,7 +70,7 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
     summary: 'Import a CSV (UTF-8, BOM or GBK) or XLSX list with header type,value,note,source,expiresAt (or 类型,值,备注,来源,过期时间)',
     access: { roles: LIST_ROLES },
     requestContent: { contentType: 'multipart/form-data', schema: z.object({ file: z.string().meta({ format: 'binary' }) }) },
-    before: [receiveOneFile(IMPORT_MAX_BYTES, 'list file')],
+    before: [receiveOneFile(importLimits.maxBytes, 'list file', () => importTooLarge(importLimits, importLimits.maxBytes))],
     responses: {
       201: {
         description: 'What was created, duplicated or rejected (with its row number), and warnings such as ignored columns',
@@ -78,7 +78,7 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
       },
     },
     handler: async ({ req, user }) => {
-      const report = await importList(db, vault, req.file!.buffer, user);
+      const report = await importList(db, vault, req.file!.buffer, user, importLimits);
       await recordAudit(db, {
         actor: user,
         action: 'watchlist.import',
