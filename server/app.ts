@@ -12,6 +12,7 @@ import type { AppContext } from './context.js';
 import { registerHealthRoutes } from './health/router.js';
 import { createApi, noStore } from './http/api.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { logSerializers } from './logging.js';
 import { archiveStep } from './intake/archive.js';
 import type { IntakeStep } from './intake/pipeline.js';
 import { registerIntakeRoutes } from './intake/router.js';
@@ -47,6 +48,8 @@ export function createApp(ctx: AppContext) {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      // No personal data in request logs: query-string values, bodies and driver error fields are left out (server/logging.ts).
+      serializers: logSerializers,
     }),
   );
   // Every /api answer, problems included, is Cache-Control: no-store unless its route says otherwise (server/http/api.ts).

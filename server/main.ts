@@ -1,7 +1,7 @@
 // `npm start`: read the config, start, and shut down gracefully on SIGTERM/SIGINT.
-import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError } from './db/database.js';
+import { createLogger } from './logging.js';
 import { startServer } from './server.js';
 
 async function main() {
@@ -15,7 +15,7 @@ async function main() {
     }
     throw err;
   }
-  const log = pino({ level: config.logLevel, base: { service: 'parcelguard' } });
+  const log = createLogger(config);
   let server;
   try {
     server = await startServer(config, log);

@@ -2,9 +2,10 @@
 // that PostgreSQL server (created here, dropped at close).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { pino } from 'pino';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../server/config.js';
+import { createLogger } from '../../server/logging.js';
 import { startServer, type RunningServer } from '../../server/server.js';
 
 export const DEMO_PASSWORD = 'parcelguard-demo';
@@ -23,10 +24,11 @@ const testEnv = {
   LOGIN_RATE_LIMIT_PER_MINUTE: '10000',
 };
 
-export async function startTestServer(env: Record<string, string> = {}, configOverrides: Partial<Config> = {}): Promise<TestServer> {
+/** `logTo`: where the server's log lines go (a test capturing them); by default stdout at TEST_LOG_LEVEL. */
+export async function startTestServer(env: Record<string, string> = {}, configOverrides: Partial<Config> = {}, logTo?: DestinationStream): Promise<TestServer> {
   const database = await freshDatabase();
   const config: Config = { ...loadConfig({ ...testEnv, ...env }), dataDir: undefined, databaseUrl: database.url, ...configOverrides };
-  const server = await startServer(config, pino({ level: config.logLevel }));
+  const server = await startServer(config, createLogger(config, logTo));
   const tokens = new Map<string, string>();
   return {
     ...server,
