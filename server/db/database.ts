@@ -97,12 +97,18 @@ async function openPostgres(url: string, poolSize: number, onIdleError = (_err: 
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Database> {
+  // The database's files hold the audit log and password hashes: owner-only, whatever umask we were started
+  // with (PGlite creates its files 0666 and lets the umask decide). Kept for the life of the process, since
+  // PGlite goes on creating files (WAL segments, relations) after it opens.
+  if (dataDir) process.umask(0o077);
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
+    if (dataDir) restrictToOwner(dataDir);
     const client = await PGlite.create({ dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } });
     const pgliteDb = drizzlePglite({ client, schema });
     await migratePglite(pgliteDb, { migrationsFolder });
     await client.exec(SESSION_SETTINGS);
+    if (dataDir) restrictToOwner(dataDir); // what initdb and the migrations created, should any mode slip through
     const db = pgliteDb as unknown as Db;
     return {
       db,
@@ -121,6 +127,19 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   }
 }
 
+/** Folders 0700, files 0600 under `dir` (symlinks are left alone: chmod would follow them out of the tree). */
+export function restrictToOwner(dir: string): void {
+  const walk = (p: string, isDir: boolean) => {
+    fs.chmodSync(p, isDir ? 0o700 : 0o600);
+    if (!isDir) return;
+    for (const entry of fs.readdirSync(p, { withFileTypes: true })) {
+      if (entry.isSymbolicLink()) continue;
+      walk(path.join(p, entry.name), entry.isDirectory());
+    }
+  };
+  walk(dir, true);
+}
+
 export class DataDirInUseError extends Error {
   constructor(dataDir: string, pid: number) {
     super(
@@ -131,19 +150,68 @@ export class DataDirInUseError extends Error {
   }
 }
 
-/** PGlite corrupts its files if two processes open them; a pid lock file turns that into a clear error. */
-function lockDataDir(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+/**
+ * Who holds the lock. A pid alone is not enough: after a crash and a reboot (or just many processes later)
+ * the pid is reused by an unrelated process, and the data dir would stay locked for good. The process's
+ * start time (/proc/<pid>/stat field 22, clock ticks since boot) and the boot id name one process uniquely.
+ */
+type LockOwner = { pid: number; startTime?: string | undefined; bootId?: string | undefined };
+
+/** Field 22 of /proc/<pid>/stat; undefined where there is no /proc (macOS) or no such process. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (the command) is in parentheses and may itself hold spaces and parentheses.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[22 - 3];
+  } catch {
+    return undefined;
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function readLockOwner(lockFile: string): LockOwner | undefined {
+  const text = fs.readFileSync(lockFile, 'utf8').trim();
+  if (/^\d+$/.test(text)) return { pid: Number(text) }; // written by an older version: a pid only
+  try {
+    const o = JSON.parse(text) as Partial<LockOwner>;
+    return typeof o.pid === 'number' ? { pid: o.pid, startTime: o.startTime, bootId: o.bootId } : undefined;
+  } catch {
+    return undefined; // half-written by a process that died while writing it
+  }
+}
+
+/** Whether the process that wrote the lock is still running (not merely some process with its pid). */
+function holdsLock(owner: LockOwner): boolean {
+  if (!owner.pid || owner.pid === process.pid || !isAlive(owner.pid)) return false;
+  const currentBoot = bootId();
+  if (owner.bootId && currentBoot && owner.bootId !== currentBoot) return false; // written before a reboot
+  if (owner.startTime === undefined) return true; // nothing more to compare: assume it is the same process
+  const startTime = processStartTime(owner.pid);
+  return startTime === undefined || startTime === owner.startTime;
+}
+
+/** PGlite corrupts its files if two processes open them; a lock file turns that into a clear error. */
+export function lockDataDir(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockFile = path.join(dataDir, 'parcelguard.lock');
+  const me: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid), bootId: bootId() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      fs.writeFileSync(lockFile, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
       return () => fs.rmSync(lockFile, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const pid = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (pid && pid !== process.pid && isAlive(pid)) throw new DataDirInUseError(dataDir, pid);
-      fs.rmSync(lockFile, { force: true }); // stale: its process is gone
+      const owner = readLockOwner(lockFile);
+      if (owner && holdsLock(owner)) throw new DataDirInUseError(dataDir, owner.pid);
+      fs.rmSync(lockFile, { force: true }); // stale: its process is gone, or the pid now names another process
     }
   }
   throw new Error(`Could not lock ${lockFile}`);

@@ -49,20 +49,107 @@ export function createPiiVault(keys: PiiKeys): PiiVault {
 }
 
 /**
- * Keys from the environment; outside production, when unset, keys generated once and kept in DATA_DIR
- * (so a demo's data stays readable across restarts), or in memory for tests without a DATA_DIR.
+ * Keys from the environment; outside production, when unset, keys generated once (so a demo's data stays
+ * readable across restarts), or in memory for tests without a DATA_DIR.
+ *
+ * Development keys are kept in DEV_KEYS_DIR, not in DATA_DIR: a copy of the data directory (a backup, a
+ * bug report) must not carry the key that opens it. DATA_DIR keeps only a reference, `dev-pii-keys.ref`
+ * (the key id, a hash prefix that reveals nothing), so several data directories on one machine each find
+ * their own keys, and moving a data directory keeps it readable. A key file an older version left in
+ * DATA_DIR is moved out on start, keys unchanged: losing them would make every stored number unreadable.
  */
 export function resolvePiiKeys(config: Config, log: Logger): PiiKeys {
   if (config.piiEncryptionKey && config.piiBlindIndexKey) return { encryption: config.piiEncryptionKey, blindIndex: config.piiBlindIndexKey };
   if (config.env === 'production') throw new Error('PII keys are required in production');
   if (!config.dataDir) return { encryption: randomBytes(32), blindIndex: randomBytes(32) };
-  const file = path.join(config.dataDir, 'dev-pii-keys.json');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    const generated = { encryption: randomBytes(32).toString('base64'), blindIndex: randomBytes(32).toString('base64') };
-    fs.writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600, flag: 'wx' });
+  const keys = developmentKeys(config.dataDir, config.devKeysDir, log);
+  log.warn(
+    { keysFile: keys.file, dataDir: config.dataDir },
+    'DEVELOPMENT PII KEYS IN USE: PII_ENCRYPTION_KEY / PII_BLIND_INDEX_KEY are unset, so ID numbers and phones are sealed with ' +
+      'generated keys kept in DEV_KEYS_DIR. Anyone who can read that file can read them; losing it makes them unreadable. ' +
+      'Set both variables (openssl rand -base64 32) for any real data.',
+  );
+  return keys.keys;
+}
+
+type StoredKeys = { encryption: string; blindIndex: string };
+
+const LEGACY_FILE = 'dev-pii-keys.json';
+const REF_FILE = 'dev-pii-keys.ref';
+
+function developmentKeys(dataDir: string, keysDir: string, log: Logger): { keys: PiiKeys; file: string } {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(keysDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(keysDir, 0o700);
+  const refFile = path.join(dataDir, REF_FILE);
+  const legacyFile = path.join(dataDir, LEGACY_FILE);
+  const keysFileOf = (id: string) => path.join(keysDir, `dev-pii-keys-${id}.json`);
+
+  let id = fs.existsSync(refFile) ? fs.readFileSync(refFile, 'utf8').trim() : undefined;
+  if (id !== undefined && !/^[0-9a-f]{8}$/.test(id)) throw new Error(`${refFile} does not name a key (expected 8 hex digits)`);
+  if (fs.existsSync(legacyFile)) {
+    const legacy = parseKeys(fs.readFileSync(legacyFile, 'utf8'), legacyFile);
+    const legacyId = keyIdOf(legacy);
+    if (id !== undefined && id !== legacyId) {
+      // Two different keys for one data dir: keep both files and let a person decide which sealed the data.
+      log.error({ legacyFile, refFile }, 'DATA_DIR holds a development key file that differs from the one it refers to; using the referenced keys and leaving the old file where it is.');
+    } else {
+      // Written (and flushed) to its new place before the old copy goes, so a crash midway loses nothing.
+      writeKeysFile(keysFileOf(legacyId), legacy);
+      writeFileDurably(refFile, `${legacyId}\n`);
+      fs.rmSync(legacyFile);
+      id = legacyId;
+      log.warn({ from: legacyFile, to: keysFileOf(legacyId) }, 'moved the development PII keys out of DATA_DIR');
+    }
   }
-  const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { encryption: string; blindIndex: string };
-  log.warn({ file }, 'PII_ENCRYPTION_KEY / PII_BLIND_INDEX_KEY unset: using development keys from the data directory. Set both in production.');
-  return { encryption: Buffer.from(stored.encryption, 'base64'), blindIndex: Buffer.from(stored.blindIndex, 'base64') };
+  if (id === undefined) {
+    const generated = { encryption: randomBytes(32).toString('base64'), blindIndex: randomBytes(32).toString('base64') };
+    id = keyIdOf(generated);
+    writeKeysFile(keysFileOf(id), generated);
+    writeFileDurably(refFile, `${id}\n`);
+  }
+  const file = keysFileOf(id);
+  if (!fs.existsSync(file)) {
+    // Never generate new keys here: the data in DATA_DIR was sealed with the missing ones.
+    throw new Error(
+      `The development PII keys for ${dataDir} (key ${id}) are not in ${keysDir}. Restore ${path.basename(file)} there, ` +
+        'or set DEV_KEYS_DIR to the folder that holds it.',
+    );
+  }
+  fs.chmodSync(file, 0o600);
+  const stored = parseKeys(fs.readFileSync(file, 'utf8'), file);
+  return { keys: { encryption: Buffer.from(stored.encryption, 'base64'), blindIndex: Buffer.from(stored.blindIndex, 'base64') }, file };
+}
+
+function parseKeys(text: string, file: string): StoredKeys {
+  const o = JSON.parse(text) as Partial<StoredKeys>;
+  if (typeof o.encryption !== 'string' || typeof o.blindIndex !== 'string') throw new Error(`${file} is not a development key file`);
+  return { encryption: o.encryption, blindIndex: o.blindIndex };
+}
+
+/** The vault's key id (createPiiVault), so the reference names the same key the sealed values name. */
+function keyIdOf(keys: StoredKeys): string {
+  return createHash('sha256').update(Buffer.from(keys.encryption, 'base64')).digest('hex').slice(0, 8);
+}
+
+function writeKeysFile(file: string, keys: StoredKeys) {
+  if (fs.existsSync(file)) {
+    const existing = parseKeys(fs.readFileSync(file, 'utf8'), file);
+    if (existing.encryption === keys.encryption && existing.blindIndex === keys.blindIndex) return;
+    throw new Error(`${file} exists with other keys; not overwriting it`);
+  }
+  writeFileDurably(file, JSON.stringify(keys, null, 2), 0o600);
+}
+
+function writeFileDurably(file: string, text: string, mode = 0o600) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = fs.openSync(tmp, 'w', mode);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.chmodSync(tmp, mode);
+  fs.renameSync(tmp, file);
 }
