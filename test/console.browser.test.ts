@@ -254,4 +254,29 @@ describe('console (Chromium)', function () {
     assert.match(String(cases.getRow(2).getCell(12).value), /已移交/);
     await page.context().close();
   });
+
+  // Last: its ring would change the weekly numbers above.
+  it('another province sees who owns a ring it touches, cannot decide it, and leaves a note the owner reads', async () => {
+    const phone = '13912340066';
+    for (let i = 0; i < 3; i++) await intake(ringParcel(phone));
+    const yiwu = await s.http().post('/api/parcels').set('Authorization', `Bearer ${await s.login('courier2')}`).send(ringParcel(phone)).expect(201);
+    const alertId = yiwu.body.alerts[0].id as string;
+
+    const page = await openConsole('regulator2');
+    await page.goto(`${s.url}/console/#/alerts/${alertId}`);
+    await page.waitForSelector('#not-owned');
+    assert.match(await page.textContent('#not-owned') ?? '', /归属 广东 \(44\)/);
+    assert.match(await page.textContent('#owner') ?? '', /广东 \(44\)/);
+    assert.equal(await page.locator('#ack, #resolve').count(), 0, 'no decisions offered outside the owning province');
+    await page.fill('#note-form textarea', '义乌网点：同一手机号另有寄件');
+    await page.click('#note-form button[type="submit"]');
+    await waitText(page, '#notes-list', /regulator2.*浙江 \(33\).*义乌网点/s);
+    await page.context().close();
+
+    const owner = await openConsole('regulator1');
+    await owner.goto(`${s.url}/console/#/alerts/${alertId}`);
+    await owner.waitForSelector('#ack');
+    await waitText(owner, '#notes-list', /义乌网点：同一手机号另有寄件/);
+    await owner.context().close();
+  });
 });

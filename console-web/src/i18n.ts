@@ -1,5 +1,6 @@
 // zh-CN first, English switchable. Every word an officer reads on the console is here.
 import { ALERT_TYPE_LABELS, labelOf, REASON_LABELS, type Label } from '../../server/reports/labels.js';
+import { jurisdictionName } from '../../server/alerts/ownership.js';
 
 export type Lang = 'zh' | 'en';
 
@@ -65,6 +66,13 @@ const zh = {
   unmaskConfirm: '查看完整个人信息将被记录在审计日志中。继续？',
   unmasked: '已显示完整信息（已记录审计）',
   maskedOutside: '其他辖区收寄的邮件仍遮蔽。',
+  owner: '归属',
+  ownedBy: '归属 {owner}',
+  notOwned: '此预警归属 {owner}，由该地认领和结案。您可以添加备注，并会看到处理结果。',
+  notes: '备注',
+  noNotes: '暂无备注',
+  addNote: '添加备注',
+  notePlaceholder: '告知归属辖区您掌握的情况',
   links: '关联',
   linkSender: '寄件人',
   linkPhone: '电话',
@@ -238,6 +246,13 @@ const en: Record<Key, string> = {
   unmaskConfirm: 'Viewing full personal data is recorded in the audit log. Continue?',
   unmasked: 'Full data shown (audited)',
   maskedOutside: 'Parcels taken in outside your jurisdiction stay masked.',
+  owner: 'Owner',
+  ownedBy: 'Owned by {owner}',
+  notOwned: 'This alert belongs to {owner}: officers there acknowledge and resolve it. You can add a note, and you will see its outcome.',
+  notes: 'Notes',
+  noNotes: 'No notes yet',
+  addNote: 'Add note',
+  notePlaceholder: 'Tell the owning jurisdiction what you know',
   links: 'Links',
   linkSender: 'Sender',
   linkPhone: 'Phone',
@@ -365,6 +380,8 @@ const label = (l: Label) => (lang === 'zh' ? l.zh : l.en);
 export const reasonName = (code: string) => label(labelOf(REASON_LABELS, code));
 export const alertTypeName = (code: string) => label(labelOf(ALERT_TYPE_LABELS, code));
 /** A message the server gave in both languages. */
+/** "广东 (44)" / "Guangdong (44)". */
+export const jurisdictionLabel = (code: string) => jurisdictionName(code, lang);
 export const said = (m: { message: string; messageZh?: string }) => (lang === 'zh' && m.messageZh ? m.messageZh : m.message);
 
 const countryNames = { zh: new Intl.DisplayNames(['zh-CN'], { type: 'region' }), en: new Intl.DisplayNames(['en'], { type: 'region' }) };

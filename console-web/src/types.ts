@@ -9,6 +9,9 @@ export type Alert = {
   severity: Severity;
   status: 'open' | 'acknowledged' | 'resolved';
   jurisdiction: string;
+  /** The province that acknowledges and resolves it; officers elsewhere add notes. */
+  ownerJurisdiction: string;
+  parcelsByJurisdiction: Record<string, number>;
   regionCodes: string[];
   routeKey: string | null;
   summary: string;
@@ -17,11 +20,14 @@ export type Alert = {
   waybills: string[];
   evidence: Evidence[];
   crossBorder: boolean;
-  acknowledged: { by: string; at: string } | null;
-  resolved: { by: string | null; at: string; resolution: 'confirmed' | 'false_positive' | 'merged'; note: string | null } | null;
+  acknowledged: { by: string; jurisdiction: string | null; at: string } | null;
+  resolved: { by: string | null; jurisdiction: string | null; at: string; resolution: 'confirmed' | 'false_positive' | 'merged'; note: string | null } | null;
   createdAt: string;
   updatedAt: string;
+  /** GET /api/alerts/:id and the live update after a decision or a note carry them. */
+  notes?: AlertNote[];
 };
+export type AlertNote = { id: string; by: string; role: string; jurisdiction: string | null; text: string; at: string };
 export type AlertCounts = { open: number; acknowledged: number; high: number };
 
 export type AlertParcel = {

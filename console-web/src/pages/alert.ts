@@ -2,17 +2,21 @@
 // limit, what links them (the same phone under rotating identities, one consignee abroad) as a linked table —
 // click a reference to light up every parcel that shares it — the outlets, routes and brands involved, and
 // the decisions: take it in hand, resolve it as confirmed or as a false positive with a note. Identity numbers
-// and phones stay masked unless the officer asks, and that request is audited by the server.
+// and phones stay masked unless the officer asks, and that request is audited by the server. An alert reaching
+// over several provinces belongs to one (server/alerts/ownership.ts): only its officers see the decisions; the
+// others read who owns it and add notes, which everyone reads.
+import { mayDecide } from '../../../server/alerts/ownership.js';
 import { api, esc, get } from '../api.js';
-import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, said, t, type Key } from '../i18n.js';
+import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, jurisdictionLabel, said, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
-import type { Alert, AlertParcel, AlertParcels, LinkKind } from '../types.js';
-import { debounce, problemText, showFieldErrors } from './common.js';
+import type { Alert, AlertNote, AlertParcel, AlertParcels, LinkKind } from '../types.js';
+import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
 
 const KIND_LABEL: Record<LinkKind, Key> = { sender: 'linkSender', phone: 'linkPhone', address: 'linkAddress', consignee: 'linkConsignee' };
 
-export function renderAlert({ main, live }: PageContext, id: string) {
+export function renderAlert({ main, live, user }: PageContext, id: string) {
   let alert: Alert | null = null;
+  let notes: AlertNote[] = [];
   let data: AlertParcels | null = null;
   let unmasked = false;
   let highlight: string | null = null;
@@ -26,6 +30,15 @@ export function renderAlert({ main, live }: PageContext, id: string) {
       <section class="card" id="evidence"></section>
       <section class="card" id="actions"></section>
     </div>
+    <section class="card" id="notes">
+      <h2>${esc(t('notes'))}</h2>
+      <ol class="notes" id="notes-list"></ol>
+      <form id="note-form">
+        <label>${esc(t('addNote'))}<textarea name="text" rows="2" maxlength="2000" required placeholder="${esc(t('notePlaceholder'))}"></textarea></label>
+        <p class="error" id="note-error" role="alert"></p>
+        <button type="submit" class="secondary">${esc(t('addNote'))}</button>
+      </form>
+    </section>
     <section class="card" id="involved"></section>
     <section class="card"><h2>${esc(t('timeline'))}</h2><div class="chart" id="timeline"></div></section>
     <section class="card" id="links"></section>
@@ -50,10 +63,16 @@ export function renderAlert({ main, live }: PageContext, id: string) {
     }
   }
 
-  /** The decision form is redrawn only when the status changes, so a live update never eats a note being typed. */
-  let paintedStatus: string | null = null;
+  /** The decision form is redrawn only when the status or the owner changes, so a live update never eats a note being typed. */
+  let paintedState: string | null = null;
+  const where = (j: string | null) => (j ? ` · ${esc(jurisdictionLabel(j))}` : '');
   function paintHead() {
     const a = alert!;
+    if (a.notes) notes = a.notes;
+    const byProvince = Object.entries(a.parcelsByJurisdiction ?? {})
+      .sort((x, y) => y[1] - x[1])
+      .map(([j, n]) => `${esc(jurisdictionLabel(j))} ×${n}`)
+      .join(' · ');
     $('#head').innerHTML = `
       <h1><span class="badge ${a.severity}">${esc(t(a.severity))}</span> ${esc(alertTypeName(a.type))}
         <span class="status ${a.status}">${esc(t(a.status))}</span></h1>
@@ -61,21 +80,39 @@ export function renderAlert({ main, live }: PageContext, id: string) {
       <dl class="facts">
         <div><dt>${esc(t('parcels'))}</dt><dd>${a.parcelCount}</dd></div>
         <div><dt>${esc(t('totalValue'))}</dt><dd>${fmtCny(a.totalValueCny)}</dd></div>
+        <div><dt>${esc(t('owner'))}</dt><dd id="owner">${esc(jurisdictionLabel(a.ownerJurisdiction))}${byProvince ? ` <span class="muted">(${byProvince})</span>` : ''}</dd></div>
         <div><dt>${esc(t('route'))}</dt><dd>${esc(a.routeKey ?? '—')}</dd></div>
         <div><dt>${esc(t('opened'))}</dt><dd>${esc(fmtTime(a.createdAt))}</dd></div>
         <div><dt>${esc(t('updated'))}</dt><dd>${esc(fmtTime(a.updatedAt))}</dd></div>
-        ${a.acknowledged ? `<div><dt>${esc(t('ackBy'))}</dt><dd>${esc(a.acknowledged.by)} · ${esc(fmtTime(a.acknowledged.at))}</dd></div>` : ''}
-        ${a.resolved ? `<div><dt>${esc(t('resolvedBy'))}</dt><dd>${esc(a.resolved.by ?? '—')} · ${esc(fmtTime(a.resolved.at))} · <b>${esc(t(a.resolved.resolution === 'false_positive' ? 'falsePositive' : a.resolved.resolution))}</b>${a.resolved.note ? ` — ${esc(a.resolved.note)}` : ''}</dd></div>` : ''}
+        ${a.acknowledged ? `<div><dt>${esc(t('ackBy'))}</dt><dd>${esc(a.acknowledged.by)}${where(a.acknowledged.jurisdiction)} · ${esc(fmtTime(a.acknowledged.at))}</dd></div>` : ''}
+        ${a.resolved ? `<div><dt>${esc(t('resolvedBy'))}</dt><dd>${esc(a.resolved.by ?? '—')}${where(a.resolved.jurisdiction)} · ${esc(fmtTime(a.resolved.at))} · <b>${esc(t(a.resolved.resolution === 'false_positive' ? 'falsePositive' : a.resolved.resolution))}</b>${a.resolved.note ? ` — ${esc(a.resolved.note)}` : ''}</dd></div>` : ''}
       </dl>`;
     $('#evidence').innerHTML = `<h2>${esc(t('evidence'))}</h2><ul class="evidence">${a.evidence.map((e) => `<li><code>${esc(e.code)}</code> ${esc(said(e))}</li>`).join('')}</ul>`;
-    if (paintedStatus !== a.status) paintActions();
-    paintedStatus = a.status;
+    const state = `${a.status}:${a.ownerJurisdiction}`;
+    if (paintedState !== state) paintActions();
+    paintedState = state;
+    paintNotes();
+  }
+
+  function paintNotes() {
+    $('#notes-list').innerHTML = notes.length
+      ? notes.map((n) => `<li><span class="muted">${esc(n.by)}${where(n.jurisdiction)} · ${esc(fmtTime(n.at))}</span><p>${esc(n.text)}</p></li>`).join('')
+      : `<li class="muted">${esc(t('noNotes'))}</li>`;
   }
 
   function paintActions() {
     const a = alert!;
     if (a.status === 'resolved') {
       $('#actions').innerHTML = `<h2>${esc(t('resolve'))}</h2><p>${esc(t('resolved'))}</p>`;
+      return;
+    }
+    if (!mayDecide({ role: user.role, jurisdiction: user.jurisdiction ?? null }, a.ownerJurisdiction)) {
+      // Another province decides; this one informs it through the notes below.
+      const owner = jurisdictionLabel(a.ownerJurisdiction);
+      $('#actions').innerHTML = `
+        <h2>${esc(t('resolve'))}</h2>
+        <p class="notice info" id="not-owned"><b>${esc(t('ownedBy', { owner }))}</b></p>
+        <p>${esc(t('notOwned', { owner }))}</p>`;
       return;
     }
     $('#actions').innerHTML = `
@@ -207,6 +244,22 @@ export function renderAlert({ main, live }: PageContext, id: string) {
       ],
     });
   }
+
+  const noteForm = $('#note-form') as HTMLFormElement;
+  noteForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = Object.fromEntries(new FormData(noteForm));
+    try {
+      const note = await api<AlertNote>('POST', `/api/alerts/${encodeURIComponent(id)}/notes`, body);
+      if (!notes.some((n) => n.id === note.id)) notes = [...notes, note];
+      noteForm.reset();
+      clearFieldErrors(noteForm);
+      $('#note-error').textContent = '';
+      paintNotes();
+    } catch (err) {
+      showFieldErrors(noteForm, err, noteForm.querySelector('#note-error')!);
+    }
+  });
 
   const toggleHighlight = (e: Event) => {
     const ref = (e.target as HTMLElement).closest<HTMLElement>('[data-ref]')?.dataset.ref;
