@@ -10,7 +10,7 @@ import { DataDirInUseError, openDatabase, type Database } from '../db/database.j
 import { ApiError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
 import { changeAccount, type AccountDeps, type AccountPatch } from './account-changes.js';
-import { checkScope, createUser, listUsers, newUserSchema, usernameSchema } from './users.js';
+import { assertPasswordAcceptable, checkScope, createUser, listUsers, newUserSchema, usernameSchema } from './users.js';
 
 /** Exit codes: 0 done, 1 failed (unknown user, refused password), 2 bad usage, 3 database held by the server. */
 const EXIT_DATABASE_IN_USE = 3;
@@ -61,6 +61,17 @@ async function run(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
+  // A new password is judged before the database is opened: a weak one costs no wait and holds no lock.
+  let newPassword: string | undefined;
+  if (command === 'passwd') {
+    const name = usernameSchema.safeParse(values.username ?? '');
+    if (!name.success) {
+      console.error(`username: give --username NAME (letters, digits, dot, dash and underscore)`);
+      return 2;
+    }
+    newPassword = await readPassword();
+    assertPasswordAcceptable(newPassword, name.data, config.demoPassword);
+  }
   let database: Database;
   try {
     database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -115,7 +126,7 @@ async function run(argv: string[]): Promise<number> {
         }
         const patch: AccountPatch =
           command === 'passwd'
-            ? { password: await readPassword(), ...(values['must-change'] ? { mustChangePassword: true } : {}) }
+            ? { password: newPassword!, ...(values['must-change'] ? { mustChangePassword: true } : {}) }
             : command === 'must-change'
               ? { mustChangePassword: true }
               : { disabled: command === 'disable' };
