@@ -1,5 +1,5 @@
 // POST /api/parcels (intake) and GET /api/parcels/:waybillNo (the stored record, masked unless the role
-// may see identities and asks to; every unmasked view is audited).
+// may see identities and asks to; every view is audited, and every unmasked one says so).
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsInspections, parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
@@ -41,7 +41,7 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
     method: 'get',
     path: '/api/parcels/:waybillNo',
     tag: 'Intake',
-    summary: 'A stored parcel; identities masked unless ?unmask=true by a role that may see them (audited)',
+    summary: 'A stored parcel; identities masked unless ?unmask=true by a role that may see them (every read audited)',
     access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
     params: z.strictObject({ waybillNo: z.string().min(1).max(60) }),
     query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
@@ -50,16 +50,16 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
       if (query.unmask) assertMayUnmask(user);
       const row = await loadParcel(ctx, normalizeWaybill(params.waybillNo));
       if (!row || !mayView(user, row.parcel)) throw new NotFoundError(`No parcel ${params.waybillNo} in your area.`, 'PARCEL_NOT_FOUND');
-      if (query.unmask) {
-        await recordAudit(db, {
-          actor: user,
-          action: 'pii.unmask',
-          subjectType: 'parcel',
-          subjectId: row.parcel.waybillNo,
-          requestId: String(req.id),
-          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'] },
-        });
-      }
+      // Every read is recorded (issue 14.14): masked, the record still shows names and addresses. One row per
+      // read: pii.unmask when identities were opened in full, pii.read otherwise.
+      await recordAudit(db, {
+        actor: user,
+        action: query.unmask ? 'pii.unmask' : 'pii.read',
+        subjectType: 'parcel',
+        subjectId: row.parcel.waybillNo,
+        requestId: String(req.id),
+        details: query.unmask ? { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'] } : { masked: true },
+      });
       return { status: 200, body: { parcel: presentParcel(row, query.unmask ? vault : null) } };
     },
   });

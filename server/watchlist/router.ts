@@ -117,9 +117,21 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
       cursor: z.string().max(200).optional(),
     }),
     responses: { 200: { description: 'A page of entries', schema: z.object({ entries: z.array(entrySchema), nextCursor: z.string().nullable() }) } },
-    handler: async ({ query }) => {
+    handler: async ({ req, query, user }) => {
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
-      return { status: 200, body: await listEntries(db, { type: query.type, q: query.q, limit: query.limit, cursor }) };
+      // Browsing the lists is recorded with its filters (issue 14.14); the insert runs beside the read, not after
+      // it, and a page is answered only once its record is written.
+      const [page] = await Promise.all([
+        listEntries(db, { type: query.type, q: query.q, limit: query.limit, cursor }),
+        recordAudit(db, {
+          actor: user,
+          action: 'watchlist.browse',
+          subjectType: 'watchlist',
+          requestId: String(req.id),
+          details: { type: query.type ?? null, q: query.q ?? null, limit: query.limit, cursor: query.cursor ?? null },
+        }),
+      ]);
+      return { status: 200, body: page };
     },
   });
 
@@ -143,11 +155,11 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
     method: 'post',
     path: '/api/watchlist/check',
     tag: 'Suspect lists',
-    summary: 'Screen any of sender, recipient, waybill and declaration as intake does, storing nothing',
+    summary: 'Screen any of sender, recipient, waybill and declaration as intake does, storing nothing but its audit record',
     access: { roles: LIST_ROLES },
     body: checkSchema,
     responses: { 200: { description: 'Hits, best first', schema: z.object({ hits: z.array(hitSchema) }) } },
-    handler: async ({ body }) => {
+    handler: async ({ req, body, user }) => {
       const senderPhone = body.sender?.phone ? checkPhone(body.sender.phone, 'CN') : undefined;
       const recipientPhone = body.recipient?.phone ? checkPhone(body.recipient.phone, body.recipient.country ?? 'CN') : undefined;
       const errors = [
@@ -166,9 +178,25 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
         waybillNo: body.waybillNo ? normalizeWaybill(body.waybillNo) : undefined,
         declaredText: [body.declared?.brand, body.declared?.description].filter(Boolean).join(' ') || undefined,
       });
+      // A check is a lookup of people against the lists, and its hits show list entries: recorded (issue 14.14),
+      // with which fields were asked about and which entries answered, not the values asked about.
+      await recordAudit(db, {
+        actor: user,
+        action: 'watchlist.check',
+        subjectType: 'watchlist',
+        requestId: String(req.id),
+        details: { fields: givenFields(body), hits: hits.length, entryIds: [...new Set(hits.map((h) => h.entryId))] },
+      });
       return { status: 200, body: { hits } };
     },
   });
+}
+
+/** `sender.name`, `waybillNo`…: the paths of the fields a check was given. */
+function givenFields(body: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(body).flatMap(([k, v]) =>
+    v && typeof v === 'object' ? givenFields(v as Record<string, unknown>, `${prefix}${k}.`) : v === undefined || v === '' ? [] : [`${prefix}${k}`],
+  );
 }
 
 /** Admins delete anything; others what was listed from inside their own jurisdiction. */
