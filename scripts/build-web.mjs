@@ -20,7 +20,10 @@ const CLIENTS = [
 async function buildClient({ name, src }) {
   const out = path.join(root, 'dist', 'web', name);
   fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
+  fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
+  // The handheld's fallback barcode decoder (ZXing-C++ as WebAssembly), served from our own origin under a
+  // content-hashed name beside the scanner chunk that loads it: offline after the first visit, never a CDN.
+  const wasm = name === 'handheld' ? copyHashed(path.join(root, 'node_modules', 'zxing-wasm', 'dist', 'reader', 'zxing_reader.wasm'), path.join(out, 'assets')) : null;
 
   const app = await esbuild.build({
     entryPoints: { app: path.join(src, 'src', 'main.ts'), styles: path.join(src, 'src', 'styles.css') },
@@ -36,6 +39,7 @@ async function buildClient({ name, src }) {
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',
+    define: { ZXING_READER_WASM: JSON.stringify(wasm ?? '') },
   });
 
   const outputs = Object.keys(app.metafile.outputs).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt'));
@@ -52,14 +56,23 @@ async function buildClient({ name, src }) {
   fs.writeFileSync(path.join(out, 'index.html'), html);
 
   // The shell a handheld needs offline: the page, its script and style, and whatever the script imports at
-  // start. The scanner chunk is cached when first loaded (it is only needed with a network camera session anyway).
+  // start; and, so a scan works offline too, what it loads on demand (the scanner chunk and its .wasm).
   const statics = fs.readdirSync(src).filter((f) => f !== 'src' && !f.startsWith('tsconfig'));
   const eager = new Set([appJs]);
   for (const [file, meta] of Object.entries(app.metafile.outputs)) {
     if (rel(file) !== appJs) continue;
     for (const imp of meta.imports) if (imp.kind === 'import-statement') eager.add(rel(imp.path));
   }
-  const precache = ['./', ...statics.filter((f) => f !== 'index.html').map((f) => f), ...eager, css];
+  const onDemand = new Set();
+  const reach = (file) => {
+    for (const imp of app.metafile.outputs[file]?.imports ?? []) {
+      if (imp.external || eager.has(rel(imp.path)) || onDemand.has(rel(imp.path))) continue;
+      onDemand.add(rel(imp.path));
+      reach(imp.path);
+    }
+  };
+  reach(Object.keys(app.metafile.outputs).find((f) => rel(f) === appJs));
+  const precache = ['./', ...statics.filter((f) => f !== 'index.html').map((f) => f), ...eager, css, ...(wasm ? [...onDemand, `assets/${wasm}`] : [])];
   const version = createHash('sha256').update(JSON.stringify(precache)).update(html).digest('hex').slice(0, 12);
   const offline = fs.existsSync(path.join(src, 'src', 'sw.ts'));
   if (offline) await esbuild.build({
@@ -82,6 +95,15 @@ async function buildClient({ name, src }) {
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
   const total = (xs) => xs.reduce((s, x) => s + x.gzip, 0);
   console.log(`web/${name}: first load ${kb(total(files.filter((f) => f.file !== 'sw.js')))} gzip (${files.map((f) => `${f.file} ${kb(f.gzip)}`).join(', ')}); loaded later ${kb(total(lazy))} gzip (${lazy.map((f) => `${f.file} ${kb(f.gzip)}`).join(', ')})`);
+}
+
+/** Copies `file` into `dir` as name-<hash>.ext and returns the new name. */
+function copyHashed(file, dir) {
+  const buf = fs.readFileSync(file);
+  const ext = path.extname(file);
+  const name = `${path.basename(file, ext)}-${createHash('sha256').update(buf).digest('hex').slice(0, 8)}${ext}`;
+  fs.writeFileSync(path.join(dir, name), buf);
+  return name;
 }
 
 for (const client of CLIENTS) await buildClient(client);

@@ -174,14 +174,19 @@ describe('handheld client (Chromium)', function () {
   it('reads a barcode through the camera with the real scanner code', async () => {
     const ctx = await newContext(camera);
     const page = await phone(ctx);
+    const wasm: { url: string; status: number }[] = [];
+    page.on('response', (res) => void (res.url().endsWith('.wasm') && wasm.push({ url: res.url(), status: res.status() })));
     await login(page);
     await page.click('#scan-button');
     // The scan fills the waybill and moves on to the sender.
     await page.waitForSelector('select[name="idType"]', { timeout: 20_000 });
     await page.click('[data-act="back"]');
     assert.equal(await page.inputValue('input[name="waybillNo"]'), scanned);
-    // Linux Chromium has no BarcodeDetector: this was @zxing/library decoding the camera frames.
+    // Linux Chromium has no BarcodeDetector: this was the fallback, zxing-wasm, decoding the camera frames,
+    // its .wasm fetched from our own origin (the CSP allows WebAssembly, nothing else).
     assert.equal(await page.evaluate('typeof BarcodeDetector'), 'undefined');
+    assert.equal(wasm.length, 1, JSON.stringify(wasm));
+    assert.ok(wasm[0]!.url.startsWith(`${s.url}/handheld/assets/zxing_reader-`) && wasm[0]!.status === 200, JSON.stringify(wasm));
     await ctx.close();
   });
 

@@ -1,5 +1,6 @@
 // The camera scanner, loaded only when the courier presses Scan. The browser's own BarcodeDetector when it
-// has one (Android Chrome: fast, native); otherwise @zxing/library decoding frames from a canvas. Continuous
+// has one (Android Chrome: fast, native); otherwise ZXing-C++ in WebAssembly (zxing-wasm) decoding frames from a
+// canvas: of the decoders measured (scripts/bench/decode-rate.ts), it reads the most camera photos. Continuous
 // until a code is read; the torch where the camera has one; a beep and a buzz on success.
 
 export type ScanFormat = 'code_128' | 'qr_code' | 'pdf417' | 'ean_13' | 'ean_8' | 'code_39';
@@ -26,14 +27,21 @@ async function nativeDetector(): Promise<Detector | null> {
   return async (video) => (await detector.detect(video))[0]?.rawValue ?? null;
 }
 
+/** The decoder's .wasm, copied beside the scanner chunk by scripts/build-web.mjs: our origin, never a CDN (offline). */
+declare const ZXING_READER_WASM: string;
+
 async function zxingDetector(): Promise<Detector> {
-  const z = await import('@zxing/library');
-  const hints = new Map<unknown, unknown>([
-    [z.DecodeHintType.POSSIBLE_FORMATS, [z.BarcodeFormat.CODE_128, z.BarcodeFormat.QR_CODE, z.BarcodeFormat.PDF_417, z.BarcodeFormat.EAN_13, z.BarcodeFormat.EAN_8, z.BarcodeFormat.CODE_39]],
-    [z.DecodeHintType.TRY_HARDER, true],
-  ]);
-  const reader = new z.MultiFormatReader();
-  reader.setHints(hints as Map<never, never>);
+  const z = await import('zxing-wasm/reader');
+  // Loaded now, not on the first frame: a decoder that cannot start fails the scan at once, visibly.
+  await z.prepareZXingModule({
+    overrides: { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? new URL(ZXING_READER_WASM, import.meta.url).href : prefix + file) },
+    fireImmediately: true,
+  });
+  const options: import('zxing-wasm/reader').ReaderOptions = {
+    formats: ['Code128', 'QRCode', 'PDF417', 'EAN13', 'EAN8', 'Code39'],
+    tryHarder: true,
+    maxNumberOfSymbols: 1,
+  };
   return async (video, canvas) => {
     const w = video.videoWidth;
     const h = video.videoHeight;
@@ -42,15 +50,8 @@ async function zxingDetector(): Promise<Detector> {
     canvas.height = h;
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(video, 0, 0, w, h);
-    const { data } = ctx.getImageData(0, 0, w, h);
-    const luminance = new Uint8ClampedArray(w * h);
-    for (let i = 0, p = 0; i < luminance.length; i++, p += 4) luminance[i] = (data[p]! * 299 + data[p + 1]! * 587 + data[p + 2]! * 114) / 1000;
-    try {
-      const bitmap = new z.BinaryBitmap(new z.HybridBinarizer(new z.RGBLuminanceSource(luminance, w, h)));
-      return reader.decodeWithState(bitmap).getText();
-    } catch {
-      return null; // no code in this frame
-    }
+    const [hit] = await z.readBarcodes(ctx.getImageData(0, 0, w, h), options);
+    return hit?.isValid ? hit.text : null;
   };
 }
 
