@@ -2,7 +2,8 @@
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError } from './db/database.js';
 import { createLogger } from './logging.js';
-import { startServer } from './server.js';
+import type { Logger } from 'pino';
+import { startServer, type RunningServer } from './server.js';
 
 async function main() {
   let config;
@@ -16,7 +17,8 @@ async function main() {
     throw err;
   }
   const log = createLogger(config);
-  let server;
+  let server: RunningServer | undefined;
+  onUnexpectedFailures(log, () => server);
   try {
     server = await startServer(config, log);
   } catch (err) {
@@ -47,6 +49,31 @@ async function main() {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/**
+ * The last net under every request and socket handler (which answer their own client with an error first):
+ * - An unhandled rejection is one piece of async work that failed with nobody awaiting it. Nothing was left
+ *   half-changed by an unwinding stack, so it is logged and the process keeps serving everyone else.
+ * - An uncaught exception unwound a synchronous stack at an unknown point: shared state (a pool, a lock, a
+ *   half-sent response) may be inconsistent, and Node's documentation says not to resume. It is logged as fatal
+ *   and the process exits 1 for its supervisor to restart it, after a bounded attempt to close the database
+ *   (so the DATA_DIR lock is released); committed data survives even an abrupt exit.
+ */
+function onUnexpectedFailures(log: Logger, running: () => RunningServer | undefined) {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled rejection: logged, still serving');
+  });
+  let exiting = false;
+  process.on('uncaughtException', (err, origin) => {
+    log.fatal({ err, origin }, 'uncaught exception: exiting, the process state cannot be trusted');
+    if (exiting) return;
+    exiting = true;
+    setTimeout(() => process.exit(1), 3000); // not unref: an idle loop would otherwise exit 0
+    void Promise.resolve(running()?.database.close())
+      .catch(() => {})
+      .finally(() => log.flush(() => process.exit(1)));
+  });
 }
 
 main().catch((err) => {

@@ -66,6 +66,6 @@ describe('live alerts socket (/alerts)', () => {
     const c = socket({ token: await s.login('regulator1') });
     await outcome(c);
     const [server] = await s.io.of('/alerts').fetchSockets();
-    assert.deepEqual([...server!.rooms].filter((r) => !r.startsWith('session:') && r !== server!.id), ['postal:44']);
+    assert.deepEqual([...server!.rooms].filter((r) => !r.startsWith('session:') && !r.startsWith('user:') && r !== server!.id), ['postal:44']);
   });
 });
