@@ -1,15 +1,25 @@
-// A camera's view of a barcode for Chromium's fake video capture: the code drawn by @zxing/library's own
-// encoder, put on a grey desk with sharp, written as a Y4M (YUV 4:2:0) clip Chromium loops as the camera.
+// A camera's view of a barcode for Chromium's fake video capture: the code drawn by ZXing-C++'s own encoder
+// (zxing-wasm's writer, its .wasm read from node_modules), put on a grey desk with sharp, written as a Y4M
+// (YUV 4:2:0) clip Chromium loops as the camera.
 import fs from 'node:fs';
-import zxing from '@zxing/library'; // CommonJS in Node: named exports via the default
-const { BarcodeFormat, QRCodeWriter } = zxing;
+import { createRequire } from 'node:module';
 import sharp from 'sharp';
+import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
+
+async function qrModules(text: string): Promise<{ data: Uint8ClampedArray; width: number; height: number }> {
+  const wasm = fs.readFileSync(createRequire(import.meta.url).resolve('zxing-wasm/writer/zxing_writer.wasm'));
+  await prepareZXingModule({ overrides: { wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length) as ArrayBuffer }, fireImmediately: true });
+  // One pixel a module, no quiet zone: the label adds its own margin below.
+  const { symbol, error } = await writeBarcode(text, { format: 'QRCode', scale: 1, addQuietZones: false });
+  if (error) throw new Error(`QR encoding failed: ${error}`);
+  return symbol;
+}
 
 export async function barcodeVideo(text: string, file: string, width = 640, height = 480): Promise<void> {
-  const matrix = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, new Map());
-  const n = matrix.getWidth();
-  const code = Buffer.alloc(n * n);
-  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) code[y * n + x] = matrix.get(x, y) ? 0 : 255;
+  const symbol = await qrModules(text);
+  const n = symbol.width;
+  // symbol.data: one byte a module, 0 for a dark one (as ZXing-C++'s BitMatrix renders to an image).
+  const code = Buffer.from(symbol.data.buffer, symbol.data.byteOffset, n * symbol.height);
   const side = Math.floor(Math.min(width, height) * 0.6);
   // A white label with a quiet zone, scaled without smoothing, laid on a mid-grey counter top.
   const label = await sharp(code, { raw: { width: n, height: n, channels: 1 } })
