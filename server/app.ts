@@ -7,7 +7,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import { registerAccountRoutes } from './accounts/router.js';
-import { authenticateToken, tokenFromRequest } from './accounts/sessions.js';
+import { authenticateRequest } from './accounts/sessions.js';
 import type { AppContext } from './context.js';
 import { registerHealthRoutes } from './health/router.js';
 import { createApi, noStore } from './http/api.js';
@@ -80,7 +80,7 @@ export function createApp(ctx: AppContext) {
   );
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
 
-  const api = createApi((req) => authenticateToken(ctx.db, tokenFromRequest(req)));
+  const api = createApi((req) => authenticateRequest(ctx.db, req));
   registerHealthRoutes(api, ctx);
   registerAccountRoutes(api, ctx);
   registerOutletRoutes(api, ctx);
