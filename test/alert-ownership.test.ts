@@ -162,7 +162,7 @@ describe('alert ownership across jurisdictions', () => {
     assert.deepEqual([a.ownerJurisdiction, a.parcelsByJurisdiction], ['33', { '44': 1, '33': 2 }]);
   });
 
-  it('reading an alert’s parcels is audited, masked as well as unmasked, with how many were shown', async () => {
+  it('reading an alert’s parcels is audited, masked (pii.read) as well as unmasked (pii.unmask), one row per read with how many were shown', async () => {
     const phone = '13921210004';
     const alertId = await send(phone, gz, 3);
     await send(phone, yw, 1);
@@ -179,7 +179,9 @@ describe('alert ownership across jurisdictions', () => {
     const unmasked = await get(`/api/alerts/${alertId}/parcels?unmask=true`, 'regulator1');
     assert.equal(unmasked.status, 200);
     const after = await audit();
-    assert.deepEqual(after.slice(1).map((r) => [r.action, r.actor_username]), [['pii.read', 'regulator1'], ['pii.unmask', 'regulator1']]);
-    assert.deepEqual(after[1]!.details, { parcels: 4, masked: 1, total: 4 }, 'the Yiwu parcel stays masked for Guangdong');
+    assert.deepEqual(after.slice(1).map((r) => [r.action, r.actor_username]), [['pii.unmask', 'regulator1']], 'one row per read, as for one parcel');
+    const { waybills, ...counts } = after[1]!.details as { waybills: string[] };
+    assert.equal(waybills.length, 3);
+    assert.deepEqual(counts, { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], parcels: 4, masked: 1, total: 4 }, 'the Yiwu parcel stays masked for Guangdong');
   });
 });

@@ -120,26 +120,17 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
       const [row] = await db.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
       const { unmasked, ...result } = await loadAlertParcels(db, row.id, user, config.ring, query.unmask ? vault : null);
-      // Masked identities still show names and addresses: every read of them is recorded (issue 14.14),
-      // and what was opened in full besides (pii.unmask).
+      // One audit row per read (as for one parcel): pii.unmask naming what was opened in full, else pii.read —
+      // masked identities still show names and addresses, so a masked read is recorded too (issue 14.14).
+      const shown = { parcels: result.parcels.length, masked: result.parcels.length - unmasked.length, total: result.total };
       if (result.parcels.length) {
         await recordAudit(db, {
           actor: user,
-          action: 'pii.read',
+          action: unmasked.length ? 'pii.unmask' : 'pii.read',
           subjectType: 'alert',
           subjectId: row.id,
           requestId: String(req.id),
-          details: { parcels: result.parcels.length, masked: result.parcels.length - unmasked.length, total: result.total },
-        });
-      }
-      if (unmasked.length) {
-        await recordAudit(db, {
-          actor: user,
-          action: 'pii.unmask',
-          subjectType: 'alert',
-          subjectId: row.id,
-          requestId: String(req.id),
-          details: { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], waybills: unmasked },
+          details: unmasked.length ? { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'], waybills: unmasked, ...shown } : shown,
         });
       }
       return { status: 200, body: result };
