@@ -12,6 +12,7 @@ import type { AppContext } from './context.js';
 import { registerHealthRoutes } from './health/router.js';
 import { createApi, noStore } from './http/api.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
+import { refuseCrossSiteRequests } from './http/origin.js';
 import { logSerializers } from './logging.js';
 import { archiveStep } from './intake/archive.js';
 import type { IntakeStep } from './intake/pipeline.js';
@@ -78,6 +79,8 @@ export function createApp(ctx: AppContext) {
       strictTransportSecurity: config.cookieSecure,
     }),
   );
+  // Before any body is read: a page on another site may not act with the user's cookie (server/http/origin.ts).
+  app.use(refuseCrossSiteRequests(config));
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
 
   const api = createApi((req) => authenticateRequest(ctx.db, req));
