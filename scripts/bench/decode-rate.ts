@@ -43,7 +43,9 @@ async function zxingWasm(): Promise<Decoder> {
   return {
     name: 'zxing-wasm 3 (ZXing-C++)',
     async decode(img) {
-      const [hit] = await readBarcodes({ data: img.rgba, width: img.width, height: img.height, colorSpace: 'srgb' } as ImageData, options);
+      // What a canvas's getImageData gives the handheld (ImageData is a browser type: its shape here).
+      const frame = { data: img.rgba, width: img.width, height: img.height, colorSpace: 'srgb' } as unknown as Parameters<typeof readBarcodes>[0];
+      const [hit] = await readBarcodes(frame, options);
       return hit?.isValid ? hit.text : null;
     },
   };
