@@ -2,7 +2,6 @@
 // BOM, or GBK/GB18030 from Chinese Excel) and XLSX, with English or Chinese headers and type names.
 // Every row is judged on its own; good rows are kept, bad ones reported with their row number.
 import { isUtf8 } from 'node:buffer';
-import { once } from 'node:events';
 import type ExcelJS from 'exceljs';
 import { parse } from 'csv-parse';
 import type { AuthUser } from '../accounts/access.js';
@@ -103,10 +102,11 @@ async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnrea
   });
   // Fed in 64 KB slices of UTF-8 with backpressure: given the whole text at once, csv-parse reads every
   // record in one go and holds the event loop for a second on 100,000 rows.
+  const closed = new Promise((r) => parser.once('close', r));
   void (async () => {
     for (const slice of utf8Slices(buf)) {
       if (parser.destroyed) return;
-      if (!parser.write(slice)) await Promise.race([once(parser, 'drain'), once(parser, 'close')]);
+      if (!parser.write(slice)) await Promise.race([new Promise((r) => parser.once('drain', r)), closed]);
     }
     if (!parser.destroyed) parser.end();
   })().catch((err) => parser.destroy(err as Error));
