@@ -131,17 +131,27 @@ export async function* boundedXlsxRows(buf: Buffer, limits: ImportLimits): Async
       for (let at = 0; at < buf.length; at += 64 * 1024) yield buf.subarray(at, at + 64 * 1024);
     })(),
   );
-  let exceeded!: () => void;
-  const stopped = new Promise<never>((_, reject) => (exceeded = () => reject(importTooLarge(limits))));
-  stopped.catch(() => {});
-  capInflatedBytes(input, limits.maxUncompressedBytes, () => exceeded());
+  // Past the limit the streams are destroyed and exceljs may wait forever: the pending read is failed here.
+  // (Not Promise.race against one long-lived promise: each race would stay attached to it, holding its row.)
+  let failed: ApiError | null = null;
+  let failPending: ((err: ApiError) => void) | null = null;
+  capInflatedBytes(input, limits.maxUncompressedBytes, () => {
+    failed = importTooLarge(limits);
+    failPending?.(failed);
+  });
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore' });
   const next = async <T>(it: AsyncIterator<T>): Promise<IteratorResult<T>> => {
     try {
-      return await Promise.race([it.next(), stopped]);
+      return await new Promise<IteratorResult<T>>((resolve, reject) => {
+        if (failed) return reject(failed);
+        failPending = reject;
+        it.next().then(resolve, reject);
+      });
     } catch (err) {
       if ((err as ApiError).status) throw err;
       throw unreadableXlsx();
+    } finally {
+      failPending = null;
     }
   };
   const sheets = reader[Symbol.asyncIterator]();
