@@ -123,7 +123,9 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
         const problem = { status: 500, code: 'INTERNAL', ...bilingual('SOCKET_INTERNAL') };
         const ack = args[args.length - 1];
         if (typeof ack === 'function') ack({ error: problem });
-        else socket.emit('server-error', problem);
+        // Local: with a cluster adapter socket.emit first publishes through the database, and would arrive
+        // after the disconnect below.
+        else socket.nsp.local.to(socket.id).emit('server-error', problem);
         onFailure?.();
       };
       try {
@@ -178,7 +180,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
       // serverTime: where a client's `since` should start, in this clock rather than the client's.
       socket.emit('ready', { user: publicUser(user), recovered: socket.recovered, serverTime: new Date().toISOString() });
       if (!socket.recovered && since) void catchUp(socket, user, since);
-    }, () => socket.disconnect(true))(),
+    }, () => socket.disconnect())(), // not close: the server-error packet goes out first
   );
 
   /**
