@@ -15,7 +15,7 @@ import request from 'supertest';
 import { users } from '../models/schema.js';
 import type { AlertChange } from '../server/alerts/alerts.js';
 import { startServer, type RunningServer } from '../server/server.js';
-import { DEMO_PASSWORD, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
+import { DEMO_PASSWORD, expectProblem, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
 
 type Outcome = { ready?: { user: { username: string } }; error?: { message: string; data?: { code: string; errors?: { path: string; code: string }[] } } };
 
@@ -141,6 +141,23 @@ describe('live alerts hardening (/alerts)', () => {
       s.ctx.bus.emit('alert', anAlertChange('after-the-bad-ones'));
       await next;
       assert.deepEqual(heard, ['after-the-bad-ones']);
+      await stillServing();
+    });
+  });
+
+  describe('a failing request handler', () => {
+    it('answers that request 500 INTERNAL (problem+json, no stack) and the server keeps serving', async () => {
+      const token = await s.login('regulator1');
+      const db = s.ctx.db as { select: unknown };
+      const select = db.select;
+      db.select = () => {
+        throw new Error('injected: the database went away');
+      };
+      try {
+        expectProblem(await s.http().get('/api/alerts/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${token}`), 500, 'INTERNAL');
+      } finally {
+        db.select = select;
+      }
       await stillServing();
     });
   });
