@@ -193,6 +193,27 @@ describe('consignees that are companies', () => {
     assert.equal(res.status, 201, res.text);
     assert.ok(res.body.watchlistHits.some((h: { field: string; listType: string }) => h.field === 'recipient.name' && h.listType === 'company'), res.text);
   });
+  it('a company may be listed as a consignee, and a parcel to it meets the entry; a person_name with digits is still refused', async () => {
+    const listed = await s.http().post('/api/watchlist/entries').set('Authorization', `Bearer ${regulator}`)
+      .send({ entries: [{ type: 'consignee', value: 'Forever 21 Inc' }, { type: 'person_name', value: 'Forever 21' }] });
+    assert.equal(listed.status, 201, listed.text);
+    assert.equal(listed.body.created, 1, listed.text);
+    assert.deepEqual(listed.body.rejected.map((r: { index: number; errors: { code: string }[] }) => [r.index, r.errors[0]!.code]), [[1, 'NAME_INVALID']]);
+    const res = await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(aParcel({ recipient: { name: 'Forever 21 Inc' } }));
+    assert.ok(res.body.watchlistHits.some((h: { field: string; listType: string }) => h.field === 'recipient.name' && h.listType === 'consignee'), res.text);
+  });
+
+  it('an imported row with a bidi override or a zero-width space is reported by row; the clean rows are kept', async () => {
+    // (A NUL makes the file binary: 415 before any row is read.)
+    const csv = 'type,value,note\nphone,13800138001,ok\nconsignee,Bad\u200bName,x\nconsignee,\u202eevil,x\nbrand,Gucci,ok\n';
+    const res = await s.http().post('/api/watchlist/import').set('Authorization', `Bearer ${regulator}`).attach('file', Buffer.from(csv), 'list.csv');
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.created, 2, res.text);
+    assert.deepEqual(res.body.rejected.map((r: { row: number; errors: { code: string; path: string }[] }) => [r.row, r.errors[0]!.code, r.errors[0]!.path]), [
+      [3, 'TEXT_INVALID_CHARACTER', 'value'],
+      [4, 'TEXT_INVALID_CHARACTER', 'value'],
+    ]);
+  });
 });
 
 describe('caching and the body limit', () => {

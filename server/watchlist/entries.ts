@@ -6,6 +6,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
 import { checkResidentId, normalizeDocumentNumber } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
+import { isPlausibleConsigneeName } from '../identity/name-rules.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
 import { pageOf } from '../http/cursor.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
@@ -71,7 +72,9 @@ export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { 
     case 'person_name':
     case 'consignee': {
       const key = nameKey(e.value);
-      if (!key || /\d/.test(key)) return problem('value', 'NAME_INVALID', 'A name has letters and no digits.');
+      // A consignee may be a company ("Forever 21 Inc"), as at intake; a person's name has no digits.
+      const plausible = e.type === 'consignee' ? isPlausibleConsigneeName(e.value) : !/\d/.test(key);
+      if (!key || !plausible) return problem('value', 'NAME_INVALID', e.type === 'consignee' ? 'A consignee is a person\'s or a company\'s name.' : 'A name has letters and no digits.');
       return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: nameChars(e.value) } };
     }
     case 'address': {

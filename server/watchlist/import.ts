@@ -8,6 +8,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
+import { findInvalidText } from '../http/text.js';
 import { entryFromInput, insertEntries, MAX_VALUE_LENGTH, type PreparedEntry } from './entries.js';
 import { boundedXlsxRows, importCellTooLong, importTooManyRows, type ImportLimits } from './import-limits.js';
 
@@ -236,6 +237,12 @@ function prepareRow(raw: RawRow, vault: PiiVault, reject: (errors: FieldError[])
   ) as RawRow['cells'];
   if (raw.formula || Object.values(cells).some((v) => v && looksLikeFormula(v))) {
     reject([{ path: 'row', code: 'FORMULA_REJECTED', message: 'The row holds a spreadsheet formula (a cell starting with =, @ or a sign); formulas are never imported.' }]);
+    return undefined;
+  }
+  // The same text guard as every JSON body: NUL, lone surrogates, controls and invisible characters.
+  const badText = findInvalidText(cells, '');
+  if (badText.length) {
+    reject(badText);
     return undefined;
   }
   if ((cells.value?.length ?? 0) > MAX_VALUE_LENGTH) {
