@@ -215,7 +215,10 @@ export const parcelInspections = pgTable('parcel_inspections', {
   photoIds: uuid('photo_ids').array().notNull().default(sql`'{}'::uuid[]`),
   inspectedBy: uuid('inspected_by').notNull().references(() => users.id),
   inspectedAt: at('inspected_at').notNull().defaultNow(),
-});
+}, (t) => [
+  // Who may see a photo: the parcels carrying it (server/media/visibility.ts), found by `photo_ids @> {id}`.
+  index('parcel_inspections_photo_ids_gin').using('gin', t.photoIds),
+]);
 
 /** 过机安检: the X-ray screening result. */
 export const parcelScreenings = pgTable('parcel_screenings', {
