@@ -2,11 +2,10 @@
 // account (here, in another process, and on open sockets), logins are throttled per account whatever the
 // padding, and passwords are judged by how guessable they are.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { desc, eq } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
@@ -14,6 +13,7 @@ import { auditLog, loginThrottle } from '../models/schema.js';
 import { passwordWeakness, type PasswordWeakness } from '../server/accounts/password-policy.js';
 import { claimLoginAttempt, lockDurationMs, normaliseLoginName } from '../server/accounts/throttle.js';
 import type { LoginThrottlePolicy } from '../server/config.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
 import { DEMO_PASSWORD, expectProblem, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
 
 const GOOD = 'violet-harbour-tram';
@@ -254,17 +254,12 @@ describe('accounts security', function () {
   });
 
   describe('across server processes (PostgreSQL)', () => {
-    let other: { child: ChildProcess; url: string } | undefined;
+    let other: ServerProcess | undefined;
     before(async function () {
       if (!usingPostgresServer()) this.skip(); // PGlite serves one process
-      other = await startProcess({ DATABASE_URL: s.ctx.config.databaseUrl!, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pg-second-')) });
+      other = await startServerProcess({ DATABASE_URL: s.ctx.config.databaseUrl!, DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'pg-second-')) });
     });
-    after(async () => {
-      if (!other || other.child.exitCode !== null) return;
-      const exited = new Promise((resolve) => other!.child.once('exit', resolve));
-      other.child.kill('SIGTERM');
-      await exited;
-    });
+    after(() => stopServerProcess(other));
 
     it('an account disabled through one process is refused at once by another that had its session cached', async () => {
       await anAccount('leaver2');
@@ -348,26 +343,3 @@ describe('the user CLI (14.6, 14.12)', function () {
     }
   });
 });
-
-/** Another ParcelGuard process on the same database (server/main.ts), as in test/realtime-cluster.test.ts. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('server/main.ts')], {
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', PASSWORD_HASH_COST: '10', LOGIN_RATE_LIMIT_PER_MINUTE: '10000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines = readline.createInterface({ input: child.stdout! });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}

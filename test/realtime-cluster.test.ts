@@ -2,43 +2,15 @@
 // other (@socket.io/postgres-adapter), and a client that reconnects to the other process catches up from
 // the database. Real processes, real sockets; PostgreSQL only (PGlite serves one process).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import readline from 'node:readline';
 import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { aParcel, aResidentId } from './helpers/factories.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
 import { DEMO_PASSWORD, freshDatabase, usingPostgresServer } from './helpers/server.js';
 
-type Proc = { child: ChildProcess; url: string };
-
-async function startProcess(env: Record<string, string>): Promise<Proc> {
-  const main = path.resolve('server/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = readline.createInterface({ input: child.stdout! });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
-
-async function stop(p: Proc | undefined) {
-  if (!p || p.child.exitCode !== null) return;
-  const exited = new Promise((resolve) => p.child.once('exit', resolve));
-  p.child.kill('SIGTERM');
-  await exited;
-}
+type Proc = ServerProcess;
 
 describe('live alerts across two server processes (PostgreSQL)', function () {
   this.timeout(60_000);
@@ -56,12 +28,12 @@ describe('live alerts across two server processes (PostgreSQL)', function () {
       // Both processes must seal and blind-index with the same keys.
       PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PII_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     };
-    a = await startProcess(env); // migrates and seeds
-    b = await startProcess(env);
+    a = await startServerProcess(env); // migrates and seeds
+    b = await startServerProcess(env);
   });
   after(async () => {
     sockets.forEach((c) => c.close());
-    await Promise.all([stop(a), stop(b)]);
+    await Promise.all([stopServerProcess(a), stopServerProcess(b)]);
     await db?.drop();
   });
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { crc32, deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { looksLikeFormula, neutralizeFormula } from '../server/watchlist/import.js';
 import { aParcel } from './helpers/factories.js';
+import { aZip } from '../scripts/lib/zip.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('suspect-list import (POST /api/watchlist/import)', () => {
@@ -102,46 +102,6 @@ describe('suspect-list import (POST /api/watchlist/import)', () => {
   });
 });
 
-/** A zip written by hand, so a test can make it lie about its sizes (APPNOTE 4.3.7, 4.3.12, 4.3.16). */
-function aZip(files: { name: string; data: Buffer; declaredSize?: number }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const name = Buffer.from(f.name);
-    const packed = deflateRawSync(f.data);
-    const size = f.declaredSize ?? f.data.length;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc32(f.data), 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(size, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc32(f.data), 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
-    centrals.push(central, name);
-    offset += local.length + name.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 /** The smallest XLSX Excel and exceljs read, its one sheet given as XML rows. */
 function anXlsx(sheetRows: string, declaredSheetSize?: number): Buffer {

@@ -5,7 +5,7 @@
 // server RSS growth (sampled from /proc every 20 ms), and /healthz p50/p95/p99 polled every 20 ms.
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { aZip } from '../lib/zip.js';
 import ExcelJS from 'exceljs';
 import { aPerson, rng } from '../lib/traffic.js';
 import { login, percentile, serverMemory, startServer, type Server } from './lib.js';
@@ -51,43 +51,7 @@ function xlsxFromSheet(sheetXml: Buffer, declaredSize?: number): Buffer {
     ['xl/_rels/workbook.xml.rels', `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`],
   ].map(([name, xml]) => ({ name: name!, data: Buffer.from(xml!) as Buffer }));
   files.push({ name: 'xl/worksheets/sheet1.xml', data: sheetXml });
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const f of files) {
-    const name = Buffer.from(f.name);
-    const packed = deflateRawSync(f.data, { level: 9 });
-    const size = f.name.includes('sheet1') && declaredSize !== undefined ? declaredSize : f.data.length;
-    const head = Buffer.alloc(30);
-    head.writeUInt32LE(0x04034b50, 0);
-    head.writeUInt16LE(20, 4);
-    head.writeUInt16LE(8, 8);
-    head.writeUInt32LE(crc32(f.data), 14);
-    head.writeUInt32LE(packed.length, 18);
-    head.writeUInt32LE(size, 22);
-    head.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc32(f.data), 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(size, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(head, name, packed);
-    centrals.push(central, name);
-    offset += head.length + name.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
+  return aZip(files.map((f) => (f.name.includes('sheet1') && declaredSize !== undefined ? { ...f, declaredSize } : f)));
 }
 
 /** A 300-million-character cell: the sheet XML around it, without holding it twice. */
