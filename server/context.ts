@@ -12,6 +12,9 @@ export type AppContext = {
   log: Logger;
   /** Seals and blind-indexes ID numbers and phones. */
   vault: PiiVault;
-  /** In-process events: 'alert' (an AlertChange, after commit), 'session:revoked' (a token hash). */
+  /**
+   * In-process events: 'alert' (an AlertChange, after commit), 'session:revoked' (a token hash),
+   * 'user:revoked' (a users.id whose sessions all ended: password change, disable; its sockets close).
+   */
   bus: EventEmitter;
 };

@@ -17,12 +17,18 @@ const silent = pino({ level: 'silent' });
 
 describe('lifecycle: persistence, the data-dir lock, graceful shutdown, the user CLI', () => {
   let dataDir: string;
+  // Development keys live outside DATA_DIR (DEV_KEYS_DIR); each test keeps its own, so none piles up in ~/.config.
+  let keysDir: string;
   beforeEach(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-data-'));
+    keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-keys-'));
   });
-  afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  afterEach(() => {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(keysDir, { recursive: true, force: true });
+  });
 
-  const config = () => loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', PASSWORD_HASH_COST: '10' });
+  const config = () => loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DEV_KEYS_DIR: keysDir, PORT: '0', HOST: '127.0.0.1', PASSWORD_HASH_COST: '10' });
 
   it('what was written survives a restart of the embedded database, and demo accounts are not seeded twice', async () => {
     const first = await startServer(config(), silent);
@@ -83,7 +89,7 @@ describe('lifecycle: persistence, the data-dir lock, graceful shutdown, the user
   it('`npm run user -- add` creates an account from the command line, password on stdin', async function () {
     this.timeout(60_000);
     await (await startServer(config(), silent)).close(); // the first start seeds the demo outlets
-    const env = { ...process.env, DATA_DIR: dataDir, PASSWORD_HASH_COST: '10', NODE_ENV: 'test' };
+    const env = { ...process.env, DATA_DIR: dataDir, DEV_KEYS_DIR: keysDir, PASSWORD_HASH_COST: '10', NODE_ENV: 'test' };
     const cli = path.join(projectRoot, 'server/accounts/cli.ts');
     const add = execFile(process.execPath, ['--import', 'tsx', cli, 'add', '--username', 'clerk7', '--role', 'courier', '--outlet', 'GZ-TH-001'], { env });
     add.stdin!.end('a-long-password\n');

@@ -97,9 +97,6 @@ export function createApi(authenticate: Authenticator) {
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   registry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'pg_session' });
 
-  // Also here, so the rule holds wherever the router is mounted (unknown /api endpoints included).
-  router.use('/api', noStore);
-
   function route<B extends AnySchema = z.ZodUndefined, Q extends AnySchema = z.ZodUndefined, P extends AnySchema = z.ZodUndefined>(
     spec: RouteSpec<B, Q, P>,
   ) {
