@@ -26,7 +26,8 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
 });
 
-export const ROLES = ['courier', 'postal_regulator', 'customs_officer', 'admin'] as const;
+/** outlet_supervisor: an outlet's safety officer (安全员), bound to an outlet like a courier; decides its own holds. */
+export const ROLES = ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -57,7 +58,7 @@ export const users = pgTable(
     username: text('username').notNull().unique(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ROLES }).notNull(),
-    /** Couriers only: the outlet whose counter they work at. */
+    /** Couriers and outlet supervisors only: the outlet whose counter they work at. */
     outletId: text('outlet_id').references(() => outlets.id),
     /** Regulators and customs officers only: a GB/T 2260 province (2 digits) or city (4 digits) prefix. */
     jurisdiction: text('jurisdiction'),
@@ -67,8 +68,8 @@ export const users = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check('users_role_known', sql`${t.role} in ('courier', 'postal_regulator', 'customs_officer', 'admin')`),
-    check('users_courier_has_outlet', sql`(${t.role} = 'courier') = (${t.outletId} is not null)`),
+    check('users_role_known', sql`${t.role} in ('courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin')`),
+    check('users_courier_has_outlet', sql`(${t.role} in ('courier', 'outlet_supervisor')) = (${t.outletId} is not null)`),
     check(
       'users_officer_has_jurisdiction',
       sql`(${t.role} in ('postal_regulator', 'customs_officer')) = (${t.jurisdiction} is not null)`,
@@ -535,3 +536,198 @@ export const socketIoAttachments = pgTable('socket_io_attachments', {
   createdAt: at('created_at').defaultNow(),
   payload: bytea('payload'),
 });
+
+// ── After the verdict: holds, cases, jobs, stored reports (issue 15) ──────────────────────────────────────
+
+export const HOLD_STATUSES = ['pending', 'released', 'refused'] as const;
+export const HOLD_DISPOSITIONS = ['returned_to_sender', 'handed_to_customs', 'handed_to_police'] as const;
+
+/** A held parcel waiting for someone with authority over its reasons (one row per held parcel). */
+export const holds = pgTable(
+  'holds',
+  {
+    parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+    waybillNo: text('waybill_no').notNull(),
+    outletId: text('outlet_id').notNull().references(() => outlets.id),
+    regionCode: text('region_code').notNull(),
+    crossBorder: boolean('cross_border').notNull(),
+    /** The hold reason codes of the verdict (INSPECTION_MISMATCH, SCREENING_SUSPECT, WATCHLIST_HIT, ANT_MOVING_SUSPECTED…). */
+    reasons: text('reasons').array().notNull(),
+    heldAt: atMs('held_at').notNull(),
+    dueAt: atMs('due_at').notNull(),
+    status: text('status', { enum: HOLD_STATUSES }).notNull().default('pending'),
+    /** Set once, when an undecided hold passed its due time and was escalated. */
+    overdueAt: atMs('overdue_at'),
+    decidedAt: atMs('decided_at'),
+  },
+  (t) => [
+    check('holds_status_known', sql`${t.status} in ('pending', 'released', 'refused')`),
+    index('holds_pending_due_idx').on(t.dueAt).where(sql`status = 'pending'`),
+    index('holds_outlet_held_idx').on(t.outletId, t.heldAt),
+    index('holds_region_held_idx').on(t.regionCode, t.heldAt),
+  ],
+);
+
+/** Who released or refused a hold, when and why. At most one decision per hold (the unique index makes a race a 409). */
+export const holdDecisions = pgTable(
+  'hold_decisions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    parcelId: uuid('parcel_id').notNull().references(() => holds.parcelId, { onDelete: 'cascade' }),
+    action: text('action', { enum: ['release', 'refuse'] }).notNull(),
+    disposition: text('disposition', { enum: HOLD_DISPOSITIONS }),
+    note: text('note').notNull(),
+    byUserId: uuid('by_user_id').references(() => users.id),
+    /** As they were called then, their role and where they work. */
+    byName: text('by_name').notNull(),
+    byRole: text('by_role').notNull(),
+    byJurisdiction: text('by_jurisdiction'),
+    at: atMs('at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('hold_decisions_one_per_hold_uq').on(t.parcelId),
+    check('hold_decisions_action_known', sql`${t.action} in ('release', 'refuse')`),
+    check('hold_decisions_refusal_disposed', sql`(${t.action} = 'refuse') = (${t.disposition} is not null)`),
+  ],
+);
+
+export const CASE_STATUSES = ['open', 'closed'] as const;
+export const CASE_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const CASE_OUTCOMES = ['confirmed_infringement', 'no_infringement', 'referred_to_police', 'referred_to_customs', 'insufficient_evidence', 'duplicate'] as const;
+export const CASE_LINK_KINDS = ['alert', 'parcel', 'watchlist_entry'] as const;
+
+/** 重点案件督办: a key case with a named owner (落实到人) and a time limit (限时办结). */
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Human reference, e.g. 44-2026-0001: the owning jurisdiction's province, the year, a sequence. */
+    reference: text('reference').notNull().unique(),
+    title: text('title').notNull(),
+    /** The jurisdiction that opened and owns it (a province or city code). Shares add others. */
+    jurisdiction: text('jurisdiction').notNull(),
+    priority: text('priority', { enum: CASE_PRIORITIES }).notNull().default('normal'),
+    status: text('status', { enum: CASE_STATUSES }).notNull().default('open'),
+    ownerId: uuid('owner_id').notNull().references(() => users.id),
+    ownerName: text('owner_name').notNull(),
+    dueAt: atMs('due_at').notNull(),
+    openedById: uuid('opened_by_id').references(() => users.id),
+    openedByName: text('opened_by_name').notNull(),
+    openedAt: atMs('opened_at').notNull().defaultNow(),
+    closedAt: atMs('closed_at'),
+    outcome: text('outcome', { enum: CASE_OUTCOMES }),
+    outcomeNote: text('outcome_note'),
+    updatedAt: atMs('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('cases_status_known', sql`${t.status} in ('open', 'closed')`),
+    check('cases_closed_has_outcome', sql`(${t.status} = 'closed') = (${t.outcome} is not null)`),
+    index('cases_jurisdiction_status_idx').on(t.jurisdiction, t.status, t.dueAt),
+    index('cases_open_due_idx').on(t.dueAt).where(sql`status = 'open'`),
+  ],
+);
+
+/** What a case is about: alerts, parcels, suspect-list entries. */
+export const caseLinks = pgTable(
+  'case_links',
+  {
+    caseId: uuid('case_id').notNull().references(() => cases.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: CASE_LINK_KINDS }).notNull(),
+    refId: uuid('ref_id').notNull(),
+    addedAt: atMs('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.kind, t.refId] }), index('case_links_ref_idx').on(t.kind, t.refId)],
+);
+
+/** Every change to a case, notes included (kind 'note', data {text}): its timeline and history. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id').notNull().references(() => cases.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+    actorId: uuid('actor_id').references(() => users.id),
+    actorName: text('actor_name').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorJurisdiction: text('actor_jurisdiction'),
+    at: atMs('at').notNull().defaultNow(),
+  },
+  (t) => [index('case_events_case_at_idx').on(t.caseId, t.at)],
+);
+
+/** 区域协作: another jurisdiction's officers see and work a shared case. */
+export const caseShares = pgTable(
+  'case_shares',
+  {
+    caseId: uuid('case_id').notNull().references(() => cases.id, { onDelete: 'cascade' }),
+    jurisdiction: text('jurisdiction').notNull(),
+    note: text('note').notNull().default(''),
+    sharedById: uuid('shared_by_id').references(() => users.id),
+    sharedAt: atMs('shared_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.jurisdiction] }), index('case_shares_jurisdiction_idx').on(t.jurisdiction)],
+);
+
+export const JOB_STATES = ['queued', 'running', 'done', 'failed'] as const;
+
+/**
+ * Work done outside a request (STYLE.md #11): one row per job, claimed with FOR UPDATE SKIP LOCKED so any number
+ * of server processes run each job once. `key` makes enqueueing idempotent (a Friday's report is one job).
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    key: text('key').notNull().unique(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    state: text('state', { enum: JOB_STATES }).notNull().default('queued'),
+    runAt: atMs('run_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    lockedBy: text('locked_by'),
+    lockedUntil: atMs('locked_until'),
+    lastError: text('last_error'),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    startedAt: atMs('started_at'),
+    finishedAt: atMs('finished_at'),
+  },
+  (t) => [
+    check('jobs_state_known', sql`${t.state} in ('queued', 'running', 'done', 'failed')`),
+    index('jobs_due_idx').on(t.runAt).where(sql`state in ('queued', 'running')`),
+    index('jobs_kind_created_idx').on(t.kind, t.createdAt),
+  ],
+);
+
+/** Schedules are data: a rule (`every 60s`, `weekly fri 17:00 Asia/Shanghai`, `monthly last 17:00 Asia/Shanghai`) and the next run. */
+export const jobSchedules = pgTable('job_schedules', {
+  name: text('name').primaryKey(),
+  kind: text('kind').notNull(),
+  rule: text('rule').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+  nextRunAt: atMs('next_run_at').notNull(),
+  lastRunAt: atMs('last_run_at'),
+});
+
+/** Reports stored automatically (Friday 17:00, last day of the month 17:00, Beijing time); never changed afterwards. */
+export const reportArchive = pgTable(
+  'report_archive',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind', { enum: ['weekly', 'monthly'] }).notNull(),
+    /** 2026-W48 or 2026-11. */
+    period: text('period').notNull(),
+    /** A jurisdiction code, or 'national'. */
+    scope: text('scope').notNull(),
+    format: text('format', { enum: ['json', 'xlsx', 'csv'] }).notNull(),
+    content: bytea('content').notNull(),
+    sha256: text('sha256').notNull(),
+    bytes: integer('bytes').notNull(),
+    generatedAt: atMs('generated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('report_archive_one_uq').on(t.kind, t.period, t.scope, t.format),
+    index('report_archive_generated_idx').on(t.generatedAt),
+  ],
+);
