@@ -5,12 +5,19 @@
 import { io, type Socket } from 'socket.io-client';
 import { esc } from './api.js';
 import { alertTypeName, t } from './i18n.js';
-import type { Alert } from './types.js';
+import type { Alert, CaseSummary, Hold } from './types.js';
+
+/** Issue 15's events on the same socket: holds (officers on /alerts, outlet supervisors on /outlet) and cases. */
+export type WorkEvents = { 'hold:new': Hold; 'hold:updated': Hold; 'hold:overdue': Hold; 'case:updated': CaseSummary };
+export type WorkEvent = keyof WorkEvents;
+const WORK_EVENTS: WorkEvent[] = ['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'];
 
 export type LiveEvent = { event: 'alert:new' | 'alert:updated'; alert: Alert };
 export type LiveState = 'live' | 'reconnecting' | 'offline';
 export type Live = {
   subscribe(fn: (e: LiveEvent) => void): () => void;
+  /** Holds and cases as they change; a page reloads its list on a reconnect (onState 'live'), no replay. */
+  on<E extends WorkEvent>(event: E, fn: (payload: WorkEvents[E]) => void): () => void;
   onState(fn: (s: LiveState) => void): () => void;
   /** After `caught-up` with more than the server replays: the page should reload its list. */
   onResync(fn: () => void): () => void;
@@ -21,7 +28,8 @@ export type Live = {
   close(): void;
 };
 
-export function connectLive(): Live {
+/** Officers listen on /alerts; an outlet supervisor (holds of their outlet only) on /outlet. */
+export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live {
   /** The newest change heard, in the server's clock: from `ready` at first, then from each alert. */
   let lastSeen: string | null = null;
   let state: LiveState = 'reconnecting';
@@ -34,7 +42,8 @@ export function connectLive(): Live {
   /** Alerts already announced: a replay after a reconnect does not ring twice. */
   const announced = new Set<string>();
 
-  const socket: Socket = io('/alerts', {
+  const workListeners = new Map<WorkEvent, Set<(payload: never) => void>>();
+  const socket: Socket = io(namespace, {
     // A function, so each reconnect sends the newest time seen, not the first.
     auth: (cb) => cb(lastSeen ? { since: lastSeen } : {}),
     transports: ['websocket', 'polling'],
@@ -85,6 +94,10 @@ export function connectLive(): Live {
     });
   }
 
+  for (const event of WORK_EVENTS) {
+    socket.on(event, (payload: unknown) => workListeners.get(event)?.forEach((fn) => fn(payload as never)));
+  }
+
   function paintState() {
     if (!stateEl) return;
     stateEl.className = `live-state ${state}`;
@@ -106,6 +119,12 @@ export function connectLive(): Live {
 
   return {
     subscribe: (fn) => (listeners.add(fn), () => listeners.delete(fn)),
+    on(event, fn) {
+      const set = workListeners.get(event) ?? new Set();
+      workListeners.set(event, set);
+      set.add(fn as (payload: never) => void);
+      return () => set.delete(fn as (payload: never) => void);
+    },
     onState: (fn) => (stateListeners.add(fn), () => stateListeners.delete(fn)),
     onResync: (fn) => (resyncListeners.add(fn), () => resyncListeners.delete(fn)),
     state: () => state,

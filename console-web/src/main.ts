@@ -4,6 +4,10 @@
 import { api, ApiProblem, esc, whenLoggedOut } from './api.js';
 import { renderAlert } from './pages/alert.js';
 import { renderBoard } from './pages/board.js';
+import { renderCase } from './pages/case.js';
+import { renderCases } from './pages/cases.js';
+import { renderHolds } from './pages/holds.js';
+import { renderJobs } from './pages/jobs.js';
 import { renderInspections } from './pages/inspections.js';
 import { renderOverview } from './pages/overview.js';
 import { renderReports } from './pages/reports.js';
@@ -11,7 +15,7 @@ import { renderRoute, renderRoutes } from './pages/routes.js';
 import { renderWatchlist } from './pages/watchlist.js';
 import { currentLang, setLang, t, type Key } from './i18n.js';
 import { connectLive, type Live } from './live.js';
-import type { User } from './types.js';
+import type { CaseCounts, HoldCounts, User } from './types.js';
 
 const app = document.getElementById('app')!;
 let user: User | null = null;
@@ -23,18 +27,24 @@ type Page = { hash: string; label: Key; roles: User['role'][] };
 
 const PAGES: Page[] = [
   { hash: '#/alerts', label: 'navBoard', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  { hash: '#/holds', label: 'navHolds', roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
+  { hash: '#/cases', label: 'navCases', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/routes', label: 'navRoutes', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/inspections', label: 'navInspections', roles: ['customs_officer', 'admin'] },
   { hash: '#/watchlist', label: 'navWatchlist', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/overview', label: 'navOverview', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  { hash: '#/jobs', label: 'navJobs', roles: ['admin'] },
 ];
 const ROLE_NAMES: Record<User['role'], [string, string]> = {
   postal_regulator: ['邮政管理', 'Postal regulator'],
   customs_officer: ['海关', 'Customs'],
   admin: ['管理员', 'Admin'],
   courier: ['快递员', 'Courier'],
+  outlet_supervisor: ['网点安全主管', 'Outlet supervisor'],
 };
+/** Where each role lands: an outlet supervisor's console is the holds queue of their outlet. */
+const home = (u: User) => (u.role === 'outlet_supervisor' ? '#/holds' : '#/alerts');
 
 whenLoggedOut(() => {
   live?.close();
@@ -86,8 +96,8 @@ function renderLogin(courier = false) {
 }
 
 function enter() {
-  live ??= connectLive();
-  if (!location.hash || location.hash === '#' || location.hash === '#/') history.replaceState(null, '', '#/alerts');
+  live ??= connectLive(user!.role === 'outlet_supervisor' ? '/outlet' : '/alerts');
+  if (!location.hash || location.hash === '#' || location.hash === '#/') history.replaceState(null, '', home(user!));
   renderShell();
   route();
 }
@@ -97,7 +107,7 @@ function renderShell() {
   const role = ROLE_NAMES[u.role][currentLang() === 'zh' ? 0 : 1];
   app.innerHTML = `
     <header class="top">
-      <a class="brand" href="#/alerts">ParcelGuard <small>${esc(t('title'))}</small></a>
+      <a class="brand" href="${home(u)}">ParcelGuard <small>${esc(t('title'))}</small></a>
       <nav>${PAGES.filter((p) => p.roles.includes(u.role)).map((p) => `<a href="${p.hash}" data-nav="${p.hash}">${esc(t(p.label))}</a>`).join('')}</nav>
       <div class="who">
         <span class="live-state" id="live-state"></span>
@@ -130,6 +140,37 @@ function renderShell() {
   });
   showSound();
   live!.bindShell(app.querySelector('#live-state')!, app.querySelector('#toasts')!);
+  bindNavCounts(u);
+}
+
+/** The nav shows what waits: pending holds (overdue in red) and overdue cases, kept fresh by the live events. */
+let unbindCounts: (() => void) | null = null;
+function bindNavCounts(u: User) {
+  unbindCounts?.();
+  const paint = (hash: string, n: number, late: number) => {
+    const a = app.querySelector<HTMLElement>(`[data-nav="${hash}"]`);
+    if (!a) return;
+    a.querySelectorAll('.nav-count').forEach((e) => e.remove());
+    if (n) a.insertAdjacentHTML('beforeend', ` <span class="nav-count" data-count="${esc(n)}" title="${esc(t('pending'))}">${esc(n)}</span>`);
+    if (late) a.insertAdjacentHTML('beforeend', ` <span class="nav-count late" data-overdue="${esc(late)}" title="${esc(t('overdue'))}">${esc(late)}</span>`);
+  };
+  const load = () => {
+    void api<HoldCounts>('GET', '/api/holds/counts').then((c) => paint('#/holds', c.pending, c.overdue)).catch(() => undefined);
+    if (u.role !== 'outlet_supervisor') void api<CaseCounts>('GET', '/api/cases/counts').then((c) => paint('#/cases', 0, c.overdue)).catch(() => undefined);
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(load, 300);
+  };
+  const offs = [...(['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'] as const).map((e) => live!.on(e, soon)), live!.onState((s) => s === 'live' && soon())];
+  window.addEventListener('pg:counts', soon);
+  load();
+  unbindCounts = () => {
+    offs.forEach((off) => off());
+    window.removeEventListener('pg:counts', soon);
+    clearTimeout(timer);
+  };
 }
 
 function route() {
@@ -145,13 +186,21 @@ function route() {
   const ctx: PageContext = { user, live, main, navigate: (hash) => (location.hash = hash) };
   const params = new URLSearchParams(query);
   main.innerHTML = `<p class="muted">${esc(t('loading'))}</p>`;
+  const allowed = (hash: string) => PAGES.find((p) => p.hash === hash)?.roles.includes(user!.role) ?? true;
+  if (!allowed(`#/${parts[0] ?? ''}`) || (!parts[0] && user.role === 'outlet_supervisor')) {
+    history.replaceState(null, '', home(user));
+    parts.splice(0, parts.length, home(user).slice(2));
+  }
   const pages: Record<string, () => (() => void) | void> = {
+    holds: () => renderHolds(ctx, params),
+    cases: () => (parts[1] ? renderCase(ctx, parts[1]) : renderCases(ctx, params)),
+    jobs: () => renderJobs(ctx, params),
     alerts: () => (parts[1] ? renderAlert(ctx, parts[1]) : renderBoard(ctx, params)),
     routes: () => (parts[1] ? renderRoute(ctx, decodeURIComponent(parts[1])) : renderRoutes(ctx)),
     inspections: () => renderInspections(ctx, params),
     watchlist: () => renderWatchlist(ctx, params),
     overview: () => renderOverview(ctx, params),
-    reports: () => renderReports(ctx, params),
+    reports: () => renderReports(ctx, params, parts[1]),
   };
   cleanup = (pages[parts[0] ?? ''] ?? pages.alerts!)();
 }

@@ -1,5 +1,5 @@
 // The shapes the console reads from the API (server/alerts, server/customs, server/reports describe them).
-export type User = { username: string; role: 'courier' | 'postal_regulator' | 'customs_officer' | 'admin'; jurisdiction?: string; outletId?: string };
+export type User = { username: string; role: 'courier' | 'outlet_supervisor' | 'postal_regulator' | 'customs_officer' | 'admin'; jurisdiction?: string; outletId?: string };
 
 export type Evidence = { code: string; message: string; messageZh?: string };
 export type Severity = 'low' | 'medium' | 'high';
@@ -129,8 +129,67 @@ export type WeeklyReport = {
   customs: { selected: number; inspected: number; seized: number; returned: number; rateChanges: number };
   days: { day: string; intakes: number; held: number; rejected: number }[];
   rateChanges: (RateChange & { routeKey: string })[];
+  cases?: WeeklyCaseRow[] | { rows?: WeeklyCaseRow[]; cases?: WeeklyCaseRow[] };
+  holds?: WeeklyHolds;
   confirmedCases: { alertId: string; type: string; severity: string; routeKey: string | null; summary: string; parcelCount: number; totalValueCny: number; resolvedAt: string; resolvedBy: string | null; note: string | null }[];
 };
 
 export type WatchlistEntry = { id: string; type: string; value: string; note: string | null; source: string | null; createdAt: string; expiresAt: string | null };
 export type ImportReport = { created: number; duplicates: number; rejected: { index?: number; row?: number; errors: { path: string; code: string; message: string }[] }[] };
+
+// Issue 15: holds, cases, stored reports and jobs (the API section of issue 15 describes them).
+export type HoldDecision = { action: 'release' | 'refuse' | 'released' | 'refused'; by: string; byRole: string; at: string; note: string; disposition?: string };
+export type Hold = {
+  waybillNo: string;
+  parcelId: string;
+  outletId: string;
+  reasons: Evidence[];
+  crossBorder: boolean;
+  heldAt: string;
+  dueAt: string;
+  status: 'pending' | 'released' | 'refused';
+  overdue: boolean;
+  overdueAt?: string | null;
+  mayDecide: boolean;
+  decision?: HoldDecision | null;
+};
+export type HoldCounts = { pending: number; overdue: number };
+
+export type CaseSummary = {
+  id: string;
+  reference: string;
+  title: string;
+  jurisdiction: string;
+  sharedWith: string[];
+  priority: string;
+  status: 'open' | 'closed';
+  owner: { username: string };
+  dueAt: string;
+  openedAt: string;
+  openedBy: string;
+  closedAt?: string | null;
+  outcome?: string | null;
+  overdue: boolean;
+  updatedAt: string;
+  alertCount: number;
+  parcelCount: number;
+};
+export type CaseDetail = CaseSummary & {
+  alerts: { id: string; type: string; severity: Severity; status: string; summary: string; parcelCount: number }[];
+  parcels: { waybillNo: string; outletId: string; verdict: string; status?: string; createdAt: string; declared?: { description: string; valueCny: number; brand?: string | null }; sender?: { name?: string; idNumber?: string; phone?: string } }[];
+  watchlistEntries: { id: string; type: string; value: string }[];
+  notes: { id: string; text: string; by: string; byRole: string; byJurisdiction: string | null; at: string }[];
+  history: { kind: string; at: string; by: string; data?: Record<string, unknown> | null }[];
+  shares: { jurisdiction: string; note: string | null; sharedAt: string }[];
+  outcomeNote?: string | null;
+  mayWork: boolean;
+};
+export type CaseCounts = { open: number; overdue: number };
+
+export type ArchivedReport = { id: string; kind: string; period: string; scope: string; format: string; sha256: string; bytes: number; generatedAt: string };
+export type Job = { id: string; kind: string; key: string | null; state: 'queued' | 'running' | 'done' | 'failed'; runAt: string; attempts: number; lastError?: string | null; createdAt: string; startedAt?: string | null; finishedAt?: string | null };
+export type JobSchedule = { name?: string; rule?: string; kind: string; key?: string; cron?: string; every?: string; nextRunAt?: string | null; nextRun?: string | null; lastRunAt?: string | null; enabled?: boolean; [k: string]: unknown };
+
+/** The weekly report's issue-15 tables (optional: a server without them still renders the rest). */
+export type WeeklyCaseRow = { id?: string; reference: string; title: string; owner: string; openedAt: string; dueAt: string; status: string; outcome?: string | null; progress?: string | number | null; notesThisWeek?: number; eventsThisWeek?: number; overdue: boolean };
+export type WeeklyHolds = { decided?: number; released?: number; refused?: number; pending?: number; overdue?: number; overdueList?: { waybillNo: string; outletId: string; reasons?: (Evidence | string)[]; dueAt: string; heldAt?: string }[] };

@@ -23,7 +23,8 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   let disposeChart: (() => void) | null = null;
 
   main.innerHTML = `
-    <p><a href="#/alerts" class="back">← ${esc(t('back'))}</a></p>
+    <p class="row-between"><a href="#/alerts" class="back">← ${esc(t('back'))}</a>
+      <a class="button secondary" id="open-case" href="#/cases?new=1&alertId=${encodeURIComponent(id)}">${esc(t('openCase'))}</a></p>
     <section id="head"></section>
     <p class="error" id="alert-error" role="alert"></p>
     <div class="cols">

@@ -4,7 +4,7 @@
 import { esc, get, qs } from '../api.js';
 import { alertTypeName, fmtCny, fmtTime, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
-import type { Alert, AlertCounts } from '../types.js';
+import type { Alert, AlertCounts, CaseCounts, HoldCounts } from '../types.js';
 import { chinaDayStart, debounce, problemText } from './common.js';
 
 type Filters = { status: string; type: string; severity: string; routeKey: string; outletId: string; from: string; to: string };
@@ -71,12 +71,19 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
   }
 
   async function loadCounts() {
-    const c = await get<AlertCounts>('/api/alerts/counts').catch(() => null);
+    // Overdue holds and cases beside the alerts (issue 15); either may be missing on an older server.
+    const [c, holds, cases] = await Promise.all([
+      get<AlertCounts>('/api/alerts/counts').catch(() => null),
+      get<HoldCounts>('/api/holds/counts').catch(() => null),
+      get<CaseCounts>('/api/cases/counts').catch(() => null),
+    ]);
     if (!c) return;
     countsEl.innerHTML = `
       <a class="tile open" href="#/alerts?status=open"><b>${c.open}</b>${esc(t('openCount'))}</a>
       <a class="tile ack" href="#/alerts?status=acknowledged"><b>${c.acknowledged}</b>${esc(t('ackCount'))}</a>
-      <a class="tile high" href="#/alerts?status=unresolved&severity=high"><b>${c.high}</b>${esc(t('highCount'))}</a>`;
+      <a class="tile high" href="#/alerts?status=unresolved&severity=high"><b>${c.high}</b>${esc(t('highCount'))}</a>
+      ${holds ? `<a class="tile${holds.overdue ? ' red' : ''}" id="tile-overdue-holds" href="#/holds?status=pending&overdue=true"><b>${holds.overdue}</b>${esc(t('overdueHolds'))}</a>` : ''}
+      ${cases ? `<a class="tile${cases.overdue ? ' red' : ''}" id="tile-overdue-cases" href="#/cases?status=open&overdue=true"><b>${cases.overdue}</b>${esc(t('overdueCases'))}</a>` : ''}`;
     document.title = `${c.open ? `(${c.open}) ` : ''}ParcelGuard ${t('title')}`;
   }
 
@@ -142,6 +149,7 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
     }
     paint();
   });
+  const offWork = (['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'] as const).map((e) => live.on(e, () => refreshCounts()));
   const unResync = live.onResync(() => {
     reload();
     refreshCounts();
@@ -159,6 +167,7 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
   void loadCounts();
   return () => {
     unsubscribe();
+    offWork.forEach((off) => off());
     unResync();
     unState();
   };

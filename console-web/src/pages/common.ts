@@ -1,7 +1,7 @@
 // Small things every page uses.
 import { ApiProblem } from '../api.js';
 import { addDays, chinaDay, chinaMidnight } from '../../../server/reports/period.js';
-import { t } from '../i18n.js';
+import { currentLang, t } from '../i18n.js';
 
 /** Midnight in Beijing at the start of a YYYY-MM-DD day (plus `days`), as an ISO instant. */
 export const chinaDayStart = (day: string, days = 0) => chinaMidnight(addDays(day, days)).toISOString();
@@ -47,3 +47,20 @@ export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HT
   }
   general.textContent = errors.length && !unplaced.length ? '' : unplaced.join('; ') || problemText(err);
 }
+
+/** How long, for a person: "1天3小时" / "1 d 3 h", "2小时15分" / "2 h 15 min", "5分" / "5 min". */
+export function fmtDuration(ms: number): string {
+  const zh = currentLang() === 'zh';
+  const min = Math.floor(ms / 60_000);
+  const d = Math.floor(min / 1440);
+  const h = Math.floor((min % 1440) / 60);
+  const m = min % 60;
+  if (d) return zh ? `${d}天${h}小时` : `${d} d ${h} h`;
+  if (h) return zh ? `${h}小时${m}分` : `${h} h ${m} min`;
+  return zh ? `${m}分` : `${m} min`;
+}
+
+/** A Beijing-time "YYYY-MM-DDTHH:mm" (an <input type="datetime-local">) as an ISO instant. */
+export const chinaLocalToIso = (local: string) => new Date(`${local}:00+08:00`).toISOString();
+/** An ISO instant as a Beijing-time "YYYY-MM-DDTHH:mm". */
+export const isoToChinaLocal = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16);

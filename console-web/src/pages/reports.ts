@@ -1,17 +1,28 @@
 // The weekly report: choose an ISO week (Beijing time), read it on screen, download it as XLSX or CSV for
 // Friday's submission. The files come straight from GET /api/reports/weekly with the session cookie.
 import { esc, get, qs } from '../api.js';
-import { alertTypeName, fmtCny, fmtPct, fmtTime, reasonName, t, type Key } from '../i18n.js';
+import { alertTypeName, fmtCny, fmtPct, fmtTime, reasonName, said, t, tCode, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
-import type { WeeklyReport } from '../types.js';
+import type { WeeklyCaseRow, WeeklyReport } from '../types.js';
 import { isoWeekOf } from '../../../server/reports/period.js';
 import { problemText } from './common.js';
+import { outcomeName } from './cases.js';
+import { renderArchive, renderMonthly } from './archive.js';
 
-export function renderReports({ main }: PageContext, params: URLSearchParams) {
+/** Weekly, monthly and the archive of stored reports: three tabs of one page (#/reports, #/reports/monthly, #/reports/archive). */
+export const reportTabs = (active: 'weekly' | 'monthly' | 'archive') =>
+  `<nav class="tabs" id="report-tabs">${([['weekly', '#/reports', 'weeklyTab'], ['monthly', '#/reports/monthly', 'monthlyTab'], ['archive', '#/reports/archive', 'archiveTab']] as const)
+    .map(([k, href, label]) => `<a href="${href}" class="${k === active ? 'active' : ''}">${esc(t(label))}</a>`).join('')}</nav>`;
+
+export function renderReports(ctx: PageContext, params: URLSearchParams, sub?: string) {
+  if (sub === 'archive') return renderArchive(ctx, params);
+  if (sub === 'monthly') return renderMonthly(ctx, params);
+  const { main } = ctx;
   const week = params.get('week') ?? isoWeekOf(new Date());
   const file = (format: string) => `/api/reports/weekly${qs({ week, format })}`;
   main.innerHTML = `
     <h1>${esc(t('reportsTitle'))}</h1>
+    ${reportTabs('weekly')}
     <form class="filters card" id="week">
       <label>${esc(t('week'))}<input type="week" name="week" value="${esc(week)}" required></label>
       <button type="submit" class="primary">${esc(t('show'))}</button>
@@ -51,10 +62,40 @@ export function renderReports({ main }: PageContext, params: URLSearchParams) {
           ${r.rateChanges.length
             ? `<table class="grid"><tbody>${r.rateChanges.map((c) => `<tr><td>${esc(c.routeKey)}</td><td>${fmtPct(c.previousRate)} → <b>${fmtPct(c.rate)}</b></td><td>${esc(c.reason)}</td><td>${esc(c.changedBy)} · ${esc(fmtTime(c.changedAt))}</td></tr>`).join('')}</tbody></table>`
             : '<p class="muted">—</p>'}
-        </section>`;
+        </section>
+        ${casesTable(r)}
+        ${holdsTables(r)}`;
     })
     .catch((err) => (el.innerHTML = `<p class="error" role="alert">${esc(problemText(err))}</p>`));
 }
 
 const list = (xs: { code: string; count: number }[]) =>
   xs.length ? `<ul class="counts-list">${xs.map((x) => `<li><span>${esc(reasonName(x.code))}</span><b>${x.count}</b></li>`).join('')}</ul>` : '<p class="muted">—</p>';
+
+/** 案件进展情况汇总表: each open or recently closed case, overdue ones flagged. */
+function casesTable(r: WeeklyReport) {
+  if (!r.cases) return '';
+  const rows: WeeklyCaseRow[] = Array.isArray(r.cases) ? r.cases : (r.cases.rows ?? r.cases.cases ?? []);
+  const progress = (c: WeeklyCaseRow) => c.progress ?? (c.notesThisWeek !== undefined || c.eventsThisWeek !== undefined ? `${c.eventsThisWeek ?? c.notesThisWeek}` : '');
+  return `<section class="card" id="report-cases"><h2>${esc(t('caseProgress'))} (${rows.length})</h2>
+    ${rows.length
+      ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('caseTitle'))}</th><th>${esc(t('caseOwner'))}</th><th>${esc(t('opened'))}</th><th>${esc(t('dueAt'))}</th><th>${esc(t('status'))}</th><th>${esc(t('caseTimeline'))}</th></tr></thead><tbody>${rows
+          .map((c) => `<tr class="${c.overdue ? 'late' : ''}"><td class="mono nowrap">${c.id ? `<a href="#/cases/${esc(c.id)}">${esc(c.reference)}</a>` : esc(c.reference)}</td><td>${esc(c.title)}</td><td>${esc(c.owner)}</td><td class="nowrap">${esc(fmtTime(c.openedAt))}</td><td class="nowrap">${esc(fmtTime(c.dueAt))}${c.overdue ? ` <span class="badge high">${esc(t('overdue'))}</span>` : ''}</td><td>${esc(c.status === 'closed' ? t('closed') : c.status === 'open' ? t('unresolved') : tCode(c.status))}${c.outcome ? ` · ${esc(outcomeName(c.outcome))}` : ''}</td><td>${esc(progress(c))}</td></tr>`)
+          .join('')}</tbody></table></div>`
+      : '<p class="muted">—</p>'}
+  </section>`;
+}
+
+function holdsTables(r: WeeklyReport) {
+  const h = r.holds;
+  if (!h) return '';
+  const tiles: [Key, number | undefined][] = [['decided', h.decided], ['released', h.released], ['refused', h.refused], ['pending', h.pending], ['overdue', h.overdue]];
+  const reasons = (xs?: (string | { code: string; message: string; messageZh?: string })[]) => (xs ?? []).map((x) => (typeof x === 'string' ? reasonName(x) : said(x))).join('; ');
+  return `<section class="card" id="report-holds"><h2>${esc(t('holdsSummary'))}</h2>
+    <div class="tiles">${tiles.filter(([, v]) => v !== undefined).map(([k, v]) => `<div class="tile${k === 'overdue' && v ? ' red' : ''}"><b>${v}</b>${esc(t(k))}</div>`).join('')}</div>
+    <h3>${esc(t('overdueList'))} (${h.overdueList?.length ?? 0})</h3>
+    ${h.overdueList?.length
+      ? `<table class="grid"><tbody>${h.overdueList.map((o) => `<tr><td class="mono">${esc(o.waybillNo)}</td><td>${esc(o.outletId)}</td><td>${esc(reasons(o.reasons))}</td><td class="overdue">${esc(fmtTime(o.dueAt))}</td></tr>`).join('')}</tbody></table>`
+      : '<p class="muted">—</p>'}
+  </section>`;
+}
