@@ -191,5 +191,5 @@ export type Job = { id: string; kind: string; key: string | null; state: 'queued
 export type JobSchedule = { name?: string; rule?: string; kind: string; key?: string; cron?: string; every?: string; nextRunAt?: string | null; nextRun?: string | null; lastRunAt?: string | null; enabled?: boolean; [k: string]: unknown };
 
 /** The weekly report's issue-15 tables (optional: a server without them still renders the rest). */
-export type WeeklyCaseRow = { id?: string; reference: string; title: string; owner: string; openedAt: string; dueAt: string; status: string; outcome?: string | null; progress?: string | number | null; notesThisWeek?: number; eventsThisWeek?: number; overdue: boolean };
+export type WeeklyCaseRow = { id?: string; reference: string; title: string; owner: string; openedAt: string; dueAt: string; status: string; outcome?: string | null; progress?: string | number | null; eventsThisPeriod?: number; lastNote?: { text: string; by: string; at: string }; closedAt?: string; overdue: boolean };
 export type WeeklyHolds = { decided?: number; released?: number; refused?: number; pending?: number; overdue?: number; overdueList?: { waybillNo: string; outletId: string; reasons?: (Evidence | string)[]; dueAt: string; heldAt?: string }[] };

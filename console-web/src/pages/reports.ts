@@ -76,11 +76,12 @@ const list = (xs: { code: string; count: number }[]) =>
 function casesTable(r: WeeklyReport) {
   if (!r.cases) return '';
   const rows: WeeklyCaseRow[] = Array.isArray(r.cases) ? r.cases : (r.cases.rows ?? r.cases.cases ?? []);
-  const progress = (c: WeeklyCaseRow) => c.progress ?? (c.notesThisWeek !== undefined || c.eventsThisWeek !== undefined ? `${c.eventsThisWeek ?? c.notesThisWeek}` : '');
+  const progress = (c: WeeklyCaseRow) =>
+    `${c.eventsThisPeriod !== undefined ? `<b>+${c.eventsThisPeriod}</b> ` : ''}${c.lastNote ? `${esc(c.lastNote.text)} <span class="muted">${esc(c.lastNote.by)} · ${esc(fmtTime(c.lastNote.at))}</span>` : esc(c.progress ?? '')}`;
   return `<section class="card" id="report-cases"><h2>${esc(t('caseProgress'))} (${rows.length})</h2>
     ${rows.length
       ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('reference'))}</th><th>${esc(t('caseTitle'))}</th><th>${esc(t('caseOwner'))}</th><th>${esc(t('opened'))}</th><th>${esc(t('dueAt'))}</th><th>${esc(t('status'))}</th><th>${esc(t('caseTimeline'))}</th></tr></thead><tbody>${rows
-          .map((c) => `<tr class="${c.overdue ? 'late' : ''}"><td class="mono nowrap">${c.id ? `<a href="#/cases/${esc(c.id)}">${esc(c.reference)}</a>` : esc(c.reference)}</td><td>${esc(c.title)}</td><td>${esc(c.owner)}</td><td class="nowrap">${esc(fmtTime(c.openedAt))}</td><td class="nowrap">${esc(fmtTime(c.dueAt))}${c.overdue ? ` <span class="badge high">${esc(t('overdue'))}</span>` : ''}</td><td>${esc(c.status === 'closed' ? t('closed') : c.status === 'open' ? t('unresolved') : tCode(c.status))}${c.outcome ? ` · ${esc(outcomeName(c.outcome))}` : ''}</td><td>${esc(progress(c))}</td></tr>`)
+          .map((c) => `<tr class="${c.overdue ? 'late' : ''}"><td class="mono nowrap">${c.id ? `<a href="#/cases/${esc(c.id)}">${esc(c.reference)}</a>` : esc(c.reference)}</td><td>${esc(c.title)}</td><td>${esc(c.owner)}</td><td class="nowrap">${esc(fmtTime(c.openedAt))}</td><td class="nowrap">${esc(fmtTime(c.dueAt))}${c.overdue ? ` <span class="badge high">${esc(t('overdue'))}</span>` : ''}</td><td>${esc(c.status === 'closed' ? t('closed') : c.status === 'open' ? t('unresolved') : tCode(c.status))}${c.outcome ? ` · ${esc(outcomeName(c.outcome))}` : ''}</td><td>${progress(c)}</td></tr>`)
           .join('')}</tbody></table></div>`
       : '<p class="muted">—</p>'}
   </section>`;
