@@ -90,6 +90,8 @@ const envSchema = z.object({
     .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a share between 0 and 1, e.g. 0.05')
     .transform(Number)
     .default(0.05),
+  JOBS_ENABLED: bool.default(true),
+  JOBS_POLL_MS: int(50, 3_600_000).default(1000),
 });
 
 /** `24h:3,7d:4` → windows, shortest first. */
@@ -158,6 +160,8 @@ export type Config = {
   /** How live alerts reach sockets on other server processes: PostgreSQL NOTIFY (with DATABASE_URL) or none. */
   realtimeAdapter: 'memory' | 'postgres';
   customs: CustomsPolicy;
+  /** The job runner of this process (server/jobs/): off in tests that drive it themselves. */
+  jobs: { enabled: boolean; pollMs: number };
 };
 
 /** Locking an account after repeated failed logins (server/accounts/throttle.ts). */
@@ -251,5 +255,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),
     customs: { baseRate: e.CUSTOMS_BASE_RATE },
+    jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
   };
 }

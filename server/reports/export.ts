@@ -6,10 +6,11 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { ALERT_TYPE_LABELS, labelOf, REASON_LABELS } from './labels.js';
 import { chinaMinute } from './period.js';
+import type { HoldFigures } from './holds.js';
 import type { WeeklyReport } from './weekly.js';
 
-type Cell = string | number | null;
-type Table = { name: string; title: string; header: string[]; rows: Cell[][] };
+export type Cell = string | number | null;
+export type Table = { name: string; title: string; header: string[]; rows: Cell[][] };
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -19,6 +20,8 @@ export function neutraliseFormula(value: Cell): Cell {
 }
 
 const pct = (r: number) => `${Math.round(r * 1000) / 10}%`;
+const yesNo = (b: boolean) => (b ? '是 yes' : '否 no');
+const CASE_STATUS = { open: '办理中 open', closed: '已办结 closed' } as const;
 
 /** The report as tables; the XLSX and the CSV are two renderings of these. */
 export function weeklyTables(r: WeeklyReport): Table[] {
@@ -74,11 +77,48 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       ]),
     },
     {
+      name: 'caseProgress',
+      title: '案件进展 Case progress',
+      header: ['编号 Reference', '案件 Title', '辖区 Jurisdiction', '承办人 Owner', '立案 Opened (UTC+8)', '限办 Due (UTC+8)', '状态 Status', '结果 Outcome', '办结 Closed (UTC+8)', '本周进展 Events this week', '最新进展 Last note', '超期 Overdue'],
+      rows: r.cases.map((c) => [
+        c.reference, c.title, c.jurisdiction, c.owner, chinaMinute(c.openedAt), chinaMinute(c.dueAt), CASE_STATUS[c.status], c.outcome ?? null,
+        c.closedAt ? chinaMinute(c.closedAt) : null, c.eventsThisPeriod, c.lastNote ? `${c.lastNote.text} (${c.lastNote.by}, ${chinaMinute(c.lastNote.at)})` : null, yesNo(c.overdue),
+      ]),
+    },
+    {
+      name: 'holds',
+      title: '暂扣处置 Holds',
+      header: ['代码 Code', '指标', 'Metric', '数值 Value'],
+      rows: holdMetricRows(r.holds),
+    },
+    {
+      name: 'overdueHolds',
+      title: '超时未处置暂扣 Overdue holds',
+      header: ['运单 Waybill', '网点 Outlet', '原因 Reasons', '暂扣 Held (UTC+8)', '应处置 Due (UTC+8)'],
+      rows: r.holds.overdueList.map((h) => [
+        h.waybillNo, h.outletId, h.reasons.map((code) => `${labelOf(REASON_LABELS, code).zh} ${code}`).join('; '), chinaMinute(h.heldAt), chinaMinute(h.dueAt),
+      ]),
+    },
+    {
       name: 'days',
       title: '每日收寄 Intakes per day',
       header: ['日期 Day', '收寄 Intakes', '暂扣 Held', '不予收寄 Refused'],
       rows: r.days.map((d) => [d.day, d.intakes, d.held, d.rejected]),
     },
+  ];
+}
+
+/** The holds figures as metric rows (code, Chinese, English, value), for the weekly sheet and the monthly one. */
+export function holdMetricRows(h: HoldFigures): Cell[][] {
+  return [
+    ['HOLDS_PLACED', '新增暂扣', 'Held', h.held],
+    ['HOLDS_RELEASED', '放行', 'Released', h.released],
+    ['HOLDS_REFUSED', '不予放行', 'Refused', h.refused],
+    ['HOLD_WAIT_MEDIAN_H', '处置用时中位数（小时）', 'Wait to decision, median (h)', h.medianWaitHours],
+    ['HOLD_WAIT_P90_H', '处置用时 90% 分位（小时）', 'Wait to decision, p90 (h)', h.p90WaitHours],
+    ['HOLD_WAIT_MAX_H', '处置用时最长（小时）', 'Wait to decision, max (h)', h.maxWaitHours],
+    ['HOLDS_PENDING', '待处置', 'Pending', h.pending],
+    ['HOLDS_OVERDUE', '超时未处置', 'Overdue', h.overdue],
   ];
 }
 
@@ -90,15 +130,17 @@ const heading = (r: WeeklyReport): Cell[][] => [
   ['生成 Generated', `${chinaMinute(r.generatedAt)} · ${r.generatedBy}`],
 ];
 
-export async function weeklyXlsx(r: WeeklyReport): Promise<Buffer> {
+export const weeklyXlsx = (r: WeeklyReport): Promise<Buffer> => tablesXlsx(heading(r), weeklyTables(r), r.generatedAt);
+
+/** One sheet per table, named by the Chinese title; the heading rows on top of the first. */
+export async function tablesXlsx(headingRows: Cell[][], tables: Table[], generatedAt: string): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'ParcelGuard';
-  wb.created = new Date(r.generatedAt);
-  const tables = weeklyTables(r);
+  wb.created = new Date(generatedAt);
   tables.forEach((table, i) => {
-    const ws = wb.addWorksheet(table.title.split(' ')[0]!.slice(0, 31), { views: [{ state: 'frozen', ySplit: i === 0 ? 7 : 1 }] });
+    const ws = wb.addWorksheet(table.title.split(' ')[0]!.slice(0, 31), { views: [{ state: 'frozen', ySplit: i === 0 ? headingRows.length + 2 : 1 }] });
     if (i === 0) {
-      for (const row of heading(r)) ws.addRow(row.map(neutraliseFormula));
+      for (const row of headingRows) ws.addRow(row.map(neutraliseFormula));
       ws.getRow(1).font = { bold: true, size: 14 };
       ws.addRow([]);
     }
@@ -115,8 +157,10 @@ export async function weeklyXlsx(r: WeeklyReport): Promise<Buffer> {
 }
 
 /** One CSV: the heading, then each table with its title line, separated by blank lines. UTF-8 with BOM for Excel. */
-export function weeklyCsv(r: WeeklyReport): string {
-  const rows: Cell[][] = [...heading(r)];
-  for (const table of weeklyTables(r)) rows.push([], [table.title], table.header, ...table.rows);
+export const weeklyCsv = (r: WeeklyReport): string => tablesCsv(heading(r), weeklyTables(r));
+
+export function tablesCsv(headingRows: Cell[][], tables: Table[]): string {
+  const rows: Cell[][] = [...headingRows];
+  for (const table of tables) rows.push([], [table.title], table.header, ...table.rows);
   return stringify(rows.map((row) => row.map(neutraliseFormula)), { bom: true, record_delimiter: 'windows' });
 }

@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
-import { BadRequestError, ValidationError } from '../http/errors.js';
+import { decodeCursor, pageOf } from '../http/cursor.js';
+import { BadRequestError, NotFoundError, ValidationError } from '../http/errors.js';
+import { ARCHIVE_FORMATS, CONTENT_TYPES, findArchived, listArchive } from './archive.js';
+import { monthlyCsv, monthlyXlsx } from './monthly-export.js';
+import { buildMonthlyReport, monthlyReportSchema, parseMonth } from './monthly.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
 import { weeklyCsv, weeklyXlsx } from './export.js';
 import { buildOverview, overviewSchema } from './overview.js';
@@ -58,6 +62,102 @@ export function registerReportRoutes(api: Api, { db }: AppContext) {
       res.setHeader('Cache-Control', 'no-store');
       if (query.format === 'xlsx') res.type(XLSX_TYPE).send(await weeklyXlsx(report));
       else res.type('text/csv; charset=utf-8').send(weeklyCsv(report));
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/reports/monthly',
+    tag: 'Reports',
+    summary: 'The monthly summary for a calendar month (China time), a row per province in your scope and the total: intakes by verdict, holds and how long decisions took, alerts, key cases, customs selections and seizures; as JSON, XLSX or CSV',
+    access: { roles: ALERT_ROLES },
+    query: z.object({
+      month: z.string().max(7).optional().meta({ description: 'YYYY-MM; default the current month', example: '2026-11' }),
+      format: z.enum(['json', 'xlsx', 'csv']).default('json'),
+      jurisdiction,
+    }),
+    responses: {
+      200: { description: 'The summary', schema: monthlyReportSchema },
+      422: { description: 'MONTH_INVALID or MONTH_IN_FUTURE' },
+    },
+    handler: async ({ query, user, res, req }) => {
+      const now = new Date();
+      const text = query.month ?? chinaDay(now).slice(0, 7);
+      const month = parseMonth(text);
+      if (!month) throw new ValidationError('query.month', 'MONTH_INVALID', `${text} is not a month; write YYYY-MM, e.g. 2026-11.`);
+      if (month.from > now) throw new ValidationError('query.month', 'MONTH_IN_FUTURE', `${text} has not begun yet.`);
+      const scope = reportScope(user, query.jurisdiction);
+      const report = await buildMonthlyReport(db, scope, month, user.username, now);
+      if (query.format === 'json') return { status: 200, body: report };
+      await recordAudit(db, {
+        actor: user,
+        action: 'report.monthly.export',
+        subjectType: 'report',
+        subjectId: `${month.month}/${scope.prefix ?? 'CN'}`,
+        requestId: String(req.id),
+        details: { format: query.format, crossBorderOnly: scope.crossBorderOnly },
+      });
+      res.attachment(`parcelguard-monthly-${month.month}-${scope.prefix ?? 'CN'}.${query.format}`);
+      res.setHeader('Cache-Control', 'no-store');
+      if (query.format === 'xlsx') res.type(XLSX_TYPE).send(await monthlyXlsx(report));
+      else res.type('text/csv; charset=utf-8').send(monthlyCsv(report));
+    },
+  });
+
+  const archived = z.object({
+    id: z.string(),
+    kind: z.enum(['weekly', 'monthly']),
+    period: z.string(),
+    scope: z.string().meta({ description: "'national', a jurisdiction (44), or a customs scope (44-cross-border)" }),
+    format: z.enum(ARCHIVE_FORMATS),
+    sha256: z.string(),
+    bytes: z.number().int(),
+    generatedAt: z.string(),
+  });
+  api.route({
+    method: 'get',
+    path: '/api/reports/archive',
+    tag: 'Reports',
+    summary: 'Stored reports (generated every Friday 17:00 and on the last day of the month 17:00, Beijing time) of your jurisdiction, newest first',
+    access: { roles: ALERT_ROLES },
+    query: z.object({
+      kind: z.enum(['weekly', 'monthly']).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().max(200).optional(),
+    }),
+    responses: { 200: { description: 'A page of stored reports', schema: z.object({ reports: z.array(archived), nextCursor: z.string().nullable() }) } },
+    handler: async ({ query, user }) => {
+      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const rows = await listArchive(db, user, { ...(query.kind ? { kind: query.kind } : {}), limit: query.limit, ...(cursor ? { cursor } : {}) });
+      const { page, nextCursor } = pageOf(rows, query.limit, (r) => ({ at: r.generatedAt, id: r.id }));
+      return { status: 200, body: { reports: page.map((r) => ({ ...r, generatedAt: r.generatedAt.toISOString() })), nextCursor } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/reports/archive/:id',
+    tag: 'Reports',
+    summary: 'A stored report, byte for byte as stored, with its SHA-256 (X-Content-SHA256 and Digest); audited as an export',
+    access: { roles: ALERT_ROLES },
+    params: z.object({ id: z.uuid() }),
+    responses: { 200: { description: 'The file' }, 404: { description: 'No such report in your jurisdiction' } },
+    handler: async ({ params, user, res, req }) => {
+      const row = await findArchived(db, user, params.id);
+      if (!row) throw new NotFoundError(`No stored report ${params.id}.`);
+      await recordAudit(db, {
+        actor: user,
+        action: 'report.archive.download',
+        subjectType: 'report_archive',
+        subjectId: row.id,
+        requestId: String(req.id),
+        details: { kind: row.kind, period: row.period, scope: row.scope, format: row.format, sha256: row.sha256 },
+      });
+      res.attachment(`parcelguard-${row.kind}-${row.period}-${row.scope}.${row.format}`);
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Content-SHA256', row.sha256);
+      res.setHeader('Digest', `sha-256=${Buffer.from(row.sha256, 'hex').toString('base64')}`);
+      res.status(200).type(CONTENT_TYPES[row.format]).send(Buffer.from(row.content));
     },
   });
 

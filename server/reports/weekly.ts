@@ -4,7 +4,9 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { queryRows, type Queryable } from '../db/database.js';
+import { caseProgress } from '../cases/progress.js';
 import { between, dayCounts, reasonCounts } from './counts.js';
+import { holdFiguresBy, holdFiguresSchema, NO_HOLDS, overdueHolds, overdueHoldSchema } from './holds.js';
 import type { IsoWeek } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
 
@@ -45,6 +47,25 @@ export const weeklyReportSchema = z
         note: z.string().nullable(),
       }),
     ),
+    cases: z
+      .array(
+        z.object({
+          reference: z.string(),
+          title: z.string(),
+          owner: z.string(),
+          jurisdiction: z.string(),
+          openedAt: z.string(),
+          dueAt: z.string(),
+          status: z.enum(['open', 'closed']),
+          outcome: z.string().optional(),
+          closedAt: z.string().optional(),
+          eventsThisPeriod: z.number().int(),
+          lastNote: z.object({ text: z.string(), by: z.string(), at: z.string() }).optional(),
+          overdue: z.boolean(),
+        }),
+      )
+      .meta({ description: 'Key cases open at some time in the week or closed in it (案件进展), as at the end of the period' }),
+    holds: holdFiguresSchema.extend({ overdueList: z.array(overdueHoldSchema) }).meta({ description: 'Holds placed and decided in the week; pending and overdue as at the end of the period' }),
   })
   .meta({ id: 'WeeklyReport' });
 export type WeeklyReport = z.output<typeof weeklyReportSchema>;
@@ -52,8 +73,13 @@ export type WeeklyReport = z.output<typeof weeklyReportSchema>;
 /** Waybills listed per confirmed case in the table; the alert has them all. */
 const CASE_WAYBILLS = 20;
 
+/**
+ * The week from Monday 00:00 to the earlier of its end and `now` (China time): the current week so far, and a
+ * stored Friday 17:00 report exactly as it stood at 17:00 even when generated later.
+ */
 export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week: IsoWeek, by: string, now = new Date()): Promise<WeeklyReport> {
-  const [from, to] = [week.from.toISOString(), week.to.toISOString()];
+  const end = week.to < now ? week.to : now;
+  const [from, to] = [week.from.toISOString(), end.toISOString()];
   const inWeek = (col: string) => between(col, from, to);
   const parcelsInWeek = sql`${parcelsIn(scope)} and ${inWeek('p.created_at')}`;
 
@@ -101,8 +127,14 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
          order by a.resolved_at`,
   );
 
+  const progressQ = caseProgress(db, scope.prefix, week.from, end, now);
+  const holdsQ = holdFiguresBy(db, scope, from, to, sql`'all'`);
+  const overdueQ = overdueHolds(db, scope, to);
+
   const iso = (d: Date | string) => new Date(d).toISOString();
-  const [reasons, days, [alertCounts], [customs], rateChanges, cases] = await Promise.all([reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ]);
+  const [reasons, days, [alertCounts], [customs], rateChanges, cases, progress, holdFigures, overdueList] = await Promise.all([
+    reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ, progressQ, holdsQ, overdueQ,
+  ]);
   const sum = (k: 'accepted' | 'held' | 'rejected' | 'crossBorder' | 'suspectListHits') => days.reduce((n, d) => n + d[k], 0);
   return {
     week: week.week,
@@ -133,5 +165,7 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
       resolvedBy: c.resolvedBy,
       note: c.note,
     })),
+    cases: progress,
+    holds: { ...(holdFigures.get('all') ?? NO_HOLDS), overdueList },
   };
 }
