@@ -2,7 +2,8 @@
 // refused with 400 TEXT_INVALID_CHARACTER naming the field, never a 500; consignees that are companies; every
 // /api answer no-store; the body limit that admits the largest suspect-list request.
 import assert from 'node:assert/strict';
-import { findInvalidText, findTextFault, type TextKind } from '../server/http/text.js';
+import { findInvalidText, findTextFault, textKindOf, type TextKind } from '../server/http/text.js';
+import { suspectProhibitedWords } from '../server/intake/contents.js';
 import { aParcel } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -255,5 +256,38 @@ describe('caching and the body limit', () => {
     const oversized = JSON.stringify({ entries: [{ type: 'address', value: 'x', note: 'n'.repeat(8 * 1024 * 1024) }] });
     const big = await s.http().post('/api/watchlist/entries').set('Authorization', `Bearer ${regulator}`).set('Content-Type', 'application/json').send(oversized);
     expectProblem(big, 413, 'PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('what the review of the hardening found', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(() => s?.close());
+
+  it('a malformed session cookie is 401, not a 500', async () => {
+    const res = await s.http().get('/api/session').set('Cookie', 'pg_session=%E0%A4');
+    expectProblem(res, 401);
+  });
+
+  it('an invisible character inside a protected brand does not hide it from screening (word joiner, soft hyphen, LRM)', async () => {
+    const regulator = await s.login('regulator1');
+    const courier = await s.login('courier1');
+    await s.http().post('/api/watchlist/entries').set('Authorization', `Bearer ${regulator}`).send({ entries: [{ type: 'brand', value: 'Gucci' }] }).expect(201);
+    for (const description of ['Gu\u2060cci bag', 'Gu\u00ADcci bag', 'Gu\u200Ecci bag']) {
+      const res = await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(aParcel({ declared: { description, brand: undefined } }));
+      assert.equal(res.status, 201, res.text);
+      assert.ok(res.body.watchlistHits.some((h: { listType: string }) => h.listType === 'brand'), `${JSON.stringify(description)}: ${res.text}`);
+    }
+  });
+
+  it('a soft hyphen does not hide a prohibited word either', () => {
+    assert.deepEqual(suspectProhibitedWords('rep\u00ADlica watch').map((w) => w.category), ['counterfeit_goods']);
+  });
+
+  it('a note is prose wherever its field is called: an emoji family (ZWJ) in an alert or case note passes', () => {
+    assert.equal(textKindOf('text'), 'prose');
+    assert.deepEqual(findInvalidText({ text: 'seen at 👨‍👩‍👧 stall' }, ''), []);
   });
 });

@@ -43,7 +43,12 @@ export function tokenFromRequest(req: Pick<IncomingMessage, 'headers'>, explicit
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of header?.split(';') ?? []) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      return ''; // malformed percent-encoding: not a token this server issued (401 TOKEN_INVALID), never a 500
+    }
   }
   return undefined;
 }

@@ -25,7 +25,7 @@ export type TextKind = 'line' | 'prose' | 'secret';
 export type TextFault = 'NUL' | 'LONE_SURROGATE' | 'CONTROL' | 'BIDI_CONTROL' | 'ZERO_WIDTH' | 'NONCHARACTER';
 
 /** Keys whose text is prose; every other key (and every query and path parameter) is a `line`. */
-const PROSE_KEYS = new Set(['notes', 'note', 'description', 'reason', 'comment']);
+const PROSE_KEYS = new Set(['notes', 'note', 'text', 'description', 'reason', 'comment']);
 const SECRET_KEYS = new Set(['password', 'currentPassword', 'newPassword']);
 
 export function textKindOf(key: string): TextKind {

@@ -4,6 +4,7 @@ import * as OpenCC from 'opencc-js';
 export { isPlausibleConsigneeName, isPlausibleName, isPlausibleOrganisationName } from './name-rules.js';
 import { pinyin } from 'pinyin-pro';
 import { bilingual, defineMessages } from '../i18n/messages.js';
+import { stripInvisible } from './invisible.js';
 
 const nameMessages = defineMessages({
   NAME_INVALID_PERSON: { en: "A person's name has letters and no digits or symbols.", zh: '姓名只能包含文字，不能有数字或符号。' },
@@ -34,9 +35,7 @@ export const hasHan = (text: string): boolean => HAN.test(text);
 export type NormalizedName = { display: string; simplified: string; pinyin: string };
 
 export function normalizeSpaces(raw: string): string {
-  return raw
-    .normalize('NFKC')
-    .replace(/[\u200B-\u200D\uFEFF]/g, '')
+  return stripInvisible(raw.normalize('NFKC'))
     .replace(/\s+/g, ' ')
     .trim();
 }

@@ -1,5 +1,6 @@
 // What a parcel declares it contains. Prohibited classes follow 禁止寄递物品指导目录 (DOMAIN.md); refusing
 // them is a `rejected` verdict. Pure and browser-safe.
+import { stripInvisible } from '../identity/invisible.js';
 
 /** Ordinary goods; the priority classes of the 2015 notice are among them. */
 export const GOODS_CATEGORIES = [
@@ -42,7 +43,7 @@ const SUSPECT_WORDS: { word: RegExp; category: string; except?: RegExp }[] = [
 ];
 
 export function suspectProhibitedWords(description: string): { word: string; category: string }[] {
-  const text = description.normalize('NFKC');
+  const text = stripInvisible(description.normalize('NFKC'));
   const hits: { word: string; category: string }[] = [];
   for (const s of SUSPECT_WORDS) {
     const m = s.word.exec(s.except ? text.replace(new RegExp(s.except.source, 'gi'), ' ') : text);
@@ -56,6 +57,6 @@ const VAGUE_WORDS = /^(礼品|礼物|样品|样本|日用品|生活用品|杂物
 const VAGUE_CATEGORIES = new Set(['gifts', 'samples', 'other']);
 
 export function isVagueDescription(description: string, category: string): boolean {
-  const text = description.normalize('NFKC').trim().replace(/[\s,，。.、;；!！]+$/, '');
+  const text = stripInvisible(description.normalize('NFKC')).trim().replace(/[\s,，。.、;；!！]+$/, '');
   return VAGUE_WORDS.test(text) || (VAGUE_CATEGORIES.has(category) && text.length <= 4);
 }
