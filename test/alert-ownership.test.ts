@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
+import { mayDecide } from '../server/alerts/ownership.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -18,6 +19,23 @@ type Alert = {
   resolved: { by: string | null; jurisdiction: string | null; resolution: string; note: string | null } | null;
   notes?: Note[];
 };
+
+describe('who may decide an alert (pure)', () => {
+  const officer = (role: string, jurisdiction: string | null) => ({ role, jurisdiction });
+  const table: [string, { role: string; jurisdiction: string | null }, string, string[], boolean][] = [
+    ['the owning province', officer('postal_regulator', '44'), '44', ['440106', '440304'], true],
+    ['customs of the owning province', officer('customs_officer', '44'), '44', ['440106'], true],
+    ['another province', officer('postal_regulator', '33'), '44', ['440106', '330782'], false],
+    ['a city holding every parcel', officer('postal_regulator', '4401'), '44', ['440106', '440111'], true],
+    // One Guangzhou parcel must not let Guangzhou damp a ring that is mostly Shenzhen's.
+    ['a city holding some parcels only', officer('postal_regulator', '4401'), '44', ['440106', '440304'], false],
+    ['a courier', officer('courier', null), '44', ['440106'], false],
+    ['an admin', officer('admin', null), '44', ['440106', '330782'], true],
+  ];
+  for (const [who, user, owner, regions, expected] of table) {
+    it(`${who}: ${expected ? 'decides' : 'does not'}`, () => assert.equal(mayDecide(user, owner, regions), expected));
+  }
+});
 
 describe('alert ownership across jurisdictions', () => {
   let s: TestServer;

@@ -61,11 +61,15 @@ export function nextOwner(a: { status: string; ownerJurisdiction: string; parcel
 }
 
 /**
- * Who may acknowledge and resolve: admins, and regulators and customs officers whose jurisdiction lies in the
- * owning province (a province's officers, or a city's inside it). Customs only ever see cross-border alerts.
+ * Who may acknowledge and resolve: admins, and regulators and customs officers of the owning province. A city's
+ * officers decide only an alert lying wholly in their city: one parcel in Guangzhou must not let Guangzhou damp a
+ * ring that is mostly Shenzhen's, as one parcel in Yiwu must not let Zhejiang damp Guangdong's (issue 14.2).
+ * Without `regionCodes` (a client drawing its buttons) a city officer is taken at their word; the server always passes them.
  */
-export function mayDecide(user: { role: string; jurisdiction: string | null }, ownerJurisdiction: string): boolean {
+export function mayDecide(user: { role: string; jurisdiction: string | null }, ownerJurisdiction: string, regionCodes?: readonly string[]): boolean {
   if (user.role === 'admin') return true;
   if (user.role !== 'postal_regulator' && user.role !== 'customs_officer') return false;
-  return user.jurisdiction !== null && user.jurisdiction.startsWith(ownerJurisdiction);
+  const j = user.jurisdiction;
+  if (j === null || !j.startsWith(ownerJurisdiction)) return false;
+  return j.length <= ownerJurisdiction.length || regionCodes === undefined || regionCodes.every((code) => code.startsWith(j));
 }

@@ -146,7 +146,7 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
   const withNotes = async (row: AlertRow) => ({ ...presentAlert(row), notes: await listAlertNotes(db, row.id) });
   /** Only the owning jurisdiction's officers (and admins) decide; the others see it and add notes. */
   const assertMayDecide = (user: Parameters<typeof mayDecide>[0], row: AlertRow) => {
-    if (!mayDecide(user, row.ownerJurisdiction)) {
+    if (!mayDecide(user, row.ownerJurisdiction, row.regionCodes)) {
       throw withMessage(new ForbiddenError('', 'ALERT_NOT_OWNED'), notOwnedMessage(row.ownerJurisdiction));
     }
   };
