@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/database.js';
 import { aParcel } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { searchTermRecord } from '../server/watchlist/router.js';
 
 type AuditRow = { id: number; action: string; actor_username: string | null; subject_type: string | null; subject_id: string | null; request_id: string | null; details: Record<string, unknown> };
 
@@ -84,12 +85,14 @@ describe('audit trail', () => {
       const res = await s.http().get(`/api/watchlist/entries?type=person_name&q=${encodeURIComponent('王审计')}&limit=5`).set('Authorization', `Bearer ${regulator}`)
         .set('X-Request-Id', 'audit-browse-1').expect(200);
       assert.equal(res.body.entries.length, 1);
+      assert.ok(!JSON.stringify(await auditRows('watchlist.browse')).includes('王审计'), 'the search term is not stored');
       await s.http().get('/api/watchlist/entries').set('Authorization', `Bearer ${regulator}`).expect(200);
       const rows = (await auditRows('watchlist.browse')).slice(before);
       assert.deepEqual(
         rows.map((r) => [r.actor_username, r.request_id, r.details]),
         [
-          ['regulator1', 'audit-browse-1', { type: 'person_name', q: '王审计', limit: 5, cursor: null }],
+          // The term itself never enters the append-only log: its length and a keyed hash that matches the same search.
+          ['regulator1', 'audit-browse-1', { type: 'person_name', q: searchTermRecord(s.ctx.vault, ' 王审计'), limit: 5, cursor: null }],
           ['regulator1', rows[1]!.request_id, { type: null, q: null, limit: 50, cursor: null }],
         ],
       );

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 
 /** What a sealed value is; bound into the ciphertext (AAD) and the blind index, so values cannot be swapped. */
-export type PiiPurpose = 'id_number' | 'phone' | 'selection_key';
+/** search_term: what an officer searched for, kept in the append-only audit log only as a keyed hash. */
+export type PiiPurpose = 'id_number' | 'phone' | 'selection_key' | 'search_term';
 
 export type PiiVault = {
   /** Names the encryption key; every sealed value starts `v1.<keyId>.`. */

@@ -6,6 +6,7 @@ import { users, watchlistEntries } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
+import type { PiiVault } from '../privacy/pii.js';
 import type { Api } from '../http/api.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
 import { receiveOneFile } from '../http/upload.js';
@@ -128,7 +129,9 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
           action: 'watchlist.browse',
           subjectType: 'watchlist',
           requestId: String(req.id),
-          details: { type: query.type ?? null, q: query.q ?? null, limit: query.limit, cursor: query.cursor ?? null },
+          // A search term is often a name, phone or address, and the audit log can never be erased: it keeps a keyed
+          // hash (an auditor with the key can tell whether X was searched, no one can read the term back).
+          details: { type: query.type ?? null, q: query.q ? searchTermRecord(vault, query.q) : null, limit: query.limit, cursor: query.cursor ?? null },
         }),
       ]);
       return { status: 200, body: page };
@@ -212,4 +215,10 @@ async function assertMayDelete({ db }: AppContext, id: string, user: AuthUser) {
   if (!user.jurisdiction || !theirs.startsWith(user.jurisdiction)) {
     throw new ForbiddenError('This entry was listed by another jurisdiction; ask them or an admin to remove it.', 'OUTSIDE_JURISDICTION');
   }
+}
+
+/** How a search term is recorded: its length and a keyed hash of its trimmed, NFKC, lower-case form. */
+export function searchTermRecord(vault: PiiVault, q: string): { length: number; blind: string } {
+  const normalized = q.normalize('NFKC').trim().toLowerCase();
+  return { length: normalized.length, blind: vault.blind('search_term', normalized) };
 }
