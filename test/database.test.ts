@@ -81,4 +81,47 @@ describe('the embedded database’s lock', () => {
     assert.equal(JSON.parse(fs.readFileSync(lockFile(), 'utf8')).pid, process.pid);
     release();
   });
+
+  it('an unreadable lock is held while fresh (it may be being written) and stale once old', () => {
+    fs.writeFileSync(lockFile(), '');
+    assert.throws(() => lockDataDir(dataDir), DataDirInUseError);
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(lockFile(), old, old);
+    const release = lockDataDir(dataDir);
+    assert.equal(JSON.parse(fs.readFileSync(lockFile(), 'utf8')).pid, process.pid);
+    release();
+  });
+
+  it('releasing removes only our own lock, never one another process took meanwhile', () => {
+    const release = lockDataDir(dataDir);
+    const theirs = JSON.stringify({ pid: other.pid, startTime: processStartTime(other.pid!), bootId });
+    fs.writeFileSync(lockFile(), theirs);
+    release();
+    assert.equal(fs.readFileSync(lockFile(), 'utf8'), theirs);
+  });
+
+  it('several processes starting at once on a stale lock: exactly one takes it', async function () {
+    this.timeout(120_000);
+    fs.writeFileSync(lockFile(), JSON.stringify({ pid: 2 ** 22 + 7, startTime: '1', bootId })); // no such process
+    const at = Date.now() + 4000; // each child waits for this moment, so the attempts race
+    const script = `
+      const { lockDataDir } = await import(${JSON.stringify(path.resolve('server/db/database.ts'))});
+      while (Date.now() < ${at}) {}
+      let got = false;
+      try { lockDataDir(${JSON.stringify(dataDir)}); got = true; } catch (e) { if (e.name !== 'DataDirInUseError') throw e; }
+      console.log(got ? 'LOCKED' : 'REFUSED');
+      await new Promise((r) => setTimeout(r, 1500)); // hold it while the others try
+    `;
+    const outcomes = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+          let out = '';
+          child.stdout!.on('data', (d) => (out += d));
+          child.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`child exited ${code}: ${out}`))));
+        }),
+      ),
+    );
+    assert.deepEqual(outcomes.sort(), ['LOCKED', 'REFUSED', 'REFUSED', 'REFUSED']);
+  });
 });

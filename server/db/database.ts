@@ -1,4 +1,5 @@
 // One query layer (Drizzle) over two drivers: embedded PGlite by default, a PostgreSQL server via `pg`.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,9 +142,9 @@ export function restrictToOwner(dir: string): void {
 }
 
 export class DataDirInUseError extends Error {
-  constructor(dataDir: string, pid: number) {
+  constructor(dataDir: string, pid: number | undefined) {
     super(
-      `The embedded database in ${dataDir} is open in another process (pid ${pid}). ` +
+      `The embedded database in ${dataDir} is open in another process${pid ? ` (pid ${pid})` : ''}. ` +
         'PGlite allows one process at a time: stop the other one, or set DATABASE_URL to use a PostgreSQL server.',
     );
     this.name = 'DataDirInUseError';
@@ -177,8 +178,8 @@ function bootId(): string | undefined {
   }
 }
 
-function readLockOwner(lockFile: string): LockOwner | undefined {
-  const text = fs.readFileSync(lockFile, 'utf8').trim();
+function parseLockOwner(raw: string): LockOwner | undefined {
+  const text = raw.trim();
   if (/^\d+$/.test(text)) return { pid: Number(text) }; // written by an older version: a pid only
   try {
     const o = JSON.parse(text) as Partial<LockOwner>;
@@ -198,23 +199,88 @@ function holdsLock(owner: LockOwner): boolean {
   return startTime === undefined || startTime === owner.startTime;
 }
 
-/** PGlite corrupts its files if two processes open them; a lock file turns that into a clear error. */
+/** An unreadable lock younger than this is taken as being written (an older version wrote it in two steps). */
+const UNREADABLE_LOCK_GRACE_MS = 30_000;
+
+/**
+ * PGlite corrupts its files if two processes open them; a lock file turns that into a clear error.
+ * The lock is written whole under a unique name and linked into place (link fails if the lock exists), so it is
+ * never seen half-written. A stale lock is taken over by renaming it aside and checking that what was moved is
+ * the stale lock judged: if another starter's fresh lock was moved instead, it is put back and this start
+ * tries again (and then finds that starter alive). Release removes the lock only while it is still ours.
+ */
 export function lockDataDir(dataDir: string): () => void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockFile = path.join(dataDir, 'parcelguard.lock');
-  const me: LockOwner = { pid: process.pid, startTime: processStartTime(process.pid), bootId: bootId() };
-  for (let attempt = 0; attempt < 2; attempt++) {
+  const mine = JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid), bootId: bootId() } satisfies LockOwner);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (createExclusive(lockFile, mine)) return () => releaseIfMine(lockFile, mine);
+    let seen: string;
     try {
-      fs.writeFileSync(lockFile, JSON.stringify(me), { flag: 'wx', mode: 0o600 });
-      return () => fs.rmSync(lockFile, { force: true });
+      seen = fs.readFileSync(lockFile, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = readLockOwner(lockFile);
-      if (owner && holdsLock(owner)) throw new DataDirInUseError(dataDir, owner.pid);
-      fs.rmSync(lockFile, { force: true }); // stale: its process is gone, or the pid now names another process
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
+      throw err;
+    }
+    const owner = parseLockOwner(seen);
+    if (owner === undefined) {
+      if (Date.now() - mtimeMs(lockFile) < UNREADABLE_LOCK_GRACE_MS) throw new DataDirInUseError(dataDir, undefined);
+    } else if (holdsLock(owner)) {
+      throw new DataDirInUseError(dataDir, owner.pid);
+    }
+    takeOverStale(lockFile, seen); // its process is gone, or the pid now names another process
+  }
+  throw new Error(`Could not lock ${lockFile}: other processes keep taking it`);
+}
+
+/** Creates `file` holding `text`, atomically; false when it exists. */
+function createExclusive(file: string, text: string): boolean {
+  const tmp = `${file}.${process.pid}.${randomUUID()}`;
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function takeOverStale(lockFile: string, staleText: string): void {
+  const aside = `${lockFile}.stale.${randomUUID()}`;
+  try {
+    fs.renameSync(lockFile, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // another starter moved it first
+    throw err;
+  }
+  if (fs.readFileSync(aside, 'utf8') !== staleText) {
+    // Another starter's fresh lock, taken between our read and our rename: give it back.
+    try {
+      fs.linkSync(aside, lockFile);
+    } catch {
+      // the place was taken again meanwhile; that starter holds the lock now
     }
   }
-  throw new Error(`Could not lock ${lockFile}`);
+  fs.rmSync(aside, { force: true });
+}
+
+function releaseIfMine(lockFile: string, mine: string): void {
+  try {
+    if (fs.readFileSync(lockFile, 'utf8') === mine) fs.rmSync(lockFile, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function isAlive(pid: number): boolean {
