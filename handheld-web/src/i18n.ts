@@ -80,6 +80,40 @@ const zh = {
   serverError: '服务器暂时无法处理，稍后自动重试',
   noNetwork: '网络不通，联网后自动发送',
   sessionExpired: '登录已过期，请重新登录后发送',
+  myHolds: '我的暂扣',
+  holdsPending: '暂扣中',
+  holdsNew: '新结果',
+  seeMyHolds: '查看我的暂扣',
+  holdsEmpty: '本网点没有暂扣的邮件',
+  holdsOfflineAt: '离线 · 最后更新 {time}',
+  holdsNeverLoaded: '离线 · 尚未取得暂扣列表，联网后自动更新',
+  holdsLoadFailed: '暂时无法更新，显示的是 {time} 的列表',
+  holdsUpdatedAt: '更新于 {time}',
+  doKeep: '暂扣中，请勿发出',
+  dueBy: '应于 {time} 前处理',
+  overdueSince: '已超时（{time}），已上报',
+  doRelease: '已放行：可交寄',
+  doReturn: '退回寄件人',
+  doCustoms: '移交海关',
+  doPolice: '移交公安',
+  refusedLabel: '不予放行',
+  decidedBy: '{by} 于 {time} 处理',
+  decisionNote: '处理意见：{note}',
+  heldAtLabel: '暂扣于 {time}',
+  releaseAct: '放行',
+  refuseAct: '不予放行',
+  confirmRelease: '确认放行',
+  confirmRefuse: '确认不予放行',
+  cancel: '取消',
+  noteLabel: '处理意见（必填）',
+  dispositionLabel: '处置方式（必填）',
+  noteRequired: '请填写处理意见',
+  dispositionRequired: '请选择处置方式',
+  decideOffline: '离线时不能处理：联网后再试',
+  alreadyDecided: '已有人处理了这件邮件，列表已更新',
+  liveDecision: '新处理结果',
+  show: '查看',
+  dismiss: '知道了',
 } as const;
 
 export type Key = keyof typeof zh;
@@ -163,6 +197,40 @@ const en: Record<Key, string> = {
   serverError: 'The server could not take it just now; retrying shortly',
   noNetwork: 'No network; sent when it returns',
   sessionExpired: 'Your login expired: log in again to send',
+  myHolds: 'My holds',
+  holdsPending: 'held',
+  holdsNew: 'new',
+  seeMyHolds: 'See my holds',
+  holdsEmpty: 'No parcels are held at this outlet',
+  holdsOfflineAt: 'Offline · last updated {time}',
+  holdsNeverLoaded: 'Offline · no list yet; it loads when the network returns',
+  holdsLoadFailed: 'Could not update just now; this is the list of {time}',
+  holdsUpdatedAt: 'Updated {time}',
+  doKeep: 'Keep it here, do not send it on',
+  dueBy: 'Decision due by {time}',
+  overdueSince: 'Overdue since {time}, escalated',
+  doRelease: 'Released: hand it on',
+  doReturn: 'Return it to the sender',
+  doCustoms: 'Hand it to customs',
+  doPolice: 'Hand it to the police',
+  refusedLabel: 'Refused',
+  decidedBy: 'Decided by {by}, {time}',
+  decisionNote: 'Note: {note}',
+  heldAtLabel: 'Held {time}',
+  releaseAct: 'Release',
+  refuseAct: 'Refuse',
+  confirmRelease: 'Confirm release',
+  confirmRefuse: 'Confirm refusal',
+  cancel: 'Cancel',
+  noteLabel: 'Note (required)',
+  dispositionLabel: 'What happens to it (required)',
+  noteRequired: 'Write a note',
+  dispositionRequired: 'Choose what happens to it',
+  decideOffline: 'Offline: decide when the network returns',
+  alreadyDecided: 'Someone decided this parcel already; the list is updated',
+  liveDecision: 'New decision',
+  show: 'Show',
+  dismiss: 'OK',
 };
 
 export const ID_TYPE_NAMES: Record<string, [string, string]> = {
@@ -193,6 +261,11 @@ export function setLang(l: Lang) {
   document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en';
 }
 export const t = (k: Key): string => (lang === 'zh' ? zh[k] : en[k]);
+/** A message with {placeholders} filled in. */
+export const tf = (k: Key, params: Record<string, string>) => t(k).replace(/\{(\w+)\}/g, (m, name: string) => params[name] ?? m);
+/** A time as a courier reads it: day and minute, in the language shown. */
+export const when = (iso: string) =>
+  new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 export const pick = (pair: [string, string] | undefined, fallback: string) => (pair ? pair[lang === 'zh' ? 0 : 1] : fallback);
 /** A server message in the courier's language when it has both. */
 export const say = (m: { message: string; messageZh?: string | undefined }) => (lang === 'zh' && m.messageZh ? m.messageZh : m.message);

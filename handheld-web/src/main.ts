@@ -7,12 +7,14 @@ import { isPlausibleConsigneeName, isPlausibleName } from '../../server/identity
 import { checkPhone } from '../../server/identity/phones.js';
 import { GOODS_CATEGORIES } from '../../server/intake/contents.js';
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
+import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-view.js';
+import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
 import { CATEGORY_NAMES, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { enqueue, flush, getQueued, listQueue, NETWORK_ERROR, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
 import type { Scanner } from './scanner.js';
 
 type User = { username: string; role: string; outletId?: string };
-type Screen = { name: 'login' } | { name: 'intake'; step: number } | { name: 'verdict'; item: QueuedIntake } | { name: 'queued' } | { name: 'queue' };
+type Screen = { name: 'login' } | { name: 'intake'; step: number } | { name: 'verdict'; item: QueuedIntake } | { name: 'queued' } | { name: 'queue' } | { name: 'holds' };
 
 const app = document.getElementById('app')!;
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -20,7 +22,11 @@ const STEPS: Key[] = ['stepWaybill', 'stepSender', 'stepParcel', 'stepInspect', 
 const DESTINATIONS = ['US', 'JP', 'KR', 'RU', 'GB', 'DE', 'FR', 'AU', 'CA', 'MY', 'SG', 'TH', 'VN', 'HK', 'MO', 'TW', 'AE', 'NL', 'IT', 'ES', 'CN'];
 
 let user: User | null = JSON.parse(localStorage.getItem('pg.user') ?? 'null');
-let screen: Screen = user ? { name: 'intake', step: 0 } : { name: 'login' };
+/** Outlet supervisors take nothing in: their handheld is the holds list. */
+const isSupervisor = () => user?.role === 'outlet_supervisor';
+/** The holds screen is #holds, so a reload (online or not) comes back to it. */
+const homeScreen = (): Screen => (!user ? { name: 'login' } : isSupervisor() || location.hash === '#holds' ? { name: 'holds' } : { name: 'intake', step: 0 });
+let screen: Screen = homeScreen();
 let scanner: Scanner | null = null;
 /** The browser may say online on a Wi-Fi without a way out: the last send says whether the server is reachable. */
 let reachable = true;
@@ -168,7 +174,7 @@ function header() {
     <strong class="brand">${esc(t('title'))}</strong>
     <span class="net ${isOnline() ? 'on' : 'off'}" id="net">${esc(isOnline() ? t('online') : t('offline'))}</span>
     <span class="bar-actions">
-      ${user ? `<button type="button" class="ghost" data-act="queue" id="queue-button">${esc(t('queue'))} <b id="queue-count">·</b></button>` : ''}
+      ${user && !isSupervisor() ? `<button type="button" class="ghost" data-act="queue" id="queue-button">${esc(t('queue'))} <b id="queue-count">·</b></button>` : ''}
       <button type="button" class="ghost" data-act="lang" lang="${currentLang() === 'zh' ? 'en' : 'zh-CN'}">${esc(t('language'))}</button>
       ${user ? `<button type="button" class="ghost" data-act="logout">${esc(t('logout'))}</button>` : ''}
     </span>
@@ -235,6 +241,7 @@ function verdictView(item: QueuedIntake): string {
       <p class="todo">${esc(next)}</p>
     </section>
     ${customs}
+    ${r.verdict === 'held' ? `<div class="nav"><button type="button" class="secondary big" data-act="holds" id="see-holds">${esc(t('seeMyHolds'))}</button></div>` : ''}
     ${r.reasons.length ? `<h2>${esc(t('reasons'))}</h2><ul class="reasons">${r.reasons.map((x) => `<li><code>${esc(x.code)}</code> ${esc(say(x))}</li>`).join('')}</ul>` : ''}
     <div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
 }
@@ -261,6 +268,7 @@ async function queueView(): Promise<string> {
 
 async function render() {
   stopScanner();
+  keepDecideInput();
   let main = '';
   if (screen.name === 'login') {
     main = `<form id="login-form" class="login" novalidate><h1>${esc(t('login'))}</h1>
@@ -268,11 +276,13 @@ async function render() {
       ${field('password', t('password'), '<input name="password" type="password" autocomplete="current-password">')}
       <p class="banner error" id="login-error" role="alert" hidden></p>
       <div class="nav"><button type="submit" class="primary big">${esc(t('login'))}</button></div></form>`;
-  } else if (screen.name === 'intake') main = stepForm(screen.step);
+  } else if (screen.name === 'intake') main = (screen.step === 0 ? holdsBadgeHtml() : '') + stepForm(screen.step);
+  else if (screen.name === 'holds') main = holdsScreen({ snapshot: holds, online: isOnline(), failed: holdsFailed, deciding, ...(holdsMessage ? { message: holdsMessage } : {}) }, !isSupervisor());
   else if (screen.name === 'verdict') main = verdictView(screen.item);
   else if (screen.name === 'queued') main = `<section class="verdict v-queued" id="verdict" data-verdict="queued" role="status"><div class="verdict-head"><span class="icon">⇪</span><h1>${esc(t('queued'))}</h1></div><p class="todo">${esc(t('queuedNext'))}</p></section><div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
   else main = await queueView();
-  app.innerHTML = `${header()}<main>${main}</main>`;
+  app.innerHTML = `${header()}<div id="notices">${notices.map(decisionNotice).join('')}</div><main>${main}</main>`;
+  if (screen.name === 'holds') await seeDecisions();
   (app.querySelector('[autofocus]') as HTMLElement | null)?.focus();
   void updateQueueCount();
 }
@@ -283,6 +293,127 @@ async function updateQueueCount() {
   const pending = (await listQueue()).filter((i) => i.state !== 'done').length;
   el.textContent = String(pending);
   el.className = pending ? 'count pending' : 'count';
+}
+
+// ---- my holds (我的暂扣) ------------------------------------------------------------------------------------
+
+let holds: HoldsSnapshot = emptySnapshot('');
+/** The last refresh could not get the list although the browser says online (server down, 5xx). */
+let holdsFailed = false;
+let holdsMessage = '';
+let deciding: Deciding | null = null;
+let outlet: OutletLive | null = null;
+/** Decisions that arrived while this device was watching, shown until dismissed. */
+let notices: Hold[] = [];
+
+const holdsBadgeHtml = () => (user ? holdsBadge(pendingCount(holds), unseenDecisions(holds).length) : '');
+
+/** The badge, the list or the notices again, without disturbing a form being filled in. */
+async function paintHolds() {
+  if (screen.name === 'holds') {
+    keepDecideInput();
+    return render();
+  }
+  const badge = document.getElementById('holds-button');
+  if (badge) badge.outerHTML = holdsBadgeHtml();
+  const box = document.getElementById('notices');
+  if (box) box.innerHTML = notices.map(decisionNotice).join('');
+}
+
+async function seeDecisions() {
+  if (!unseenDecisions(holds).length) return;
+  holds = markAllSeen(holds);
+  await saveSnapshot(holds);
+}
+
+function announce(decided: Hold[]) {
+  if (!decided.length) return;
+  notices = [...decided, ...notices.filter((n) => !decided.some((d) => d.parcelId === n.parcelId))].slice(0, 3);
+  // A buzz in the pocket: the parcel on the shelf may move now (or must go somewhere else).
+  navigator.vibrate?.([200, 100, 200]);
+}
+
+async function reloadHolds() {
+  if (!user) return;
+  const username = user.username;
+  const r = await refreshHolds(username);
+  if (user?.username !== username) return;
+  holds = r.snapshot;
+  if (r.outcome === 'offline') reachable = false;
+  else if (r.outcome === 'ok') reachable = true;
+  holdsFailed = r.outcome === 'error';
+  announce(r.decidedNow);
+  showNetwork();
+  if (r.outcome === 'unauthenticated') return signedOut();
+  await paintHolds();
+}
+
+async function onLiveHold(hold: Hold) {
+  if (!user) return;
+  const merged = mergeHold(holds, hold);
+  holds = merged.snapshot;
+  await saveSnapshot(holds);
+  if (merged.decidedNow) announce([hold]);
+  await paintHolds();
+}
+
+async function startHolds() {
+  if (!user) return;
+  holds = await loadSnapshot(user.username);
+  await paintHolds();
+  void reloadHolds();
+  // Couriers and outlet supervisors listen to their outlet; each (re)connect reloads the list.
+  if (!outlet && (user.role === 'courier' || isSupervisor())) outlet = await connectOutlet({ connect: () => void reloadHolds(), hold: (h) => void onLiveHold(h), state: () => undefined });
+}
+
+function stopHolds() {
+  outlet?.close();
+  outlet = null;
+  holds = emptySnapshot('');
+  notices = [];
+  deciding = null;
+}
+
+function keepDecideInput() {
+  const form = document.getElementById('decide-form') as HTMLFormElement | null;
+  if (!form || !deciding) return;
+  deciding.note = (form.elements.namedItem('note') as HTMLTextAreaElement).value;
+  const d = form.querySelector<HTMLInputElement>('input[name="disposition"]:checked');
+  if (d) deciding.disposition = d.value as Deciding['disposition'] & string;
+}
+
+async function submitDecision() {
+  keepDecideInput();
+  const d = deciding;
+  const hold = d && holds.holds.find((h) => h.parcelId === d.parcelId);
+  if (!d || !hold) return;
+  if (!d.note.trim()) d.error = t('noteRequired');
+  else if (d.action === 'refuse' && !d.disposition) d.error = t('dispositionRequired');
+  else {
+    d.busy = true;
+    d.error = undefined;
+    await render();
+    const r = await decideHold(hold.waybillNo, d.action, d.note.trim(), d.disposition);
+    d.busy = false;
+    if (r.ok) {
+      deciding = null;
+      holds = mergeHold(holds, r.hold).snapshot;
+      await saveSnapshot(holds);
+    } else if (r.code === 'HOLD_ALREADY_DECIDED' || r.code === 'NOT_HELD') {
+      deciding = null;
+      holdsMessage = t('alreadyDecided');
+      await reloadHolds();
+    } else d.error = r.status === 0 ? t('decideOffline') : currentLang() === 'zh' && r.detailZh ? r.detailZh : r.detail;
+  }
+  await render();
+}
+
+function signedOut() {
+  stopHolds();
+  user = null;
+  localStorage.removeItem('pg.user');
+  screen = { name: 'login' };
+  return render();
 }
 
 // ---- behaviour -------------------------------------------------------------------------------------------
@@ -339,10 +470,12 @@ app.addEventListener('submit', async (ev) => {
     }
     user = ((await res.json()) as { user: User }).user;
     localStorage.setItem('pg.user', JSON.stringify(user));
-    screen = { name: 'intake', step: 0 };
-    void send(() => void updateQueueCount());
-    return render();
+    screen = homeScreen();
+    if (!isSupervisor()) void send(() => void updateQueueCount());
+    await render();
+    return startHolds();
   }
+  if (form.id === 'decide-form') return submitDecision();
   if (form.id === 'step-form' && screen.name === 'intake') {
     readForm(form);
     const step = screen.step;
@@ -398,9 +531,37 @@ app.addEventListener('click', async (ev) => {
   }
   if (act === 'logout') {
     await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
-    user = null;
-    localStorage.removeItem('pg.user');
-    screen = { name: 'login' };
+    history.replaceState(null, '', location.pathname);
+    return signedOut();
+  }
+  if (act === 'holds') {
+    const form = document.getElementById('step-form') as HTMLFormElement | null;
+    if (form) readForm(form);
+    notices = [];
+    holdsMessage = '';
+    if (location.hash !== '#holds') history.pushState(null, '', '#holds');
+    screen = { name: 'holds' };
+    await render();
+    return reloadHolds();
+  }
+  if (act === 'close-holds') {
+    history.replaceState(null, '', location.pathname);
+    deciding = null;
+    screen = { name: 'intake', step: 0 };
+    return render();
+  }
+  if (act === 'dismiss-notice') {
+    notices = [];
+    return paintHolds();
+  }
+  if (act === 'decide' && !deciding?.busy) {
+    keepDecideInput();
+    deciding = { parcelId: target.dataset.parcel!, action: target.dataset.action as Deciding['action'], note: '' };
+    holdsMessage = '';
+    return render();
+  }
+  if (act === 'decide-cancel') {
+    deciding = null;
     return render();
   }
   if (act === 'back' && screen.name === 'intake') {
@@ -492,22 +653,32 @@ async function sync() {
     retryTimer = setTimeout(() => void sync(), backoffMs);
     backoffMs = Math.min(backoffMs * 2, 15_000);
   } else backoffMs = 1000;
-  if (outcome === 'unauthenticated') {
-    user = null;
-    localStorage.removeItem('pg.user');
-    screen = { name: 'login' };
-    await render();
-  }
+  if (outcome === 'unauthenticated') await signedOut();
 }
 
 window.addEventListener('online', () => {
   reachable = true;
   showNetwork();
   void sync();
+  void reloadHolds();
 });
-window.addEventListener('offline', showNetwork);
+window.addEventListener('offline', () => {
+  showNetwork();
+  if (screen.name === 'holds') void render();
+});
+// The phone's back button leaves the holds list as it came.
+window.addEventListener('popstate', () => {
+  if (screen.name === 'holds' && location.hash !== '#holds' && !isSupervisor()) {
+    deciding = null;
+    screen = { name: 'intake', step: 0 };
+    void render();
+  }
+});
 setInterval(() => void sync(), 15_000);
 
 setLang(currentLang());
-void render().then(sync);
+void render().then(() => {
+  void sync();
+  void startHolds();
+});
 if ('serviceWorker' in navigator) void navigator.serviceWorker.register('./sw.js', { scope: './' });
