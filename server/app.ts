@@ -29,6 +29,7 @@ import { registerCustomsRoutes } from './customs/router.js';
 import { createSelectionKeyring } from './customs/selection.js';
 import { customsStep } from './customs/step.js';
 import { registerReportRoutes } from './reports/router.js';
+import { registerCaseRoutes } from './cases/router.js';
 import { registerJobRoutes } from './jobs/router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -102,6 +103,7 @@ export function createApp(ctx: AppContext) {
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);
   registerReportRoutes(api, ctx);
+  registerCaseRoutes(api, ctx);
   registerJobRoutes(api, ctx);
   api.route({
     method: 'get',

@@ -14,6 +14,7 @@ import { startHousekeeping } from './housekeeping.js';
 import { startJobs } from './jobs/start.js';
 import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
+import { attachCaseRealtime } from './realtime/cases.js';
 
 export type RunningServer = {
   url: string;
@@ -45,6 +46,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const httpServer = http.createServer(app);
     const realtime = attachRealtime(httpServer, ctx);
     const io = realtime.io;
+    attachCaseRealtime(io, ctx.bus, log);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
