@@ -90,6 +90,11 @@ const envSchema = z.object({
     .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a share between 0 and 1, e.g. 0.05')
     .transform(Number)
     .default(0.05),
+  HOLD_DUE_HOURS: int(1, 24 * 365).default(24),
+  HOLD_DUE_HOURS_BY_REASON: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*=\d{1,5}(,[A-Z][A-Z0-9_]*=\d{1,5})*$/, 'a comma-separated list of REASON_CODE=hours, e.g. INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4')
+    .default('INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4'),
   JOBS_ENABLED: bool.default(true),
   JOBS_POLL_MS: int(50, 3_600_000).default(1000),
 });
@@ -160,8 +165,16 @@ export type Config = {
   /** How live alerts reach sockets on other server processes: PostgreSQL NOTIFY (with DATABASE_URL) or none. */
   realtimeAdapter: 'memory' | 'postgres';
   customs: CustomsPolicy;
+  holds: HoldPolicy;
   /** The job runner of this process (server/jobs/): off in tests that drive it themselves. */
   jobs: { enabled: boolean; pollMs: number };
+};
+
+/** When a held parcel must be decided (server/holds/deciders.ts): the earliest due time of its reasons. */
+export type HoldPolicy = {
+  dueHours: number;
+  /** Reason code → hours, overriding dueHours for that reason. */
+  dueHoursByReason: Record<string, number>;
 };
 
 /** Locking an account after repeated failed logins (server/accounts/throttle.ts). */
@@ -255,6 +268,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),
     customs: { baseRate: e.CUSTOMS_BASE_RATE },
+    holds: {
+      dueHours: e.HOLD_DUE_HOURS,
+      dueHoursByReason: Object.fromEntries(
+        e.HOLD_DUE_HOURS_BY_REASON.split(',').filter(Boolean).map((pair) => {
+          const [code, hours] = pair.split('=') as [string, string];
+          return [code, Number(hours)];
+        }),
+      ),
+    },
     jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
   };
 }

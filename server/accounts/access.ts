@@ -6,7 +6,7 @@ export type AuthUser = {
   id: string;
   username: string;
   role: Role;
-  /** Couriers: their outlet and its GB/T 2260 region code. */
+  /** Couriers and outlet supervisors: their outlet and its GB/T 2260 region code. */
   outletId: string | null;
   outletRegionCode: string | null;
   /** Regulators and customs officers: province (2 digits) or city (4 digits) prefix. */
@@ -26,10 +26,14 @@ export function publicUser(u: AuthUser) {
   };
 }
 
+/** Roles bound to one outlet (users.outlet_id): couriers and the outlet's supervisors (安全员). */
+export const OUTLET_ROLES: readonly Role[] = ['courier', 'outlet_supervisor'];
+export const isOutletBound = (role: Role): boolean => OUTLET_ROLES.includes(role);
+
 /** Whether a region (6-digit GB/T 2260 code, or a shorter prefix) lies inside the user's area. */
 export function coversRegion(user: AuthUser, regionCode: string): boolean {
   if (user.role === 'admin') return true;
-  if (user.role === 'courier') return user.outletRegionCode === regionCode;
+  if (isOutletBound(user.role)) return user.outletRegionCode === regionCode;
   return user.jurisdiction !== null && regionCode.startsWith(user.jurisdiction);
 }
 
@@ -42,7 +46,7 @@ export function assertCoversRegion(user: AuthUser, regionCode: string, what: str
 /** The region prefix a query must be limited to; null means the whole country (admin). */
 export function regionScope(user: AuthUser): string | null {
   if (user.role === 'admin') return null;
-  if (user.role === 'courier') return user.outletRegionCode ?? '\u0000';
+  if (isOutletBound(user.role)) return user.outletRegionCode ?? '\u0000';
   return user.jurisdiction ?? '\u0000';
 }
 

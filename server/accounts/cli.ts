@@ -16,8 +16,9 @@ import { assertPasswordAcceptable, checkScope, createUser, listUsers, newUserSch
 const EXIT_DATABASE_IN_USE = 3;
 
 const USAGE = `Usage:
-  npm run user -- add --username NAME --role courier|postal_regulator|customs_officer|admin
+  npm run user -- add --username NAME --role courier|outlet_supervisor|postal_regulator|customs_officer|admin
                       [--outlet OUTLET_ID] [--jurisdiction 44|4401]     (password read from stdin)
+                      (courier and outlet_supervisor need --outlet; regulators and customs --jurisdiction)
   npm run user -- list
   npm run user -- passwd --username NAME [--must-change]                (new password read from stdin)
   npm run user -- must-change --username NAME      (the user must choose a new password at next login)

@@ -114,7 +114,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
     path: '/api/session/password',
     tag: 'Accounts',
     summary: 'Change your own password; your other sessions (and their live-alert sockets) end, this one stays',
-    access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
+    access: { roles: ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] },
     body: passwordChangeSchema,
     responses: {
       204: { description: 'Changed; a required password change is done' },
@@ -140,7 +140,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
     path: '/api/session',
     tag: 'Accounts',
     summary: 'Who is logged in',
-    access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
+    access: { roles: ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] },
     responses: { 200: { description: 'The logged-in user', schema: z.object({ user: sessionUserSchema }) } },
     handler: ({ user }) => ({ status: 200, body: { user: publicUser(user) } }),
   });
@@ -150,7 +150,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
     path: '/api/session',
     tag: 'Accounts',
     summary: 'Log out: ends this session everywhere, including open live-alert sockets',
-    access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
+    access: { roles: ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] },
     responses: { 204: { description: 'Logged out' } },
     handler: async ({ req, res, user }) => {
       await revokeSession(db, user.sessionTokenHash);

@@ -6,6 +6,7 @@ import type { Queryable } from '../db/database.js';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors.js';
 import { isKnownRegion } from '../outlets/regions.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from './password-policy.js';
+import { isOutletBound } from './access.js';
 import { hashPassword } from './passwords.js';
 
 export const usernameSchema = z
@@ -41,12 +42,12 @@ export const userSchema = z
   })
   .meta({ id: 'User' });
 
-/** Checks that a role has exactly the scope it needs: couriers an outlet, officers a jurisdiction. */
+/** Checks that a role has exactly the scope it needs: couriers and outlet supervisors an outlet, officers a jurisdiction. */
 export async function checkScope(db: Queryable, u: Omit<NewUser, 'password'>): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  const needsOutlet = u.role === 'courier';
+  const needsOutlet = isOutletBound(u.role);
   const needsJurisdiction = u.role === 'postal_regulator' || u.role === 'customs_officer';
-  if (needsOutlet && !u.outletId) errors.push({ path: 'outletId', code: 'OUTLET_REQUIRED', message: 'A courier works at an outlet: give outletId.' });
+  if (needsOutlet && !u.outletId) errors.push({ path: 'outletId', code: 'OUTLET_REQUIRED', message: `A ${u.role} works at an outlet: give outletId.` });
   if (!needsOutlet && u.outletId) errors.push({ path: 'outletId', code: 'OUTLET_NOT_ALLOWED', message: `A ${u.role} is not bound to an outlet.` });
   if (needsJurisdiction && !u.jurisdiction) {
     errors.push({ path: 'jurisdiction', code: 'JURISDICTION_REQUIRED', message: `A ${u.role} needs a jurisdiction (e.g. 44 or 4401).` });

@@ -3,9 +3,11 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsInspections, parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
-import { assertMayUnmask, coversRegion, type AuthUser } from '../accounts/access.js';
+import { assertMayUnmask, coversRegion, isOutletBound, type AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
+import { mayDecideHold } from '../holds/deciders.js';
+import { decisionsOf, loadHold, presentHold } from '../holds/store.js';
 import type { Api } from '../http/api.js';
 import { NotFoundError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
@@ -41,8 +43,8 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
     method: 'get',
     path: '/api/parcels/:waybillNo',
     tag: 'Intake',
-    summary: 'A stored parcel; identities masked unless ?unmask=true by a role that may see them (every read audited)',
-    access: { roles: ['courier', 'postal_regulator', 'customs_officer', 'admin'] },
+    summary: 'A stored parcel with its hold and decisions; identities masked unless ?unmask=true by a role that may see them (every read audited)',
+    access: { roles: ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] },
     params: z.strictObject({ waybillNo: z.string().min(1).max(60) }),
     query: z.object({ unmask: z.enum(['true', 'false']).default('false').transform((v) => v === 'true') }),
     responses: { 200: { description: 'The parcel record', schema: z.object({ parcel: z.record(z.string(), z.unknown()) }) }, 404: { description: 'No such parcel in your area' } },
@@ -60,14 +62,18 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
         requestId: String(req.id),
         details: query.unmask ? { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'] } : { masked: true },
       });
-      return { status: 200, body: { parcel: presentParcel(row, query.unmask ? vault : null) } };
+      // After the verdict: the hold (if held) as the holds API shows it to this user, and its decisions.
+      const hold = await loadHold(db, row.parcel.id);
+      const decisions = hold ? await decisionsOf(db, row.parcel.id) : [];
+      const parcel = { ...presentParcel(row, query.unmask ? vault : null), hold: hold ? presentHold(hold, mayDecideHold(user, hold.hold)) : null, decisions };
+      return { status: 200, body: { parcel } };
     },
   });
 }
 
 /** Who may see a parcel (and so its inspection photos, server/media/). */
 export function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean {
-  if (user.role === 'courier') return p.outletId === user.outletId;
+  if (isOutletBound(user.role)) return p.outletId === user.outletId;
   if (user.role === 'customs_officer') return p.crossBorder && coversRegion(user, p.regionCode);
   return coversRegion(user, p.regionCode);
 }

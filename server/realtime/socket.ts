@@ -1,20 +1,23 @@
-// socket.io on the same HTTP server. Namespace /alerts: authenticated by the same session tokens,
-// and every socket joins only the rooms its role and jurisdiction allow.
+// socket.io on the same HTTP server. Namespaces /alerts (officers) and /outlet (an outlet's couriers and
+// supervisors, ./outlet.ts): authenticated by the same session tokens and handshake (./handshake.ts), and
+// every socket joins only the rooms its role and jurisdiction or outlet allow.
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import { and, asc, gt } from 'drizzle-orm';
 import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
 import { alerts as alertsTable, type Role } from '../../models/schema.js';
 import { publicUser, type AuthUser } from '../accounts/access.js';
-import { authenticateToken, tokenFromRequest } from '../accounts/sessions.js';
 import { alertScope, presentAlert, type AlertChange } from '../alerts/alerts.js';
 import type { AppContext } from '../context.js';
-import { ApiError, BadRequestError, ForbiddenError, withMessage } from '../http/errors.js';
 import { allowSocketHandshake } from '../http/origin.js';
-import { fieldErrorsFromZod } from '../http/problem.js';
-import { bilingual, defineMessages } from '../i18n/messages.js';
+import { bilingual } from '../i18n/messages.js';
+import { authenticateSocket, type Guarded, type OnBus, type SocketData } from './handshake.js';
+import { announceHoldsLive } from './holds.js';
+import { attachOutletNamespace } from './outlet.js';
+
+// The shared handshake lives in ./handshake.ts; re-exported for those who knew it here.
+export { handshakeSchema, SOCKET_MESSAGES, type Handshake } from './handshake.js';
 
 export const ALERT_ROLES: readonly Role[] = ['postal_regulator', 'customs_officer', 'admin'];
 
@@ -36,55 +39,6 @@ export function roomsForAlert(regionCodes: string[], crossBorder: boolean): stri
     }
   }
   return [...rooms];
-}
-
-type SocketData = { user: AuthUser; since?: Date };
-
-export const SOCKET_MESSAGES = defineMessages({
-  HANDSHAKE_INVALID: {
-    en: 'The live-alerts handshake is not valid: {fields}. Send auth as {token?: string, since?: an ISO 8601 time}.',
-    zh: '实时预警握手参数无效：{fields}。auth 应为 {token?: 字符串, since?: ISO 8601 时间}。',
-  },
-  SOCKET_INTERNAL: {
-    en: 'Something went wrong on our side with the live alerts. Reconnect; the server log has the details.',
-    zh: '实时预警服务端出错。请重新连接；详情见服务器日志。',
-  },
-});
-
-/**
- * What a client may send in `auth`. `pid` and `offset` are socket.io's own (connection state recovery).
- * Anything else is refused rather than ignored, like unknown fields in request bodies.
- */
-export const handshakeSchema = z
-  .object({
-    token: z.string().max(200).optional(),
-    /** When the client last heard: an alert's updatedAt, or the serverTime of its last `ready`. */
-    since: z.iso.datetime({ offset: true }).optional(),
-    pid: z.string().max(100).optional(),
-    offset: z.string().max(100).optional(),
-  })
-  .strict();
-export type Handshake = z.output<typeof handshakeSchema>;
-
-function parseHandshake(auth: unknown): Handshake {
-  const parsed = handshakeSchema.safeParse(auth ?? {});
-  if (parsed.success) return parsed.data;
-  const errors = fieldErrorsFromZod(parsed.error, auth).map((e) => ({ ...e, path: `auth${e.path ? `.${e.path}` : ''}` }));
-  const fields = errors.map((e) => `${e.path} (${e.code})`).join(', ');
-  throw withMessage(new BadRequestError('', errors, 'HANDSHAKE_INVALID'), bilingual('HANDSHAKE_INVALID', { fields }));
-}
-
-/** A refused handshake: the client's connect_error has `data: {status, code, detailZh?, errors?}`. */
-function socketError(err: unknown): Error {
-  const known = err instanceof ApiError ? err : withMessage(new ApiError(500, 'INTERNAL', 'Internal error', ''), bilingual('SOCKET_INTERNAL'));
-  const e = new Error(known.message) as Error & { data: unknown };
-  e.data = {
-    status: known.status,
-    code: known.code,
-    ...(known.detailZh ? { detailZh: known.detailZh } : {}),
-    ...(known.errors ? { errors: known.errors } : {}),
-  };
-  return e;
 }
 
 /** The most alerts replayed to a reconnecting client; beyond that it pages GET /api/alerts?since=. */
@@ -115,7 +69,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
    * Every socket handler runs through this: a throw or a rejection is logged and told to that one client
    * (its ack, or a `server-error` event), and the process keeps serving everyone else.
    */
-  function guarded<A extends unknown[]>(handler: string, socket: Socket, fn: (...args: A) => unknown, onFailure?: () => void) {
+  const guarded: Guarded = function guarded<A extends unknown[]>(handler: string, socket: Socket, fn: (...args: A) => unknown, onFailure?: () => void) {
     return (...args: A) => {
       const failed = (err: unknown) => {
         const user = (socket.data as Partial<SocketData>).user;
@@ -138,7 +92,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
   }
 
   /** Bus listeners run inside whoever emitted (an intake, a logout): their failure is logged, not thrown back. */
-  function onBus<A extends unknown[]>(event: string, fn: (...args: A) => unknown) {
+  const onBus: OnBus = function onBus<A extends unknown[]>(event: string, fn: (...args: A) => unknown) {
     ctx.bus.on(event, (...args: A) => {
       const failed = (err: unknown) => ctx.log.error({ err, event }, 'realtime: handling a bus event failed');
       try {
@@ -150,21 +104,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
     });
   }
 
-  alerts.use(async (socket: Socket, next) => {
-    try {
-      const handshake = parseHandshake(socket.handshake.auth);
-      const user = await authenticateToken(ctx.db, tokenFromRequest(socket.request, handshake.token));
-      if (!ALERT_ROLES.includes(user.role)) {
-        throw new ForbiddenError(`Live alerts are for ${ALERT_ROLES.join(', ')}; you are ${user.role}.`, 'ROLE_FORBIDDEN');
-      }
-      (socket.data as SocketData).user = user;
-      (socket.data as SocketData).since = handshake.since === undefined ? undefined : new Date(handshake.since);
-      next();
-    } catch (err) {
-      if (!(err instanceof ApiError)) ctx.log.error({ err }, 'live alerts handshake failed');
-      next(socketError(err));
-    }
-  });
+  alerts.use(authenticateSocket(ctx, ALERT_ROLES, 'Live alerts'));
 
   alerts.on('connection', (socket) =>
     guarded('connection', socket, async () => {
@@ -209,6 +149,11 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
   onBus('session:revoked', (tokenHash: string) => alerts.in(`session:${tokenHash}`).disconnectSockets(true));
   // A password change or a disabled account ends all of that user's sessions, and so all of their sockets.
   onBus('user:revoked', (userId: string) => alerts.in(`user:${userId}`).disconnectSockets(true));
+  const outlet = attachOutletNamespace(io, ctx, guarded);
+  onBus('session:revoked', (tokenHash: string) => outlet.in(`session:${tokenHash}`).disconnectSockets(true));
+  onBus('user:revoked', (userId: string) => outlet.in(`user:${userId}`).disconnectSockets(true));
+  // Holds: to the outlet's couriers and supervisors, and to the officers over it (after commit).
+  announceHoldsLive(ctx, onBus, alerts, outlet);
   // Alerts go to the rooms of the outlets' jurisdictions, after the intake that raised them committed.
   onBus('alert', (change: AlertChange) => {
     alerts.to(roomsForAlert(change.regionCodes, change.alert.crossBorder)).emit(change.event, change.alert);

@@ -76,3 +76,25 @@ export function ringParcel(phone: string, consignee = aConsignee(Number(phone.sl
     declared: { description: '礼品', category: ringCategory(phone), quantity: 3, valueCny: 960, brand: undefined },
   });
 }
+
+// Holds (issue 15)
+
+let party = 0;
+
+/** Sender and consignee of their own, so that parcels of one test never link into a ring. */
+export function unlinkedParties() {
+  party++;
+  const n = String(party).padStart(4, '0');
+  return {
+    sender: { ...anIdentity(), phone: `1367777${n}`, address: `广东省广州市天河区林和西路${party}号` },
+    recipient: { name: 'John Smith', phone: `+1 415 555 ${n}`, address: `${party} Market St, San Francisco, CA`, country: 'US' },
+  };
+}
+
+/** A parcel the counter holds for an outlet-safety reason: the contents do not match the declaration. */
+export function aHeldParcel(overrides: DeepPartial<ParcelBody> | Record<string, unknown> = {}): ParcelBody {
+  return aParcel(merge(merge(unlinkedParties(), { inspection: { matchesDeclaration: false, notes: '申报运动鞋，实为手机' } }), overrides));
+}
+
+/** A parcel that stays in China. */
+export const domestic = { recipient: { name: '王五', phone: '13900139000', address: '浙江省杭州市西湖区文三路1号', country: 'CN' } };
