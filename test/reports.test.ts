@@ -2,6 +2,7 @@
 // confirmed ring, a rate change and a seizure is counted exactly, in JSON, XLSX (read back) and CSV (formulas
 // neutralised); periods are China-time weeks and days; each officer sees their own jurisdiction only.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
@@ -9,11 +10,12 @@ import { authenticateToken } from '../server/accounts/sessions.js';
 import { loadAlertParcels } from '../server/alerts/parcels.js';
 import { queryRows } from '../server/db/database.js';
 import { HOLDING_CODES, REJECTING_CODES } from '../server/intake/verdict.js';
+import { storeReports } from '../server/reports/archive.js';
 import { neutraliseFormula } from '../server/reports/export.js';
 import { REASON_LABELS } from '../server/reports/labels.js';
 import { chinaDay, isoWeekOf, parseIsoWeek, weeksInIsoYear } from '../server/reports/period.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
-import { readWeeklyXlsx } from './helpers/weekly-xlsx.js';
+import { metricsOf, readWeeklyXlsx } from './helpers/weekly-xlsx.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('report periods (China time)', () => {
@@ -258,5 +260,168 @@ describe('weekly report and overview (API)', () => {
     const audit = await queryRows<{ details: { waybills: string[] } }>(s.ctx.db, sql`select details from audit_log where action = 'pii.unmask' and subject_id = ${hit.id}`);
     assert.equal(audit.length, 1);
     assert.equal(audit[0]!.details.waybills.length, 2, 'the audit names the two parcels opened, not the masked one');
+  });
+});
+
+describe('issue 15: holds and case progress in the weekly report, the monthly summary, stored reports', () => {
+  let s: TestServer;
+  const headers = new Map<string, { Authorization: string }>();
+  const as = (user: string) => headers.get(user)!;
+  const waybills: Record<string, string> = {};
+  const T = (iso: string) => new Date(iso).toISOString();
+  const bytes = (req: ReturnType<TestServer['http']>['get'] extends (...a: never[]) => infer R ? R : never) =>
+    req.buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+
+  before(async function () {
+    this.timeout(90_000);
+    s = await startTestServer({ CUSTOMS_BASE_RATE: '0', JOBS_ENABLED: 'false' });
+    for (const user of ['courier1', 'courier2', 'regulator1', 'regulator2', 'customs1', 'admin']) headers.set(user, { Authorization: `Bearer ${await s.login(user)}` });
+    let n = 0;
+    const quiet = (overrides: Record<string, unknown> = {}) =>
+      aParcel({ sender: { ...anIdentity(), phone: `1350000000${++n}`, address: `广东省广州市天河区体育西路${n}号` }, recipient: { name: `Jane Roe${'abcdefg'[n]}`, phone: `+1 415 555 020${n}`, address: `${n} Elm St, Boston` }, declared: { description: '茶叶', category: 'tea', brand: undefined, valueCny: 200 }, ...overrides });
+    const intake = async (name: string, body: object, user = 'courier1') => {
+      waybills[name] = (await s.http().post('/api/parcels').set(as(user)).send(body).expect(201)).body.parcel.waybillNo;
+    };
+    await intake('P1', quiet());
+    await intake('P2', quiet({ inspection: { performed: false, refused: true, matchesDeclaration: undefined } }));
+    for (const h of ['H1', 'H2', 'H3']) await intake(h, quiet({ screening: { result: 'suspect' } }));
+    await intake('H4', aParcel({ screening: { result: 'suspect' } }), 'courier2');
+    // Saturday 10 October 2026, 10:00 Beijing: inside ISO week 2026-W41 and the month 2026-10.
+    const held = '2026-10-10T02:00:00.000Z';
+    await s.ctx.db.execute(sql`update parcels set created_at = ${held}::timestamptz`);
+    const hold = async (name: string, status: string, decidedAfterH: number | null) =>
+      s.ctx.db.execute(sql`
+        insert into holds (parcel_id, waybill_no, outlet_id, region_code, cross_border, reasons, held_at, due_at, status, decided_at)
+        select id, waybill_no, outlet_id, region_code, cross_border, array['SCREENING_SUSPECT'], ${held}::timestamptz, ${held}::timestamptz + interval '4 hours',
+               ${status}, ${decidedAfterH === null ? null : new Date(Date.parse(held) + decidedAfterH * 3600_000).toISOString()}::timestamptz
+          from parcels where waybill_no = ${waybills[name]!}
+        on conflict (parcel_id) do update set held_at = excluded.held_at, due_at = excluded.due_at, status = excluded.status, decided_at = excluded.decided_at, reasons = excluded.reasons`);
+    await hold('H1', 'released', 2);
+    await hold('H2', 'refused', 10);
+    await hold('H3', 'pending', null);
+    await hold('H4', 'released', 4);
+    // Two Guangdong cases: one opened on Monday, past due on Thursday, noted on Wednesday; one opened and closed in October.
+    await s.ctx.db.execute(sql`
+      insert into cases (reference, title, jurisdiction, owner_id, owner_name, due_at, opened_by_name, opened_at, status, outcome, closed_at)
+      select '44-2026-0001', '天河假冒手袋团伙', '44', id, username, '2026-10-08T02:00:00Z'::timestamptz, username, '2026-10-05T02:00:00Z'::timestamptz, 'open', null, null::timestamptz from users where username = 'regulator1'
+      union all
+      select '44-2026-0002', '=cmd|calc', '44', id, username, '2026-10-30T02:00:00Z'::timestamptz, username, '2026-10-06T02:00:00Z'::timestamptz, 'closed', 'duplicate', '2026-10-15T02:00:00Z'::timestamptz from users where username = 'regulator1'`);
+    await s.ctx.db.execute(sql`
+      insert into case_events (case_id, kind, data, actor_name, actor_role, at)
+      select id, 'note', '{"text": "已约谈网点负责人"}'::jsonb, 'regulator1', 'postal_regulator', '2026-10-07T02:00:00Z' from cases where reference = '44-2026-0001'`);
+  });
+  after(() => s?.close());
+
+  it('the weekly JSON has the holds table (decisions, waits, pending, overdue list) and the case progress table', async () => {
+    const r = (await s.http().get('/api/reports/weekly?week=2026-W41').set(as('regulator1')).expect(200)).body;
+    assert.deepEqual({ ...r.holds, overdueList: undefined }, {
+      held: 3, released: 1, refused: 1, medianWaitHours: 6, p90WaitHours: 9.2, maxWaitHours: 10, pending: 1, overdue: 1, overdueList: undefined,
+    });
+    assert.deepEqual(r.holds.overdueList, [{ waybillNo: waybills.H3, outletId: 'GZ-TH-001', reasons: ['SCREENING_SUSPECT'], heldAt: T('2026-10-10T02:00:00Z'), dueAt: T('2026-10-10T06:00:00Z') }]);
+    assert.deepEqual(r.cases.map((c: { reference: string; status: string; overdue: boolean; eventsThisPeriod: number }) => [c.reference, c.status, c.overdue, c.eventsThisPeriod]), [
+      ['44-2026-0001', 'open', true, 1],
+      ['44-2026-0002', 'open', false, 0],
+    ]);
+    assert.equal(r.cases[0].owner, 'regulator1');
+    assert.equal(r.cases[0].lastNote.text, '已约谈网点负责人');
+    // Zhejiang: its own hold only, no Guangdong case.
+    const zj = (await s.http().get('/api/reports/weekly?week=2026-W41').set(as('regulator2')).expect(200)).body;
+    assert.deepEqual([zj.holds.held, zj.holds.released, zj.holds.medianWaitHours, zj.cases.length], [1, 1, 4, 0]);
+  });
+
+  it('the weekly XLSX reads back the same holds figures, overdue list and case table, formulas neutralised', async () => {
+    const res = await bytes(s.http().get('/api/reports/weekly?week=2026-W41&format=xlsx').set(as('regulator1'))).expect(200);
+    const { sheet } = await readWeeklyXlsx(res.body);
+    const holds = metricsOf(sheet('暂扣处置'));
+    assert.equal(holds.get('HOLDS_PLACED'), 3);
+    assert.equal(holds.get('HOLDS_RELEASED'), 1);
+    assert.equal(holds.get('HOLDS_REFUSED'), 1);
+    assert.equal(holds.get('HOLD_WAIT_MEDIAN_H'), 6);
+    assert.equal(holds.get('HOLD_WAIT_P90_H'), 9.2);
+    assert.equal(holds.get('HOLDS_OVERDUE'), 1);
+    assert.equal(sheet('超时未处置暂扣').getRow(2).getCell(1).value, waybills.H3);
+    const cases = sheet('案件进展');
+    assert.equal(cases.getRow(2).getCell(1).value, '44-2026-0001');
+    assert.equal(cases.getRow(2).getCell(4).value, 'regulator1');
+    assert.equal(cases.getRow(2).getCell(12).value, '是 yes');
+    assert.equal(cases.getRow(3).getCell(2).value, "'=cmd|calc");
+  });
+
+  it('the monthly summary counts a known month per province and in total, in JSON, XLSX and CSV, audited', async () => {
+    const gd = (await s.http().get('/api/reports/monthly?month=2026-10').set(as('regulator1')).expect(200)).body;
+    assert.deepEqual(gd.provinces.map((p: { jurisdiction: string }) => p.jurisdiction), ['44']);
+    assert.deepEqual(gd.total.intakes, { total: 5, accepted: 1, held: 3, rejected: 1 });
+    assert.deepEqual(gd.total.holds, { held: 3, released: 1, refused: 1, medianWaitHours: 6, p90WaitHours: 9.2, maxWaitHours: 10, pending: 1, overdue: 1 });
+    assert.deepEqual(gd.total.cases, { opened: 2, closed: 1, overdue: 1 });
+    assert.deepEqual(gd.total.alerts, { opened: 0, confirmed: 0, falsePositive: 0 });
+    assert.deepEqual(gd.total.customs, { selected: 0, seized: 0 });
+    const cn = (await s.http().get('/api/reports/monthly?month=2026-10').set(as('admin')).expect(200)).body;
+    assert.deepEqual(cn.provinces.map((p: { jurisdiction: string; intakes: { total: number } }) => [p.jurisdiction, p.intakes.total]), [['33', 1], ['44', 5]]);
+    assert.deepEqual([cn.total.intakes.total, cn.total.holds.held, cn.total.holds.released, cn.total.holds.medianWaitHours, cn.total.holds.p90WaitHours, cn.total.holds.maxWaitHours], [6, 4, 2, 4, 8.8, 10]);
+    const xlsx = await bytes(s.http().get('/api/reports/monthly?month=2026-10&format=xlsx').set(as('admin'))).expect(200);
+    assert.match(String(xlsx.headers['content-disposition']), /parcelguard-monthly-2026-10-CN\.xlsx/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.body as unknown as ArrayBuffer);
+    const summary = wb.worksheets[0]!;
+    const header = summary.getRow(7).values as unknown[];
+    const col = (code: string) => header.findIndex((h) => typeof h === 'string' && h.endsWith(` ${code}`));
+    assert.equal(summary.getRow(10).getCell(1).value, '合计 Total');
+    assert.equal(summary.getRow(10).getCell(col('INTAKES')).value, 6);
+    assert.equal(summary.getRow(9).getCell(col('HOLD_WAIT_MAX_H')).value, 10);
+    const csv = await s.http().get('/api/reports/monthly?month=2026-10&format=csv').set(as('regulator1')).expect(200);
+    assert.ok(csv.text.startsWith('\uFEFF'));
+    const rows: string[][] = parse(csv.text.slice(1), { relax_column_count: true });
+    assert.ok(rows.some((r) => r[0] === '44' && r[1] === '5'));
+    const audit = await queryRows<{ actor_username: string; subject_id: string }>(s.ctx.db, sql`select actor_username, subject_id from audit_log where action = 'report.monthly.export' order by id`);
+    assert.deepEqual(audit.map((a) => [a.actor_username, a.subject_id]), [['admin', '2026-10/CN'], ['regulator1', '2026-10/44']]);
+    expectProblem(await s.http().get('/api/reports/monthly?month=2026-13').set(as('regulator1')), 422, 'MONTH_INVALID');
+    expectProblem(await s.http().get('/api/reports/monthly?month=2099-01').set(as('regulator1')), 422, 'MONTH_IN_FUTURE');
+    expectProblem(await s.http().get('/api/reports/monthly?jurisdiction=44').set(as('regulator2')), 403, 'OUTSIDE_JURISDICTION');
+    expectProblem(await s.http().get('/api/reports/monthly').set(as('courier1')), 403, 'ROLE_FORBIDDEN');
+  });
+
+  it('stored reports: kept once, listed by jurisdiction, downloaded byte for byte with their checksum, never changed', async function () {
+    this.timeout(60_000);
+    // The Friday 17:00 occurrence of week 41 reports the week up to that moment.
+    const friday = new Date('2026-10-09T09:00:00.000Z');
+    const first = await storeReports(s.ctx.db, 'weekly', friday);
+    assert.equal(first, 12); // national, 33, 44, 44-cross-border × json, xlsx, csv
+    assert.equal(await storeReports(s.ctx.db, 'weekly', friday), 0, 'a re-run stores nothing twice');
+    const list = (user: string, q = '') => s.http().get(`/api/reports/archive${q}`).set(as(user)).expect(200).then((r) => r.body.reports as { id: string; scope: string; format: string; sha256: string; bytes: number; period: string }[]);
+    assert.deepEqual([...new Set((await list('regulator1')).map((r) => r.scope))].sort(), ['44', '44-cross-border']);
+    assert.deepEqual([...new Set((await list('customs1')).map((r) => r.scope))], ['44-cross-border']);
+    assert.deepEqual([...new Set((await list('regulator2')).map((r) => r.scope))], ['33']);
+    assert.equal((await list('admin', '?kind=weekly')).length, 12);
+    assert.equal((await list('admin', '?kind=monthly')).length, 0);
+    const page = (await s.http().get('/api/reports/archive?limit=5').set(as('admin')).expect(200)).body;
+    assert.equal(page.reports.length, 5);
+    assert.equal((await s.http().get(`/api/reports/archive?limit=10&cursor=${page.nextCursor}`).set(as('admin')).expect(200)).body.reports.length, 7);
+
+    const xlsx = (await list('regulator1')).find((r) => r.scope === '44' && r.format === 'xlsx')!;
+    const [stored] = await queryRows<{ content: Buffer }>(s.ctx.db, sql`select content from report_archive where id = ${xlsx.id}`);
+    const res = await bytes(s.http().get(`/api/reports/archive/${xlsx.id}`).set(as('regulator1'))).expect(200);
+    assert.ok(Buffer.compare(res.body, Buffer.from(stored!.content)) === 0, 'byte-identical');
+    assert.equal(res.headers['x-content-sha256'], createHash('sha256').update(res.body).digest('hex'));
+    assert.equal(xlsx.sha256, res.headers['x-content-sha256']);
+    assert.equal(xlsx.bytes, res.body.length);
+    assert.match(String(res.headers['content-type']), /spreadsheetml/);
+    assert.match(String(res.headers['content-disposition']), /parcelguard-weekly-2026-W41-44\.xlsx/);
+    const json = (await list('regulator1')).find((r) => r.scope === '44' && r.format === 'json')!;
+    const report = JSON.parse((await s.http().get(`/api/reports/archive/${json.id}`).set(as('regulator1')).expect(200).expect('Content-Type', /application\/json/)).text);
+    assert.equal(report.to, friday.toISOString(), 'up to Friday 17:00');
+    assert.equal(report.holds.held, 0, 'the Saturday holds came after it');
+    const audit = await queryRows<{ subject_id: string }>(s.ctx.db, sql`select subject_id from audit_log where action = 'report.archive.download'`);
+    assert.deepEqual(audit.map((a) => a.subject_id), [xlsx.id, json.id]);
+    // Out of jurisdiction looks like missing.
+    expectProblem(await s.http().get(`/api/reports/archive/${xlsx.id}`).set(as('regulator2')), 404);
+    expectProblem(await s.http().get(`/api/reports/archive/${xlsx.id}`).set(as('customs1')), 404);
+    expectProblem(await s.http().get('/api/reports/archive').set(as('courier1')), 403, 'ROLE_FORBIDDEN');
+    const appendOnly = (err: Error & { cause?: Error }) => /append-only/.test(`${err.message} ${err.cause?.message}`);
+    await assert.rejects(s.ctx.db.execute(sql`update report_archive set content = '\\x00'::bytea where id = ${xlsx.id}`), appendOnly);
+    await assert.rejects(s.ctx.db.execute(sql`delete from report_archive where id = ${xlsx.id}`), appendOnly);
   });
 });
