@@ -5,6 +5,7 @@
 // violation fails the test. SCREENSHOTS=docs/screenshots writes the holds queue, cases, a case and the archive.
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
+import { storeReports } from '../server/reports/archive.js';
 import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -157,9 +158,17 @@ describe('console: cases, holds and the report archive (Chromium)', function () 
   });
 
   it('the report archive lists stored reports with their checksums and downloads', async () => {
+    // What the Friday 17:00 job stores (the jobs engineer's storeReports), stored here without waiting for Friday.
+    assert.ok((await storeReports(s.ctx.db, 'weekly', new Date())) > 0);
     const page = await openConsole('regulator1');
     await page.goto(`${s.url}/console/#/reports/archive`);
-    await page.waitForSelector('#archive-rows tr');
+    await page.waitForSelector('#archive-rows tr[data-id]');
+    const rows = page.locator('#archive-rows tr[data-id]');
+    assert.deepEqual([...new Set(await rows.locator('td:nth-child(5)').allTextContents())].sort(), ['CSV', 'JSON', 'XLSX'], 'each stored format listed');
+    const link = rows.first().locator('a[download]');
+    const stored = await s.http().get((await link.getAttribute('href'))!).set('Authorization', await as('regulator1')).expect(200);
+    const sha = stored.headers['x-content-sha256'] as string;
+    assert.match(await rows.first().locator('td:nth-child(7)').textContent() ?? '', new RegExp(`^${sha.slice(0, 12)}`), 'the checksum shown is the stored file’s');
     await screenshot(page, 'console-archive');
     await page.goto(`${s.url}/console/#/reports/monthly`);
     await page.waitForSelector('#monthly .lead, #monthly .error');

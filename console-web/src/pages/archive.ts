@@ -45,7 +45,7 @@ export function renderArchive({ main }: PageContext, params: URLSearchParams) {
             (r) => `<tr data-id="${esc(r.id)}">
               <td>${esc(r.kind === 'weekly' ? t('weeklyTab') : r.kind === 'monthly' ? t('monthlyTab') : r.kind)}</td>
               <td class="mono">${esc(r.period)}</td>
-              <td>${esc(r.scope === 'national' ? r.scope : jurisdictionLabel(r.scope))}</td>
+              <td>${esc(scopeName(r.scope))}</td>
               <td class="nowrap">${esc(fmtTime(r.generatedAt))}</td>
               <td>${esc(r.format.toUpperCase())}</td>
               <td class="num">${esc(size(r.bytes))}</td>
@@ -60,6 +60,13 @@ export function renderArchive({ main }: PageContext, params: URLSearchParams) {
   main.querySelector('#archive-more')!.addEventListener('click', () => void load(true));
   void load();
 }
+
+/** 'national', '44', '44-cross-border' → words. */
+const scopeName = (scope: string) => {
+  const [code = '', ...rest] = scope.split('-');
+  const where = code === 'national' ? t('national') : jurisdictionLabel(code);
+  return rest.join('-') === 'cross-border' ? `${where} · ${t('crossBorder')}` : rest.length ? `${where} · ${rest.join('-')}` : where;
+};
 
 /** The last month before this one in Beijing, YYYY-MM. */
 const lastMonth = () => {

@@ -50,7 +50,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
         </form>
         <form class="card work" id="case-close" hidden novalidate>
           <h2>${esc(t('closeCase'))}</h2>
-          <label>${esc(t('outcome'))}<select name="outcome" required><option value="">—</option>${OUTCOMES.map((o) => `<option value="${o}">${esc(outcomeName(o))}</option>`).join('')}</select></label>
+          <label>${esc(t('caseOutcome'))}<select name="outcome" required><option value="">—</option>${OUTCOMES.map((o) => `<option value="${o}">${esc(outcomeName(o))}</option>`).join('')}</select></label>
           <label>${esc(t('outcomeNote'))} <textarea name="note" rows="3" maxlength="4000" required aria-required="true"></textarea></label>
           <p class="error" role="alert"></p>
           <button type="submit" class="danger">${esc(t('closeCase'))}</button>
@@ -82,7 +82,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
         <div><dt>${esc(t('owner'))}</dt><dd>${esc(jurisdictionLabel(k.jurisdiction))}</dd></div>
         <div><dt>${esc(t('sharedWith'))}</dt><dd id="case-shared">${k.shares.length ? k.shares.map((s) => `<span title="${esc(s.note ?? '')}">${esc(jurisdictionLabel(s.jurisdiction))}</span>`).join(', ') : '—'}</dd></div>
         <div><dt>${esc(t('openedBy'))}</dt><dd>${esc(k.openedBy)} · ${esc(fmtTime(k.openedAt))}</dd></div>
-        ${k.status === 'closed' ? `<div><dt>${esc(t('outcome'))}</dt><dd id="case-outcome"><b>${esc(outcomeName(k.outcome ?? ''))}</b>${k.outcomeNote ? ` — ${esc(k.outcomeNote)}` : ''}${k.closedAt ? ` · ${esc(fmtTime(k.closedAt))}` : ''}</dd></div>` : ''}
+        ${k.status === 'closed' ? `<div><dt>${esc(t('caseOutcome'))}</dt><dd id="case-outcome"><b>${esc(outcomeName(k.outcome ?? ''))}</b>${k.outcomeNote ? ` — ${esc(k.outcomeNote)}` : ''}${k.closedAt ? ` · ${esc(fmtTime(k.closedAt))}` : ''}</dd></div>` : ''}
       </dl>
       ${k.mayWork ? '' : `<p class="notice info">${esc(t('notYours'))}</p>`}`;
 
@@ -109,13 +109,22 @@ export function renderCase({ main, live }: PageContext, id: string) {
     $('#case-entries').innerHTML = k.watchlistEntries.map((w) => `<span class="chip">${esc(w.type)}: <span class="mono">${esc(w.value)}</span></span>`).join(' ');
   }
 
+  /** What a timeline entry changed, in words: the fields a person reads (ids and references stay out). */
   function historyDetail(data: Record<string, unknown> | null | undefined): string {
     if (!data) return '';
+    const show: Record<string, (v: unknown) => string> = {
+      jurisdiction: (v) => jurisdictionLabel(String(v)),
+      outcome: (v) => outcomeName(String(v)),
+      ownerUsername: String, owner: (v) => (typeof v === 'object' && v ? String((v as { username?: string }).username ?? '') : String(v)),
+      dueAt: (v) => fmtTime(String(v)), priority: (v) => priorityName(String(v)), title: String, note: String,
+      alertIds: (v) => `${t('alerts')} ×${(v as unknown[]).length}`, waybillNos: (v) => (v as string[]).join(', '),
+      watchlistEntryIds: (v) => `${t('linkedEntries')} ×${(v as unknown[]).length}`,
+    };
     const parts: string[] = [];
     for (const [key, v] of Object.entries(data)) {
-      if (v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
-      const text = key === 'outcome' ? outcomeName(String(v)) : key === 'jurisdiction' ? jurisdictionLabel(String(v)) : Array.isArray(v) ? v.join(', ') : typeof v === 'object' ? JSON.stringify(v) : String(v);
-      parts.push(esc(text));
+      if (!(key in show) || v === null || v === undefined || v === '' || (Array.isArray(v) && !v.length)) continue;
+      if (key === 'title' && data.reference) continue;
+      parts.push(esc(show[key]!(v)));
     }
     return parts.length ? ` — ${parts.join(' · ')}` : '';
   }

@@ -28,7 +28,7 @@ export function renderHolds({ main, live }: PageContext, params: URLSearchParams
   };
   main.innerHTML = `
     <h1>${esc(t('holdsTitle'))}</h1>
-    <nav class="tabs">${(['pending', 'decided'] as const).map((s) => `<a href="${esc(href({ status: s }))}" class="${s === f.status ? 'active' : ''}" data-status="${s}">${esc(t(s))}</a>`).join('')}</nav>
+    <nav class="tabs">${(['pending', 'decided'] as const).map((s) => `<a href="${esc(href({ status: s }))}" class="${s === f.status ? 'active' : ''}" data-status="${s}">${esc(t(s === 'pending' ? 'holdPending' : 'holdDecided'))}</a>`).join('')}</nav>
     <form class="filters card" id="hold-filters">
       <label>${esc(t('holdReasons'))}<select name="reason">${option('', t('any'), f.reason)}${REASONS.map((r) => option(r, reasonName(r), f.reason)).join('')}</select></label>
       <label>${esc(t('outlet'))}<select name="outletId" id="hold-outlets">${option('', t('any'), f.outletId)}</select></label>
@@ -84,7 +84,7 @@ export function renderHolds({ main, live }: PageContext, params: URLSearchParams
     }
     if (!h.mayDecide) return `<span class="muted">${esc(t('readOnlyHold'))}</span>`;
     return `<form class="hold-form" data-waybill="${esc(h.waybillNo)}" novalidate>
-      <label>${esc(t('noteRequired'))} <span class="req" aria-hidden="true">*</span><input name="note" maxlength="2000" required aria-required="true"></label>
+      <label><span>${esc(t('noteRequired'))} <span class="req" aria-hidden="true">*</span></span><input name="note" maxlength="2000" required aria-required="true"></label>
       <div class="hold-actions">
         <button type="submit" class="primary" name="action" value="release">${esc(t('releaseAction'))}</button>
         <select name="disposition" aria-label="${esc(t('disposition'))}">${DISPOSITIONS.map((d) => `<option value="${d}">${esc(t(d))}</option>`).join('')}</select>
