@@ -15,6 +15,7 @@ export type AppContext = {
   /**
    * In-process events: 'alert' (an AlertChange, after commit), 'session:revoked' (a token hash),
    * 'user:revoked' (a users.id whose sessions all ended: password change, disable; its sockets close).
+   * 'hold' (a HoldChange: hold:new at intake, hold:updated at a decision, hold:overdue at escalation; after commit).
    */
   bus: EventEmitter;
 };
