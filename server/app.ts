@@ -29,8 +29,10 @@ import { registerCustomsRoutes } from './customs/router.js';
 import { createSelectionKeyring } from './customs/selection.js';
 import { customsStep } from './customs/step.js';
 import { registerReportRoutes } from './reports/router.js';
-import { registerCaseRoutes } from './cases/router.js';
 import { registerJobRoutes } from './jobs/router.js';
+import { registerCaseRoutes } from './cases/router.js';
+import { registerHoldRoutes } from './holds/router.js';
+import { holdStep } from './holds/step.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -95,6 +97,7 @@ export function createApp(ctx: AppContext) {
   const intakeSteps: IntakeStep[] = [
     identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep,
     watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring), customsStep(keyring, ctx.config.customs),
+    holdStep(ctx.config.holds, ctx.bus), // a held parcel's hold row, after the parcel and every finding
   ];
   // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel;
   // customs selection records last, once the verdict says whether the parcel leaves the counter at all.
@@ -103,8 +106,9 @@ export function createApp(ctx: AppContext) {
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);
   registerReportRoutes(api, ctx);
-  registerCaseRoutes(api, ctx);
   registerJobRoutes(api, ctx);
+  registerCaseRoutes(api, ctx);
+  registerHoldRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',
