@@ -12,7 +12,8 @@ import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
-import { users } from '../models/schema.js';
+import { sessions, users } from '../models/schema.js';
+import { hashToken } from '../server/accounts/sessions.js';
 import type { AlertChange } from '../server/alerts/alerts.js';
 import { startServer, type RunningServer } from '../server/server.js';
 import { DEMO_PASSWORD, expectProblem, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
@@ -175,6 +176,17 @@ describe('live alerts hardening (/alerts)', () => {
       assert.ok((await outcome(c)).ready);
       return { c, heard };
     }
+
+    it('a session ended between the handshake and joining the rooms does not leave a socket listening', async () => {
+      const token = await freshToken(s.url, 'regulator1');
+      await s.http().get('/api/session').set('Authorization', `Bearer ${token}`).expect(200); // now cached for 15 s
+      // Ended in the database with no event (as if its revocation was announced before this socket joined user:<id>).
+      await s.ctx.db.delete(sessions).where(eq(sessions.tokenHash, hashToken(token)));
+      const c = socket(s.url, { token });
+      const closed = new Promise<string>((resolve) => c.once('disconnect', resolve));
+      const r = await Promise.race([outcome(c), closed.then((reason) => ({ closed: reason }))]);
+      assert.deepEqual(r, { closed: 'io server disconnect' }, 'the socket is closed before it is ready');
+    });
 
     it('closes every socket of that user, on every session, and no further alert reaches them', async () => {
       const phone = await listen(s.url, 'regulator1');

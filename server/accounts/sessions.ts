@@ -174,3 +174,17 @@ async function lookUpSession(db: Queryable, token: string | undefined, now: Date
     mustChangePassword: row.mustChangePassword,
   };
 }
+
+/**
+ * Whether a session still stands, read from the database (never the cache). A live socket asks once it is in
+ * its rooms: a revocation that landed between its handshake and its joining `user:<id>` found no socket to close.
+ */
+export async function sessionStillStands(db: Queryable, tokenHash: string, now = new Date()): Promise<boolean> {
+  const [row] = await db
+    .select({ disabled: users.disabled })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .limit(1);
+  return row !== undefined && !row.disabled;
+}

@@ -4,6 +4,7 @@
 import type { Namespace, Server } from 'socket.io';
 import type { Role } from '../../models/schema.js';
 import { publicUser } from '../accounts/access.js';
+import { sessionStillStands } from '../accounts/sessions.js';
 import type { AppContext } from '../context.js';
 import { authenticateSocket, type Guarded, type SocketData } from './handshake.js';
 
@@ -22,6 +23,7 @@ export function attachOutletNamespace(io: Server, ctx: AppContext, guarded: Guar
       if (user.outletId) rooms.push(outletRoom(user.outletId), outletRoom(user.outletId, user.role));
       await socket.join(rooms);
       if (!socket.connected) return;
+      if (!(await sessionStillStands(ctx.db, user.sessionTokenHash))) return void socket.disconnect(true); // revoked while joining
       const msLeft = Math.min(user.sessionExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
       const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, msLeft));
       socket.on('disconnect', guarded('disconnect', socket, () => clearTimeout(expiry)));

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { Server, type Socket } from 'socket.io';
 import { alerts as alertsTable, type Role } from '../../models/schema.js';
 import { publicUser, type AuthUser } from '../accounts/access.js';
+import { sessionStillStands } from '../accounts/sessions.js';
 import { alertScope, presentAlert, type AlertChange } from '../alerts/alerts.js';
 import type { AppContext } from '../context.js';
 import { allowSocketHandshake } from '../http/origin.js';
@@ -113,6 +114,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
       // Awaited: a cluster adapter may join asynchronously, and `ready` means the socket is in its rooms.
       await socket.join([`session:${user.sessionTokenHash}`, `user:${user.id}`, ...roomsFor(user)]);
       if (!socket.connected) return; // left while joining
+      if (!(await sessionStillStands(ctx.db, user.sessionTokenHash))) return void socket.disconnect(true); // revoked while joining
       // The socket ends with the session: at expiry, or at logout (below).
       const msLeft = Math.min(user.sessionExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
       const expiry = setTimeout(() => socket.disconnect(true), Math.max(0, msLeft));
