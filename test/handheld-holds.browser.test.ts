@@ -135,7 +135,7 @@ describe('handheld: my holds (Chromium)', function () {
     const released = await heldIntake();
     const { ctx, page, errors } = await handheld();
     await login(page, 'courier1');
-    await page.waitForFunction(`document.getElementById('holds-pending')?.textContent !== '0'`);
+    await textUntil(page, '#holds-pending', (t) => t !== null && t !== '0');
     const pendingBefore = Number(await page.textContent('#holds-pending'));
     assert.ok(pendingBefore >= 2);
     assert.equal(await page.$('#holds-unseen'), null);
@@ -144,7 +144,7 @@ describe('handheld: my holds (Chromium)', function () {
     assert.equal(res.status, 200, JSON.stringify(res.body));
     await page.waitForSelector(`#decision-notice[data-waybill="${released}"]`);
     assert.match(await page.textContent('#decision-notice') ?? '', /已放行：可交寄/);
-    await page.waitForFunction(`document.getElementById('holds-unseen')?.textContent === '1'`);
+    await textUntil(page, '#holds-unseen', (t) => t === '1');
     assert.equal(Number(await page.textContent('#holds-pending')), pendingBefore - 1);
 
     // English on request; then the list: the new decision is marked, and once seen the badge drops it.
@@ -192,3 +192,14 @@ describe('handheld: my holds (Chromium)', function () {
     await ctx.close();
   });
 });
+
+/** Polls an element's text from the test side: the page's CSP forbids the eval a string predicate would need. */
+async function textUntil(page: { textContent(selector: string, options?: { timeout?: number }): Promise<string | null> }, selector: string, ok: (text: string | null) => boolean, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await page.textContent(selector, { timeout: 1000 }).catch(() => null);
+    if (ok(text)) return text;
+    if (Date.now() > until) throw new Error(`${selector}: text still ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -51,11 +51,13 @@ describe('lifecycle: persistence, the data-dir lock, graceful shutdown, the user
 
   it('a second process cannot open the same embedded database', async () => {
     const db = await openDatabase({ dataDir });
+    const lock = path.join(dataDir, 'parcelguard.lock');
+    const ours = fs.readFileSync(lock, 'utf8');
     try {
-      fs.writeFileSync(path.join(dataDir, 'parcelguard.lock'), String(process.ppid)); // a live process that is not us
+      fs.writeFileSync(lock, String(process.ppid)); // a live process that is not us
       await assert.rejects(openDatabase({ dataDir }), DataDirInUseError);
     } finally {
-      fs.writeFileSync(path.join(dataDir, 'parcelguard.lock'), String(process.pid));
+      fs.writeFileSync(lock, ours); // release removes the lock only while it is still ours
       await db.close();
     }
     assert.ok(!fs.existsSync(path.join(dataDir, 'parcelguard.lock')), 'closing releases the lock');
