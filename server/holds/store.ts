@@ -51,14 +51,7 @@ export function presentHold({ hold: h, parcelReasons, decision: d }: HoldRow, ma
     mayDecide: mayDecide && h.status === 'pending',
     ...(d
       ? {
-          decision: {
-            action: d.action,
-            by: d.byName,
-            byRole: d.byRole,
-            at: d.at.toISOString(),
-            note: d.note,
-            ...(d.disposition ? { disposition: d.disposition } : {}),
-          },
+          decision: presentDecision(d),
         }
       : {}),
   };
@@ -220,12 +213,17 @@ export async function decideHold(db: Db, user: AuthUser, waybillNo: string, deci
 /** Decisions on a parcel, for its record (one at most today; a list so a reopened hold could add more). */
 export async function decisionsOf(db: Queryable, parcelId: string) {
   const rows = await db.select().from(holdDecisions).where(eq(holdDecisions.parcelId, parcelId)).orderBy(asc(holdDecisions.at));
-  return rows.map((d) => ({
+  return rows.map(presentDecision);
+}
+
+/** A decision as the API shows it, on a hold and in a parcel's record. */
+function presentDecision(d: typeof holdDecisions.$inferSelect) {
+  return {
     action: d.action,
     by: d.byName,
     byRole: d.byRole,
     at: d.at.toISOString(),
     note: d.note,
     ...(d.disposition ? { disposition: d.disposition } : {}),
-  }));
+  };
 }
