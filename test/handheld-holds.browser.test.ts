@@ -6,7 +6,7 @@
 // refuse). SCREENSHOTS=docs/screenshots writes handheld-holds.png.
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
+import { buildWebClients, launchChromium, screenshot, textUntil } from './helpers/browser.js';
 import { aParcel, aWaybill } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -192,14 +192,3 @@ describe('handheld: my holds (Chromium)', function () {
     await ctx.close();
   });
 });
-
-/** Polls an element's text from the test side: the page's CSP forbids the eval a string predicate would need. */
-async function textUntil(page: { textContent(selector: string, options?: { timeout?: number }): Promise<string | null> }, selector: string, ok: (text: string | null) => boolean, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await page.textContent(selector, { timeout: 1000 }).catch(() => null);
-    if (ok(text)) return text;
-    if (Date.now() > until) throw new Error(`${selector}: text still ${JSON.stringify(text)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

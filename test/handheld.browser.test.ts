@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { barcodeVideo } from './helpers/barcode-video.js';
-import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
+import { buildWebClients, launchChromium, screenshot, textUntil } from './helpers/browser.js';
 import { aParcel, aWaybill } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -210,7 +210,7 @@ describe('handheld client (Chromium)', function () {
 
     await page.reload();
     await page.waitForSelector('input[name="waybillNo"]');
-    await page.waitForFunction(`document.getElementById('queue-count')?.textContent === '1'`);
+    await textUntil(page, '#queue-count', (t) => t === '1');
     await page.click('#queue-button');
     await page.waitForSelector(`#queue-list li[data-state="waiting"]`);
     assert.match(await page.textContent('#queue-list') ?? '', /网络不通/);

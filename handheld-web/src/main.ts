@@ -266,9 +266,16 @@ async function queueView(): Promise<string> {
   }<div class="nav"><button type="button" class="secondary" data-act="retry">${esc(t('retryNow'))}</button><button type="button" class="primary" data-act="close-queue">${esc(t('close'))}</button></div>`;
 }
 
+/** Whether the last paint was the holds list: its new decisions stay marked while it is open, seen once left. */
+let holdsOnScreen = false;
+
 async function render() {
   stopScanner();
   keepDecideInput();
+  // Marked seen when the courier leaves the list, not when it is painted: a refresh or a live update repaints it
+  // at once, and the "new" marks must not vanish before anyone has read them.
+  if (holdsOnScreen && screen.name !== 'holds') await seeDecisions();
+  holdsOnScreen = screen.name === 'holds';
   let main = '';
   if (screen.name === 'login') {
     main = `<form id="login-form" class="login" novalidate><h1>${esc(t('login'))}</h1>
@@ -282,7 +289,6 @@ async function render() {
   else if (screen.name === 'queued') main = `<section class="verdict v-queued" id="verdict" data-verdict="queued" role="status"><div class="verdict-head"><span class="icon">⇪</span><h1>${esc(t('queued'))}</h1></div><p class="todo">${esc(t('queuedNext'))}</p></section><div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
   else main = await queueView();
   app.innerHTML = `${header()}<div id="notices">${notices.map(decisionNotice).join('')}</div><main>${main}</main>`;
-  if (screen.name === 'holds') await seeDecisions();
   (app.querySelector('[autofocus]') as HTMLElement | null)?.focus();
   void updateQueueCount();
 }

@@ -31,3 +31,14 @@ export async function screenshot(page: Page, name: string, height?: number) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
   if (height && before) await page.setViewportSize(before);
 }
+
+/** Polls an element's text from the test side: the page's CSP forbids the eval a string predicate would need. */
+export async function textUntil(page: { textContent(selector: string, options?: { timeout?: number }): Promise<string | null> }, selector: string, ok: (text: string | null) => boolean, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const text = await page.textContent(selector, { timeout: 1000 }).catch(() => null);
+    if (ok(text)) return text;
+    if (Date.now() > until) throw new Error(`${selector}: text still ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
