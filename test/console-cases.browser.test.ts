@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { storeReports } from '../server/reports/archive.js';
-import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
+import { buildWebClients, launchChromium, openConsole as openConsoleAs, screenshot } from './helpers/browser.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -40,21 +40,7 @@ describe('console: cases, holds and the report archive (Chromium)', function () 
       { timeout },
     );
 
-  async function openConsole(username: string, viewport = { width: 1366, height: 860 }): Promise<Page> {
-    const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${s.url}/console/`);
-    await page.fill('input[name="username"]', username);
-    await page.fill('input[name="password"]', 'parcelguard-demo');
-    await page.press('input[name="password"]', 'Enter');
-    await page.waitForSelector('.live-state.live');
-    return page;
-  }
+  const openConsole = (username: string, viewport?: { width: number; height: number }) => openConsoleAs(browser, s.url, username, pageErrors, viewport);
 
   it('a regulator opens a case from a ring alert, notes it, shares it with 33, closes it; the weekly report shows it', async () => {
     const phone = '13912340077';

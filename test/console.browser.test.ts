@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { sql } from 'drizzle-orm';
-import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
+import { buildWebClients, launchChromium, openConsole as openConsoleAs, screenshot } from './helpers/browser.js';
 import { anIdentity, aParcel, ringParcel } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { readWeeklyXlsx } from './helpers/weekly-xlsx.js';
@@ -55,21 +55,7 @@ describe('console (Chromium)', function () {
       { timeout },
     );
 
-  async function openConsole(username: string): Promise<Page> {
-    const ctx = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN', acceptDownloads: true });
-    const page = await ctx.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
-    });
-    page.on('dialog', (d) => void d.accept());
-    await page.goto(`${s.url}/console/`);
-    await page.fill('input[name="username"]', username);
-    await page.fill('input[name="password"]', 'parcelguard-demo');
-    await page.press('input[name="password"]', 'Enter');
-    await page.waitForSelector('.live-state.live');
-    return page;
-  }
+  const openConsole = (username: string) => openConsoleAs(browser, s.url, username, pageErrors);
 
   it('a regulator sees a ring alert appear live, keeps it through a dropped connection, reads it and resolves it', async () => {
     const page = await openConsole('regulator1');

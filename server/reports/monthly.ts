@@ -9,6 +9,7 @@ import { between } from './counts.js';
 import { holdFiguresBy, holdFiguresSchema, NO_HOLDS } from './holds.js';
 import { chinaMidnight } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
+import { reportHeaderFields } from './header.js';
 
 const count = z.number().int();
 export const monthlyRowSchema = z.object({
@@ -24,12 +25,7 @@ export type MonthlyRow = z.output<typeof monthlyRowSchema>;
 export const monthlyReportSchema = z
   .object({
     month: z.string().meta({ example: '2026-11' }),
-    from: z.string(),
-    to: z.string(),
-    jurisdiction: z.string(),
-    crossBorderOnly: z.boolean(),
-    generatedAt: z.string(),
-    generatedBy: z.string(),
+    ...reportHeaderFields,
     provinces: z.array(monthlyRowSchema),
     total: monthlyRowSchema,
   })

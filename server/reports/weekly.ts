@@ -9,18 +9,14 @@ import { between, dayCounts, reasonCounts } from './counts.js';
 import { holdFiguresBy, holdFiguresSchema, NO_HOLDS, overdueHolds, overdueHoldSchema } from './holds.js';
 import type { IsoWeek } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
+import { reportHeaderFields } from './header.js';
 
 const countSchema = z.object({ code: z.string(), count: z.number().int() });
 
 export const weeklyReportSchema = z
   .object({
     week: z.string().meta({ example: '2026-W47' }),
-    from: z.string(),
-    to: z.string(),
-    jurisdiction: z.string(),
-    crossBorderOnly: z.boolean(),
-    generatedAt: z.string(),
-    generatedBy: z.string(),
+    ...reportHeaderFields,
     intakes: z.object({ total: z.number().int(), accepted: z.number().int(), held: z.number().int(), rejected: z.number().int(), crossBorder: z.number().int() }),
     refusalsByReason: z.array(countSchema),
     holdsByReason: z.array(countSchema),

@@ -42,3 +42,29 @@ export async function textUntil(page: { textContent(selector: string, options?: 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * A console page logged in as `username`, live. Page errors and console errors (other than 4xx answers the page
+ * handles) are pushed to `errors`, which a test asserts empty; dialogs are accepted.
+ */
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  username: string,
+  errors: string[],
+  viewport = { width: 1366, height: 860 },
+): Promise<Page> {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(`${url}/console/`);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', 'parcelguard-demo');
+  await page.press('input[name="password"]', 'Enter');
+  await page.waitForSelector('.live-state.live');
+  return page;
+}
