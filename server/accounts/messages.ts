@@ -2,6 +2,9 @@
 import { defineMessages } from '../i18n/messages.js';
 
 export const ACCOUNT_MESSAGES = defineMessages({
+  INVALID_CREDENTIALS: { en: 'Wrong username or password.', zh: '用户名或密码错误。' },
+  SESSION_EXPIRED: { en: 'The session has expired or was ended. Log in again.', zh: '登录已过期或已结束，请重新登录。' },
+  ACCOUNT_DISABLED: { en: 'This account is disabled.', zh: '该账号已停用。' },
   LOGIN_LOCKED: {
     en: 'Too many failed logins for this account. Try again at {until} (in {seconds} s).',
     zh: '该账号登录失败次数过多，已暂时锁定。请于{until}（{seconds}秒后）再试。',

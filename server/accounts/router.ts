@@ -97,7 +97,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
         const lockMs = lockDurationMs(claim.failures, config.loginThrottle);
         const details = { username, failures: claim.failures, ...(lockMs ? { lockedForSeconds: lockMs / 1000 } : {}) };
         await recordAudit(db, { actor: null, action: 'session.login_failed', requestId: String(req.id), details });
-        throw new UnauthenticatedError('Wrong username or password.', 'INVALID_CREDENTIALS');
+        throw withMessage(new UnauthenticatedError('', 'INVALID_CREDENTIALS'), bilingual('INVALID_CREDENTIALS'));
       }
       await clearLoginFailures(db, username, config.loginThrottle, now);
       const session = await createSession(db, user.id, config.sessionTtlMs);

@@ -160,8 +160,8 @@ async function lookUpSession(db: Queryable, token: string | undefined, now: Date
   }
   const tokenHash = hashToken(token);
   const [row] = await sessionLookup(db).execute({ tokenHash, now });
-  if (!row) throw new UnauthenticatedError('The session has expired or was ended. Log in again.', 'SESSION_EXPIRED');
-  if (row.disabled) throw new UnauthenticatedError('This account is disabled.', 'ACCOUNT_DISABLED');
+  if (!row) throw withMessage(new UnauthenticatedError('', 'SESSION_EXPIRED'), bilingual('SESSION_EXPIRED'));
+  if (row.disabled) throw withMessage(new UnauthenticatedError('', 'ACCOUNT_DISABLED'), bilingual('ACCOUNT_DISABLED'));
   return {
     id: row.id,
     username: row.username,

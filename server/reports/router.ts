@@ -5,7 +5,8 @@ import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { BadRequestError, NotFoundError, ValidationError } from '../http/errors.js';
+import { BadRequestError, NotFoundError, ValidationError, withMessage } from '../http/errors.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import { ARCHIVE_FORMATS, CONTENT_TYPES, findArchived, listArchive } from './archive.js';
 import { monthlyCsv, monthlyXlsx } from './monthly-export.js';
 import { buildMonthlyReport, monthlyReportSchema, parseMonth } from './monthly.js';
@@ -25,6 +26,10 @@ const jurisdiction = z
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A day as YYYY-MM-DD (China time).');
 /** The longest overview period: a year, day by day. */
 const MAX_DAYS = 366;
+
+const REPORT_MESSAGES = defineMessages({
+  REPORT_NOT_FOUND: { en: 'No stored report {id} in your jurisdiction.', zh: '您的辖区内没有已存档报表 {id}。' },
+});
 
 export function registerReportRoutes(api: Api, { db }: AppContext) {
   api.route({
@@ -144,7 +149,7 @@ export function registerReportRoutes(api: Api, { db }: AppContext) {
     responses: { 200: { description: 'The file' }, 404: { description: 'No such report in your jurisdiction' } },
     handler: async ({ params, user, res, req }) => {
       const row = await findArchived(db, user, params.id);
-      if (!row) throw new NotFoundError(`No stored report ${params.id}.`);
+      if (!row) throw withMessage(new NotFoundError('', 'REPORT_NOT_FOUND'), bilingual(REPORT_MESSAGES.REPORT_NOT_FOUND, { id: params.id }));
       await recordAudit(db, {
         actor: user,
         action: 'report.archive.download',
