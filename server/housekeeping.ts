@@ -1,6 +1,6 @@
 // Periodic clean-up: expired sessions, idempotency keys past their retention, and ring links and members
 // older than the longest ring window (never read again; the parcels and alerts stay). Cheap, indexed
-// deletes, run hourly and once at start; nothing on a request's path waits for them.
+// deletes, run hourly as a scheduled job; nothing on a request's path waits for them.
 import { lt } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { idempotencyKeys, sessions } from '../models/schema.js';
@@ -16,18 +16,15 @@ export async function sweepIdempotencyKeys(db: Queryable, ttlMs: number, now = n
   return (await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, cutoff)).returning({ k: idempotencyKeys.key })).length;
 }
 
-export function startHousekeeping(db: Queryable, o: { idempotencyTtlMs: number; ringWindowMs: number }, log: Logger): () => void {
-  const run = () => {
-    const cutoff = new Date(Date.now() - o.ringWindowMs);
-    return Promise.all([sweepSessions(db), sweepIdempotencyKeys(db, o.idempotencyTtlMs), sweepRings(db, cutoff, cutoff)]).then(
-      ([sessions, idempotencyKeys, rings]) =>
-        (sessions || idempotencyKeys || rings.keys || rings.members) &&
-        log.info({ sessions, idempotencyKeys, ringKeys: rings.keys, ringMembers: rings.members }, 'housekeeping: removed expired rows'),
-      (err) => log.warn({ err }, 'housekeeping failed; will retry'),
-    );
-  };
-  const timer = setInterval(run, 3600_000);
-  timer.unref();
-  void run();
-  return () => clearInterval(timer);
+/** One pass: run hourly by the job `housekeeping` (server/jobs/start.ts), like all work done later. */
+export async function runHousekeeping(db: Queryable, o: { idempotencyTtlMs: number; ringWindowMs: number }, log: Logger, now = new Date()): Promise<void> {
+  const cutoff = new Date(now.getTime() - o.ringWindowMs);
+  const [sessionsRemoved, idempotencyKeysRemoved, rings] = await Promise.all([
+    sweepSessions(db, now),
+    sweepIdempotencyKeys(db, o.idempotencyTtlMs, now),
+    sweepRings(db, cutoff, cutoff),
+  ]);
+  if (sessionsRemoved || idempotencyKeysRemoved || rings.keys || rings.members) {
+    log.info({ sessions: sessionsRemoved, idempotencyKeys: idempotencyKeysRemoved, ringKeys: rings.keys, ringMembers: rings.members }, 'housekeeping: removed expired rows');
+  }
 }

@@ -10,7 +10,6 @@ import { createApp } from './app.js';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase, type Database } from './db/database.js';
-import { startHousekeeping } from './housekeeping.js';
 import { startJobs } from './jobs/start.js';
 import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
@@ -51,17 +50,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
     });
-    const stopHousekeeping = startHousekeeping(
-      database.db,
-      { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.windows[config.ring.windows.length - 1]!.ms },
-      log,
-    );
-    // Stored reports and hold escalation: one job runner per process; a missed Friday is caught up at once.
+    // Stored reports, hold escalation, housekeeping: one job runner per process; a missed Friday is caught up at once.
     const jobRunner = await startJobs(ctx);
     const { port } = httpServer.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const close = async () => {
-      stopHousekeeping();
       await jobRunner?.stop();
       await revocations?.stop();
       await shutdown(httpServer, realtime, database, config, log);

@@ -87,6 +87,16 @@ describe('job queue and runners (API and database)', () => {
   });
   after(() => s?.close());
 
+  it('housekeeping is a scheduled job, not a timer of its own: run, it removes an expired session', async () => {
+    assert.ok(SCHEDULES.some((x) => x.kind === 'housekeeping' && x.rule === 'every 3600s'));
+    const [user] = await queryRows<{ id: string }>(s.ctx.db, sql`select id from users where username = 'courier1'`);
+    await s.ctx.db.execute(sql`insert into sessions (token_hash, user_id, expires_at) values ('expired-housekeeping-test', ${user!.id}, ${new Date(clock.getTime() - 86_400_000)})`);
+    await enqueueJob(s.ctx.db, { kind: 'housekeeping', key: 'housekeeping:test', runAt: clock });
+    await createJobRunner(s.ctx, { pollMs: 1000, now, worker: 'h' }).runOnce();
+    const left = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from sessions where token_hash = 'expired-housekeeping-test'`);
+    assert.equal(left[0]!.n, 0);
+  });
+
   it('enqueueing is idempotent on the key', async () => {
     assert.equal(await enqueueJob(s.ctx.db, { kind: 'test.count', key: 'once:1', runAt: clock }), true);
     assert.equal(await enqueueJob(s.ctx.db, { kind: 'test.count', key: 'once:1', runAt: clock, payload: { again: true } }), false);
@@ -201,7 +211,7 @@ describe('job queue and runners (API and database)', () => {
     assert.equal(rest.jobs.length, 1);
     assert.ok(page.nextCursor);
     const schedules = (await s.http().get('/api/jobs/schedules').set(admin).expect(200)).body.schedules;
-    assert.deepEqual(schedules.map((x: { name: string }) => x.name), ['holds.escalate', 'reports.monthly', 'reports.weekly']);
+    assert.deepEqual(schedules.map((x: { name: string }) => x.name), ['holds.escalate', 'housekeeping', 'reports.monthly', 'reports.weekly']);
     assert.equal(schedules.find((x: { name: string }) => x.name === 'reports.weekly').rule, 'weekly fri 17:00 Asia/Shanghai');
     const regulator = { Authorization: `Bearer ${await s.login('regulator1')}` };
     expectProblem(await s.http().get('/api/jobs').set(regulator), 403, 'ROLE_FORBIDDEN');

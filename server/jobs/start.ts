@@ -2,6 +2,7 @@
 // scheduled work adds its kind and its schedule here; it starts no timer of its own (STYLE.md #11).
 import type { AppContext } from '../context.js';
 import { ESCALATE_JOB_KIND, escalateOverdueHolds } from '../holds/escalate.js';
+import { runHousekeeping } from '../housekeeping.js';
 import { storeReports } from '../reports/archive.js';
 import { defineJobKind } from './registry.js';
 import { startJobRunner, type JobRunner } from './runner.js';
@@ -12,6 +13,7 @@ export const SCHEDULES: ScheduleSeed[] = [
   { name: 'reports.weekly', kind: 'reports.weekly', rule: 'weekly fri 17:00 Asia/Shanghai' },
   { name: 'reports.monthly', kind: 'reports.monthly', rule: 'monthly last 17:00 Asia/Shanghai' },
   { name: 'holds.escalate', kind: ESCALATE_JOB_KIND, rule: 'every 60s' },
+  { name: 'housekeeping', kind: 'housekeeping', rule: 'every 3600s' },
 ];
 
 /** The occurrence a scheduled job stands for (its payload's `at`), or the runner's clock for one enqueued by hand. */
@@ -29,6 +31,11 @@ export function defineJobKinds(): void {
   // Escalation looks at the holds as they are now, not at the minute it was scheduled for.
   defineJobKind(ESCALATE_JOB_KIND, async (ctx, _job, now) => {
     await escalateOverdueHolds(ctx, now);
+  });
+  // Expired sessions, idempotency keys past retention, ring links older than the longest window.
+  defineJobKind('housekeeping', async (ctx, _job, now) => {
+    const { config } = ctx;
+    await runHousekeeping(ctx.db, { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.windows[config.ring.windows.length - 1]!.ms }, ctx.log, now);
   });
 }
 
