@@ -94,7 +94,7 @@ export const sessions = pgTable(
 
 /**
  * Failed logins per normalised username (server/accounts/throttle.ts), across all addresses and processes.
- * A row exists only while an account has failures since its last successful login.
+ * A row exists while an account has failures since its last successful login or attempts being checked.
  */
 export const loginThrottle = pgTable(
   'login_throttle',
@@ -103,9 +103,14 @@ export const loginThrottle = pgTable(
     failures: integer('failures').notNull().default(0),
     lockedUntil: at('locked_until'),
     lastFailureAt: at('last_failure_at').notNull(),
+    /** Attempts whose password is being checked right now; they count towards the lock until they settle. */
+    inFlight: integer('in_flight').notNull().default(0),
+    /** When the latest in-flight attempt began; attempts older than a minute are presumed lost (a crash). */
+    inFlightAt: at('in_flight_at'),
   },
   (t) => [
     check('login_throttle_failures_nonnegative', sql`${t.failures} >= 0`),
+    check('login_throttle_in_flight_nonnegative', sql`${t.inFlight} >= 0`),
     index('login_throttle_last_failure_idx').on(t.lastFailureAt),
   ],
 );

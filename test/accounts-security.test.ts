@@ -11,7 +11,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { auditLog, loginThrottle } from '../models/schema.js';
 import { passwordWeakness, type PasswordWeakness } from '../server/accounts/password-policy.js';
-import { claimLoginAttempt, lockDurationMs, normaliseLoginName } from '../server/accounts/throttle.js';
+import { claimLoginAttempt, clearLoginFailures, IN_FLIGHT_EXPIRY_MS, lockDurationMs, normaliseLoginName, recordLoginFailure } from '../server/accounts/throttle.js';
 import type { LoginThrottlePolicy } from '../server/config.js';
 import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
 import { DEMO_PASSWORD, expectProblem, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
@@ -224,6 +224,7 @@ describe('accounts security', function () {
       for (let i = 0; i < 8; i++) {
         const claim = await claimLoginAttempt(s.ctx.db, 'clockwork', policy, now);
         assert.equal(claim.allowed, true);
+        await recordLoginFailure(s.ctx.db, 'clockwork', policy, now);
         const [row] = await s.ctx.db.select().from(loginThrottle).where(eq(loginThrottle.account, 'clockwork'));
         locks.push(row!.lockedUntil ? (row!.lockedUntil.getTime() - now.getTime()) / 1000 : 0);
         now = new Date((row!.lockedUntil ?? now).getTime() + 1);
@@ -232,8 +233,33 @@ describe('accounts security', function () {
       const locked = await claimLoginAttempt(s.ctx.db, 'clockwork', policy, new Date(now.getTime() - 2));
       assert.equal(locked.allowed, false);
       // A day later the count has been forgotten.
-      const later = await claimLoginAttempt(s.ctx.db, 'clockwork', policy, new Date(now.getTime() + 86_400_001));
-      assert.deepEqual(later, { allowed: true, failures: 1 });
+      const dayLater = new Date(now.getTime() + 86_400_001);
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'clockwork', policy, dayLater), { allowed: true });
+      assert.equal(await recordLoginFailure(s.ctx.db, 'clockwork', policy, dayLater), 1);
+    });
+
+    it('correct logins at once are never locked out by each other: twelve workers of one carrier all get in', async () => {
+      // The CI failure this fixes: eight parallel intakes each logging in locked courier1 for a minute, because
+      // every attempt counted as a failure until it succeeded and the fifth set the lock before any had.
+      await anAccount('worker1');
+      const answers = await Promise.all(Array.from({ length: 12 }, () => s.http().post('/api/session').send({ username: 'worker1', password: GOOD })));
+      assert.deepEqual(answers.map((r) => r.status), new Array(12).fill(200));
+      assert.deepEqual(await s.ctx.db.select().from(loginThrottle).where(eq(loginThrottle.account, 'worker1')), [], 'nothing left counting');
+    });
+
+    it('an attempt in flight counts towards the lock until it settles, and a lost one stops counting after a minute', async () => {
+      const policy: LoginThrottlePolicy = { lockAfterFailures: 2, lockMs: 60_000, maxLockMs: 60_000, failureMemoryMs: 86_400_000 };
+      const t0 = new Date('2031-01-01T00:00:00Z');
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0), { allowed: true });
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0), { allowed: true });
+      const busy = await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0);
+      assert.equal(busy.allowed, false, 'two in flight fill a threshold of two');
+      // One settles as a success: the other still counts, a new one gets in.
+      await clearLoginFailures(s.ctx.db, 'inflight', policy, t0);
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0), { allowed: true });
+      // Both remaining ones are lost (their process died): a minute later they no longer count.
+      assert.equal((await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0)).allowed, false);
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'inflight', policy, new Date(t0.getTime() + IN_FLIGHT_EXPIRY_MS + 1), 0), { allowed: true });
     });
 
     it('a failed login records the normalised, bounded username', async () => {

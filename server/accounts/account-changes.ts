@@ -12,7 +12,7 @@ import type { AuthUser } from './access.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { announceRevocation, revokeUserSessions } from './revocation.js';
-import { claimLoginAttempt, clearLoginFailures, loginLockedError, normaliseLoginName } from './throttle.js';
+import { claimLoginAttempt, clearLoginFailures, loginLockedError, normaliseLoginName, recordLoginFailure } from './throttle.js';
 import { assertPasswordAcceptable, presentUser } from './users.js';
 import './messages.js';
 
@@ -70,7 +70,7 @@ export async function changeAccount(deps: AccountDeps, username: string, patch: 
     return { row: row!, revocation };
   });
   announceRevocation(deps.bus, revocation);
-  if (passwordHash !== undefined) await clearLoginFailures(deps.db, normaliseLoginName(target.username), deps.loginThrottle, new Date());
+  if (passwordHash !== undefined) await clearLoginFailures(deps.db, normaliseLoginName(target.username), deps.loginThrottle, new Date(), false);
   return { user: presentUser(row), sessionsEnded: revocation.endedTokenHashes.length };
 }
 
@@ -85,6 +85,7 @@ export async function changeOwnPassword(deps: AccountDeps, user: AuthUser, curre
   if (!claim.allowed) throw loginLockedError(claim.lockedUntil, now);
   const [row] = await deps.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id));
   if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
+    await recordLoginFailure(deps.db, account, deps.loginThrottle, new Date());
     throw new ValidationError([{ path: 'currentPassword', code: 'PASSWORD_CURRENT_WRONG', ...bilingual('PASSWORD_CURRENT_WRONG') }]);
   }
   await clearLoginFailures(deps.db, account, deps.loginThrottle, now);

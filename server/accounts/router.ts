@@ -13,7 +13,7 @@ import { accountPatchSchema, changeAccount, changeOwnPassword, passwordChangeSch
 import { publicUser } from './access.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { createSession, revokeSession, SESSION_COOKIE } from './sessions.js';
-import { claimLoginAttempt, clearLoginFailures, lockDurationMs, loginLockedError, normaliseLoginName } from './throttle.js';
+import { claimLoginAttempt, clearLoginFailures, lockDurationMs, loginLockedError, normaliseLoginName, recordLoginFailure } from './throttle.js';
 import { createUser, listUsers, newUserSchema, usernameSchema, userSchema } from './users.js';
 import './messages.js';
 
@@ -94,8 +94,9 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
       const [user] = await db.select().from(users).where(eq(users.username, username));
       const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash));
       if (!user || !ok || user.disabled) {
-        const lockMs = lockDurationMs(claim.failures, config.loginThrottle);
-        const details = { username, failures: claim.failures, ...(lockMs ? { lockedForSeconds: lockMs / 1000 } : {}) };
+        const failures = await recordLoginFailure(db, username, config.loginThrottle, new Date());
+        const lockMs = lockDurationMs(failures, config.loginThrottle);
+        const details = { username, failures, ...(lockMs ? { lockedForSeconds: lockMs / 1000 } : {}) };
         await recordAudit(db, { actor: null, action: 'session.login_failed', requestId: String(req.id), details });
         throw withMessage(new UnauthenticatedError('', 'INVALID_CREDENTIALS'), bilingual('INVALID_CREDENTIALS'));
       }

@@ -1,7 +1,12 @@
 // Failed logins per account, across all addresses and server processes (issue 14 item 7). The counter lives in
 // the database, keyed by the normalised username, so " admin", "ADMIN" and "ａｄｍｉｎ" are one account.
-// An attempt is counted before its password is checked and cleared on success: concurrent guesses cannot all
-// slip in before the first failure is written.
+//
+// An attempt is claimed before its password is checked and counts towards the lock while it is in flight, so
+// concurrent guesses cannot all slip in before the first failure is written: with a threshold of 5, at most 5
+// are ever being checked at once. An attempt beyond that waits (it does not fail) until the ones in flight
+// settle: if they were wrong guesses the lock is set and the waiter is refused; if they were right, the count
+// starts again and the waiter goes on. Only settled failures set the lock, so a carrier system logging in
+// from eight workers at once is never locked out by its own correct logins.
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { loginThrottle } from '../../models/schema.js';
 import type { LoginThrottlePolicy } from '../config.js';
@@ -33,36 +38,104 @@ export function lockDurationMs(failures: number, policy: LoginThrottlePolicy): n
   return Math.min(policy.lockMs * 2 ** doublings, policy.maxLockMs);
 }
 
-export type LoginClaim = { allowed: true; failures: number } | { allowed: false; lockedUntil: Date };
+export type LoginClaim = { allowed: true } | { allowed: false; lockedUntil: Date };
+
+/** How long an attempt may stay in flight before it is presumed lost (its process died mid-check). */
+export const IN_FLIGHT_EXPIRY_MS = 60_000;
+/** How long an attempt waits for the ones in flight to settle before it is refused for now. */
+export const CLAIM_WAIT_MS = 5_000;
+/** How long "for now" is: the Retry-After of an attempt that waited in vain. */
+const BUSY_RETRY_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Failures not yet forgotten, as of `now`. */
+const remembered = (row: { failures: number; lastFailureAt: Date }, policy: LoginThrottlePolicy, now: Date) =>
+  row.lastFailureAt.getTime() > now.getTime() - policy.failureMemoryMs ? row.failures : 0;
+
+/** Attempts still being checked, as of `now` (a lost attempt stops counting after IN_FLIGHT_EXPIRY_MS). */
+const inFlight = (row: { inFlight: number; inFlightAt: Date | null }, now: Date) =>
+  row.inFlightAt && row.inFlightAt.getTime() > now.getTime() - IN_FLIGHT_EXPIRY_MS ? row.inFlight : 0;
 
 /**
- * Counts an attempt at `account` before its password is checked. A locked account is refused and the attempt
- * is not counted, so hammering a locked account does not lengthen the lock (a bounded lock, not a weapon).
- * The attempt that reaches the threshold sets the lock at once; its own success clears it.
+ * Claims an attempt at `account` before its password is checked; settle it with `recordLoginFailure` or
+ * `clearLoginFailures`. A locked account is refused and the attempt is not counted, so hammering a locked
+ * account does not lengthen the lock (a bounded lock, not a weapon). While settled failures and attempts in
+ * flight together reach the threshold (after a lock has run out: while one is in flight), the attempt waits up
+ * to `waitMs` for them to settle.
  */
-export async function claimLoginAttempt(db: Db, account: string, policy: LoginThrottlePolicy, now: Date): Promise<LoginClaim> {
+export async function claimLoginAttempt(
+  db: Db,
+  account: string,
+  policy: LoginThrottlePolicy,
+  now: Date,
+  waitMs = CLAIM_WAIT_MS,
+): Promise<LoginClaim> {
+  const started = Date.now();
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const at = new Date(now.getTime() + (Date.now() - started));
+    const outcome = await db.transaction(async (tx) => {
+      await tx.insert(loginThrottle).values({ account, failures: 0, lastFailureAt: at }).onConflictDoNothing();
+      const [row] = await tx.select().from(loginThrottle).where(eq(loginThrottle.account, account)).for('update');
+      if (!row) return 'busy' as const; // removed between the two statements: try again
+      if (row.lockedUntil && row.lockedUntil > at) return { allowed: false as const, lockedUntil: row.lockedUntil };
+      const pending = inFlight(row, at);
+      // Once a lock has run out, one attempt at a time: each of its failures doubles the lock again.
+      if (pending >= Math.max(policy.lockAfterFailures - remembered(row, policy, at), 1)) return 'busy' as const;
+      await tx.update(loginThrottle).set({ inFlight: pending + 1, inFlightAt: at }).where(eq(loginThrottle.account, account));
+      return { allowed: true as const };
+    });
+    if (outcome !== 'busy') return outcome;
+    if (Date.now() - started >= waitMs) return { allowed: false, lockedUntil: new Date(at.getTime() + BUSY_RETRY_MS) };
+    await sleep(pause);
+  }
+}
+
+/**
+ * A claimed attempt failed: it stops being in flight and becomes a failure. The failure that reaches the
+ * threshold sets the lock; each after it doubles the lock. Returns the account's count of failures.
+ */
+export async function recordLoginFailure(db: Db, account: string, policy: LoginThrottlePolicy, now: Date): Promise<number> {
   return db.transaction(async (tx) => {
     await tx.insert(loginThrottle).values({ account, failures: 0, lastFailureAt: now }).onConflictDoNothing();
     const [row] = await tx.select().from(loginThrottle).where(eq(loginThrottle.account, account)).for('update');
-    if (row?.lockedUntil && row.lockedUntil > now) return { allowed: false, lockedUntil: row.lockedUntil };
-    const remembered = row && row.lastFailureAt.getTime() > now.getTime() - policy.failureMemoryMs ? row.failures : 0;
-    const failures = remembered + 1;
+    const failures = (row ? remembered(row, policy, now) : 0) + 1;
     const lockMs = lockDurationMs(failures, policy);
     await tx
       .update(loginThrottle)
-      .set({ failures, lastFailureAt: now, lockedUntil: lockMs ? new Date(now.getTime() + lockMs) : null })
+      .set({
+        failures,
+        lastFailureAt: now,
+        inFlight: row ? Math.max(inFlight(row, now) - 1, 0) : 0,
+        ...(lockMs ? { lockedUntil: new Date(now.getTime() + lockMs) } : {}),
+      })
       .where(eq(loginThrottle.account, account));
-    return { allowed: true, failures };
+    return failures;
   });
 }
 
-/** A successful login: the account's count starts again. Old rows of any account are swept on the way. */
-export async function clearLoginFailures(db: Db, account: string, policy: LoginThrottlePolicy, now: Date): Promise<void> {
-  await db.delete(loginThrottle).where(eq(loginThrottle.account, account));
+/**
+ * A claimed attempt succeeded (or an administrator set a new password): the count of failures starts again.
+ * Other attempts still in flight keep counting until they settle. Old rows of any account are swept on the way.
+ */
+export async function clearLoginFailures(db: Db, account: string, policy: LoginThrottlePolicy, now: Date, settlesClaim = true): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(loginThrottle).where(eq(loginThrottle.account, account)).for('update');
+    if (!row) return;
+    const pending = Math.max(inFlight(row, now) - (settlesClaim ? 1 : 0), 0);
+    if (pending === 0) await tx.delete(loginThrottle).where(eq(loginThrottle.account, account));
+    else await tx.update(loginThrottle).set({ failures: 0, lockedUntil: null, inFlight: pending }).where(eq(loginThrottle.account, account));
+  });
   const forgotten = new Date(now.getTime() - policy.failureMemoryMs);
   await db
     .delete(loginThrottle)
-    .where(and(lt(loginThrottle.lastFailureAt, forgotten), or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now))));
+    .where(
+      and(
+        lt(loginThrottle.lastFailureAt, forgotten),
+        or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)),
+        or(isNull(loginThrottle.inFlightAt), lt(loginThrottle.inFlightAt, new Date(now.getTime() - IN_FLIGHT_EXPIRY_MS))),
+      ),
+    );
 }
 
 /** Seconds until a lock ends, at least 1 (the value of Retry-After). */
