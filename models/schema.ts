@@ -446,8 +446,19 @@ export const ringMembers = pgTable(
     vague: boolean('vague').notNull(),
     mismatch: boolean('mismatch').notNull(),
     watchlistHit: boolean('watchlist_hit').notNull(),
+    /** A protected brand or priority category declared far below its price floor (ring_price_floors). */
+    implausible: boolean('implausible').notNull().default(false),
+    /** The sender's name as a matching key (pinyin syllables or Latin words): one ID under several names is lent. */
+    senderNameKey: text('sender_name_key').notNull().default(''),
+    /** What the ID number itself contradicts (BIRTH_DATE, SEX), or null. */
+    identityConflict: text('identity_conflict'),
+    /** This parcel's linking keys (kind:hash), and those of them that led to parcels already in the ring. */
+    linkKeys: text('link_keys').array().notNull().default(sql`'{}'::text[]`),
+    linkedVia: text('linked_via').array().notNull().default(sql`'{}'::text[]`),
     /** Customs seized this parcel: the strongest goods evidence a ring can have. */
     seized: boolean('seized').notNull().default(false),
+    /** Split out of its ring by an analyst: it no longer counts towards the ring (kept for the record and as a label). */
+    splitAt: atMs('split_at'),
   },
   (t) => [index('ring_members_ring_created_idx').on(t.ringId, t.createdAt)],
 );
@@ -526,6 +537,12 @@ export const customsInspections = pgTable(
     decidedBy: uuid('decided_by').references(() => users.id),
     decidedByName: text('decided_by_name'),
     decidedAt: atMs('decided_at'),
+    /** Why the parcel was selected: RANDOM, RING_ALERT, WATCHLIST_HIT, GOODS_RULE (empty when not selected). */
+    grounds: text('grounds').array().notNull().default(sql`'{}'::text[]`),
+    /** The goods rule whose rate applied (category:watches, brand:rolex) when it was higher than the route's. */
+    goodsRuleKey: text('goods_rule_key'),
+    /** The route's own rate at the time (rate is the one that applied: the higher of route and goods). */
+    routeRate: doublePrecision('route_rate'),
   },
   (t) => [
     index('customs_inspections_city_created_idx').on(t.originCity, t.createdAt),
@@ -735,4 +752,184 @@ export const reportArchive = pgTable(
     uniqueIndex('report_archive_one_uq').on(t.kind, t.period, t.scope, t.format),
     index('report_archive_generated_idx').on(t.generatedAt),
   ],
+);
+
+// ── Detection as customs meet rings (issue 16) ───────────────────────────────────────────────────────────
+
+/**
+ * The least a protected brand or a goods category plausibly costs: declared far below it, a parcel is goods
+ * evidence of its own (a Gucci bag at CNY 50). `brand` null: any brand of the category; `category` null: any
+ * goods of the brand. Editable by regulators, each with its source.
+ */
+export const ringPriceFloors = pgTable(
+  'ring_price_floors',
+  {
+    /** `<brand or *>|<category or *>`: nike|shoes, *|watches, rolex|*. */
+    key: text('key').primaryKey(),
+    brand: text('brand'),
+    category: text('category'),
+    floorCny: numeric('floor_cny', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+    source: text('source').notNull(),
+    setBy: uuid('set_by').references(() => users.id),
+    setByName: text('set_by_name'),
+    setAt: atMs('set_at').notNull().defaultNow(),
+  },
+  (t) => [check('ring_price_floors_positive', sql`${t.floorCny} > 0`)],
+);
+
+/**
+ * A legitimate pattern an analyst allowlisted (a registered seller's identity, a family's address): its
+ * linking key links nothing and is not scored until it expires or is revoked.
+ */
+export const ringAllowlist = pgTable(
+  'ring_allowlist',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The link key kind (sender_id, sender_phone, sender_address, consignee_phone, consignee_address, …). */
+    kind: text('kind').notNull(),
+    /** The hashed link key (kind:hash), as in ring_keys. */
+    key: text('key').notNull(),
+    /** What an officer reads: the masked value it stands for. */
+    label: text('label').notNull(),
+    reason: text('reason').notNull(),
+    ringId: uuid('ring_id'),
+    regionCode: text('region_code').notNull(),
+    expiresAt: atMs('expires_at').notNull(),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdByName: text('created_by_name').notNull(),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    revokedAt: atMs('revoked_at'),
+    revokedByName: text('revoked_by_name'),
+  },
+  (t) => [index('ring_allowlist_key_idx').on(t.key, t.expiresAt)],
+);
+
+/**
+ * What happened to a ring besides its parcels: it moved to another jurisdiction (口岸转移), an analyst split a
+ * parcel or sender out, allowlisted one of its keys. Append-only; the ring view and the evaluation read it.
+ */
+export const ringEvents = pgTable(
+  'ring_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ringId: uuid('ring_id').notNull(),
+    kind: text('kind', { enum: ['moved', 'split', 'allowlisted'] }).notNull(),
+    at: atMs('at').notNull().defaultNow(),
+    byUser: uuid('by_user').references(() => users.id),
+    byName: text('by_name'),
+    details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('ring_events_ring_idx').on(t.ringId, t.at)],
+);
+
+// ── Customs selection aimed at risk (issue 17) ────────────────────────────────────────────────────────────
+
+/**
+ * Protected brands (知识产权海关保护): how declarations write them, who holds the right and how to reach them.
+ * The one list of protected brands: matching (suspect lists, ring indicators, goods rules) reads it.
+ */
+export const protectedBrands = pgTable('protected_brands', {
+  /** Canonical key, lower case Latin: nike, louis vuitton. */
+  brandKey: text('brand_key').primaryKey(),
+  displayName: text('display_name').notNull(),
+  /** How declarations write it, lower case: 耐克, air jordan, lv. */
+  aliases: text('aliases').array().notNull().default(sql`'{}'::text[]`),
+  /** The goods it is mostly counterfeited as (bags, shoes…), for price floors and suggestions. */
+  categories: text('categories').array().notNull().default(sql`'{}'::text[]`),
+  rightHolder: text('right_holder'),
+  contact: text('contact'),
+  /** Customs recordation number (知识产权海关备案号) where known. */
+  recordationNo: text('recordation_no'),
+  active: boolean('active').notNull().default(true),
+  updatedBy: uuid('updated_by').references(() => users.id),
+  updatedByName: text('updated_by_name'),
+  updatedAt: atMs('updated_at').notNull().defaultNow(),
+});
+
+/** What customs set on a goods class (重点监管商品): `category:watches` or `brand:rolex`. Like customs_routes. */
+export const customsGoodsRules = pgTable(
+  'customs_goods_rules',
+  {
+    ruleKey: text('rule_key').primaryKey(),
+    raisedRate: doublePrecision('raised_rate'),
+    reason: text('reason'),
+    setBy: uuid('set_by').references(() => users.id),
+    setByName: text('set_by_name'),
+    setAt: atMs('set_at'),
+    expiresAt: atMs('expires_at'),
+  },
+  (t) => [check('customs_goods_rules_rate_range', sql`${t.raisedRate} is null or (${t.raisedRate} >= 0 and ${t.raisedRate} <= 1)`)],
+);
+
+/** Every change of a goods rule's rate. Never updated or deleted. */
+export const customsGoodsRuleChanges = pgTable(
+  'customs_goods_rule_changes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ruleKey: text('rule_key').notNull(),
+    action: text('action', { enum: ['set', 'restore'] }).notNull(),
+    rate: doublePrecision('rate').notNull(),
+    previousRate: doublePrecision('previous_rate').notNull(),
+    reason: text('reason').notNull(),
+    expiresAt: atMs('expires_at'),
+    changedBy: uuid('changed_by').references(() => users.id),
+    changedByName: text('changed_by_name').notNull(),
+    changedAt: atMs('changed_at').notNull().defaultNow(),
+  },
+  (t) => [index('customs_goods_rule_changes_rule_idx').on(t.ruleKey, t.changedAt)],
+);
+
+export const NOTICE_METHODS = ['phone', 'email', 'letter', 'fax', 'in_person', 'system'] as const;
+export const NOTICE_ANSWERS = ['detention_requested', 'no_action', 'not_infringing'] as const;
+
+/** The notice to a right holder after a seizure of its brand's goods (知识产权海关保护), and the holder's answer. */
+export const rightHolderNotices = pgTable(
+  'right_holder_notices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    parcelId: uuid('parcel_id').notNull().references(() => parcels.id, { onDelete: 'cascade' }),
+    waybillNo: text('waybill_no').notNull(),
+    brandKey: text('brand_key').notNull(),
+    /** The right holder and contact as they were when notified. */
+    rightHolder: text('right_holder'),
+    contact: text('contact'),
+    originCity: text('origin_city').notNull(),
+    method: text('method', { enum: NOTICE_METHODS }),
+    notifiedAt: atMs('notified_at'),
+    notifiedBy: uuid('notified_by').references(() => users.id),
+    notifiedByName: text('notified_by_name'),
+    /** By when the holder must ask for detention and post a guarantee. */
+    deadlineAt: atMs('deadline_at'),
+    answer: text('answer', { enum: NOTICE_ANSWERS }),
+    answerNote: text('answer_note'),
+    answeredAt: atMs('answered_at'),
+    answerRecordedByName: text('answer_recorded_by_name'),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('right_holder_notices_parcel_brand_uq').on(t.parcelId, t.brandKey),
+    index('right_holder_notices_city_created_idx').on(t.originCity, t.createdAt),
+  ],
+);
+
+export const DISPOSAL_KINDS = ['destroyed', 'handed_to_police', 'returned'] as const;
+
+/** What became of a seized parcel's goods: destroyed harmlessly (无害化销毁), handed to the police, returned. */
+export const seizureDisposals = pgTable(
+  'seizure_disposals',
+  {
+    parcelId: uuid('parcel_id').primaryKey().references(() => parcels.id, { onDelete: 'cascade' }),
+    waybillNo: text('waybill_no').notNull(),
+    originCity: text('origin_city').notNull(),
+    kind: text('kind', { enum: DISPOSAL_KINDS }).notNull(),
+    /** The qualified party that destroyed the goods, or the police unit, or to whom returned. */
+    party: text('party').notNull(),
+    certificateNo: text('certificate_no'),
+    disposedAt: atMs('disposed_at').notNull(),
+    note: text('note'),
+    recordedBy: uuid('recorded_by').references(() => users.id),
+    recordedByName: text('recorded_by_name').notNull(),
+    recordedAt: atMs('recorded_at').notNull().defaultNow(),
+  },
+  (t) => [index('seizure_disposals_city_disposed_idx').on(t.originCity, t.disposedAt)],
 );

@@ -31,7 +31,8 @@ function m(over: Partial<RingMember> = {}): RingMember {
     parcelId: `p${n}`, waybillNo: `EA${n}CN`, createdAt: hoursAgo(1), senderKey: `id${n}`, senderName: '李伟', senderPhoneBlind: `ph${n}`,
     senderPhoneMasked: '+86 139****0000', senderAddressKey: `addr${n}`, senderAddress: `广州市天河北路${n}号`, consigneeKey: `c${n}`,
     consigneeName: 'Olga', country: 'RU', outletId: 'GZ-TH-001', regionCode: '440106', routeKey: '4401-RU-postal', valueCny: 300,
-    category: 'household', brand: null, vague: false, mismatch: false, watchlistHit: false, seized: false, ...over,
+    category: 'household', brand: null, vague: false, mismatch: false, watchlistHit: false, seized: false,
+    implausible: false, senderNameKey: '', identityConflict: null, linkKeys: [], linkedVia: [], ...over,
   };
 }
 const many = (k: number, over: Partial<RingMember> | ((i: number) => Partial<RingMember>)) =>

@@ -33,6 +33,15 @@ export type RingMember = {
   watchlistHit: boolean;
   /** Customs inspected this parcel and seized it. */
   seized: boolean;
+  /** A protected brand or priority category declared far below its price floor (member-facts.ts). */
+  implausible: boolean;
+  /** The sender's name as a matching key. */
+  senderNameKey: string;
+  /** What the ID number contradicts (BIRTH_DATE, SEX), or null. */
+  identityConflict: string | null;
+  /** This parcel's linking keys (kind:hash), and those that led to parcels already in the ring. */
+  linkKeys: string[];
+  linkedVia: string[];
 };
 
 export type Indicator = { code: string; weight: number; message: string; messageZh: string };

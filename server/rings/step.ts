@@ -15,8 +15,11 @@ import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
 import { assessRing, isDamped, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
+import { withoutAllowlisted } from './allowlist.js';
 import { linkKeys, type LinkKey } from './keys.js';
-import { findRings, loadMembers, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
+import { memberFacts } from './member-facts.js';
+import { noteMovement } from './movement.js';
+import { findRings, linkedVia, loadMembers, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
 type RingPlan = {
   keys: LinkKey[];
@@ -40,7 +43,7 @@ const plans = new WeakMap<IntakeState, RingPlan>();
 /** Asia/Shanghai calendar day: the day at the counter. */
 const dayAt = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
-function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; keys: LinkKey[] } {
+async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: RingMember; keys: LinkKey[] }> {
   const sender = s.sender!;
   const recipient = s.recipient!;
   const { declared, inspection } = s.request;
@@ -70,6 +73,9 @@ function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; key
     mismatch: inspection.matchesDeclaration === false,
     watchlistHit: s.watchlistHits.length > 0,
     seized: false,
+    ...(await memberFacts(s, brand)),
+    linkKeys: [],
+    linkedVia: [],
   };
   const keys = linkKeys(
     {
@@ -88,7 +94,10 @@ function memberOf(s: IntakeState, policy: RingPolicy): { member: RingMember; key
     },
     policy.linkKeys,
   );
-  return { member, keys };
+  // An allowlisted pattern (a registered seller's identity, a family's address) links nothing.
+  const linking = await withoutAllowlisted(s.tx, keys, s.now);
+  member.linkKeys = linking.map((k) => k.key);
+  return { member, keys: linking };
 }
 
 const mostCommon = (xs: string[]) => {
@@ -159,10 +168,11 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
     name: 'rings',
     async check(s) {
       if (!s.recipient?.crossBorder) return;
-      const { member, keys } = memberOf(s, policy);
+      const { member, keys } = await memberOf(s, policy);
       const since = new Date(s.now.getTime() - longest);
       await lockKeys(s.tx, keys);
       const found = await findRings(s.tx, keys, since);
+      member.linkedVia = await linkedVia(s.tx, keys, since);
       // The ring under alert survives a merge (its alert grows); otherwise the oldest.
       const ordered = [...found].sort(
         (a, b) => Number(!!b.openAlertId) - Number(!!a.openAlertId) || a.createdAt.getTime() - b.createdAt.getTime(),
@@ -195,9 +205,13 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       const member = { ...plan.member, parcelId: s.parcel!.id };
       await mergeRings(tx, plan.ringId, plan.absorbed.map((r) => r.id));
       await recordMember(tx, plan.ringId, plan.keys, member, s.now);
-      if (!plan.alert) return;
+      // A ring that was alerted, confirmed or damped turning up in another jurisdiction (口岸转移).
+      const changes: AlertChange[] = plan.survivor ? await noteMovement(tx, plan.survivor, member, plan.loaded, s.now) : [];
+      if (!plan.alert) {
+        if (changes.length) s.afterCommit.push(() => changes.forEach((c) => bus.emit('alert', c)));
+        return;
+      }
 
-      const changes: AlertChange[] = [];
       // A bridged ring under its own alert: that alert ends, its parcels join the survivor's.
       for (const r of plan.absorbed) {
         if (!r.openAlertId) continue;

@@ -1,6 +1,6 @@
 // Rings in the database: find the rings a parcel's keys belong to (locked, so two intakes of one ring
 // take turns), load their recent members, merge rings a parcel links, and record the parcel in its ring.
-import { and, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { ringKeys, ringMembers, rings } from '../../models/schema.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import type { RingMember } from './indicators.js';
@@ -39,6 +39,13 @@ export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Pr
     await queryRows<{ ring_id: string }>(db, sql`select distinct ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)
   ).map((r) => r.ring_id);
   return lockRings(db, ids);
+}
+
+/** Which of the keys already led somewhere in the window: what linked this parcel to its ring. */
+export async function linkedVia(db: Queryable, keys: LinkKey[], since: Date): Promise<string[]> {
+  if (!keys.length) return [];
+  const keyList = `{${keys.map((k) => k.key).join(',')}}`;
+  return (await queryRows<{ key: string }>(db, sql`select key from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)).map((r) => r.key);
 }
 
 /** Locks rings by id, following any merged meanwhile to the survivor (locked in turn); the live ones. */
@@ -86,11 +93,11 @@ export async function loadMembers(db: Queryable, ringIds: string[], since: Date)
   const rows = await db
     .select({ ...getTableColumns(ringMembers), total: sql<string>`count(*) over ()`, totalValue: sql<string>`sum(${ringMembers.valueCny}) over ()` })
     .from(ringMembers)
-    .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since)))
+    .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since), isNull(ringMembers.splitAt)))
     .orderBy(desc(ringMembers.createdAt))
     .limit(MAX_MEMBERS_SCORED);
   return {
-    members: rows.map(({ ringId: _ring, total: _t, totalValue: _v, ...m }) => m),
+    members: rows.map(({ ringId: _ring, total: _t, totalValue: _v, splitAt: _split, ...m }) => m),
     count: Number(rows[0]?.total ?? 0),
     valueCny: Number(rows[0]?.totalValue ?? 0),
   };
@@ -118,11 +125,13 @@ export async function recordMember(db: Queryable, ringId: string, keys: LinkKey[
            on conflict (key) do update set ring_id = excluded.ring_id, last_seen_at = excluded.last_seen_at)
     insert into ring_members (parcel_id, ring_id, created_at, waybill_no, sender_key, sender_name, sender_phone_blind,
                               sender_phone_masked, sender_address_key, sender_address, consignee_key, consignee_name, country,
-                              outlet_id, region_code, route_key, value_cny, category, brand, vague, mismatch, watchlist_hit)
+                              outlet_id, region_code, route_key, value_cny, category, brand, vague, mismatch, watchlist_hit,
+                              implausible, sender_name_key, identity_conflict, link_keys, linked_via)
     values (${m.parcelId}, ${ringId}, ${m.createdAt}, ${m.waybillNo}, ${m.senderKey}, ${m.senderName}, ${m.senderPhoneBlind},
             ${m.senderPhoneMasked}, ${m.senderAddressKey}, ${m.senderAddress}, ${m.consigneeKey}, ${m.consigneeName}, ${m.country},
             ${m.outletId}, ${m.regionCode}, ${m.routeKey}, ${m.valueCny}, ${m.category}, ${m.brand}, ${m.vague}, ${m.mismatch},
-            ${m.watchlistHit})`);
+            ${m.watchlistHit}, ${m.implausible}, ${m.senderNameKey}, ${m.identityConflict}, ${`{${m.linkKeys.join(',')}}`}::text[],
+            ${`{${m.linkedVia.join(',')}}`}::text[])`);
 }
 
 /** A false-positive resolution: the ring does not alert again on the same evidence. */
