@@ -18,4 +18,9 @@ export type AppContext = {
    * 'hold' (a HoldChange: hold:new at intake, hold:updated at a decision, hold:overdue at escalation; after commit).
    */
   bus: EventEmitter;
+  /**
+   * The time intakes and ring scoring run at. Always the wall clock in production (server/main.ts never sets it);
+   * tests and the ring evaluation pass their own to startServer to drive slow rings over a simulated year.
+   */
+  clock: () => Date;
 };

@@ -24,7 +24,10 @@ export type RunningServer = {
   close(): Promise<void>;
 };
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** Test-only options: never set by server/main.ts. */
+export type ServerSeams = { clock?: () => Date };
+
+export async function startServer(config: Config, log: Logger, seams: ServerSeams = {}): Promise<RunningServer> {
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.dataDir,
@@ -34,7 +37,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   let revocations: ReturnType<typeof listenForRevocations> | undefined;
   try {
     const vault = createPiiVault(resolvePiiKeys(config, log));
-    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault, bus: new EventEmitter() };
+    const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault, bus: new EventEmitter(), clock: seams.clock ?? (() => new Date()) };
     if (config.env !== 'production') {
       await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
     }

@@ -18,7 +18,7 @@ import { createIntakeService } from './service.js';
 
 export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault, steps: IntakeStep[]) {
   const { db } = ctx;
-  const takeIn = createIntakeService(db, vault, steps);
+  const takeIn = createIntakeService(db, vault, steps, ctx.clock);
 
   api.route({
     method: 'post',

@@ -57,7 +57,7 @@ async function storedAnswer(db: Db, userId: string, key: string, hash: string): 
   return { status: stored.statusCode, body: stored.response, replayed: true };
 }
 
-export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]) {
+export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[], clock: () => Date = () => new Date()) {
   return async function takeIn(user: AuthUser, request: IntakeRequest, idempotencyKey: string | undefined): Promise<IntakeOutcome> {
     if (user.role !== 'courier' || !user.outletId || !user.outletRegionCode) {
       throw new ForbiddenError('Only a courier at an outlet takes in parcels.', 'ROLE_FORBIDDEN');
@@ -79,7 +79,7 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
           courier,
           tx,
           vault,
-          now: new Date(),
+          now: clock(),
           fieldErrors: [],
           findings: [],
           watchlistHits: [],

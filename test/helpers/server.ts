@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createLogger } from '../../server/logging.js';
-import { startServer, type RunningServer } from '../../server/server.js';
+import { startServer, type RunningServer, type ServerSeams } from '../../server/server.js';
 
 export const DEMO_PASSWORD = 'parcelguard-demo';
 
@@ -25,10 +25,15 @@ const testEnv = {
 };
 
 /** `logTo`: where the server's log lines go (a test capturing them); by default stdout at TEST_LOG_LEVEL. */
-export async function startTestServer(env: Record<string, string> = {}, configOverrides: Partial<Config> = {}, logTo?: DestinationStream): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  configOverrides: Partial<Config> = {},
+  logTo?: DestinationStream,
+  seams: ServerSeams = {},
+): Promise<TestServer> {
   const database = await freshDatabase();
   const config: Config = { ...loadConfig({ ...testEnv, ...env }), dataDir: undefined, databaseUrl: database.url, ...configOverrides };
-  const server = await startServer(config, createLogger(config, logTo));
+  const server = await startServer(config, createLogger(config, logTo), seams);
   const tokens = new Map<string, string>();
   return {
     ...server,
