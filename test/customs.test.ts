@@ -53,7 +53,7 @@ describe('customs inspection rates (API)', () => {
   it('tells the courier the route, rate and selection of every cross-border parcel, and nothing for a domestic one', async () => {
     const res = await intake(crossBorder());
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.deepEqual(res.body.customsInspection, { selected: false, rate: 0, routeKey: ROUTE });
+    assert.deepEqual(res.body.customsInspection, { selected: false, rate: 0, routeKey: ROUTE, grounds: [], rateSource: 'route', routeRate: 0 });
     const express = await intake(crossBorder({ waybillNo: 'SF1234567890123', carrier: 'SF' }));
     assert.equal(express.body.customsInspection.routeKey, '4401-US-express');
     const domestic = await intake(aParcel({ sender: aSender(), recipient: { name: '李四', phone: '13900139000', address: '北京市朝阳区建国路1号', country: 'CN' } }));
@@ -95,14 +95,14 @@ describe('customs inspection rates (API)', () => {
 
     for (let i = 0; i < 3; i++) {
       const res = await intake(crossBorder());
-      assert.deepEqual(res.body.customsInspection, { selected: true, rate: 1, routeKey: ROUTE });
+      assert.deepEqual(res.body.customsInspection, { selected: true, rate: 1, routeKey: ROUTE, grounds: ['RANDOM'], rateSource: 'route', routeRate: 1 });
     }
     // Other routes keep their own rate.
     assert.equal((await intake(crossBorder({ recipient: aRecipient('JP') }))).body.customsInspection.selected, false);
     // A parcel refused at the counter never leaves it: not selected.
     const refused = await intake(crossBorder({ screening: { result: 'prohibited', machineId: 'XR-01' } }));
     assert.equal(refused.body.verdict, 'rejected');
-    assert.deepEqual(refused.body.customsInspection, { selected: false, rate: 1, routeKey: ROUTE });
+    assert.deepEqual(refused.body.customsInspection, { selected: false, rate: 1, routeKey: ROUTE, grounds: [], rateSource: 'route', routeRate: 1 });
 
     const route = await s.http().get(`/api/routes/${ROUTE}`).set(await as('customs1'));
     assert.equal(route.status, 200);
@@ -141,7 +141,7 @@ describe('customs inspection rates (API)', () => {
     const before = await s.http().get('/api/routes').set(await as('customs1'));
     assert.equal(before.body.find((r: { routeKey: string }) => r.routeKey === ROUTE).raisedUntil, new Date(expiresAt).toISOString());
     await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 50));
-    assert.deepEqual((await intake(crossBorder())).body.customsInspection, { selected: false, rate: 0, routeKey: ROUTE });
+    assert.deepEqual((await intake(crossBorder())).body.customsInspection, { selected: false, rate: 0, routeKey: ROUTE, grounds: [], rateSource: 'route', routeRate: 0 });
     const after = (await s.http().get('/api/routes').set(await as('customs1'))).body.find((r: { routeKey: string }) => r.routeKey === ROUTE);
     assert.deepEqual([after.rate, after.raised, after.raisedUntil, after.baseRate], [0, false, null, 0]);
   });

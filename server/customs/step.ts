@@ -53,7 +53,7 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): I
         selected,
         createdAt: s.parcel!.createdAt,
       });
-      s.customsInspection = { selected, rate: plan.rate, routeKey: plan.routeKey };
+      s.customsInspection = { selected, rate: plan.rate, routeKey: plan.routeKey, grounds: selected ? ['RANDOM'] : [], rateSource: 'route', routeRate: plan.rate };
     },
   };
 }

@@ -94,7 +94,20 @@ export const intakeResponseSchema = z
         entry: z.string().meta({ description: 'The listed value as people see it (masked for ID numbers and phones)' }),
       }),
     ),
-    customsInspection: z.object({ selected: z.boolean(), rate: z.number(), routeKey: z.string() }).optional(),
+    customsInspection: z
+      .object({
+        selected: z.boolean(),
+        /** The rate that applied: the higher of the route's and the goods rule's. */
+        rate: z.number(),
+        routeKey: z.string(),
+        /** Why it was selected (empty when it was not): RANDOM, RING_ALERT, WATCHLIST_HIT, GOODS_RULE. */
+        grounds: z.array(z.enum(['RANDOM', 'RING_ALERT', 'WATCHLIST_HIT', 'GOODS_RULE'])),
+        /** Where the rate came from: the route, or a goods rule (category:watches, brand:rolex) when higher. */
+        rateSource: z.enum(['route', 'goods']),
+        routeRate: z.number(),
+        goodsRule: z.object({ ruleKey: z.string(), rate: z.number() }).optional(),
+      })
+      .optional(),
     alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })),
   })
   .meta({ id: 'IntakeResult' });
