@@ -159,7 +159,7 @@ describe('ring linking keys', () => {
   const input = (over: Partial<LinkInput> = {}): LinkInput => ({
     senderIdBlind: 'id', senderPhoneBlind: 'phone', senderAddressKey: '天河北路88号', consigneeNameKey: 'olga sidorova', country: 'RU',
     consigneePhoneBlind: 'cphone', consigneeAddressKey: '12 tverskaya st moscow', outletId: 'GZ-TH-001', day: '2026-11-23',
-    category: 'gifts', brand: null, justUnder: false, ...over,
+    category: 'gifts', brand: null, justUnder: false, implausible: false, ...over,
   });
   const kinds = (i: LinkInput) => linkKeys(i).map((k) => k.kind);
 

@@ -18,6 +18,8 @@ export type LinkInput = {
   brand: string | null;
   /** Declared just under the per-parcel limit. */
   justUnder: boolean;
+  /** Declared implausibly low for its brand or category (price floors, member-facts.ts). */
+  implausible: boolean;
 };
 
 export type LinkKey = { kind: string; key: string; lockId: string };
@@ -48,7 +50,7 @@ function hashed(kind: string, value: string): LinkKey {
  * Sender identity, sender phone, sender address, consignee name + country, consignee phone, consignee
  * address + country. One outlet serves thousands of unrelated people, so the outlet links only through a
  * pattern: the same counter, the same day, the same goods to the same country, declared just under the limit
- * (ants who rotate every identity still walk into one counter).
+ * or implausibly low (ants who rotate every identity still walk into one counter).
  */
 export function linkKeys(i: LinkInput, kinds?: readonly string[]): LinkKey[] {
   const keys = [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
@@ -58,6 +60,7 @@ export function linkKeys(i: LinkInput, kinds?: readonly string[]): LinkKey[] {
   if (i.consigneeNameKey && street) keys.push(hashed('consignee_name', `${i.country}|${i.consigneeNameKey}|${street}`));
   if (i.consigneePhoneBlind) keys.push(hashed('consignee_phone', i.consigneePhoneBlind));
   if (isSpecificAddress(i.consigneeAddressKey)) keys.push(hashed('consignee_address', `${i.country}|${i.consigneeAddressKey}`));
-  if (i.justUnder) keys.push(hashed('outlet_pattern', [i.outletId, i.day, i.country, i.category, i.brand ?? ''].join('|')));
+  // Implausibly low declarations walk into one counter the same way values just under the limit do.
+  if (i.justUnder || i.implausible) keys.push(hashed('outlet_pattern', [i.outletId, i.day, i.country, i.category, i.brand ?? ''].join('|')));
   return kinds ? keys.filter((k) => kinds.includes(k.kind)) : keys;
 }

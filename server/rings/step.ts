@@ -91,6 +91,7 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
     category: declared.category,
     brand,
     justUnder: declared.valueCny < limit && declared.valueCny >= limit * policy.justUnderShare,
+    implausible: member.implausible,
     },
     policy.linkKeys,
   );
