@@ -893,16 +893,22 @@ export const rightHolderNotices = pgTable(
     /** The right holder and contact as they were when notified. */
     rightHolder: text('right_holder'),
     contact: text('contact'),
+    /** The brand's name and recordation number as they were at the seizure (the registry may change later). */
+    brandName: text('brand_name'),
+    recordationNo: text('recordation_no'),
     originCity: text('origin_city').notNull(),
     method: text('method', { enum: NOTICE_METHODS }),
     notifiedAt: atMs('notified_at'),
     notifiedBy: uuid('notified_by').references(() => users.id),
     notifiedByName: text('notified_by_name'),
+    /** What was said or sent (reference of the letter, who answered the phone). */
+    notifyNote: text('notify_note'),
     /** By when the holder must ask for detention and post a guarantee. */
     deadlineAt: atMs('deadline_at'),
     answer: text('answer', { enum: NOTICE_ANSWERS }),
     answerNote: text('answer_note'),
     answeredAt: atMs('answered_at'),
+    answerRecordedBy: uuid('answer_recorded_by').references(() => users.id),
     answerRecordedByName: text('answer_recorded_by_name'),
     createdAt: atMs('created_at').notNull().defaultNow(),
   },
