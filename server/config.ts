@@ -80,6 +80,7 @@ const envSchema = z.object({
   RING_VALUE_LIMIT_CNY: int(1, 1_000_000).default(1000),
   RING_VALUE_LIMIT_HMT_CNY: int(1, 1_000_000).default(800),
   RING_JUST_UNDER_PERCENT: int(1, 99).default(70),
+  RING_IMPLAUSIBLE_PERCENT: int(1, 99).default(20),
   RING_LINK_KEYS: z
     .string()
     .regex(/^(sender_id|sender_phone|sender_address|consignee_name|consignee_phone|consignee_address|outlet_pattern)(,(sender_id|sender_phone|sender_address|consignee_name|consignee_phone|consignee_address|outlet_pattern))*$/, 'a comma-separated list of sender_id, sender_phone, sender_address, consignee_name, consignee_phone, consignee_address, outlet_pattern')
@@ -124,6 +125,8 @@ export type RingPolicy = {
   valueLimitHmtCny: number;
   /** "Just under the limit" starts at this share of it. */
   justUnderShare: number;
+  /** A protected brand declared per item under this share of its price floor is implausible (server/rings/price-floors.ts). */
+  implausibleShare: number;
   /** Which kinds of key link parcels into rings (server/rings/keys.ts). */
   linkKeys: string[];
 };
@@ -264,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       valueLimitCny: e.RING_VALUE_LIMIT_CNY,
       valueLimitHmtCny: e.RING_VALUE_LIMIT_HMT_CNY,
       justUnderShare: e.RING_JUST_UNDER_PERCENT / 100,
+      implausibleShare: e.RING_IMPLAUSIBLE_PERCENT / 100,
       linkKeys: e.RING_LINK_KEYS.split(','),
     },
     realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),

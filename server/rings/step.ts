@@ -73,7 +73,7 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
     mismatch: inspection.matchesDeclaration === false,
     watchlistHit: s.watchlistHits.length > 0,
     seized: false,
-    ...(await memberFacts(s, brand)),
+    ...(await memberFacts(s, brand, policy)),
     linkKeys: [],
     linkedVia: [],
   };
