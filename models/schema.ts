@@ -206,6 +206,8 @@ export const parcels = pgTable(
     index('parcels_outlet_created_idx').on(t.outletId, t.createdAt),
     index('parcels_sender_created_idx').on(t.senderId, t.createdAt),
     index('parcels_region_created_idx').on(t.regionCode, t.createdAt),
+    // Newest first across the country: suspect lists applied backwards walk the last N days by (created_at, id).
+    index('parcels_created_idx').on(t.createdAt, t.id),
     check('parcels_verdict_known', sql`${t.verdict} in ('accepted', 'held', 'rejected')`),
     check('parcels_value_nonneg', sql`${t.declaredValueCny} >= 0`),
   ],
@@ -938,4 +940,91 @@ export const seizureDisposals = pgTable(
     recordedAt: atMs('recorded_at').notNull().defaultNow(),
   },
   (t) => [index('seizure_disposals_city_disposed_idx').on(t.originCity, t.disposedAt)],
+);
+
+// ── Suspect lists applied backwards (issue 16): new entries screen the parcels of the last N days ─────────────
+
+export const RETRO_RUN_STATUSES = ['queued', 'running', 'done'] as const;
+
+/**
+ * One retroactive screening: the entries one request added (or one import), screened against the parcels taken in
+ * within [windowFrom, windowTo), newest first, in short chunks on the job queue (server/watchlist/retro.ts). The
+ * cursor and the counts move in the transaction that writes each chunk's alerts and flags, so a retried job resumes
+ * where the last commit left it and never counts a parcel twice.
+ */
+export const watchlistRetroRuns = pgTable(
+  'watchlist_retro_runs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    createdBy: uuid('created_by').references(() => users.id),
+    /** Where the one who listed the entries works (null: an admin); the run is visible there. */
+    jurisdiction: text('jurisdiction'),
+    source: text('source', { enum: ['entries', 'import'] }).notNull(),
+    lookbackDays: integer('lookback_days').notNull(),
+    windowFrom: at('window_from').notNull(),
+    windowTo: at('window_to').notNull(),
+    entryCount: integer('entry_count').notNull(),
+    status: text('status', { enum: RETRO_RUN_STATUSES }).notNull().default('queued'),
+    /** The queue job carrying the run now (watchlist.retro:<id>:<chunk>): its failure is the run's. */
+    jobKey: text('job_key').notNull(),
+    /** The last parcel screened (created_at, id): the next chunk starts below it. Null: none yet. */
+    cursorAt: at('cursor_at'),
+    cursorId: uuid('cursor_id'),
+    chunks: integer('chunks').notNull().default(0),
+    parcelsScreened: integer('parcels_screened').notNull().default(0),
+    matched: integer('matched').notNull().default(0),
+    alertsOpened: integer('alerts_opened').notNull().default(0),
+    alertsGrown: integer('alerts_grown').notNull().default(0),
+    flaggedInNetwork: integer('flagged_in_network').notNull().default(0),
+    /** Matched parcels per province (2-digit GB/T 2260) of the outlet that took them in. */
+    matchedByProvince: jsonb('matched_by_province').$type<Record<string, number>>().notNull().default({}),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    startedAt: atMs('started_at'),
+    finishedAt: atMs('finished_at'),
+  },
+  (t) => [
+    check('watchlist_retro_runs_status_known', sql`${t.status} in ('queued', 'running', 'done')`),
+    index('watchlist_retro_runs_created_idx').on(t.createdAt),
+  ],
+);
+
+/** The entries a run screens for (an import may bring 100,000: a table, not an array on the run). */
+export const watchlistRetroEntries = pgTable(
+  'watchlist_retro_entries',
+  {
+    runId: uuid('run_id').notNull().references(() => watchlistRetroRuns.id, { onDelete: 'cascade' }),
+    entryId: uuid('entry_id').notNull().references(() => watchlistEntries.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.entryId] })],
+);
+
+/** The alerts a run opened or grew, each once: alertsOpened and alertsGrown count distinct alerts. */
+export const watchlistRetroAlerts = pgTable(
+  'watchlist_retro_alerts',
+  {
+    runId: uuid('run_id').notNull().references(() => watchlistRetroRuns.id, { onDelete: 'cascade' }),
+    alertId: uuid('alert_id').notNull().references(() => alerts.id, { onDelete: 'cascade' }),
+    opened: boolean('opened').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.alertId] })],
+);
+
+/**
+ * A past parcel still in the network (accepted or held recently, not refused, not seized or returned by customs)
+ * that a newly listed entry met: shown on the parcel and among its alert's parcels. Holds are not changed.
+ */
+export const watchlistRetroFlags = pgTable(
+  'watchlist_retro_flags',
+  {
+    parcelId: uuid('parcel_id').notNull().references(() => parcels.id, { onDelete: 'cascade' }),
+    entryId: uuid('entry_id').notNull().references(() => watchlistEntries.id, { onDelete: 'cascade' }),
+    runId: uuid('run_id').references(() => watchlistRetroRuns.id, { onDelete: 'set null' }),
+    alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    listType: text('list_type').notNull(),
+    /** The entry as people see it (masked for ID numbers and phones). */
+    entryValue: text('entry_value').notNull(),
+    reason: jsonb('reason').$type<Reason>().notNull(),
+    flaggedAt: atMs('flagged_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.parcelId, t.entryId] }), index('watchlist_retro_flags_alert_idx').on(t.alertId)],
 );
