@@ -97,6 +97,12 @@ const envSchema = z.object({
     .regex(/^[A-Z][A-Z0-9_]*=\d{1,5}(,[A-Z][A-Z0-9_]*=\d{1,5})*$/, 'a comma-separated list of REASON_CODE=hours, e.g. INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4')
     .default('INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4'),
   JOBS_ENABLED: bool.default(true),
+  WATCHLIST_RETRO_DAYS: int(1, 3650).default(90),
+  WATCHLIST_RETRO_CHUNK: int(10, 5000).default(200),
+  WATCHLIST_RETRO_JOB_SECONDS: int(1, 240).default(60),
+  WATCHLIST_RETRO_PAUSE_MS: int(0, 10_000).default(20),
+  WATCHLIST_RETRO_IN_NETWORK_DAYS: int(0, 365).default(7),
+  WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER: int(0, 365).default(21),
   JOBS_POLL_MS: int(50, 3_600_000).default(1000),
 });
 
@@ -171,6 +177,22 @@ export type Config = {
   holds: HoldPolicy;
   /** The job runner of this process (server/jobs/): off in tests that drive it themselves. */
   jobs: { enabled: boolean; pollMs: number };
+  watchlistRetro: WatchlistRetroPolicy;
+};
+
+/** Suspect lists applied backwards (server/watchlist/retro.ts). */
+export type WatchlistRetroPolicy = {
+  /** A new entry screens the parcels taken in within this many days before it was listed. */
+  lookbackDays: number;
+  /** Parcels screened per transaction. */
+  chunkSize: number;
+  /** How long one queue job screens before handing on to a follow-up job (well inside the runner's 5-minute lease). */
+  jobMs: number;
+  /** Pause between chunks, so intakes get the database (PGlite has one connection, on the main thread). */
+  pauseMs: number;
+  /** A parcel is taken to be still in the network this long after intake (no delivery scans reach us). */
+  inNetworkDays: number;
+  inNetworkDaysCrossBorder: number;
 };
 
 /** When a held parcel must be decided (server/holds/deciders.ts): the earliest due time of its reasons. */
@@ -282,5 +304,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
+    watchlistRetro: {
+      lookbackDays: e.WATCHLIST_RETRO_DAYS,
+      chunkSize: e.WATCHLIST_RETRO_CHUNK,
+      jobMs: e.WATCHLIST_RETRO_JOB_SECONDS * 1000,
+      pauseMs: e.WATCHLIST_RETRO_PAUSE_MS,
+      inNetworkDays: e.WATCHLIST_RETRO_IN_NETWORK_DAYS,
+      inNetworkDaysCrossBorder: e.WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER,
+    },
   };
 }
