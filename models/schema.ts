@@ -405,6 +405,11 @@ export const rings = pgTable('rings', {
   dampedParcelCount: integer('damped_parcel_count').notNull().default(0),
   dampedBy: uuid('damped_by').references(() => users.id),
   dampedAt: at('damped_at'),
+  /**
+   * The sender identity of the ring with the highest cross-border total in a calendar year (this year or the last):
+   * evidence that stays with the ring whoever sends its next parcel. {year, senderKey, senderName, parcels, valueCny}.
+   */
+  annualTop: jsonb('annual_top').$type<{ year: number; senderKey: string; senderName: string; parcels: number; valueCny: number }>(),
 });
 
 /** Which ring a linking key belongs to; a key not seen within the longest window links nothing. */
@@ -822,6 +827,50 @@ export const ringEvents = pgTable(
     details: jsonb('details').notNull().default(sql`'{}'::jsonb`),
   },
   (t) => [index('ring_events_ring_idx').on(t.ringId, t.at)],
+);
+
+/**
+ * A ring's parcels per calendar day (Asia/Shanghai), kept as each parcel is recorded: the long windows (90 and 365
+ * days) are scored from at most one row a day, whatever the ring's size, instead of from its members. Counts of
+ * what the goods indicators look at; `brands` and `categories` count protected brands and priority categories;
+ * `senders` holds the day's first few distinct identities (a lower bound on distinct senders when many).
+ */
+export const ringDays = pgTable(
+  'ring_days',
+  {
+    ringId: uuid('ring_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    parcels: integer('parcels').notNull().default(0),
+    valueCny: numeric('value_cny', { precision: 14, scale: 2, mode: 'number' }).notNull().default(0),
+    /** Declared under the per-parcel limit; just under it (RING_JUST_UNDER_PERCENT); to or from HK, MO, TW. */
+    underLimit: integer('under_limit').notNull().default(0),
+    justUnder: integer('just_under').notNull().default(0),
+    hmt: integer('hmt').notNull().default(0),
+    implausible: integer('implausible').notNull().default(0),
+    vague: integer('vague').notNull().default(0),
+    mismatch: integer('mismatch').notNull().default(0),
+    watchlistHits: integer('watchlist_hits').notNull().default(0),
+    seized: integer('seized').notNull().default(0),
+    brands: jsonb('brands').$type<Record<string, number>>().notNull().default({}),
+    categories: jsonb('categories').$type<Record<string, number>>().notNull().default({}),
+    senders: text('senders').array().notNull().default(sql`'{}'::text[]`),
+  },
+  (t) => [primaryKey({ columns: [t.ringId, t.day] }), index('ring_days_day_idx').on(t.day)],
+);
+
+/**
+ * Cross-border parcels and declared value per sender identity (document type + blind index) per calendar year
+ * (Asia/Shanghai): the CNY 26,000 a person may bring in a year (DOMAIN.md), whatever ring the parcels are in.
+ */
+export const ringSenderYears = pgTable(
+  'ring_sender_years',
+  {
+    senderKey: text('sender_key').notNull(),
+    year: integer('year').notNull(),
+    parcels: integer('parcels').notNull().default(0),
+    valueCny: numeric('value_cny', { precision: 14, scale: 2, mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.senderKey, t.year] }), index('ring_sender_years_year_idx').on(t.year)],
 );
 
 // ── Customs selection aimed at risk (issue 17) ────────────────────────────────────────────────────────────
