@@ -550,6 +550,11 @@ export const customsInspections = pgTable(
     goodsRuleKey: text('goods_rule_key'),
     /** The route's own rate at the time (rate is the one that applied: the higher of route and goods). */
     routeRate: doublePrecision('route_rate'),
+    /**
+     * The parcel's goods classes at intake (category:watches, brand:rolex — brands through the registry as it
+     * was then): the goods rules that could apply, and what the goods-class risk counts per class.
+     */
+    goodsKeys: text('goods_keys').array().notNull().default(sql`'{}'::text[]`),
   },
   (t) => [
     index('customs_inspections_city_created_idx').on(t.originCity, t.createdAt),

@@ -1,0 +1,1 @@
+ALTER TABLE "customs_inspections" ADD COLUMN "goods_keys" text[] DEFAULT '{}'::text[] NOT NULL;
