@@ -74,7 +74,7 @@ export const PRIORITY_CATEGORIES = new Set([
   'medical_devices', 'auto_parts', 'childrens_goods', 'toys', 'food',
 ]);
 
-const CATEGORY_ZH: Record<string, string> = {
+export const CATEGORY_ZH: Record<string, string> = {
   clothing: '服装', shoes: '鞋类', bags: '箱包', watches: '手表', jewelry: '首饰', cosmetics: '化妆品', electronics: '电子产品',
   phone_accessories: '手机配件', drugs: '药品', medical_devices: '医疗器械', auto_parts: '汽车配件', childrens_goods: '儿童用品',
   toys: '玩具', food: '食品',
@@ -281,7 +281,7 @@ export const INDICATORS: IndicatorFn[] = [
   samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, customsSeizures, spreadOverOutlets, destinationConcentration,
 ];
 
-function severityOf(score: number, parcels: number, alertScore: number): Severity {
+export function severityOf(score: number, parcels: number, alertScore: number): Severity {
   if (score >= alertScore + 4 || parcels >= 20) return 'high';
   if (score >= alertScore + 2 || parcels >= 8) return 'medium';
   return 'low';
