@@ -33,6 +33,7 @@ import { registerJobRoutes } from './jobs/router.js';
 import { registerCaseRoutes } from './cases/router.js';
 import { registerHoldRoutes } from './holds/router.js';
 import { holdStep } from './holds/step.js';
+import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -109,6 +110,7 @@ export function createApp(ctx: AppContext) {
   registerJobRoutes(api, ctx);
   registerCaseRoutes(api, ctx);
   registerHoldRoutes(api, ctx);
+  registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
   api.route({
     method: 'get',
     path: '/api/openapi.json',

@@ -14,6 +14,7 @@ import { startJobs } from './jobs/start.js';
 import { createPiiVault, resolvePiiKeys } from './privacy/pii.js';
 import { attachRealtime, type Realtime } from './realtime/socket.js';
 import { attachCaseRealtime } from './realtime/cases.js';
+import { seedPriceFloors } from './rings/price-floors.js';
 
 export type RunningServer = {
   url: string;
@@ -41,6 +42,7 @@ export async function startServer(config: Config, log: Logger, seams: ServerSeam
     if (config.env !== 'production') {
       await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
     }
+    await seedPriceFloors(database.db); // reference data (production too): put in once, then the regulators' to edit
     // Other processes' password changes and disabled accounts reach this one's session cache at once.
     revocations = config.databaseUrl ? listenForRevocations(config.databaseUrl, ctx.bus, log) : undefined;
     await revocations?.ready;

@@ -17,6 +17,12 @@ export const senderSchema = z.strictObject({
   idIssuingCountry: z.string().trim().toUpperCase().optional(),
   /** Passports: the 44-character second MRZ line, when scanned; its check digit is verified. */
   mrz: z.string().max(60).optional(),
+  /**
+   * The birth date and sex as printed on the document face (typed, or filled by the handheld's OCR), when read.
+   * Compared with what the number or the MRZ encodes: a contradiction is ring evidence (IDENTITY_CONTRADICTED).
+   */
+  birthDate: z.string().trim().max(10).optional().meta({ description: 'YYYY-MM-DD as printed on the document', example: '1990-01-01' }),
+  sex: z.enum(['M', 'F']).optional().meta({ description: 'As printed on the document: M or F' }),
 });
 
 export const recipientSchema = z.strictObject({
@@ -66,6 +72,8 @@ export const intakeFieldCodes: FieldCodeMap = {
   'sender.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
   'sender.phone': { REQUIRED: 'PHONE_REQUIRED', '*': 'PHONE_INVALID' },
   'sender.address': { REQUIRED: 'ADDRESS_REQUIRED' },
+  'sender.birthDate': { '*': 'BIRTH_DATE_INVALID' },
+  'sender.sex': { '*': 'SEX_INVALID' },
   'recipient.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
   'recipient.phone': { '*': 'PHONE_INVALID' },
   'recipient.address': { REQUIRED: 'ADDRESS_REQUIRED' },

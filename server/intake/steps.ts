@@ -7,12 +7,18 @@ import { consigneeNameInvalid, isPlausibleConsigneeName, isPlausibleName, normal
 import { checkPhone, maskPhone } from '../identity/phones.js';
 import { unusablePhotos } from '../media/router.js';
 import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
+import { isRealDate, mrzTraits } from '../rings/member-facts.js';
 import { checkWaybill } from '../waybill/waybills.js';
 import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
 import type { IntakeStep, SealedValue } from './pipeline.js';
 
 function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
   return { normalized, blind: vault.blind(purpose, normalized), sealed: vault.seal(purpose, normalized), masked };
+}
+
+/** A birth date as a person writes it from a document: YYYY-MM-DD, a real day, since 1900, not after today. */
+function isPlausibleBirthDate(value: string, today: Date): boolean {
+  return isRealDate(value) && value >= '1900-01-01' && new Date(`${value}T00:00:00Z`).getTime() <= today.getTime();
 }
 
 /** 寄递实名制: a missing or invalid identity is never accepted. */
@@ -29,6 +35,15 @@ export const identityStep: IntakeStep = {
       } else if (!isIssuingState(sender.idIssuingCountry)) {
         errors.push({ path: 'sender.idIssuingCountry', code: 'ISSUING_COUNTRY_INVALID', message: `${sender.idIssuingCountry} is not an ICAO issuing state code.` });
       }
+    }
+    // The document face as read (birth date, sex): checked here, compared with the number by the ring step.
+    if (sender.birthDate !== undefined && !isPlausibleBirthDate(sender.birthDate, s.now)) {
+      errors.push({
+        path: 'sender.birthDate',
+        code: 'BIRTH_DATE_INVALID',
+        message: `${sender.birthDate} is not a birth date: write it as on the document, YYYY-MM-DD, between 1900 and today.`,
+        messageZh: `${sender.birthDate} 不是有效的出生日期：请按证件所印填写（YYYY-MM-DD），应在1900年至今之间。`,
+      });
     }
     const senderName = normalizeName(sender.name);
     if (!isPlausibleName(senderName.display)) errors.push({ path: 'sender.name', code: 'NAME_INVALID', ...personNameInvalid() });
@@ -47,7 +62,8 @@ export const identityStep: IntakeStep = {
     s.sender = {
       idType: sender.idType,
       id: seal(s.vault, 'id_number', doc.normalized, maskIdNumber(doc.normalized)),
-      birthDate: doc.birthDate ?? null,
+      // What the archive keeps: the number's own birth date, else a passport MRZ's, else the face as declared.
+      birthDate: doc.birthDate ?? mrzTraits(sender.mrz, s.now).birthDate ?? (sender.birthDate && isPlausibleBirthDate(sender.birthDate, s.now) ? sender.birthDate : null),
       name: senderName,
       phone: seal(s.vault, 'phone', senderPhone.e164, maskPhone(senderPhone.e164)),
       address: normalizeSpaces(sender.address),

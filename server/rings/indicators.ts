@@ -52,8 +52,8 @@ export type Indicator = { code: string; weight: number; message: string; message
  * needs this much goods evidence besides its score.
  */
 export const GOODS_CODES = new Set([
-  'VALUES_JUST_UNDER_LIMIT', 'PROTECTED_BRAND_REPEATED', 'SAME_PRIORITY_GOODS', 'VAGUE_DESCRIPTIONS', 'CONTENTS_MISMATCH', 'SUSPECT_LIST_HITS',
-  'CUSTOMS_SEIZURES',
+  'VALUES_JUST_UNDER_LIMIT', 'IMPLAUSIBLE_VALUES', 'PROTECTED_BRAND_REPEATED', 'SAME_PRIORITY_GOODS', 'VAGUE_DESCRIPTIONS', 'CONTENTS_MISMATCH',
+  'SUSPECT_LIST_HITS', 'CUSTOMS_SEIZURES',
 ]);
 export const MIN_GOODS_WEIGHT = 2;
 export type Severity = 'low' | 'medium' | 'high';
@@ -123,6 +123,73 @@ export const underLimitCluster: IndicatorFn = (ps, p) => {
     weight: 3,
     message: `${under.length} of ${ps.length} parcels declared just under the ${cny(limit)} limit (${cny(low)}–${cny(limit - 1)}).`,
     messageZh: `${ps.length} 件中有 ${under.length} 件申报价值紧贴 ${yuan(limit)} 限值之下（${yuan(low)}–${yuan(limit - 1)}）。`,
+  };
+};
+
+/**
+ * A protected brand declared far below any plausible price for its kind of goods (price floors, member-facts.ts):
+ * "a handbag retailing above ten thousand yuan declared at dozens". One such parcel is a gift or a typo; two
+ * and half the ring are how a ring declares. As strong as values just under the limit: it is the same lie.
+ */
+export const implausibleValues: IndicatorFn = (ps) => {
+  const low = ps.filter((m) => m.implausible);
+  if (low.length < 2 || low.length / ps.length < 0.5) return null;
+  const cheapest = low.reduce((a, b) => (b.valueCny < a.valueCny ? b : a));
+  const what = `${cheapest.brand ?? 'branded'} ${cheapest.category.replace(/_/g, ' ')}`;
+  const whatZh = `${cheapest.brand ?? '品牌'}${CATEGORY_ZH[cheapest.category] ?? cheapest.category}`;
+  return {
+    code: 'IMPLAUSIBLE_VALUES',
+    weight: 3,
+    message: `${low.length} of ${ps.length} parcels declare a protected brand far below any plausible price (as low as ${cny(cheapest.valueCny)} for ${what}).`,
+    messageZh: `${ps.length} 件中有 ${low.length} 件申报的受保护品牌商品价值远低于合理价格（最低 ${yuan(cheapest.valueCny)}，${whatZh}）。`,
+  };
+};
+
+/**
+ * One identity number presented under several names or phones: an ID lent, bought or stolen and used by
+ * others. A parent's card used once by a child is two names, so one identity needs three names or three
+ * phones, or two identities two names each. Who sends, not what: identity evidence, never goods evidence.
+ */
+export const identityLent: IndicatorFn = (ps) => {
+  const byIdentity = countBy(ps, (m) => m.senderKey);
+  const lent: { names: number; phones: number; name: string }[] = [];
+  for (const members of byIdentity.values()) {
+    const names = new Set(members.map((m) => m.senderNameKey || m.senderName)).size;
+    const phones = new Set(members.map((m) => m.senderPhoneBlind)).size;
+    if (names >= 2 || phones >= 3) lent.push({ names, phones, name: members[0]!.senderName });
+  }
+  const strong = lent.filter((l) => l.names >= 3 || l.phones >= 3);
+  if (!strong.length && lent.filter((l) => l.names >= 2).length < 2) return null;
+  const top = [...lent].sort((a, b) => b.names + b.phones - (a.names + a.phones))[0]!;
+  return {
+    code: 'IDENTITY_LENT',
+    weight: 2,
+    message:
+      lent.length > 1
+        ? `${lent.length} identity numbers were each presented under several names or phones (one under ${top.names} names and ${top.phones} phones).`
+        : `One identity number was presented under ${top.names} names and ${top.phones} phones.`,
+    messageZh:
+      lent.length > 1
+        ? `${lent.length} 个身份证件号码被多个姓名或手机号使用（其中一个对应 ${top.names} 个姓名、${top.phones} 个手机号）。`
+        : `同一身份证件号码对应 ${top.names} 个姓名、${top.phones} 个手机号。`,
+  };
+};
+
+/**
+ * Identity numbers whose encoded birth date or sex contradict the document face, or the archive's birth date
+ * for the same document: forged or altered documents. One is a misread or a typing slip (weight 1); two are not.
+ */
+export const identityContradicted: IndicatorFn = (ps) => {
+  const contradicted = ps.filter((m) => m.identityConflict);
+  if (!contradicted.length) return null;
+  const identities = new Set(contradicted.map((m) => m.senderKey)).size;
+  const what = [...new Set(contradicted.flatMap((m) => m.identityConflict!.split(',')))];
+  const words: Record<string, [string, string]> = { BIRTH_DATE: ['birth date', '出生日期'], SEX: ['sex', '性别'], ARCHIVE_BIRTH_DATE: ['archived birth date', '档案出生日期'] };
+  return {
+    code: 'IDENTITY_CONTRADICTED',
+    weight: contradicted.length >= 2 ? 2 : 1,
+    message: `${contradicted.length} parcel${contradicted.length > 1 ? 's' : ''} (${identities} identit${identities > 1 ? 'ies' : 'y'}): the ID number contradicts the declared ${what.map((w) => words[w]?.[0] ?? w).join(' and ')}.`,
+    messageZh: `${contradicted.length} 件（${identities} 个身份）证件号码与申报的${what.map((w) => words[w]?.[1] ?? w).join('、')}不符。`,
   };
 };
 
@@ -277,8 +344,9 @@ export const destinationConcentration: IndicatorFn = (ps) => {
 };
 
 export const INDICATORS: IndicatorFn[] = [
-  underLimitCluster, totalFarAboveLimit, rotatingIdentities, manySendersOneConsignee, protectedBrandRepeated,
-  samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, customsSeizures, spreadOverOutlets, destinationConcentration,
+  underLimitCluster, implausibleValues, totalFarAboveLimit, rotatingIdentities, identityLent, identityContradicted, manySendersOneConsignee,
+  protectedBrandRepeated, samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, customsSeizures, spreadOverOutlets,
+  destinationConcentration,
 ];
 
 export function severityOf(score: number, parcels: number, alertScore: number): Severity {
