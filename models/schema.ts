@@ -2,6 +2,7 @@
 // from this file with `npm run db:generate` and run at start on PGlite and on a PostgreSQL server alike.
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -26,8 +27,11 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
 });
 
-/** outlet_supervisor: an outlet's safety officer (安全员), bound to an outlet like a courier; decides its own holds. */
-export const ROLES = ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'] as const;
+/**
+ * outlet_supervisor: an outlet's safety officer (安全员), bound to an outlet like a courier; decides its own holds.
+ * auditor: reads and verifies the audit trail (审计管理员, kept apart from the administrator as 等保 asks); national, no other data.
+ */
+export const ROLES = ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -68,7 +72,7 @@ export const users = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    check('users_role_known', sql`${t.role} in ('courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin')`),
+    check('users_role_known', sql`${t.role} in ('courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin', 'auditor')`),
     check('users_courier_has_outlet', sql`(${t.role} in ('courier', 'outlet_supervisor')) = (${t.outletId} is not null)`),
     check(
       'users_officer_has_jurisdiction',
@@ -128,9 +132,52 @@ export const auditLog = pgTable(
     subjectId: text('subject_id'),
     requestId: text('request_id'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    /**
+     * The hash chain (server/audit/chain.ts), set by the insert trigger of migration 0016 under a lock on
+     * audit_chain_head: the row's place in the chain, the previous row's hash, and SHA-256 over both and the content.
+     */
+    chainSeq: bigint('chain_seq', { mode: 'number' }),
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_log_subject_idx').on(t.subjectType, t.subjectId), index('audit_log_at_idx').on(t.at)],
+  (t) => [
+    index('audit_log_subject_idx').on(t.subjectType, t.subjectId),
+    index('audit_log_at_idx').on(t.at),
+    uniqueIndex('audit_log_chain_seq_uq').on(t.chainSeq),
+    index('audit_log_actor_seq_idx').on(t.actorUsername, t.chainSeq),
+    index('audit_log_action_seq_idx').on(t.action, t.chainSeq),
+  ],
 );
+
+/**
+ * The head of the audit chain (one row, id 1): the last row's place and hash, and where the chain now starts
+ * (base: the last row pruned by retention, 0 and '' before any). Changed only by audit_log's triggers.
+ */
+export const auditChainHead = pgTable(
+  'audit_chain_head',
+  {
+    id: integer('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    hash: text('hash').notNull(),
+    baseSeq: bigint('base_seq', { mode: 'number' }).notNull(),
+    baseHash: text('base_hash').notNull(),
+    updatedAt: atMs('updated_at').notNull().defaultNow(),
+  },
+  (t) => [check('audit_chain_head_one_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Signed checkpoints of the audit chain's head (HMAC with the server's key): deleting the newest rows and
+ * rewinding the head is noticed up to the latest anchor. Append-only by trigger; each is also logged.
+ */
+export const auditAnchors = pgTable('audit_anchors', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+  hash: text('hash').notNull(),
+  keyId: text('key_id').notNull(),
+  signature: text('signature').notNull(),
+  at: atMs('at').notNull().defaultNow(),
+});
 
 export type Reason = { code: string; message: string; messageZh?: string };
 
@@ -159,7 +206,12 @@ export const senders = pgTable(
     parcelCount: integer('parcel_count').notNull().default(0),
     outletIds: text('outlet_ids').array().notNull().default(sql`'{}'::text[]`),
   },
-  (t) => [uniqueIndex('senders_identity_uq').on(t.idType, t.idBlind), index('senders_phone_idx').on(t.phoneBlind)],
+  (t) => [
+    uniqueIndex('senders_identity_uq').on(t.idType, t.idBlind),
+    index('senders_phone_idx').on(t.phoneBlind),
+    // Investigative look-up by name (server/lookup): the reading in pinyin, as written and reordered.
+    index('senders_name_pinyin_idx').on(t.namePinyin),
+  ],
 );
 
 export const VERDICTS = ['accepted', 'held', 'rejected'] as const;
@@ -208,6 +260,10 @@ export const parcels = pgTable(
     index('parcels_region_created_idx').on(t.regionCode, t.createdAt),
     // Newest first across the country: suspect lists applied backwards walk the last N days by (created_at, id).
     index('parcels_created_idx').on(t.createdAt, t.id),
+    // Investigative look-up (server/lookup) by phone and by consignee name.
+    index('parcels_sender_phone_idx').on(t.senderPhoneBlind),
+    index('parcels_recipient_phone_idx').on(t.recipientPhoneBlind).where(sql`recipient_phone_blind is not null`),
+    index('parcels_recipient_name_pinyin_idx').on(t.recipientNamePinyin),
     check('parcels_verdict_known', sql`${t.verdict} in ('accepted', 'held', 'rejected')`),
     check('parcels_value_nonneg', sql`${t.declaredValueCny} >= 0`),
   ],
@@ -226,6 +282,8 @@ export const parcelInspections = pgTable('parcel_inspections', {
 }, (t) => [
   // Who may see a photo: the parcels carrying it (server/media/visibility.ts), found by `photo_ids @> {id}`.
   index('parcel_inspections_photo_ids_gin').using('gin', t.photoIds),
+  // Notes still to be blanked by retention (server/privacy/retention.ts): usually few, so the index stays small.
+  index('parcel_inspections_noted_idx').on(t.inspectedAt).where(sql`notes <> ''`),
 ]);
 
 /** 过机安检: the X-ray screening result. */
@@ -255,7 +313,7 @@ export const media = pgTable(
     regionCode: text('region_code'),
     createdAt: createdAt(),
   },
-  (t) => [index('media_sha_idx').on(t.sha256)],
+  (t) => [index('media_sha_idx').on(t.sha256), index('media_created_idx').on(t.createdAt)],
 );
 
 /** A handheld's retry with the same Idempotency-Key gets the stored answer instead of a second parcel. */
