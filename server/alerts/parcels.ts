@@ -10,6 +10,7 @@ import type { RingPolicy } from '../config.js';
 import type { Queryable } from '../db/database.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { valueLimitFor } from '../rings/indicators.js';
+import { retroFlagSchema, retroFlagsOnAlert } from '../watchlist/retro-view.js';
 
 export const LINK_KINDS = ['sender', 'phone', 'address', 'consignee'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
@@ -32,6 +33,8 @@ export const alertParcelSchema = z.object({
   inspectionMismatch: z.boolean(),
   screening: z.string(),
   customs: z.object({ selected: z.boolean(), outcome: z.string().nullable() }).nullable(),
+  /** Met by this alert's entry when it was listed after intake, while the parcel was still in the network (server/watchlist/retro.ts). */
+  flaggedInNetwork: retroFlagSchema.nullable(),
 });
 export type AlertParcel = z.output<typeof alertParcelSchema>;
 
@@ -80,6 +83,7 @@ export async function loadAlertParcels(
     .orderBy(desc(parcels.createdAt), desc(parcels.id))
     .limit(max);
   const total = rows[0]?.total ?? 0;
+  const flags = await retroFlagsOnAlert(db, alertId, rows.map((r) => r.p.id));
 
   const refs = new Refs();
   const unmasked: string[] = [];
@@ -123,6 +127,7 @@ export async function loadAlertParcels(
       inspectionMismatch: pi.matchesDeclaration === false,
       screening: ps.result,
       customs: ci ? { selected: ci.selected, outcome: ci.outcome } : null,
+      flaggedInNetwork: flags.get(p.id) ?? null,
     };
   });
   return {

@@ -11,6 +11,7 @@ import { decisionsOf, loadHold, presentHold } from '../holds/store.js';
 import type { Api } from '../http/api.js';
 import { NotFoundError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
+import { retroFlagsOfParcel } from '../watchlist/retro-view.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import type { IntakeStep } from './pipeline.js';
 import { intakeFieldCodes, intakeRequestSchema, intakeResponseSchema } from './schema.js';
@@ -65,7 +66,9 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
       // After the verdict: the hold (if held) as the holds API shows it to this user, and its decisions.
       const hold = await loadHold(db, row.parcel.id);
       const decisions = hold ? await decisionsOf(db, row.parcel.id) : [];
-      const parcel = { ...presentParcel(row, query.unmask ? vault : null), hold: hold ? presentHold(hold, mayDecideHold(user, hold.hold)) : null, decisions };
+      // Suspect-list entries listed after intake that met it while still in the network (server/watchlist/retro.ts).
+      const retroFlags = await retroFlagsOfParcel(db, row.parcel.id);
+      const parcel = { ...presentParcel(row, query.unmask ? vault : null), hold: hold ? presentHold(hold, mayDecideHold(user, hold.hold)) : null, decisions, retroFlags };
       return { status: 200, body: { parcel } };
     },
   });

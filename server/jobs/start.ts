@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import { ESCALATE_JOB_KIND, escalateOverdueHolds } from '../holds/escalate.js';
 import { runHousekeeping } from '../housekeeping.js';
 import { storeReports } from '../reports/archive.js';
+import { RETRO_JOB_KIND, runRetroJob } from '../watchlist/retro.js';
 import { defineJobKind } from './registry.js';
 import { startJobRunner, type JobRunner } from './runner.js';
 import { seedSchedules, type ScheduleSeed } from './scheduler.js';
@@ -35,7 +36,11 @@ export function defineJobKinds(): void {
   // Expired sessions, idempotency keys past retention, ring links older than the longest window.
   defineJobKind('housekeeping', async (ctx, _job, now) => {
     const { config } = ctx;
-    await runHousekeeping(ctx.db, { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.windows[config.ring.windows.length - 1]!.ms }, ctx.log, now);
+    await runHousekeeping(ctx.db, { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.linkMs }, ctx.log, now);
+  });
+  // New suspect-list entries screening past parcels (enqueued when listed, not scheduled); a long run hands on to a follow-up job.
+  defineJobKind(RETRO_JOB_KIND, async (ctx, job) => {
+    await runRetroJob(ctx, String(job.payload.runId));
   });
 }
 

@@ -103,9 +103,9 @@ export type CreateReport = { created: number; duplicates: number; rejected: { in
  * entry: duplicates within the batch are dropped first (one statement may not touch a row twice), and
  * an entry already live with the key is a duplicate too.
  */
-export async function insertEntries(db: Queryable, entries: PreparedEntry[], createdBy: string | null): Promise<{ created: number; duplicates: number }> {
+export async function insertEntries(db: Queryable, entries: PreparedEntry[], createdBy: string | null): Promise<{ created: number; duplicates: number; ids: string[] }> {
   const unique = [...new Map(entries.map((e) => [`${e.type}|${e.matchKey}`, e])).values()];
-  if (!unique.length) return { created: 0, duplicates: entries.length };
+  if (!unique.length) return { created: 0, duplicates: entries.length, ids: [] };
   const rows = await db
     .insert(watchlistEntries)
     .values(unique.map((e) => ({ ...e, createdBy })))
@@ -117,7 +117,8 @@ export async function insertEntries(db: Queryable, entries: PreparedEntry[], cre
       setWhere: sql`${watchlistEntries.expiresAt} is not null and ${watchlistEntries.expiresAt} <= now()`,
     })
     .returning({ id: watchlistEntries.id });
-  return { created: rows.length, duplicates: entries.length - rows.length };
+  // ids: the entries new (or revived) here, which screen past parcels (retro.ts); a live duplicate did when first listed.
+  return { created: rows.length, duplicates: entries.length - rows.length, ids: rows.map((r) => r.id) };
 }
 
 /** An entry as sent (JSON or a file row), parsed and prepared, or why it cannot be one. */
@@ -127,7 +128,7 @@ export function entryFromInput(raw: unknown, vault: PiiVault): ReturnType<typeof
 }
 
 /** Entries as sent: each is parsed and prepared on its own, and reported at its index in the request. */
-export async function createEntries(db: Queryable, vault: PiiVault, input: unknown[], user: AuthUser): Promise<CreateReport> {
+export async function createEntries(db: Queryable, vault: PiiVault, input: unknown[], user: AuthUser): Promise<CreateReport & { entryIds: string[] }> {
   const rejected: CreateReport['rejected'] = [];
   const prepared: PreparedEntry[] = [];
   input.forEach((raw, index) => {
@@ -135,8 +136,8 @@ export async function createEntries(db: Queryable, vault: PiiVault, input: unkno
     if (r.ok) prepared.push(r.entry);
     else rejected.push({ index, errors: r.errors.map((e) => ({ ...e, path: `entries.${index}.${e.path}` })) });
   });
-  const { created, duplicates } = await insertEntries(db, prepared, user.id);
-  return { created, duplicates, rejected };
+  const { created, duplicates, ids } = await insertEntries(db, prepared, user.id);
+  return { created, duplicates, rejected, entryIds: ids };
 }
 
 export const entrySchema = z

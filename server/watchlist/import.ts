@@ -194,8 +194,14 @@ const yieldToOthers = () => new Promise((r) => setImmediate(r));
  * connection) nor the event loop for long. A batch is atomic; an import stopped half-way can be run again:
  * what is in already counts as duplicate.
  */
-export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, user: AuthUser, limits: ImportLimits): Promise<ImportReport> {
-  const report: ImportReport = { created: 0, duplicates: 0, rejected: [], warnings: [], rows: 0 };
+export async function importList(
+  db: Queryable,
+  vault: PiiVault,
+  buf: Buffer,
+  user: AuthUser,
+  limits: ImportLimits,
+): Promise<ImportReport & { entryIds: string[] }> {
+  const report: ImportReport & { entryIds: string[] } = { created: 0, duplicates: 0, rejected: [], warnings: [], rows: 0, entryIds: [] };
   const reject = (row: number, errors: FieldError[]) => report.rejected.push({ index: report.rows - 1, row, errors });
   const unreadable = (u: Unreadable) => {
     report.rows++;
@@ -219,7 +225,8 @@ export async function importList(db: Queryable, vault: PiiVault, buf: Buffer, us
     unreadable({ row: e.lines ?? 0, code: 'FILE_MALFORMED', message: `The file cannot be read from here on: ${e.message.slice(0, 200)}` });
   }
   for (let at = 0; at < good.length; at += BATCH) {
-    const { created, duplicates } = await insertEntries(db, good.slice(at, at + BATCH), user.id);
+    const { created, duplicates, ids } = await insertEntries(db, good.slice(at, at + BATCH), user.id);
+    report.entryIds.push(...ids);
     report.created += created;
     report.duplicates += duplicates;
     await yieldToOthers();

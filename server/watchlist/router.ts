@@ -18,6 +18,8 @@ import { createEntries, deleteEntry, entrySchema, listEntries } from './entries.
 import { importList } from './import.js';
 import { importTooLarge } from './import-limits.js';
 import { ENTRY_TYPES } from './match.js';
+import { startRetroScreening } from './retro.js';
+import { loadRetroRun, retroRunSchema, retroScreeningSchema } from './retro-view.js';
 import { screen } from './screen.js';
 
 export const LIST_ROLES = ['postal_regulator', 'customs_officer', 'admin'] as const;
@@ -63,6 +65,7 @@ const checkSchema = z
 export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
   const { db, vault } = ctx;
   const importLimits = ctx.config.import;
+  const retro = ctx.config.watchlistRetro;
 
   api.route({
     method: 'post',
@@ -75,18 +78,31 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
     responses: {
       201: {
         description: 'What was created, duplicated or rejected (with its row number), and warnings such as ignored columns',
-        schema: reportSchema.extend({ warnings: z.array(z.object({ code: z.string(), message: z.string() })), rows: z.number().int() }),
+        schema: reportSchema.extend({
+          warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+          rows: z.number().int(),
+          retroScreening: retroScreeningSchema.describe('The new entries screening past parcels in the background: GET /api/watchlist/retro/:jobId'),
+        }),
       },
     },
     handler: async ({ req, user }) => {
-      const report = await importList(db, vault, req.file!.buffer, user, importLimits);
+      const { entryIds, ...report } = await importList(db, vault, req.file!.buffer, user, importLimits);
+      // After the batches: the run's job must see all of its entries. One transaction, so a run always has its job.
+      const retroScreening = await db.transaction((tx) => startRetroScreening(tx, { entryIds, user, source: 'import', policy: retro, now: ctx.clock() }));
       await recordAudit(db, {
         actor: user,
         action: 'watchlist.import',
         requestId: String(req.id),
-        details: { file: req.file!.originalname.slice(0, 200), rows: report.rows, created: report.created, duplicates: report.duplicates, rejected: report.rejected.length },
+        details: {
+          file: req.file!.originalname.slice(0, 200),
+          rows: report.rows,
+          created: report.created,
+          duplicates: report.duplicates,
+          rejected: report.rejected.length,
+          retroJobId: retroScreening.jobId,
+        },
       });
-      return { status: 201, body: report };
+      return { status: 201, body: { ...report, retroScreening } };
     },
   });
 
@@ -97,12 +113,37 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
     summary: 'Add entries; each is validated on its own, so a bad one never stops the good ones',
     access: { roles: LIST_ROLES },
     body: z.strictObject({ entries: z.array(z.unknown()).min(1).max(1000) }),
-    responses: { 201: { description: 'What was created, duplicated or rejected', schema: reportSchema } },
-    handler: async ({ req, body, user }) => {
-      const report = await createEntries(db, vault, body.entries, user);
-      await recordAudit(db, { actor: user, action: 'watchlist.add', requestId: String(req.id), details: { created: report.created, duplicates: report.duplicates, rejected: report.rejected.length } });
-      return { status: 201, body: report };
+    responses: {
+      201: {
+        description: 'What was created, duplicated or rejected, and the background screening of past parcels against the new entries',
+        schema: reportSchema.extend({ retroScreening: retroScreeningSchema }),
+      },
     },
+    handler: async ({ req, body, user }) => {
+      // The entries and their retroactive screening commit together: no entry is listed without screening backwards.
+      const { entryIds, retroScreening, ...report } = await db.transaction(async (tx) => {
+        const created = await createEntries(tx, vault, body.entries, user);
+        return { ...created, retroScreening: await startRetroScreening(tx, { entryIds: created.entryIds, user, source: 'entries', policy: retro, now: ctx.clock() }) };
+      });
+      await recordAudit(db, {
+        actor: user,
+        action: 'watchlist.add',
+        requestId: String(req.id),
+        details: { created: report.created, duplicates: report.duplicates, rejected: report.rejected.length, retroJobId: retroScreening.jobId },
+      });
+      return { status: 201, body: { ...report, retroScreening } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/api/watchlist/retro/:jobId',
+    tag: 'Suspect lists',
+    summary: 'Progress and counts of new entries screening the parcels of the look-back window (WATCHLIST_RETRO_DAYS)',
+    access: { roles: LIST_ROLES },
+    params: z.strictObject({ jobId: z.string().uuid() }),
+    responses: { 200: { description: 'The screening', schema: retroRunSchema }, 404: { description: 'RETRO_NOT_FOUND: none such in your jurisdiction' } },
+    handler: async ({ params, user }) => ({ status: 200, body: await loadRetroRun(db, params.jobId, user) }),
   });
 
   api.route({

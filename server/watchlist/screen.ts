@@ -38,7 +38,20 @@ export function probesFor(i: ScreenInput): Probe[] {
 
 type Row = { id: string; type: EntryType; value: string; match_key: string; match_text: string | null; note: string | null; source: string | null };
 
-export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Candidate[]> {
+/** The arguments of watchlist_candidates for one parcel: its keys as the entries store theirs. */
+export type CandidateArgs = {
+  exactKeys: string[];
+  nameKeys: string[];
+  senderNameFuzzy: string | null;
+  recipientNameFuzzy: string | null;
+  companyKey: string | null;
+  addressKeys: string[];
+  addressDoors: string[];
+  brands: string[];
+  brandText: string | null;
+};
+
+export function candidateArgs(i: ScreenInput): CandidateArgs {
   const exactKeys = [i.idNumberBlind, i.senderPhoneBlind, i.recipientPhoneBlind, i.waybillNo].filter((k): k is string => !!k);
   const senderNameKey = i.senderName ? nameKey(i.senderName) : null;
   const recipientNameKey = i.recipientName ? nameKey(i.recipientName) : null;
@@ -48,26 +61,38 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const fuzzy = (name: string | undefined, key: string | null) => (name && !hasHan(name) ? key : null);
   const senderAddressKey = i.senderAddress ? addressKey(i.senderAddress) : null;
   const recipientAddressKey = i.recipientAddress ? addressKey(i.recipientAddress) : null;
-  const recipientCompanyKey = i.recipientName ? companyKey(i.recipientName) : null;
   // Addresses and companies meet exactly on their normalised keys: prefixes, spacing, script and legal
   // form are normalised away, and a parcel to a room behind a listed door meets it by the door. A trigram
   // search on Chinese addresses read long posting lists (digits, 路, 号) for 5-13 ms each at 1M entries.
   const addressKeys = [senderAddressKey, recipientAddressKey].filter((k): k is string => !!k);
-  const addressDoors = addressKeys.map((k) => addressDoor(k) ?? k);
-  const brands = i.declaredText ? mentionedBrands(i.declaredText) : [];
-  const brandText = i.declaredText ? brandSearchText(i.declaredText) : null;
+  return {
+    exactKeys,
+    nameKeys,
+    senderNameFuzzy: fuzzy(i.senderName, senderNameKey),
+    recipientNameFuzzy: fuzzy(i.recipientName, recipientNameKey),
+    companyKey: i.recipientName ? companyKey(i.recipientName) : null,
+    addressKeys,
+    addressDoors: addressKeys.map((k) => addressDoor(k) ?? k),
+    brands: i.declaredText ? mentionedBrands(i.declaredText) : [],
+    brandText: i.declaredText ? brandSearchText(i.declaredText) : null,
+  };
+}
+
+export const candidateOf = (r: Row): Candidate => ({ id: r.id, type: r.type, display: r.value, matchKey: r.match_key, matchText: r.match_text, note: r.note, source: r.source });
+export type CandidateRow = Row;
+
+export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Candidate[]> {
+  const a = candidateArgs(i);
   const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
   // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection.
   const rows = await queryRows<Row>(
     db,
     sql`select * from watchlist_candidates(
-      ${arr(exactKeys)}, ${arr(nameKeys)}, ${fuzzy(i.senderName, senderNameKey)}::text, ${fuzzy(i.recipientName, recipientNameKey)}::text,
-      ${recipientCompanyKey}::text, ${arr(addressKeys)}, ${arr(addressDoors)}, ${arr(brands)}, ${brandText}::text)`,
+      ${arr(a.exactKeys)}, ${arr(a.nameKeys)}, ${a.senderNameFuzzy}::text, ${a.recipientNameFuzzy}::text,
+      ${a.companyKey}::text, ${arr(a.addressKeys)}, ${arr(a.addressDoors)}, ${arr(a.brands)}, ${a.brandText}::text)`,
   );
   const seen = new Set<string>();
-  return rows
-    .filter((r) => !seen.has(r.id) && !!seen.add(r.id))
-    .map((r) => ({ id: r.id, type: r.type, display: r.value, matchKey: r.match_key, matchText: r.match_text, note: r.note, source: r.source }));
+  return rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id)).map(candidateOf);
 }
 
 export async function screen(db: Queryable, input: ScreenInput): Promise<Hit[]> {

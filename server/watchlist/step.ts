@@ -1,7 +1,7 @@
 // The intake step that screens every sender, recipient, waybill and declaration against the suspect lists.
 // A hit holds the parcel (WATCHLIST_HIT) and opens or grows one alert per listed entry.
 import type { EventEmitter } from 'node:events';
-import { raiseAlert } from '../alerts/alerts.js';
+import { raiseAlert, type AlertContribution } from '../alerts/alerts.js';
 import { routeKeyOf } from '../customs/route-key.js';
 import type { IntakeStep } from '../intake/pipeline.js';
 import type { Hit } from './match.js';
@@ -9,6 +9,32 @@ import { screen } from './screen.js';
 
 const EXACT = new Set(['id_number', 'phone', 'waybill']);
 const severityOf = (h: Hit) => (EXACT.has(h.listType) ? 'high' : h.listType === 'brand' ? 'low' : 'medium');
+
+/** What a parcel's hit adds to its entry's alert: at intake, and when a new entry screens past parcels (retro.ts). */
+export type HitParcel = { id: string; waybillNo: string; valueCny: number; regionCode: string; crossBorder: boolean; country: string; channel: 'postal' | 'express' };
+
+export function hitContribution(hit: Hit, p: HitParcel): AlertContribution {
+  return {
+    type: 'WATCHLIST_HIT',
+    groupKey: `watchlist:${hit.entryId}`,
+    severity: severityOf(hit),
+    summary: `Suspect-list hit: ${hit.listType.replace('_', ' ')} ${hit.entry} · 嫌疑名单命中`,
+    evidence: [{ code: 'WATCHLIST_HIT', message: hit.reason, messageZh: hit.reasonZh }],
+    parcelId: p.id,
+    waybillNo: p.waybillNo,
+    valueCny: p.valueCny,
+    regionCode: p.regionCode,
+    crossBorder: p.crossBorder,
+    routeKey: p.crossBorder ? routeKeyOf(p.regionCode, p.country, p.channel) : null,
+  };
+}
+
+/** One hit per listed entry, the best, however many fields met it. */
+export function bestHitPerEntry(hits: Hit[]): Hit[] {
+  const best = new Map<string, Hit>();
+  for (const h of hits) if ((best.get(h.entryId)?.score ?? 0) < h.score) best.set(h.entryId, h);
+  return [...best.values()];
+}
 
 export function watchlistStep(bus: EventEmitter): IntakeStep {
   return {
@@ -37,22 +63,19 @@ export function watchlistStep(bus: EventEmitter): IntakeStep {
     },
     async record(s) {
       // One contribution per listed entry, however many fields met it.
-      const best = new Map<string, Hit>();
-      for (const h of s.watchlistHits) if ((best.get(h.entryId)?.score ?? 0) < h.score) best.set(h.entryId, h);
-      for (const hit of best.values()) {
-        const change = await raiseAlert(s.tx, {
-          type: 'WATCHLIST_HIT',
-          groupKey: `watchlist:${hit.entryId}`,
-          severity: severityOf(hit),
-          summary: `Suspect-list hit: ${hit.listType.replace('_', ' ')} ${hit.entry} · 嫌疑名单命中`,
-          evidence: [{ code: 'WATCHLIST_HIT', message: hit.reason, messageZh: hit.reasonZh }],
-          parcelId: s.parcel!.id,
-          waybillNo: s.waybill!.normalized,
-          valueCny: s.request.declared.valueCny,
-          regionCode: s.courier.outletRegionCode,
-          crossBorder: s.recipient!.crossBorder,
-          routeKey: s.recipient!.crossBorder ? routeKeyOf(s.courier.outletRegionCode, s.recipient!.country, s.waybill!.channel) : null,
-        });
+      for (const hit of bestHitPerEntry(s.watchlistHits)) {
+        const change = await raiseAlert(
+          s.tx,
+          hitContribution(hit, {
+            id: s.parcel!.id,
+            waybillNo: s.waybill!.normalized,
+            valueCny: s.request.declared.valueCny,
+            regionCode: s.courier.outletRegionCode,
+            crossBorder: s.recipient!.crossBorder,
+            country: s.recipient!.country,
+            channel: s.waybill!.channel,
+          }),
+        );
         s.alerts.push({ id: change.alert.id, type: change.alert.type, severity: change.alert.severity });
         s.afterCommit.push(() => bus.emit('alert', change));
       }
