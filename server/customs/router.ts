@@ -19,6 +19,8 @@ import { normalizeWaybill } from '../waybill/waybills.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts } from './routes.js';
 import { isSelected, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionKeyring } from './selection.js';
 import { changeRate, emptyCounts, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateChange } from './store.js';
+import { createSeizureNotices, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
+import { registerCustomsIpRoutes } from './ip-router.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -79,8 +81,10 @@ function presentInspection({ ci, p }: InspectionRow): z.output<typeof inspection
   };
 }
 
-export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext, keyring: SelectionKeyring) {
+export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: SelectionKeyring) {
+  const { db, bus, config } = ctx;
   const baseRate = config.customs.baseRate;
+  registerCustomsIpRoutes(api, ctx);
   /** The route as the user's list shows it (its risk is relative to the routes in view), or quiet. */
   const routeView = async (user: AuthUser, parts: RouteParts) => {
     const now = new Date();
@@ -275,32 +279,53 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
     method: 'post',
     path: '/api/parcels/:waybillNo/customs-outcome',
     tag: 'Routes',
-    summary: 'Record what customs inspection of a selected parcel found; a seizure feeds its ring’s alert and its route’s risk (audited)',
+    summary:
+      'Record what customs inspection of a selected parcel found; a seizure feeds its ring’s alert and its route’s risk, and makes a notice to the right holder of each protected brand found (or, without `brands`, declared) (audited)',
     access: { roles: CUSTOMS_ROLES },
     params: waybillParams,
     body: z
-      .strictObject({ outcome: z.enum(CUSTOMS_OUTCOMES), note: z.string().trim().max(2000).default('') })
+      .strictObject({
+        outcome: z.enum(CUSTOMS_OUTCOMES),
+        note: z.string().trim().max(2000).default(''),
+        brands: z
+          .array(z.string().trim().min(1).max(100))
+          .max(20)
+          .optional()
+          .meta({ description: 'Brands inspection found, as written on the goods (any alias: 劳力士, ROLEX); default: the brands the declaration names. [] for none' }),
+      })
       .superRefine((b, ctx) => {
         if (b.outcome !== 'cleared' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: `Say what was found: a ${b.outcome} parcel needs a note.` });
       }),
-    fieldCodes: { outcome: { REQUIRED: 'OUTCOME_REQUIRED', '*': 'OUTCOME_UNKNOWN' }, note: { TOO_LONG: 'NOTE_TOO_LONG', '*': 'NOTE_REQUIRED' } },
+    fieldCodes: {
+      outcome: { REQUIRED: 'OUTCOME_REQUIRED', '*': 'OUTCOME_UNKNOWN' },
+      note: { TOO_LONG: 'NOTE_TOO_LONG', '*': 'NOTE_REQUIRED' },
+      brands: { TOO_LONG: 'BRANDS_TOO_MANY', '*': 'BRANDS_INVALID' },
+    },
     responses: {
       200: {
-        description: 'The inspection with its outcome, and the alerts it changed (the same answer again for a repeated identical request)',
-        schema: z.object({ inspection: inspectionSchema, alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })) }),
+        description:
+          'The inspection with its outcome, the alerts it changed, the right-holder notices a seizure made, and the brands named that have no right holder on record (the same answer again for a repeated identical request)',
+        schema: z.object({
+          inspection: inspectionSchema,
+          alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })),
+          notices: z.array(noticeSchema),
+          unregisteredBrands: z.array(z.string()),
+        }),
       },
       404: { description: 'PARCEL_NOT_FOUND: no such cross-border parcel in your jurisdiction' },
       409: { description: 'NOT_SELECTED_FOR_INSPECTION, or OUTCOME_ALREADY_RECORDED (a different outcome was recorded before)' },
     },
     handler: async ({ params, body, user, req }) => {
       const now = new Date();
-      const { view, changes } = await db.transaction(async (tx) => {
+      const { view, changes, notices, unregistered } = await db.transaction(async (tx) => {
         const { p, ci } = await inspectionOf(tx, user, params.waybillNo, true);
         if (!ci?.selected) {
           throw new ConflictError(`Parcel ${p.waybillNo} was not selected for customs inspection (route rate ${ci?.rate ?? '—'}); there is no outcome to record.`, 'NOT_SELECTED_FOR_INSPECTION');
         }
         if (ci.outcome) {
-          if (ci.outcome === body.outcome && (ci.outcomeNote ?? '') === body.note) return { view: presentInspection({ ci, p }), changes: [] as AlertChange[] };
+          if (ci.outcome === body.outcome && (ci.outcomeNote ?? '') === body.note) {
+            return { view: presentInspection({ ci, p }), changes: [] as AlertChange[], notices: await noticesOfParcel(tx, p.id), unregistered: [] as string[] };
+          }
           throw new ConflictError(
             `Parcel ${p.waybillNo} was recorded as ${ci.outcome} by ${ci.decidedByName} at ${ci.decidedAt?.toISOString()}; an outcome is recorded once.`,
             'OUTCOME_ALREADY_RECORDED',
@@ -317,13 +342,35 @@ export function registerCustomsRoutes(api: Api, { db, bus, config }: AppContext,
           subjectType: 'parcel',
           subjectId: p.waybillNo,
           requestId: String(req.id),
-          details: { outcome: body.outcome, note: body.note, routeKey: ci.routeKey },
+          details: { outcome: body.outcome, note: body.note, routeKey: ci.routeKey, ...(body.brands ? { brands: body.brands } : {}) },
         });
         const changes = body.outcome === 'seized' ? await ringSeizure(tx, p.id, config.ring, now) : [];
-        return { view: presentInspection({ ci: updated!, p }), changes };
+        // Seized branded goods: the right holders are to be told (知识产权海关保护), one notice per protected brand.
+        const made =
+          body.outcome === 'seized'
+            ? await createSeizureNotices(tx, {
+                parcelId: p.id,
+                waybillNo: p.waybillNo,
+                originCity: ci.originCity,
+                brandKeys: seizedBrandKeys(body.brands, { brand: p.declaredBrand, description: p.declaredDescription }),
+                source: body.brands ? 'inspection' : 'declaration',
+                by: user,
+                requestId: String(req.id),
+                now,
+              })
+            : { notices: [], unregistered: [] };
+        return { view: presentInspection({ ci: updated!, p }), changes, ...made };
       });
       for (const c of changes) bus.emit('alert', c);
-      return { status: 200, body: { inspection: view, alerts: changes.map((c) => ({ id: c.alert.id, type: c.alert.type, severity: c.alert.severity })) } };
+      return {
+        status: 200,
+        body: {
+          inspection: view,
+          alerts: changes.map((c) => ({ id: c.alert.id, type: c.alert.type, severity: c.alert.severity })),
+          notices: notices.map((n) => presentNotice(n, now)),
+          unregisteredBrands: unregistered,
+        },
+      };
     },
   });
 

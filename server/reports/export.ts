@@ -47,6 +47,7 @@ export function weeklyTables(r: WeeklyReport): Table[] {
         metric('SEIZURES', '查获扣留', 'Seizures', r.customs.seized),
         metric('RETURNED', '退运', 'Returned', r.customs.returned),
         metric('RATE_CHANGES', '查验比例调整', 'Inspection-rate changes', r.customs.rateChanges),
+        ...ipMetricRows(r),
       ],
     },
     {
@@ -105,6 +106,19 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       header: ['日期 Day', '收寄 Intakes', '暂扣 Held', '不予收寄 Refused'],
       rows: r.days.map((d) => [d.day, d.intakes, d.held, d.rejected]),
     },
+  ];
+}
+
+/** Disposals of seized goods and right-holder notices as metric rows (code, Chinese, English, value). */
+export function ipMetricRows(r: Pick<WeeklyReport, 'disposals' | 'notices'>): Cell[][] {
+  return [
+    ['DISPOSED_DESTROYED', '无害化销毁', 'Seized goods destroyed harmlessly', r.disposals.destroyed],
+    ['DISPOSED_TO_POLICE', '移交公安', 'Seized goods handed to the police', r.disposals.handedToPolice],
+    ['DISPOSED_RETURNED', '罚没物品退运', 'Seized goods returned', r.disposals.returned],
+    ['DISPOSALS_PENDING', '待处置罚没物品（件）', 'Seizures awaiting disposal', r.disposals.pending],
+    ['NOTICES_SENT', '通知权利人', 'Right-holder notices sent', r.notices.sent],
+    ['NOTICES_ANSWERED', '权利人答复', 'Right-holder answers', r.notices.answered],
+    ['NOTICES_OVERDUE', '逾期未答复', 'Notices overdue (no answer by the deadline)', r.notices.overdue],
   ];
 }
 

@@ -26,6 +26,13 @@ const COLUMNS: [code: string, heading: string, value: (r: MonthlyRow) => Cell][]
   ['CASES_OVERDUE', '超期案件 Cases overdue', (r) => r.cases.overdue],
   ['CUSTOMS_SELECTED', '海关布控抽中 Selected for customs', (r) => r.customs.selected],
   ['SEIZURES', '查获扣留 Seizures', (r) => r.customs.seized],
+  ['DISPOSED_DESTROYED', '无害化销毁 Destroyed', (r) => r.disposals.destroyed],
+  ['DISPOSED_TO_POLICE', '移交公安 To the police', (r) => r.disposals.handedToPolice],
+  ['DISPOSED_RETURNED', '罚没物品退运 Returned', (r) => r.disposals.returned],
+  ['DISPOSALS_PENDING', '待处置 Awaiting disposal', (r) => r.disposals.pending],
+  ['NOTICES_SENT', '通知权利人 Notices sent', (r) => r.notices.sent],
+  ['NOTICES_ANSWERED', '权利人答复 Answered', (r) => r.notices.answered],
+  ['NOTICES_OVERDUE', '逾期未答复 Notices overdue', (r) => r.notices.overdue],
 ];
 
 export function monthlyTables(r: MonthlyReport): Table[] {

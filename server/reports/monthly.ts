@@ -10,6 +10,7 @@ import { holdFiguresBy, holdFiguresSchema, NO_HOLDS } from './holds.js';
 import { chinaMidnight } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
 import { reportHeaderFields } from './header.js';
+import { disposalFiguresSchema, ipFiguresBy, noIpFigures, noticeFiguresSchema } from './customs-ip.js';
 
 const count = z.number().int();
 export const monthlyRowSchema = z.object({
@@ -19,6 +20,8 @@ export const monthlyRowSchema = z.object({
   alerts: z.object({ opened: count, confirmed: count, falsePositive: count }),
   cases: z.object({ opened: count, closed: count, overdue: count.meta({ description: 'Open and past due at the end of the period' }) }),
   customs: z.object({ selected: count, seized: count }),
+  disposals: disposalFiguresSchema,
+  notices: noticeFiguresSchema,
 });
 export type MonthlyRow = z.output<typeof monthlyRowSchema>;
 
@@ -49,6 +52,7 @@ const emptyRow = (jurisdiction: string): MonthlyRow => ({
   alerts: { opened: 0, confirmed: 0, falsePositive: 0 },
   cases: { opened: 0, closed: 0, overdue: 0 },
   customs: { selected: 0, seized: 0 },
+  ...noIpFigures(),
 });
 
 type Key = 'province' | 'total';
@@ -97,7 +101,8 @@ async function figures(db: Queryable, scope: ReportScope, from: string, to: stri
          where ${regionIn(scope, sql`ci.origin_city`)} and ((ci.selected and ${inPeriod('ci.created_at')}) or ${inPeriod('ci.decided_at')})
          group by 1`,
   );
-  const [intakes, holds, alerts, cases, customs] = await Promise.all([intakesQ, holdsQ, alertsQ, casesQ, customsQ]);
+  const ipQ = ipFiguresBy(db, scope, from, to, (column) => province(key, column));
+  const [intakes, holds, alerts, cases, customs, ip] = await Promise.all([intakesQ, holdsQ, alertsQ, casesQ, customsQ, ipQ]);
   const rows = new Map<string, MonthlyRow>();
   const row = (k: string): MonthlyRow => {
     if (!rows.has(k)) rows.set(k, emptyRow(k));
@@ -108,6 +113,7 @@ async function figures(db: Queryable, scope: ReportScope, from: string, to: stri
   for (const { key: k, ...v } of alerts) row(k).alerts = v;
   for (const { key: k, ...v } of cases) row(k).cases = v;
   for (const { key: k, ...v } of customs) row(k).customs = v;
+  for (const [k, v] of ip) Object.assign(row(k), v);
   return rows;
 }
 

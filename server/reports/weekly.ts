@@ -10,6 +10,7 @@ import { holdFiguresBy, holdFiguresSchema, NO_HOLDS, overdueHolds, overdueHoldSc
 import type { IsoWeek } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
 import { reportHeaderFields } from './header.js';
+import { disposalFiguresSchema, ipFiguresBy, noIpFigures, noticeFiguresSchema } from './customs-ip.js';
 
 const countSchema = z.object({ code: z.string(), count: z.number().int() });
 
@@ -23,6 +24,8 @@ export const weeklyReportSchema = z
     suspectListHits: z.number().int().meta({ description: 'Parcels held for a suspect-list hit' }),
     alerts: z.object({ opened: z.number().int(), confirmed: z.number().int(), falsePositive: z.number().int(), openNow: z.number().int() }),
     customs: z.object({ selected: z.number().int(), inspected: z.number().int(), seized: z.number().int(), returned: z.number().int(), rateChanges: z.number().int() }),
+    disposals: disposalFiguresSchema.meta({ description: 'Seized goods disposed of in the week by kind; pending as at the end of the period' }),
+    notices: noticeFiguresSchema.meta({ description: 'Right-holder notices sent and answered in the week; overdue as at the end of the period' }),
     days: z.array(z.object({ day: z.string(), intakes: z.number().int(), held: z.number().int(), rejected: z.number().int() })),
     rateChanges: z.array(
       z.object({ routeKey: z.string(), action: z.enum(['set', 'restore']), rate: z.number(), previousRate: z.number(), reason: z.string(), expiresAt: z.string().nullable(), changedBy: z.string(), changedAt: z.string() }),
@@ -126,11 +129,13 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
   const progressQ = caseProgress(db, scope.prefix, week.from, end, now);
   const holdsQ = holdFiguresBy(db, scope, from, to, sql`'all'`);
   const overdueQ = overdueHolds(db, scope, to);
+  const ipQ = ipFiguresBy(db, scope, from, to, () => sql`'total'`);
 
   const iso = (d: Date | string) => new Date(d).toISOString();
-  const [reasons, days, [alertCounts], [customs], rateChanges, cases, progress, holdFigures, overdueList] = await Promise.all([
-    reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ, progressQ, holdsQ, overdueQ,
+  const [reasons, days, [alertCounts], [customs], rateChanges, cases, progress, holdFigures, overdueList, ip] = await Promise.all([
+    reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ, progressQ, holdsQ, overdueQ, ipQ,
   ]);
+  const { disposals, notices } = ip.get('total') ?? noIpFigures();
   const sum = (k: 'accepted' | 'held' | 'rejected' | 'crossBorder' | 'suspectListHits') => days.reduce((n, d) => n + d[k], 0);
   return {
     week: week.week,
@@ -145,6 +150,8 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
     suspectListHits: sum('suspectListHits'),
     alerts: alertCounts!,
     customs: { ...customs!, rateChanges: rateChanges.length },
+    disposals,
+    notices,
     days: days.map((d) => ({ day: d.day, intakes: d.accepted + d.held + d.rejected, held: d.held, rejected: d.rejected })),
     rateChanges: rateChanges.map((c) => ({ ...c, expiresAt: c.expiresAt ? iso(c.expiresAt) : null, changedAt: iso(c.changedAt) })),
     confirmedCases: cases.map((c) => ({
