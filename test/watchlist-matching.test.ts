@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_THRESHOLDS, scoreHits, type Candidate, type EntryType, type Probe } from '../server/watchlist/match.js';
+import { installBrands } from '../server/brands/registry.js';
 import { addressKey, brandKey, brandSearchText, companyKey, mentionedBrands, nameChars, nameKey } from '../server/watchlist/normalize.js';
 
 /** An entry as the import stores it. */
@@ -15,8 +16,15 @@ function entry(type: EntryType, value: string): Candidate {
   return { id: `${type}:${value}`, type, display: value, matchKey, matchText, note: null, source: null };
 }
 const hit = (field: string, types: EntryType[], raw: string, c: Candidate) => scoreHits([{ field, types, raw } satisfies Probe], [c])[0];
+/** The registry is a table (server/brands/registry.ts); these pure tests put two of its brands in force. */
+const useRegistry = () =>
+  installBrands([
+    { brandKey: 'nike', displayName: 'Nike', aliases: ['nike', '耐克', 'air jordan', 'jordan'], active: true },
+    { brandKey: 'louis vuitton', displayName: 'Louis Vuitton', aliases: ['louis vuitton', 'lv', '路易威登', '驴牌'], active: true },
+  ]);
 
 describe('suspect-list normalisers', () => {
+  before(useRegistry);
   it('names meet across Traditional/Simplified, pinyin, order and Cantonese romanisation', () => {
     for (const n of ['张伟', '張偉', 'Zhang Wei', 'WEI Zhang', 'zhang  wei', 'Cheung Wei']) assert.equal(nameKey(n), 'wei zhang', n);
     assert.equal(nameKey('陳大文'), nameKey('Chen Dawen'.replace('Dawen', 'Da Wen')));
@@ -47,6 +55,7 @@ describe('suspect-list normalisers', () => {
 });
 
 describe('suspect-list scoring', () => {
+  before(useRegistry);
   it('a Traditional spelling of a listed name hits with a reason in words', () => {
     const h = hit('sender.name', ['person_name'], '陳大文', entry('person_name', '陈大文'));
     assert.equal(h?.score, 1);

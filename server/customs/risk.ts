@@ -1,6 +1,7 @@
-// Which routes stand out, so customs officers know where raising the inspection rate pays. Pure: the
-// router counts each route's recent traffic, alerts and seizures; this compares a route with all the
-// routes in view and says why it stands out, in words, with a rate to start from. Officers decide.
+// Which routes and goods classes stand out, so customs officers know where raising the inspection rate
+// pays. Pure: the stores count each route's (or goods class's) recent traffic, alerts and seizures; this
+// compares one with all those in view and says why it stands out, in words, with a rate to start from.
+// Officers decide.
 import type { Evidence } from '../../models/schema.js';
 
 export type RouteActivity = {
@@ -45,7 +46,17 @@ const HIGH_SCORE = 8;
 const ELEVATED_SCORE = 3;
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 
+/** What a subject is compared with, in the evidence's words. */
+export type Peers = { en: string; zh: string };
+export const ROUTE_PEERS: Peers = { en: 'all routes in view', zh: '辖区全部路线' };
+export const GOODS_PEERS: Peers = { en: 'all cross-border parcels in view', zh: '辖区全部出境邮件' };
+
 export function assessRouteRisk(r: RouteActivity, baseline: Baseline, currentRate: number, baseRate: number): RouteRisk {
+  return assessRisk(r, baseline, currentRate, baseRate, ROUTE_PEERS);
+}
+
+/** The risk of a route or goods class (a goods class has seizures, no alerts of its own). */
+export function assessRisk(r: RouteActivity, baseline: Baseline, currentRate: number, baseRate: number, peers: Peers): RouteRisk {
   const evidence: Evidence[] = [];
   let score = 0;
 
@@ -55,8 +66,8 @@ export function assessRouteRisk(r: RouteActivity, baseline: Baseline, currentRat
     score += 3 * r.seized30d + (standsOut ? 2 : 0);
     evidence.push({
       code: 'CUSTOMS_SEIZURES',
-      message: `Customs seized ${r.seized30d} of ${r.decided30d} inspected parcels in 30 days (${pct(share)}; ${pct(baseline.seizureShare)} on all routes in view).`,
-      messageZh: `近 30 天查验 ${r.decided30d} 件，查获 ${r.seized30d} 件（${pct(share)}；辖区全部路线 ${pct(baseline.seizureShare)}）。`,
+      message: `Customs seized ${r.seized30d} of ${r.decided30d} inspected parcels in 30 days (${pct(share)}; ${pct(baseline.seizureShare)} on ${peers.en}).`,
+      messageZh: `近 30 天查验 ${r.decided30d} 件，查获 ${r.seized30d} 件（${pct(share)}；${peers.zh} ${pct(baseline.seizureShare)}）。`,
     });
   }
   if (r.confirmedAlerts30d > 0) {
@@ -73,8 +84,8 @@ export function assessRouteRisk(r: RouteActivity, baseline: Baseline, currentRat
     score += r.alerts7d + (standsOut ? 2 : 0);
     evidence.push({
       code: standsOut ? 'ALERTS_ABOVE_PEERS' : 'ALERTS',
-      message: `${r.alerts7d} alert${r.alerts7d > 1 ? 's' : ''} in 7 days over ${r.parcels7d} parcels (${perThousand.toFixed(1)} per 1,000; ${(1000 * baseline.alertsPerParcel).toFixed(1)} on all routes in view).`,
-      messageZh: `近 7 天 ${r.parcels7d} 件中产生预警 ${r.alerts7d} 条（每千件 ${perThousand.toFixed(1)} 条；辖区全部路线 ${(1000 * baseline.alertsPerParcel).toFixed(1)} 条）。`,
+      message: `${r.alerts7d} alert${r.alerts7d > 1 ? 's' : ''} in 7 days over ${r.parcels7d} parcels (${perThousand.toFixed(1)} per 1,000; ${(1000 * baseline.alertsPerParcel).toFixed(1)} on ${peers.en}).`,
+      messageZh: `近 7 天 ${r.parcels7d} 件中产生预警 ${r.alerts7d} 条（每千件 ${perThousand.toFixed(1)} 条；${peers.zh} ${(1000 * baseline.alertsPerParcel).toFixed(1)} 条）。`,
     });
   }
 

@@ -13,19 +13,17 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../http/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.js';
 import { ringSeizure } from '../rings/step.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts } from './routes.js';
-import { isSelected, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionKeyring } from './selection.js';
-import { changeRate, emptyCounts, loadRoutes, lockRouteSetting, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateChange } from './store.js';
+import { reproduceSelection, SELECTION_GROUNDS, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionGround, type SelectionKeyring } from './selection.js';
+import { changeSettingRate, checkExpiry, emptyCounts, loadRoutes, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateDecision } from './store.js';
 import { createSeizureNotices, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
 import { registerCustomsIpRoutes } from './ip-router.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
-/** A raised rate is a decision to review: at most a year ahead (catches 2062 for 2026). */
-const MAX_EXPIRY_MS = 366 * 86_400_000;
 
 const routeParams = z.strictObject({ routeKey: z.string().max(40) });
 
@@ -50,7 +48,12 @@ export const inspectionSchema = z
     outletId: z.string(),
     verdict: z.string(),
     selected: z.boolean(),
+    /** The rate that applied: the route's, or a goods rule's when higher (goodsRuleKey). */
     rate: z.number(),
+    /** Why it was selected (empty when it was not): RANDOM, RING_ALERT, WATCHLIST_HIT, GOODS_RULE. */
+    grounds: z.array(z.enum(SELECTION_GROUNDS)),
+    routeRate: z.number(),
+    goodsRuleKey: z.string().nullable(),
     selectedAt: z.string(),
     declared: z.object({ description: z.string(), category: z.string(), quantity: z.number(), valueCny: z.number(), brand: z.string().nullable() }),
     recipientCountry: z.string(),
@@ -71,6 +74,10 @@ function presentInspection({ ci, p }: InspectionRow): z.output<typeof inspection
     verdict: p.verdict,
     selected: ci.selected,
     rate: ci.rate,
+    grounds: ci.grounds as SelectionGround[],
+    // Rows from before goods rules had one rate, the route's.
+    routeRate: ci.routeRate ?? ci.rate,
+    goodsRuleKey: ci.goodsRuleKey,
     selectedAt: ci.createdAt.toISOString(),
     declared: { description: p.declaredDescription, category: p.declaredCategory, quantity: p.declaredQuantity, valueCny: p.declaredValueCny, brand: p.declaredBrand },
     recipientCountry: p.recipientCountry,
@@ -92,33 +99,11 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     return view ?? routeViewOf(parts, effectiveRate(null, baseRate, now), emptyCounts(), { alertsPerParcel: 0, seizureShare: 0 }, baseRate);
   };
 
-  /**
-   * Changes a route's rate in one transaction: the route must exist, its setting is locked, `decide` says what
-   * to write given the rate in force (null: nothing), and the change is written to the history and the audit log.
-   */
-  const changeRouteRate = (
-    user: AuthUser,
-    parts: RouteParts,
-    requestId: string,
-    decide: (before: EffectiveRate) => Omit<RateChange, 'routeKey' | 'previousRate' | 'by' | 'now'> | null,
-  ) =>
+  /** Changes a route's rate in one transaction (the route must exist): store.ts changeSettingRate, as for goods rules. */
+  const changeRouteRate = (user: AuthUser, parts: RouteParts, requestId: string, decide: (before: EffectiveRate) => RateDecision) =>
     db.transaction(async (tx) => {
       if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
-      const now = new Date();
-      const before = effectiveRate(await lockRouteSetting(tx, parts.routeKey), baseRate, now);
-      const decided = decide(before);
-      if (!decided) return null;
-      const change: RateChange = { ...decided, routeKey: parts.routeKey, previousRate: before.rate, by: user, now };
-      const written = await changeRate(tx, change);
-      await recordAudit(tx, {
-        actor: user,
-        action: `route.rate.${change.action}`,
-        subjectType: 'route',
-        subjectId: parts.routeKey,
-        requestId,
-        details: { rate: change.rate, previousRate: change.previousRate, reason: change.reason, expiresAt: change.expiresAt?.toISOString() ?? null },
-      });
-      return written;
+      return changeSettingRate(tx, { subject: 'route', key: parts.routeKey, baseRate, user, requestId, auditAction: 'route.rate', now: new Date(), decide });
     });
   const withHistory = routeSchema.extend({ history: z.array(rateChangeSchema) });
 
@@ -185,14 +170,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     },
     handler: async ({ params, body, user, req }) => {
       const parts = routeFor(user, params.routeKey);
-      const now = new Date();
-      const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
-      if (expiresAt && expiresAt.getTime() <= now.getTime()) {
-        throw new ValidationError('expiresAt', 'EXPIRY_IN_PAST', `The expiry ${body.expiresAt} has passed; give a time after ${now.toISOString()}, or none to keep the rate until restored.`);
-      }
-      if (expiresAt && expiresAt.getTime() - now.getTime() > MAX_EXPIRY_MS) {
-        throw new ValidationError('expiresAt', 'EXPIRY_TOO_FAR', 'A rate is set for at most a year ahead; review it then, or set no expiry to keep it until restored.');
-      }
+      const expiresAt = checkExpiry(body.expiresAt, new Date());
       const change = await changeRouteRate(user, parts, String(req.id), () => ({ action: 'set', rate: body.rate, reason: body.reason, expiresAt }));
       return { status: 200, body: { ...(await routeView(user, parts)), change } };
     },
@@ -384,7 +362,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     responses: {
       200: {
         description: 'The stored selection and whether recomputing it with its key gives the same draw and decision',
-        schema: inspectionSchema.extend({ keyId: z.string(), draw: z.number(), reproduced: z.boolean() }),
+        schema: inspectionSchema.extend({ keyId: z.string(), draw: z.number(), goodsKeys: z.array(z.string()), reproduced: z.boolean() }),
       },
       404: { description: 'PARCEL_NOT_FOUND' },
       409: { description: 'SELECTION_KEY_UNAVAILABLE: its key is sealed under an encryption key not configured here' },
@@ -399,8 +377,9 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
         throw err;
       });
       const draw = selectionDraw(key, ci.waybillNo);
-      const reproduced = draw === ci.draw && ci.selected === (p.verdict !== 'rejected' && isSelected(draw, ci.rate));
-      return { status: 200, body: { ...presentInspection({ ci, p }), keyId: ci.keyId, draw: ci.draw, reproduced } };
+      // The draw from the key, the grounds from it, the rates and the parcel's own findings, as stored.
+      const reproduced = draw === ci.draw && reproduceSelection(ci, draw, p.verdict, p.reasons.map((r) => r.code));
+      return { status: 200, body: { ...presentInspection({ ci, p }), keyId: ci.keyId, draw: ci.draw, goodsKeys: ci.goodsKeys, reproduced } };
     },
   });
 

@@ -23,6 +23,39 @@ export function selectionDraw(key: Buffer, waybillNo: string): number {
 /** Selected when the draw falls below the rate: rate 0 selects nothing, rate 1 everything. */
 export const isSelected = (draw: number, rate: number): boolean => draw < rate;
 
+export const SELECTION_GROUNDS = ['RANDOM', 'RING_ALERT', 'WATCHLIST_HIT', 'GOODS_RULE'] as const;
+export type SelectionGround = (typeof SELECTION_GROUNDS)[number];
+
+export type SelectionFacts = {
+  draw: number;
+  /** The route's own rate. */
+  routeRate: number;
+  /** The highest rate of the goods rules in force on the parcel's goods, if any. */
+  goodsRate: number | null;
+  /** The ring step found the parcel part of a ring under alert (ANT_MOVING_SUSPECTED). */
+  ringAlert: boolean;
+  /** The parcel hit a suspect list (WATCHLIST_HIT). */
+  watchlistHit: boolean;
+  /** Refused at the counter: never leaves it, never selected. */
+  rejected: boolean;
+};
+
+/**
+ * Why a parcel is selected (empty: it is not). The draw decides RANDOM (below the route's rate) and
+ * GOODS_RULE (below a higher goods rate but not the route's), so one draw serves both and the share of
+ * RANDOM stays the route's rate whatever else holds; ring and list grounds come from the parcel's own
+ * findings and never touch the draw — selecting a targeted parcel tells nothing about anyone's draw.
+ */
+export function selectionGrounds(f: SelectionFacts): SelectionGround[] {
+  if (f.rejected) return [];
+  const grounds: SelectionGround[] = [];
+  if (isSelected(f.draw, f.routeRate)) grounds.push('RANDOM');
+  if (f.ringAlert) grounds.push('RING_ALERT');
+  if (f.watchlistHit) grounds.push('WATCHLIST_HIT');
+  if (f.goodsRate !== null && isSelected(f.draw, f.goodsRate) && !isSelected(f.draw, f.routeRate)) grounds.push('GOODS_RULE');
+  return grounds;
+}
+
 /** A key sealed under an encryption key this server is not configured with (PII_ENCRYPTION_KEY rotated). */
 export class SelectionKeyUnavailable extends Error {
   constructor(public readonly keyId: string) {
@@ -90,4 +123,26 @@ export function createSelectionKeyring(vault: PiiVault): SelectionKeyring {
     },
     rotate,
   };
+}
+
+/**
+ * Whether a stored selection follows from its draw: the grounds recomputed from the draw, the rates stored
+ * beside it (the route's; the goods rule's when it applied) and the parcel's own stored findings and verdict
+ * give the grounds and decision on record. Rows from before targeted selection have the route's rate only.
+ */
+export function reproduceSelection(
+  stored: { selected: boolean; grounds: string[]; rate: number; routeRate: number | null; goodsRuleKey: string | null },
+  draw: number,
+  verdict: string,
+  findingCodes: string[],
+): boolean {
+  const grounds = selectionGrounds({
+    draw,
+    routeRate: stored.routeRate ?? stored.rate,
+    goodsRate: stored.goodsRuleKey ? stored.rate : null,
+    ringAlert: stored.routeRate !== null && findingCodes.includes('ANT_MOVING_SUSPECTED'),
+    watchlistHit: stored.routeRate !== null && findingCodes.includes('WATCHLIST_HIT'),
+    rejected: verdict === 'rejected',
+  });
+  return stored.selected === (grounds.length > 0) && (stored.routeRate === null || grounds.join() === stored.grounds.join());
 }

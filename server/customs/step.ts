@@ -1,17 +1,37 @@
-// The intake step that selects cross-border parcels for customs inspection at their route's rate. Every
-// cross-border parcel gets a customs_inspections row (selected or not) with the rate, key id and draw, so
-// an audit can reproduce the decision. A refused parcel never leaves the counter and is never selected.
+// The intake step that selects cross-border parcels for customs inspection. A parcel is selected when any
+// ground holds: its keyed draw falls below its route's rate (RANDOM) or below a higher goods rule's rate
+// (GOODS_RULE), it belongs to a ring under alert (RING_ALERT), or it hit a suspect list (WATCHLIST_HIT).
+// Every cross-border parcel gets a customs_inspections row (selected or not) with the rates, key id, draw,
+// goods classes and grounds, so an audit can reproduce the decision. A refused parcel never leaves the
+// counter and is never selected.
 import { sql } from 'drizzle-orm';
 import { customsInspections } from '../../models/schema.js';
 import type { CustomsPolicy } from '../config.js';
 import { queryRows } from '../db/database.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
+import { applicableGoodsRule, goodsKeysOf } from './goods-rules.js';
 import { routeKeyOf } from './route-key.js';
-import { effectiveRate } from './routes.js';
-import { currentKeyIdSql, isSelected, selectionDraw, type SelectionKeyring } from './selection.js';
+import { effectiveRate, type RouteSetting } from './routes.js';
+import { currentKeyIdSql, selectionDraw, selectionGrounds, type SelectionKeyring } from './selection.js';
 
-type Plan = { routeKey: string; rate: number; keyId: string; draw: number };
+type Plan = { routeKey: string; routeRate: number; goodsRule: { ruleKey: string; rate: number } | null; goodsKeys: string[]; keyId: string; draw: number };
 const plans = new WeakMap<IntakeState, Plan>();
+
+type Row = {
+  raised_rate: number | null;
+  reason: string | null;
+  expires_at: Date | string | null;
+  key_id: string | null;
+  goods: string | { k: string; r: number; e: string | null; why: string | null }[];
+};
+
+const settingOf = (raisedRate: number | null, reason: string | null, expiresAt: Date | string | null): RouteSetting => ({
+  raisedRate: raisedRate === null ? null : Number(raisedRate),
+  reason,
+  setByName: null,
+  setAt: null,
+  expiresAt: expiresAt ? new Date(expiresAt) : null,
+});
 
 export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): IntakeStep {
   return {
@@ -19,41 +39,65 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): I
     async check(s) {
       if (!s.recipient?.crossBorder || !s.waybill) return;
       const routeKey = routeKeyOf(s.courier.outletRegionCode, s.recipient.country, s.waybill.channel);
-      // The route's setting and the current key in one round trip.
-      const [row] = await queryRows<{ raised_rate: number | null; reason: string | null; expires_at: Date | string | null; key_id: string | null }>(
+      const { declared } = s.request;
+      const goodsKeys = goodsKeysOf(declared.category, [declared.brand, declared.description].filter(Boolean).join(' '));
+      // The route's setting, the goods rules set on the parcel's classes and the current key: one round trip.
+      const [row] = await queryRows<Row>(
         s.tx,
         sql`select r.raised_rate, r.reason, r.expires_at,
-                   ${currentKeyIdSql(keyring.sealedPrefix)} as key_id
+                   ${currentKeyIdSql(keyring.sealedPrefix)} as key_id,
+                   (select coalesce(json_agg(json_build_object('k', g.rule_key, 'r', g.raised_rate, 'e', g.expires_at, 'why', g.reason)), '[]'::json)
+                      from customs_goods_rules g
+                     where g.rule_key in (${sql.join(goodsKeys.map((k) => sql`${k}`), sql`, `)}) and g.raised_rate is not null) as goods
             from (select 1) one left join customs_routes r on r.route_key = ${routeKey}`,
       );
-      const setting = row && {
-        raisedRate: row.raised_rate === null ? null : Number(row.raised_rate),
-        reason: row.reason,
-        setByName: null,
-        setAt: null,
-        expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-      };
-      const { rate } = effectiveRate(setting, policy.baseRate, s.now);
+      const { rate: routeRate } = effectiveRate(row && settingOf(row.raised_rate, row.reason, row.expires_at), policy.baseRate, s.now);
+      const goods = typeof row?.goods === 'string' ? (JSON.parse(row.goods) as Exclude<Row['goods'], string>) : (row?.goods ?? []);
+      // Expiry is decided here, at the intake's own time: no job to miss.
+      const goodsRule = applicableGoodsRule(goods.map((g) => ({ ruleKey: g.k, setting: settingOf(g.r, g.why, g.e) })), s.now);
       const keyId = row?.key_id ?? (await keyring.currentId(s.tx));
       const draw = selectionDraw(await keyring.key(s.tx, keyId), s.waybill.normalized);
-      plans.set(s, { routeKey, rate, keyId, draw });
+      plans.set(s, { routeKey, routeRate, goodsRule, goodsKeys, keyId, draw });
     },
     async record(s) {
       const plan = plans.get(s);
       if (!plan) return;
-      const selected = s.verdict !== 'rejected' && isSelected(plan.draw, plan.rate);
+      // Where a route and a goods rate both apply, the higher one selects (a goods rule only when strictly higher).
+      const goodsWins = !!plan.goodsRule && plan.goodsRule.rate > plan.routeRate;
+      const rate = goodsWins ? plan.goodsRule!.rate : plan.routeRate;
+      const grounds = selectionGrounds({
+        draw: plan.draw,
+        routeRate: plan.routeRate,
+        goodsRate: plan.goodsRule?.rate ?? null,
+        ringAlert: s.findings.some((f) => f.code === 'ANT_MOVING_SUSPECTED'),
+        watchlistHit: s.watchlistHits.length > 0,
+        rejected: s.verdict === 'rejected',
+      });
+      const selected = grounds.length > 0;
       await s.tx.insert(customsInspections).values({
         parcelId: s.parcel!.id,
         waybillNo: s.waybill!.normalized,
         routeKey: plan.routeKey,
         originCity: plan.routeKey.slice(0, 4),
-        rate: plan.rate,
+        rate,
         keyId: plan.keyId,
         draw: plan.draw,
         selected,
         createdAt: s.parcel!.createdAt,
+        grounds,
+        goodsRuleKey: goodsWins ? plan.goodsRule!.ruleKey : null,
+        routeRate: plan.routeRate,
+        goodsKeys: plan.goodsKeys,
       });
-      s.customsInspection = { selected, rate: plan.rate, routeKey: plan.routeKey, grounds: selected ? ['RANDOM'] : [], rateSource: 'route', routeRate: plan.rate };
+      s.customsInspection = {
+        selected,
+        rate,
+        routeKey: plan.routeKey,
+        grounds,
+        rateSource: goodsWins ? 'goods' : 'route',
+        routeRate: plan.routeRate,
+        ...(plan.goodsRule ? { goodsRule: plan.goodsRule } : {}),
+      };
     },
   };
 }

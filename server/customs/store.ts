@@ -2,7 +2,10 @@
 // them, and the history of every change.
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { customsRateChanges, customsRoutes } from '../../models/schema.js';
+import { customsGoodsRuleChanges, customsGoodsRules, customsRateChanges, customsRoutes } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import { recordAudit } from '../audit/audit.js';
+import { ValidationError } from '../http/errors.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import { assessRouteRisk, baselineOf, type Baseline, type RouteActivity } from './risk.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts, type RouteSetting } from './routes.js';
@@ -56,6 +59,8 @@ export const rateChangeSchema = z
     changedAt: z.string(),
   })
   .meta({ id: 'RateChange' });
+
+export const goodsRuleChangeSchema = rateChangeSchema.omit({ routeKey: true }).extend({ ruleKey: z.string() }).meta({ id: 'GoodsRuleChange' });
 
 export type Counts = RouteActivity & { selected7d: number; pendingInspections: number };
 export const emptyCounts = (): Counts => ({ parcels7d: 0, selected7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: 0, seized30d: 0, pendingInspections: 0 });
@@ -143,12 +148,27 @@ export async function routeExists(db: Queryable, routeKey: string, originCity: s
   return !!row?.known;
 }
 
-/** The route's setting, locked for a change (the row is made first, so two changes take turns). */
-export async function lockRouteSetting(db: Queryable, routeKey: string): Promise<RouteSetting> {
-  await db.insert(customsRoutes).values({ routeKey }).onConflictDoNothing();
-  const [row] = await db.select().from(customsRoutes).where(eq(customsRoutes.routeKey, routeKey)).for('update');
+/**
+ * Rates customs set are kept alike on routes and on goods classes (重点监管商品): a setting row per key
+ * (customs_routes, customs_goods_rules) and a history of every change (customs_rate_changes,
+ * customs_goods_rule_changes). `subject` says which; everything below serves both.
+ */
+export type RateSubject = 'route' | 'goods';
+
+/** The setting of a route or goods rule, locked for a change (the row is made first, so two changes take turns). */
+export async function lockSetting(db: Queryable, subject: RateSubject, key: string): Promise<RouteSetting> {
+  if (subject === 'route') {
+    await db.insert(customsRoutes).values({ routeKey: key }).onConflictDoNothing();
+    const [row] = await db.select().from(customsRoutes).where(eq(customsRoutes.routeKey, key)).for('update');
+    return row!;
+  }
+  await db.insert(customsGoodsRules).values({ ruleKey: key }).onConflictDoNothing();
+  const [row] = await db.select().from(customsGoodsRules).where(eq(customsGoodsRules.ruleKey, key)).for('update');
   return row!;
 }
+
+/** The route's setting, locked for a change. */
+export const lockRouteSetting = (db: Queryable, routeKey: string) => lockSetting(db, 'route', routeKey);
 
 export type RateChange = {
   routeKey: string;
@@ -160,46 +180,49 @@ export type RateChange = {
   by: { id: string; username: string };
   now: Date;
 };
+type Change = Omit<RateChange, 'routeKey'> & { key: string };
 
-/** Writes the new setting and its line in the history. */
-export async function changeRate(db: Queryable, c: RateChange) {
-  await db
-    .update(customsRoutes)
-    .set(
-      c.action === 'set'
-        ? { raisedRate: c.rate, reason: c.reason, setBy: c.by.id, setByName: c.by.username, setAt: c.now, expiresAt: c.expiresAt }
-        : { raisedRate: null, reason: null, setBy: null, setByName: null, setAt: null, expiresAt: null },
-    )
-    .where(eq(customsRoutes.routeKey, c.routeKey));
-  const [row] = await db
-    .insert(customsRateChanges)
-    .values({
-      routeKey: c.routeKey,
-      action: c.action,
-      rate: c.rate,
-      previousRate: c.previousRate,
-      reason: c.reason,
-      expiresAt: c.expiresAt,
-      changedBy: c.by.id,
-      changedByName: c.by.username,
-      changedAt: c.now,
-    })
-    .returning();
-  return presentChange(row!);
+/** Writes the new setting and its line in the history; answers the line as the API shows it (key under `keyName`). */
+async function writeChange(db: Queryable, subject: RateSubject, c: Change) {
+  const setting =
+    c.action === 'set'
+      ? { raisedRate: c.rate, reason: c.reason, setBy: c.by.id, setByName: c.by.username, setAt: c.now, expiresAt: c.expiresAt }
+      : { raisedRate: null, reason: null, setBy: null, setByName: null, setAt: null, expiresAt: null };
+  const line = {
+    action: c.action, rate: c.rate, previousRate: c.previousRate, reason: c.reason, expiresAt: c.expiresAt,
+    changedBy: c.by.id, changedByName: c.by.username, changedAt: c.now,
+  };
+  if (subject === 'route') {
+    await db.update(customsRoutes).set(setting).where(eq(customsRoutes.routeKey, c.key));
+    const [row] = await db.insert(customsRateChanges).values({ routeKey: c.key, ...line }).returning();
+    return presentChange(row!);
+  }
+  await db.update(customsGoodsRules).set(setting).where(eq(customsGoodsRules.ruleKey, c.key));
+  const [row] = await db.insert(customsGoodsRuleChanges).values({ ruleKey: c.key, ...line }).returning();
+  return presentGoodsChange(row!);
 }
 
+/** Writes a route's new setting and its line in the history. */
+export const changeRate = (db: Queryable, c: RateChange) => writeChange(db, 'route', { ...c, key: c.routeKey }) as Promise<z.output<typeof rateChangeSchema>>;
+
+type ChangeRow = Omit<typeof customsRateChanges.$inferSelect, 'routeKey'>;
+const changeFields = (r: ChangeRow) => ({
+  id: r.id,
+  action: r.action,
+  rate: r.rate,
+  previousRate: r.previousRate,
+  reason: r.reason,
+  expiresAt: r.expiresAt?.toISOString() ?? null,
+  changedBy: r.changedByName,
+  changedAt: r.changedAt.toISOString(),
+});
+
 export function presentChange(r: typeof customsRateChanges.$inferSelect): z.output<typeof rateChangeSchema> {
-  return {
-    id: r.id,
-    routeKey: r.routeKey,
-    action: r.action,
-    rate: r.rate,
-    previousRate: r.previousRate,
-    reason: r.reason,
-    expiresAt: r.expiresAt?.toISOString() ?? null,
-    changedBy: r.changedByName,
-    changedAt: r.changedAt.toISOString(),
-  };
+  return { ...changeFields(r), routeKey: r.routeKey };
+}
+
+export function presentGoodsChange(r: typeof customsGoodsRuleChanges.$inferSelect): z.output<typeof goodsRuleChangeSchema> {
+  return { ...changeFields(r), ruleKey: r.ruleKey };
 }
 
 export async function rateHistory(db: Queryable, routeKey: string, limit = 100) {
@@ -210,4 +233,66 @@ export async function rateHistory(db: Queryable, routeKey: string, limit = 100) 
     .orderBy(desc(customsRateChanges.changedAt), desc(customsRateChanges.id))
     .limit(limit);
   return rows.map(presentChange);
+}
+
+export async function goodsRuleHistory(db: Queryable, ruleKey: string, limit = 100) {
+  const rows = await db
+    .select()
+    .from(customsGoodsRuleChanges)
+    .where(eq(customsGoodsRuleChanges.ruleKey, ruleKey))
+    .orderBy(desc(customsGoodsRuleChanges.changedAt), desc(customsGoodsRuleChanges.id))
+    .limit(limit);
+  return rows.map(presentGoodsChange);
+}
+
+/** A set rate is a decision to review: at most a year ahead (catches 2062 for 2026). */
+export const MAX_EXPIRY_MS = 366 * 86_400_000;
+
+/** The expiry of a rate being set: in the future (EXPIRY_IN_PAST) and at most a year ahead (EXPIRY_TOO_FAR); none: until restored. */
+export function checkExpiry(expiresAt: string | null | undefined, now: Date): Date | null {
+  const at = expiresAt ? new Date(expiresAt) : null;
+  if (at && at.getTime() <= now.getTime()) {
+    throw new ValidationError('expiresAt', 'EXPIRY_IN_PAST', `The expiry ${expiresAt} has passed; give a time after ${now.toISOString()}, or none to keep the rate until restored.`);
+  }
+  if (at && at.getTime() - now.getTime() > MAX_EXPIRY_MS) {
+    throw new ValidationError('expiresAt', 'EXPIRY_TOO_FAR', 'A rate is set for at most a year ahead; review it then, or set no expiry to keep it until restored.');
+  }
+  return at;
+}
+
+/** What a change writes, decided from the rate in force (null: nothing to write). */
+export type RateDecision = { action: 'set' | 'restore'; rate: number; reason: string; expiresAt: Date | null } | null;
+
+/**
+ * Changes the rate of a route or goods rule in the caller's transaction: its setting is locked, `decide` says
+ * what to write given the rate in force, and the change goes to the history and the audit log
+ * (`<auditAction>.set` / `.restore`). Answers the history line, or null when nothing was written.
+ */
+export async function changeSettingRate<S extends RateSubject>(
+  tx: Queryable,
+  o: {
+    subject: S;
+    key: string;
+    baseRate: number;
+    user: AuthUser;
+    requestId: string;
+    auditAction: string;
+    now: Date;
+    decide: (before: EffectiveRate) => RateDecision;
+  },
+): Promise<(S extends 'route' ? z.output<typeof rateChangeSchema> : z.output<typeof goodsRuleChangeSchema>) | null> {
+  const before = effectiveRate(await lockSetting(tx, o.subject, o.key), o.baseRate, o.now);
+  const decided = o.decide(before);
+  if (!decided) return null;
+  const change: Change = { ...decided, key: o.key, previousRate: before.rate, by: o.user, now: o.now };
+  const written = await writeChange(tx, o.subject, change);
+  await recordAudit(tx, {
+    actor: o.user,
+    action: `${o.auditAction}.${change.action}`,
+    subjectType: o.subject === 'route' ? 'route' : 'goods_rule',
+    subjectId: o.key,
+    requestId: o.requestId,
+    details: { rate: change.rate, previousRate: change.previousRate, reason: change.reason, expiresAt: change.expiresAt?.toISOString() ?? null },
+  });
+  return written as never;
 }

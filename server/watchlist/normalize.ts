@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { normalizeDocumentNumber } from '../identity/documents.js';
 import { pinyin } from 'pinyin-pro';
+import { brandSnapshot, foldBrandText } from '../brands/registry.js';
 import { hasHan, normalizeSpaces, romanize, toSimplifiedChinese } from '../identity/names.js';
 
 
@@ -136,63 +137,22 @@ export function companyKey(raw: string): string {
   return hasHan(stripped) ? stripDivisions(stripped) : stripped;
 }
 
-// Protected brands and how they are written on declarations (Chinese names, abbreviations).
-const BRAND_ALIASES: Record<string, string[]> = {
-  nike: ['nike', '耐克', 'air jordan', 'jordan'],
-  adidas: ['adidas', '阿迪达斯', '阿迪'],
-  'louis vuitton': ['louis vuitton', 'lv', '路易威登', '驴牌'],
-  gucci: ['gucci', '古驰', '古奇'],
-  chanel: ['chanel', '香奈儿', '小香'],
-  hermes: ['hermes', 'hermès', '爱马仕'],
-  prada: ['prada', '普拉达'],
-  dior: ['dior', '迪奥'],
-  rolex: ['rolex', '劳力士'],
-  omega: ['omega', '欧米茄'],
-  cartier: ['cartier', '卡地亚'],
-  burberry: ['burberry', '巴宝莉', '博柏利'],
-  'estee lauder': ['estee lauder', 'estée lauder', '雅诗兰黛'],
-  lancome: ['lancome', 'lancôme', '兰蔻'],
-  apple: ['apple', 'iphone', 'airpods', 'ipad'],
-  samsung: ['samsung', '三星'],
-  'new balance': ['new balance', '新百伦'],
-  puma: ['puma', '彪马'],
-  'canada goose': ['canada goose', '加拿大鹅'],
-  moncler: ['moncler', '蒙口'],
-  balenciaga: ['balenciaga', '巴黎世家'],
-  'yves saint laurent': ['yves saint laurent', 'ysl', '圣罗兰'],
-  'the north face': ['the north face', '北面'],
-  pandora: ['pandora', '潘多拉'],
-  swarovski: ['swarovski', '施华洛世奇'],
-};
-const aliasToBrand = new Map<string, string>();
-for (const [brand, aliases] of Object.entries(BRAND_ALIASES)) for (const a of aliases) aliasToBrand.set(a, brand);
-// Compiled once: Latin aliases match as whole words (lv is not in "velvet"), Chinese ones as substrings.
-const aliasMatchers = [...aliasToBrand].map(([alias, brand]) => ({
-  brand,
-  test: hasHan(alias)
-    ? (s: string) => s.includes(alias)
-    : ((re: RegExp) => (s: string) => re.test(s))(new RegExp(`(^|[^a-z0-9])${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^a-z0-9])`)),
-}));
-
-const foldLatin = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+// Protected brands come from the registry (server/brands/registry.ts: the protected_brands table, kept in
+// memory per process), so a brand customs add is matched at the next intake, with no list here to keep in step.
 
 /** The canonical brand an entry or a declaration names: 耐克, NIKE and Nike Air all give "nike". */
 export function brandKey(raw: string): string {
-  const s = foldLatin(toSimplifiedChinese(normalizeSpaces(raw))).trim();
-  return aliasToBrand.get(s) ?? mentionedBrands(s)[0] ?? s;
+  return brandSnapshot().keyOf(raw);
 }
 
-/** Every known brand a text mentions, by any of its aliases (Latin ones as whole words). */
+/** Every protected brand a text mentions, by any of its aliases (Latin ones as whole words). */
 export function mentionedBrands(text: string): string[] {
-  const s = foldLatin(toSimplifiedChinese(normalizeSpaces(text)));
-  const found = new Set<string>();
-  for (const m of aliasMatchers) if (m.test(s)) found.add(m.brand);
-  return [...found];
+  return brandSnapshot().mentioned(text);
 }
 
 /** Text a brand entry is searched for in a description when it is not a known brand. */
 export function brandSearchText(text: string): string {
-  return foldLatin(toSimplifiedChinese(normalizeSpaces(text)));
+  return foldBrandText(text);
 }
 
 export const normalizeIdNumber = (raw: string) => normalizeDocumentNumber(raw);
