@@ -26,6 +26,9 @@ import { registerWatchlistRoutes } from './watchlist/router.js';
 import { watchlistStep } from './watchlist/step.js';
 import { ringStep } from './rings/step.js';
 import { registerCustomsRoutes } from './customs/router.js';
+import { registerGoodsRuleRoutes } from './customs/goods-rules-router.js';
+import { startBrandRegistry } from './brands/registry.js';
+import { registerBrandRoutes } from './brands/router.js';
 import { createSelectionKeyring } from './customs/selection.js';
 import { customsStep } from './customs/step.js';
 import { registerReportRoutes } from './reports/router.js';
@@ -33,6 +36,7 @@ import { registerJobRoutes } from './jobs/router.js';
 import { registerCaseRoutes } from './cases/router.js';
 import { registerHoldRoutes } from './holds/router.js';
 import { holdStep } from './holds/step.js';
+import { registerRingRoutes } from './rings/router.js';
 import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -87,6 +91,9 @@ export function createApp(ctx: AppContext) {
   // Before any body is read: a page on another site may not act with the user's cookie (server/http/origin.ts).
   app.use(refuseCrossSiteRequests(config));
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
+  // The protected-brand registry every matcher reads: loaded before the first request, kept fresh (server/brands/registry.ts).
+  const brands = startBrandRegistry(ctx.db, ctx.dbKind, log);
+  app.use('/api', brands.middleware);
 
   const api = createApi((req) => authenticateRequest(ctx.db, req));
   registerHealthRoutes(api, ctx);
@@ -106,11 +113,14 @@ export function createApp(ctx: AppContext) {
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);
+  registerGoodsRuleRoutes(api, ctx);
+  registerBrandRoutes(api, ctx, brands);
   registerReportRoutes(api, ctx);
   registerJobRoutes(api, ctx);
   registerCaseRoutes(api, ctx);
   registerHoldRoutes(api, ctx);
   registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
+  registerRingRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',
