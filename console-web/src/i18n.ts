@@ -294,6 +294,21 @@ const zh = {
   monthlyTitle: '月度总结',
   avgWait: '平均等待',
   cases: '案件',
+  // Issues 16 and 17: the pages themselves load on demand with their own strings (strings-customs.ts, strings-rings.ts).
+  navIp: '知识产权',
+  navTools: '团伙研判',
+  tabRoutes: '线路',
+  tabGoods: '重点监管商品',
+  grounds: '抽中依据',
+  ground_RANDOM: '随机抽查',
+  ground_RING_ALERT: '团伙预警',
+  ground_WATCHLIST_HIT: '嫌疑名单',
+  ground_GOODS_RULE: '重点商品',
+  brandsFound: '查获品牌（可选，默认为申报品牌）',
+  noticesOpened: '已生成 {n} 份权利人通知',
+  toNotices: '去通知权利人',
+  disposeNow: '记录处置',
+  ringTitle: '团伙全貌',
 };
 export type Key = keyof typeof zh;
 
@@ -587,6 +602,20 @@ const en: Record<Key, string> = {
   monthlyTitle: 'Monthly summary',
   avgWait: 'Average wait',
   cases: 'Cases',
+  navIp: 'IP protection',
+  navTools: 'Ring tools',
+  tabRoutes: 'Routes',
+  tabGoods: 'Key goods',
+  grounds: 'Grounds',
+  ground_RANDOM: 'Random draw',
+  ground_RING_ALERT: 'Ring alert',
+  ground_WATCHLIST_HIT: 'Suspect list',
+  ground_GOODS_RULE: 'Key goods',
+  brandsFound: 'Brands found (optional; default: the declared brand)',
+  noticesOpened: '{n} right-holder notice(s) opened',
+  toNotices: 'Notify the right holders',
+  disposeNow: 'Record disposal',
+  ringTitle: 'The ring',
 };
 
 let lang: Lang = localStorage.getItem('pg.console.lang') === 'en' ? 'en' : 'zh';
@@ -600,6 +629,15 @@ document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
 
 export function t(key: Key, vars: Record<string, string | number> = {}): string {
   return (lang === 'zh' ? zh : en)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/**
+ * A catalogue of its own for pages loaded on demand: their words travel in their chunk, not in the first load.
+ * The English table must name every key of the Chinese one (the compiler checks).
+ */
+export function defineStrings<K extends string>(zhTable: Record<K, string>, enTable: NoInfer<Record<K, string>>) {
+  return (key: K, vars: Record<string, string | number> = {}): string =>
+    (lang === 'zh' ? zhTable : enTable)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
 }
 
 /** A word for a code the server sends (an outcome, a history kind…), or the code itself when the catalogue has none. */

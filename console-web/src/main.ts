@@ -31,11 +31,15 @@ const PAGES: Page[] = [
   { hash: '#/cases', label: 'navCases', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/routes', label: 'navRoutes', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/inspections', label: 'navInspections', roles: ['customs_officer', 'admin'] },
+  { hash: '#/notices', label: 'navIp', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/watchlist', label: 'navWatchlist', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  { hash: '#/allowlist', label: 'navTools', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/overview', label: 'navOverview', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/jobs', label: 'navJobs', roles: ['admin'] },
 ];
+/** Pages that sit under another's navigation entry, as tabs of it. */
+const NAV_PARENT: Record<string, string> = { 'goods-rules': 'routes', disposals: 'notices', brands: 'notices', 'price-floors': 'allowlist' };
 const ROLE_NAMES: Record<User['role'], [string, string]> = {
   postal_regulator: ['邮政管理', 'Postal regulator'],
   customs_officer: ['海关', 'Customs'],
@@ -182,12 +186,13 @@ function route() {
   app.querySelector<HTMLElement>('#page')!.replaceChildren(main);
   const [path = '', query = ''] = location.hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
-  for (const a of app.querySelectorAll<HTMLAnchorElement>('[data-nav]')) a.classList.toggle('active', `#/${parts[0]}` === a.dataset.nav);
+  const section = NAV_PARENT[parts[0] ?? ''] ?? parts[0];
+  for (const a of app.querySelectorAll<HTMLAnchorElement>('[data-nav]')) a.classList.toggle('active', `#/${section}` === a.dataset.nav);
   const ctx: PageContext = { user, live, main, navigate: (hash) => (location.hash = hash) };
   const params = new URLSearchParams(query);
   main.innerHTML = `<p class="muted">${esc(t('loading'))}</p>`;
   const allowed = (hash: string) => PAGES.find((p) => p.hash === hash)?.roles.includes(user!.role) ?? true;
-  if (!allowed(`#/${parts[0] ?? ''}`) || (!parts[0] && user.role === 'outlet_supervisor')) {
+  if (!allowed(`#/${section ?? ''}`) || (!parts[0] && user.role === 'outlet_supervisor')) {
     history.replaceState(null, '', home(user));
     parts.splice(0, parts.length, home(user).slice(2));
   }
@@ -201,8 +206,35 @@ function route() {
     watchlist: () => renderWatchlist(ctx, params),
     overview: () => renderOverview(ctx, params),
     reports: () => renderReports(ctx, params, parts[1]),
+    // Issues 16 and 17: loaded on first use, with their words.
+    'goods-rules': lazy(ctx, () => import('./pages/goods-rules.js').then((m) => (parts[1] ? m.renderGoodsRule(ctx, decodeURIComponent(parts[1])) : m.renderGoodsRules(ctx)))),
+    brands: lazy(ctx, () => import('./pages/brands.js').then((m) => m.renderBrands(ctx, params))),
+    notices: lazy(ctx, () => import('./pages/notices.js').then((m) => m.renderNotices(ctx, params))),
+    disposals: lazy(ctx, () => import('./pages/disposals.js').then((m) => m.renderDisposals(ctx, params))),
+    allowlist: lazy(ctx, () => import('./pages/allowlist.js').then((m) => m.renderAllowlist(ctx, params))),
+    'price-floors': lazy(ctx, () => import('./pages/price-floors.js').then((m) => m.renderPriceFloors(ctx))),
   };
   cleanup = (pages[parts[0] ?? ''] ?? pages.alerts!)();
+}
+
+/**
+ * A page whose code loads on first use. Its cleanup runs whenever the officer leaves — also when they leave before
+ * the code arrived, in which case the page, painting into a detached element, is cleaned up as soon as it returns.
+ */
+function lazy(ctx: PageContext, load: () => Promise<(() => void) | void>): () => () => void {
+  return () => {
+    let left = false;
+    let done: (() => void) | void;
+    load()
+      .then((c) => (left ? c?.() : (done = c)))
+      .catch((err) => {
+        if (!left) ctx.main.innerHTML = `<p class="error" role="alert">${esc(t('error'))}: ${esc((err as Error).message)}</p>`;
+      });
+    return () => {
+      left = true;
+      done?.();
+    };
+  };
 }
 
 window.addEventListener('hashchange', route);

@@ -26,6 +26,8 @@ export type Alert = {
   updatedAt: string;
   /** GET /api/alerts/:id and the live update after a decision or a note carry them. */
   notes?: AlertNote[];
+  /** An ANT_MOVING alert's ring (GET /api/rings/:ringId). */
+  ringId?: string | null;
 };
 export type AlertNote = { id: string; by: string; role: string; jurisdiction: string | null; text: string; at: string };
 export type AlertCounts = { open: number; acknowledged: number; high: number };
@@ -89,6 +91,8 @@ export type RateChange = {
 };
 export type Inspection = {
   waybillNo: string;
+  /** Why it was selected (issue 17); absent on a server without targeted selection. */
+  grounds?: string[];
   routeKey: string;
   outletId: string;
   verdict: string;
@@ -193,3 +197,132 @@ export type JobSchedule = { name?: string; rule?: string; kind: string; key?: st
 /** The weekly report's issue-15 tables (optional: a server without them still renders the rest). */
 export type WeeklyCaseRow = { id?: string; reference: string; title: string; owner: string; openedAt: string; dueAt: string; status: string; outcome?: string | null; progress?: string | number | null; eventsThisPeriod?: number; lastNote?: { text: string; by: string; at: string }; closedAt?: string; overdue: boolean };
 export type WeeklyHolds = { decided?: number; released?: number; refused?: number; pending?: number; overdue?: number; overdueList?: { waybillNo: string; outletId: string; reasons?: (Evidence | string)[]; dueAt: string; heldAt?: string }[] };
+
+// Issue 17: customs selection aimed at risk — goods rules, protected brands, right-holder notices, disposals.
+export type Brand = {
+  brandKey: string;
+  displayName: string;
+  aliases: string[];
+  categories: string[];
+  rightHolder: string | null;
+  contact: string | null;
+  recordationNo: string | null;
+  active: boolean;
+  updatedBy: string | null;
+  updatedAt: string;
+};
+export type GoodsRule = {
+  ruleKey: string;
+  kind: 'category' | 'brand';
+  value: string;
+  label: string;
+  labelZh: string;
+  baseRate: number;
+  rate: number;
+  raised: boolean;
+  raisedUntil: string | null;
+  reason: string | null;
+  setBy: string | null;
+  setAt: string | null;
+  parcels30d: number;
+  selected30d: number;
+  seized30d: number;
+  risk: { seizureShare: number; suggested: boolean; suggestedRate: number | null; evidence: Evidence[] };
+};
+export type GoodsRuleChange = RateChange & { id: string; ruleKey: string };
+export type NoticeStatus = 'pending' | 'notified' | 'answered' | 'overdue';
+export type Notice = {
+  id: string;
+  waybillNo: string;
+  parcelId: string;
+  brandKey: string;
+  brandName: string;
+  rightHolder: string | null;
+  contact: string | null;
+  recordationNo: string | null;
+  status: NoticeStatus;
+  method: string | null;
+  /** What was said or sent when notifying. */
+  note: string | null;
+  notifiedAt: string | null;
+  notifiedBy: string | null;
+  deadlineAt: string | null;
+  answer: 'detention_requested' | 'no_action' | 'not_infringing' | null;
+  answerNote: string | null;
+  answeredAt: string | null;
+  answeredBy: string | null;
+  createdAt: string;
+};
+export type Disposal = {
+  waybillNo: string;
+  parcelId: string;
+  kind: 'destroyed' | 'handed_to_police' | 'returned';
+  party: string;
+  certificateNo: string | null;
+  disposedAt: string;
+  note: string | null;
+  recordedBy: string;
+  recordedAt: string;
+};
+/** A seized parcel whose goods have no disposal yet, with its right-holder notices. */
+export type PendingDisposal = {
+  waybillNo: string;
+  parcelId: string;
+  routeKey: string;
+  seizedAt: string;
+  seizedBy: string | null;
+  note: string | null;
+  declared: { description: string; category: string; quantity: number; valueCny: number; brand: string | null };
+  notices: { id: string; brandKey: string; brandName: string; status: NoticeStatus; answer: string | null; deadlineAt: string | null }[];
+};
+
+// Issue 16: the ring view and the analysts' tools.
+export type RingMember = {
+  parcelId: string;
+  waybillNo: string;
+  createdAt: string;
+  senderName: string;
+  senderPhoneMasked: string;
+  country: string;
+  outletId: string;
+  regionCode: string;
+  valueCny: number;
+  category: string;
+  brand: string | null;
+  /** What linked it into the ring when it came in, and to which earlier parcels (at most 10 named of `total`). */
+  linkedBy: { kind: string; label: string; labelZh: string; to: string[]; total: number }[];
+  split: boolean;
+  splitAt: string | null;
+};
+export type RingEvent = { id: string; kind: 'moved' | 'split' | 'allowlisted'; at: string; byName: string | null; details: Record<string, unknown> };
+export type AllowlistEntry = {
+  id: string;
+  kind: string;
+  label: string;
+  reason: string;
+  ringId: string | null;
+  regionCode: string;
+  expiresAt: string;
+  createdByName: string;
+  createdAt: string;
+  revokedAt: string | null;
+  revokedByName: string | null;
+  /** In force: not revoked and not expired. */
+  active: boolean;
+};
+export type Ring = {
+  id: string;
+  createdAt: string;
+  /** Parcels that count (not split out). */
+  parcelCount: number;
+  splitCount: number;
+  jurisdictions: { province: string; parcels: number; first: string; last: string }[];
+  movements: { from: string; to: string; at: string; waybillNo: string; outletId: string | null; outletName: string | null; status: string | null; alertId: string | null }[];
+  members: RingMember[];
+  /** More members than shown (the newest 500 are). */
+  truncated: boolean;
+  events: RingEvent[];
+  allowlisted: AllowlistEntry[];
+  alerts: { id: string; type: string; status: string; severity: string; resolution: string | null; createdAt: string }[];
+};
+export type PriceFloor = { key: string; brand: string | null; brandName: string | null; category: string | null; floorCny: number; source: string; setBy: string | null; setAt: string };

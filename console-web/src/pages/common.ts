@@ -1,5 +1,5 @@
 // Small things every page uses.
-import { ApiProblem } from '../api.js';
+import { ApiProblem, esc } from '../api.js';
 import { addDays, chinaDay, chinaMidnight } from '../../../server/reports/period.js';
 import { currentLang, t } from '../i18n.js';
 
@@ -29,12 +29,25 @@ export function clearFieldErrors(form: HTMLFormElement) {
   form.querySelectorAll('[aria-invalid]').forEach((e) => e.removeAttribute('aria-invalid'));
 }
 
+/**
+ * The input a problem's path names: `reason`, `body.reason`, `params.ruleKey`; a path into a list (`aliases.2`)
+ * lands on the field that holds the list.
+ */
+function fieldFor(form: HTMLFormElement, path: string): HTMLElement | null {
+  const parts = path.replace(/^(body|query|params)\./, '').split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(parts.slice(0, n).join('.'))}"]`);
+    if (input) return input;
+  }
+  return null;
+}
+
 export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement) {
   clearFieldErrors(form);
   const errors = err instanceof ApiProblem ? (err.problem.errors ?? []) : [];
   const unplaced: string[] = [];
   for (const e of errors) {
-    const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(e.path.replace(/^(body|query)\./, ''))}"]`);
+    const input = fieldFor(form, e.path);
     if (!input) {
       unplaced.push(e.message);
       continue;
@@ -64,3 +77,10 @@ export function fmtDuration(ms: number): string {
 export const chinaLocalToIso = (local: string) => new Date(`${local}:00+08:00`).toISOString();
 /** An ISO instant as a Beijing-time "YYYY-MM-DDTHH:mm". */
 export const isoToChinaLocal = (iso: string) => new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16);
+
+/** Sub-pages under one navigation entry (线路 | 重点监管商品). */
+export const subTabs = (tabs: [hash: string, label: string][], active: string) =>
+  `<nav class="tabs">${tabs.map(([hash, label]) => `<a href="${esc(hash)}" class="${hash === active ? 'active' : ''}"${hash === active ? ' aria-current="page"' : ''}>${esc(label)}</a>`).join('')}</nav>`;
+
+/** The routes page and the key-goods page sit under one navigation entry. */
+export const routesTabs = (active: string) => subTabs([['#/routes', t('tabRoutes')], ['#/goods-rules', t('tabGoods')]], active);

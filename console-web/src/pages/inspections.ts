@@ -1,7 +1,9 @@
-// The customs queue: parcels selected for inspection, and what inspection found. Seized or returned needs a
-// note (the server says so too); a seizure feeds the parcel's ring and its route's risk.
+// The customs queue: parcels selected for inspection, why (the grounds: random draw, ring alert, suspect list,
+// key goods), and what inspection found. Seized or returned needs a note (the server says so too); a seizure
+// feeds the parcel's ring and its route's risk, opens a notice to each protected brand's right holder (the brands
+// found, the declared one by default) and waits for its disposal, one step away.
 import { api, esc, get, qs } from '../api.js';
-import { countryName, fmtCny, fmtPct, fmtTime, t, type Key } from '../i18n.js';
+import { countryName, fmtCny, fmtPct, fmtTime, t, tCode, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { Inspection } from '../types.js';
 import { problemText, showFieldErrors } from './common.js';
@@ -21,6 +23,8 @@ export function renderInspections({ main, user }: PageContext, params: URLSearch
 export function mountInspections(el: HTMLElement, filter: { status: string; routeKey?: string }, mayDecide: boolean) {
   let items: Inspection[] = [];
   let nextCursor: string | null = null;
+  /** Notices a seizure recorded here opened, by waybill: said on the row until the next load. */
+  const opened = new Map<string, number>();
 
   async function load(append = false) {
     try {
@@ -45,22 +49,29 @@ export function mountInspections(el: HTMLElement, filter: { status: string; rout
   }
 
   function row(i: Inspection) {
+    const notices = opened.get(i.waybillNo);
+    const afterSeizure =
+      i.outcome === 'seized' && mayDecide
+        ? `<div class="after-seizure">${notices ? `<a href="#/notices" class="notices-opened">${esc(t('noticesOpened', { n: notices }))} → ${esc(t('toNotices'))}</a> ` : ''}<a href="#/disposals?waybill=${encodeURIComponent(i.waybillNo)}" class="dispose-link">${esc(t('disposeNow'))} →</a></div>`
+        : '';
     const decided = i.outcome
-      ? `<span class="outcome ${i.outcome}">${esc(t(i.outcome as Key))}</span> ${esc(i.note ?? '')}<div class="muted">${esc(i.decidedBy ?? '')} · ${esc(i.decidedAt ? fmtTime(i.decidedAt) : '')}</div>`
+      ? `<span class="outcome ${i.outcome}">${esc(t(i.outcome as Key))}</span> ${esc(i.note ?? '')}<div class="muted">${esc(i.decidedBy ?? '')} · ${esc(i.decidedAt ? fmtTime(i.decidedAt) : '')}</div>${afterSeizure}`
       : mayDecide
         ? `<form class="outcome-form" data-waybill="${esc(i.waybillNo)}">
             <select name="outcome" aria-label="${esc(t('outcome'))}">${OUTCOMES.map((o) => `<option value="${o}">${esc(t(o))}</option>`).join('')}</select>
             <input name="note" placeholder="${esc(t('note'))}" maxlength="2000">
+            <label class="brands-found" hidden>${esc(t('brandsFound'))}<input name="brands" maxlength="500" value="${esc(i.declared.brand ?? '')}"></label>
             <button type="submit" class="primary">${esc(t('record'))}</button>
             <span class="error" role="alert"></span>
           </form>`
         : esc(t('pending'));
+    const grounds = (i.grounds ?? []).map((g) => `<span class="ground ${esc(g)}">${esc(tCode(g, 'ground_'))}</span>`).join(' ');
     return `<tr data-waybill="${esc(i.waybillNo)}">
       <td class="mono">${esc(i.waybillNo)}</td>
       <td><a href="#/routes/${encodeURIComponent(i.routeKey)}">${esc(i.routeKey)}</a> · ${esc(countryName(i.recipientCountry))}</td>
       <td>${esc(i.declared.description)}${i.declared.brand ? ` · <b>${esc(i.declared.brand)}</b>` : ''} ×${i.declared.quantity}</td>
       <td class="num">${fmtCny(i.declared.valueCny)}</td>
-      <td>${fmtPct(i.rate)}</td>
+      <td>${fmtPct(i.rate)}${grounds ? `<div class="grounds" title="${esc(t('grounds'))}">${grounds}</div>` : ''}</td>
       <td>${esc(fmtTime(i.selectedAt))}</td>
       <td>${decided}</td>
     </tr>`;
@@ -70,14 +81,22 @@ export function mountInspections(el: HTMLElement, filter: { status: string; rout
     const form = (e.target as HTMLElement).closest<HTMLFormElement>('form.outcome-form');
     if (!form) return;
     e.preventDefault();
-    const body = Object.fromEntries(new FormData(form));
+    const f = Object.fromEntries(new FormData(form)) as Record<string, string>;
+    const brands = (f.brands ?? '').split(/[,，;；]+/).map((b) => b.trim()).filter(Boolean);
+    // Brands found matter only to a seizure (the notices); left empty, the server takes the declared ones.
+    const body = { outcome: f.outcome, note: f.note, ...(f.outcome === 'seized' && brands.length ? { brands } : {}) };
     try {
-      const res = await api<{ inspection: Inspection }>('POST', `/api/parcels/${encodeURIComponent(form.dataset.waybill!)}/customs-outcome`, body);
-      items = items.map((i) => (i.waybillNo === res.inspection.waybillNo ? res.inspection : i));
+      const res = await api<{ inspection: Inspection; notices?: unknown[] }>('POST', `/api/parcels/${encodeURIComponent(form.dataset.waybill!)}/customs-outcome`, body);
+      if (res.notices?.length) opened.set(res.inspection.waybillNo, res.notices.length);
+      items = items.map((i) => (i.waybillNo === res.inspection.waybillNo ? { ...i, ...res.inspection, grounds: res.inspection.grounds ?? i.grounds } : i));
       paint();
     } catch (err) {
       showFieldErrors(form, err, form.querySelector('.error')!);
     }
+  });
+  el.addEventListener('change', (e) => {
+    const select = (e.target as HTMLElement).closest<HTMLSelectElement>('form.outcome-form select[name="outcome"]');
+    if (select) select.form!.querySelector<HTMLElement>('.brands-found')!.hidden = select.value !== 'seized';
   });
   el.addEventListener('click', (e) => {
     if ((e.target as HTMLElement).closest('[data-more]')) void load(true);

@@ -6,7 +6,7 @@ import { countryName, fmtPct, fmtTime, said, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { RateChange, Route } from '../types.js';
 import { mountInspections } from './inspections.js';
-import { problemText, showFieldErrors } from './common.js';
+import { problemText, routesTabs, showFieldErrors } from './common.js';
 
 const LEVEL: Record<Route['risk']['level'], Key> = { high: 'riskHigh', elevated: 'riskElevated', normal: 'riskNormal' };
 const mayDecide = (ctx: PageContext) => ctx.user.role === 'customs_officer' || ctx.user.role === 'admin';
@@ -16,7 +16,7 @@ const rateText = (r: Route) =>
 
 export function renderRoutes(ctx: PageContext) {
   const { main } = ctx;
-  main.innerHTML = `<h1>${esc(t('navRoutes'))} <small class="muted">${esc(t('riskRank'))}</small></h1>
+  main.innerHTML = `${routesTabs('#/routes')}<h1>${esc(t('navRoutes'))} <small class="muted">${esc(t('riskRank'))}</small></h1>
     ${mayDecide(ctx) ? '' : `<p class="notice info">${esc(t('readOnly'))}</p>`}
     <div id="routes"></div>`;
   const el = main.querySelector<HTMLElement>('#routes')!;
