@@ -4,7 +4,8 @@
 // the decisions: take it in hand, resolve it as confirmed or as a false positive with a note. Identity numbers
 // and phones stay masked unless the officer asks, and that request is audited by the server. An alert reaching
 // over several provinces belongs to one (server/alerts/ownership.ts): only its officers see the decisions; the
-// others read who owns it and add notes, which everyone reads.
+// others read who owns it and add notes, which everyone reads. A ring's alert also shows the ring itself
+// (pages/ring.ts): where it went and when, what linked each parcel, and the analysts' split and allowlist.
 import { mayDecide } from '../../../server/alerts/ownership.js';
 import { api, esc, get } from '../api.js';
 import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, jurisdictionLabel, said, t, type Key } from '../i18n.js';
@@ -21,6 +22,10 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   let unmasked = false;
   let highlight: string | null = null;
   let disposeChart: (() => void) | null = null;
+  /** The ring view (issue 16), loaded with its own code once the alert names its ring. */
+  let ringShown: string | null = null;
+  let ringView: { reload(): void; dispose(): void } | null = null;
+  let gone = false;
 
   main.innerHTML = `
     <p class="row-between"><a href="#/alerts" class="back">← ${esc(t('back'))}</a>
@@ -40,6 +45,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
         <button type="submit" class="secondary">${esc(t('addNote'))}</button>
       </form>
     </section>
+    <section class="card ring" id="ring" hidden></section>
     <section class="card" id="involved"></section>
     <section class="card"><h2>${esc(t('timeline'))}</h2><div class="chart" id="timeline"></div></section>
     <section class="card" id="links"></section>
@@ -89,10 +95,23 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
         ${a.resolved ? `<div><dt>${esc(t('resolvedBy'))}</dt><dd>${esc(a.resolved.by ?? '—')}${where(a.resolved.jurisdiction)} · ${esc(fmtTime(a.resolved.at))} · <b>${esc(t(a.resolved.resolution === 'false_positive' ? 'falsePositive' : a.resolved.resolution))}</b>${a.resolved.note ? ` — ${esc(a.resolved.note)}` : ''}</dd></div>` : ''}
       </dl>`;
     $('#evidence').innerHTML = `<h2>${esc(t('evidence'))}</h2><ul class="evidence">${a.evidence.map((e) => `<li><code>${esc(e.code)}</code> ${esc(said(e))}</li>`).join('')}</ul>`;
+    if (a.ringId && ringShown !== a.ringId) showRing(a.ringId);
     const state = `${a.status}:${a.ownerJurisdiction}`;
     if (paintedState !== state) paintActions();
     paintedState = state;
     paintNotes();
+  }
+
+  function showRing(ringId: string) {
+    ringShown = ringId;
+    const el = $('#ring');
+    el.hidden = false;
+    void import('./ring.js').then(({ mountRing }) => {
+      if (gone || ringShown !== ringId) return;
+      ringView?.dispose();
+      // A split changes the alert's parcels: read them again.
+      ringView = mountRing(el, ringId, () => void loadParcels());
+    });
   }
 
   function paintNotes() {
@@ -271,7 +290,10 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   $('#links').addEventListener('click', toggleHighlight);
   $('#parcels').addEventListener('click', toggleHighlight);
 
-  const refresh = debounce(() => void Promise.all([loadAlert(), loadParcels()]), 300);
+  const refresh = debounce(() => {
+    void Promise.all([loadAlert(), loadParcels()]);
+    ringView?.reload();
+  }, 300);
   const unsubscribe = live.subscribe(({ alert: changed }) => {
     if (changed.id !== id) return;
     alert = changed;
@@ -281,7 +303,9 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   void loadAlert();
   void loadParcels();
   return () => {
+    gone = true;
     unsubscribe();
     disposeChart?.();
+    ringView?.dispose();
   };
 }
