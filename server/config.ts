@@ -76,6 +76,13 @@ const envSchema = z.object({
     .string()
     .regex(/^\s*\d+[hd]:\d+\s*(,\s*\d+[hd]:\d+\s*)*$/, 'must look like 24h:3,7d:4,30d:5 (window:minimum parcels)')
     .default('24h:3,7d:4,30d:5'),
+  // Slow rings (one or two parcels a week) never fill the short windows: scored from day buckets (server/rings/aggregates.ts).
+  RING_LONG_WINDOWS: z
+    .string()
+    .regex(/^\s*\d+d:\d+\s*(,\s*\d+d:\d+\s*)*$/, 'must look like 90d:8,365d:12 (days:minimum parcels)')
+    .default('90d:8,365d:12'),
+  RING_ANNUAL_LIMIT_CNY: int(1, 100_000_000).default(26000),
+  RING_ANNUAL_LIMIT_PARCELS: int(1, 1_000_000).default(52),
   RING_ALERT_SCORE: int(1, 100).default(5),
   RING_VALUE_LIMIT_CNY: int(1, 1_000_000).default(1000),
   RING_VALUE_LIMIT_HMT_CNY: int(1, 1_000_000).default(800),
@@ -120,10 +127,17 @@ function parseWindows(spec: string): RingWindow[] {
 
 export type RingWindow = { name: string; ms: number; minParcels: number };
 
-/** How 蚂蚁搬家 rings are scored (server/rings/indicators.ts). */
+/** How 蚂蚁搬家 rings are scored (server/rings/indicators.ts, server/rings/long-windows.ts). */
 export type RingPolicy = {
-  /** Scored separately; a ring alerts when one of them has enough parcels and evidence. The longest bounds linking. */
+  /** Scored separately on the ring's newest members; a ring alerts when one of them has enough parcels and evidence. */
   windows: RingWindow[];
+  /** Scored on the ring's day buckets (whole days, Asia/Shanghai), never on its members: slow rings. */
+  longWindows: RingWindow[];
+  /** How long a key links and a ring's members and day buckets are kept: the longest window of either kind. */
+  linkMs: number;
+  /** Cross-border parcels and declared value one sender identity may send in a calendar year before it is evidence. */
+  annualLimitCny: number;
+  annualLimitParcels: number;
   /** Sum of indicator weights at which a ring alerts. */
   alertScore: number;
   /** Per-parcel customs value limit (DOMAIN.md), and the one to or from Hong Kong, Macau and Taiwan. */
@@ -285,6 +299,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_HOURS * 3600_000,
     ring: {
       windows: parseWindows(e.RING_WINDOWS),
+      longWindows: parseWindows(e.RING_LONG_WINDOWS),
+      linkMs: Math.max(...[...parseWindows(e.RING_WINDOWS), ...parseWindows(e.RING_LONG_WINDOWS)].map((w) => w.ms)),
+      annualLimitCny: e.RING_ANNUAL_LIMIT_CNY,
+      annualLimitParcels: e.RING_ANNUAL_LIMIT_PARCELS,
       alertScore: e.RING_ALERT_SCORE,
       valueLimitCny: e.RING_VALUE_LIMIT_CNY,
       valueLimitHmtCny: e.RING_VALUE_LIMIT_HMT_CNY,

@@ -189,20 +189,20 @@ describe('ant-moving rings (API and live)', () => {
     assert.equal((await get(`/api/alerts/${alertId}`, 'regulator1')).body.parcelCount, 6);
   });
 
-  it('links expire with the longest window: an old ring does not grow from a key last seen 31 days ago', async () => {
+  it('links expire with the longest window (365 days, the slow rings\' one): an old ring does not grow from a key last seen 366 days ago', async () => {
     const phone = '13944440004';
     const old = [await intake(ringParcel(phone)).expect(201), await intake(ringParcel(phone)).expect(201)];
     const waybills = `{${old.map((r) => r.body.parcel.waybillNo).join(',')}}`;
     const db = s.database.db;
-    await db.execute(sql`update ring_members set created_at = created_at - interval '31 days' where waybill_no = any(${waybills}::text[])`);
-    await db.execute(sql`update ring_keys set last_seen_at = last_seen_at - interval '31 days'
+    await db.execute(sql`update ring_members set created_at = created_at - interval '366 days' where waybill_no = any(${waybills}::text[])`);
+    await db.execute(sql`update ring_keys set last_seen_at = last_seen_at - interval '366 days'
                          where ring_id in (select ring_id from ring_members where waybill_no = any(${waybills}::text[]))`);
     const third = await intake(ringParcel(phone)).expect(201);
     assert.deepEqual(third.body.alerts, [], 'two stale parcels and a fresh one are not three');
     const rings = await db.execute(sql`select count(distinct ring_id)::int as n from ring_members where sender_phone_masked like '%4440004' or waybill_no = any(${waybills}::text[]) or waybill_no = ${third.body.parcel.waybillNo}`);
     assert.equal((rings as unknown as { rows: { n: number }[] }).rows[0]!.n, 2);
 
-    const swept = await sweepRings(db, new Date(Date.now() - 30 * 86_400_000), new Date(Date.now() - 30 * 86_400_000));
+    const swept = await sweepRings(db, new Date(Date.now() - 365 * 86_400_000), new Date(Date.now() - 365 * 86_400_000));
     // The shared phone, address and consignee were seen again by the third parcel; the old identities were not.
     assert.deepEqual(swept, { keys: 2, members: 2 });
   });

@@ -36,7 +36,7 @@ export function defineJobKinds(): void {
   // Expired sessions, idempotency keys past retention, ring links older than the longest window.
   defineJobKind('housekeeping', async (ctx, _job, now) => {
     const { config } = ctx;
-    await runHousekeeping(ctx.db, { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.windows[config.ring.windows.length - 1]!.ms }, ctx.log, now);
+    await runHousekeeping(ctx.db, { idempotencyTtlMs: config.idempotencyTtlMs, ringWindowMs: config.ring.linkMs }, ctx.log, now);
   });
   // New suspect-list entries screening past parcels (enqueued when listed, not scheduled); a long run hands on to a follow-up job.
   defineJobKind(RETRO_JOB_KIND, async (ctx, job) => {

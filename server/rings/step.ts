@@ -2,8 +2,11 @@
 // ring its keys lead to (merging rings it bridges), the ring is scored over its recent parcels, and a ring
 // that qualifies opens one ANT_MOVING alert that grows with it. A parcel of a ring under alert is held.
 //
-// check: lock the keys, find and lock the rings, load their recent members, score with this parcel in.
-// record: merge, record the parcel in its ring, raise or update the alert (published after commit).
+// check: lock the keys, find and lock the rings, load their newest members (a bounded sample) and their day
+// totals, score the short windows on the sample and the long ones on the totals, with this parcel in.
+// record: merge, record the parcel in its ring (and its day and year), raise or update the alert (after commit).
+// Nothing here reads more than MAX_MEMBERS_SCORED members or one row per ring and day: a ring of thousands costs
+// its next parcel what a ring of a hundred does.
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { RingPolicy } from '../config.js';
@@ -14,12 +17,14 @@ import { routeKeyOf } from '../customs/route-key.js';
 import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
+import { dayAt, dayFacts, loadTotals, plusParcel, ringSizes } from './aggregates.js';
 import { assessRing, isDamped, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
 import { withoutAllowlisted } from './allowlist.js';
 import { linkKeys, type LinkKey } from './keys.js';
+import { annualRatio, assessLongWindows, isLong, longVolumeEvidence, parcelsOf, stronger, type AnnualTop } from './long-windows.js';
 import { memberFacts } from './member-facts.js';
 import { noteMovement } from './movement.js';
-import { findRings, linkedVia, loadMembers, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
+import { findRingsAndLinks, loadSample, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
 type RingPlan = {
   keys: LinkKey[];
@@ -28,7 +33,7 @@ type RingPlan = {
   ringId: string;
   absorbed: RingState[];
   survivor: RingState | undefined;
-  /** The rings' newest members (this parcel not among them). */
+  /** The rings' newest members, at most MAX_MEMBERS_SCORED (this parcel not among them). */
   loaded: RingMember[];
   /** The rings' parcels in the longest window, this one included, and their declared value. */
   count: number;
@@ -36,12 +41,11 @@ type RingPlan = {
   assessment: Assessment;
   /** Open or update the ring's alert. */
   alert: boolean;
+  /** The ring's top annual sender to store, or null to leave it as it is. */
+  annualTop: AnnualTop | null;
 };
 
 const plans = new WeakMap<IntakeState, RingPlan>();
-
-/** Asia/Shanghai calendar day: the day at the counter. */
-const dayAt = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: RingMember; keys: LinkKey[] }> {
   const sender = s.sender!;
@@ -118,13 +122,14 @@ export function ringAlert(
   totals: { count: number; valueCny: number; parcelIds: string[] },
 ): AlertContribution {
   const newest = all[0]!;
-  const figures = ringFigures(a.parcels);
+  // A long window's figures are its exact totals; a short one's, its scored members.
+  const figures = isLong(a) ? { senders: a.long.senders, totalCny: a.long.valueCny } : ringFigures(a.parcels);
   return {
     type: 'ANT_MOVING',
     groupKey: ringGroupKey(ringId),
     severity: a.severity,
-    summary: `Suspected ant-moving ring: ${a.parcels.length} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
-    evidence: [volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
+    summary: `Suspected ant-moving ring: ${parcelsOf(a)} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
+    evidence: [isLong(a) ? longVolumeEvidence(a) : volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
     parcelId: newest.parcelId,
     waybillNo: newest.waybillNo,
     valueCny: newest.valueCny,
@@ -144,6 +149,63 @@ export function ringAlert(
   };
 }
 
+type Scored = {
+  /** The rings' newest members (the parcel being taken in not among them). */
+  sample: RingMember[];
+  assessment: Assessment;
+  /** Parcels and declared value in the longest window, the parcel being taken in included. */
+  count: number;
+  valueCny: number;
+  /** The top annual sender the ring has now, and whether it changed (to be stored). */
+  annualTop: AnnualTop | null;
+  annualChanged: boolean;
+};
+
+const sameTop = (a: AnnualTop | null, b: AnnualTop | null) =>
+  a === b || (!!a && !!b && a.year === b.year && a.senderKey === b.senderKey && a.parcels === b.parcels && a.valueCny === b.valueCny);
+
+/** Which of two identity-years says more: a newer year over an older one, then the one further over the limits. */
+function moreTelling(a: AnnualTop | null, b: AnnualTop | null, policy: RingPolicy): AnnualTop | null {
+  if (!a || !b) return a ?? b;
+  if (a.year !== b.year) return a.year > b.year ? a : b;
+  return annualRatio(b, policy) > annualRatio(a, policy) ? b : a;
+}
+
+/**
+ * Scores rings (about to be one) with `member` in, when a parcel is being taken in: the short windows on their
+ * newest members, the long windows on their day totals, and the stronger of the two. Two queries, each bounded
+ * whatever the rings' sizes.
+ */
+async function scoreRings(tx: Queryable, rings: RingState[], member: RingMember | null, now: Date, policy: RingPolicy): Promise<Scored> {
+  const ids = rings.map((r) => r.id);
+  const sample = await loadSample(tx, ids, new Date(now.getTime() - policy.linkMs));
+  const windowsMs = [...policy.longWindows.map((w) => w.ms), policy.linkMs];
+  const loaded = await loadTotals(tx, ids, windowsMs, now, member ? { senderKey: member.senderKey, day: dayAt(member.createdAt) } : null);
+  const facts = member ? dayFacts(member, policy) : null;
+  const totals = loaded.windows.map((t) => (facts ? plusParcel(t, facts) : t));
+  const all = member ? [member, ...sample] : sample;
+
+  // The identity furthest over the annual limits: the rings' own, or this parcel's sender with this parcel.
+  const stored = rings.reduce<AnnualTop | null>((best, r) => moreTelling(best, r.annualTop, policy), null);
+  const year = loaded.senderYear;
+  const mine: AnnualTop | null =
+    member && year ? { year: year.year, senderKey: member.senderKey, senderName: member.senderName, parcels: year.parcels + 1, valueCny: year.valueCny + member.valueCny } : null;
+  const sameIdentity = !!mine && !!stored && stored.senderKey === mine.senderKey && stored.year === mine.year;
+  const annualTop = sameIdentity ? mine : moreTelling(stored, mine, policy);
+
+  const short = assessRing(all, now, policy);
+  const long = assessLongWindows(totals.slice(0, policy.longWindows.length), annualTop, all, now, policy);
+  const linked = totals[totals.length - 1]!;
+  return {
+    sample,
+    assessment: stronger(short, long),
+    count: linked.parcels,
+    valueCny: linked.valueCny,
+    annualTop,
+    annualChanged: rings.length > 1 || !sameTop(annualTop, rings[0]?.annualTop ?? null),
+  };
+}
+
 /**
  * Customs seized a parcel: its ring is scored again with the seizure as evidence, and its alert updated,
  * or opened when the ring now qualifies. The changes are for the caller to publish after commit.
@@ -153,49 +215,53 @@ export async function ringSeizure(tx: Queryable, parcelId: string, policy: RingP
   if (!ringId) return [];
   const [ring] = await lockRings(tx, [ringId]);
   if (!ring) return [];
-  const longest = policy.windows[policy.windows.length - 1]!.ms;
-  const loaded = await loadMembers(tx, [ring.id], new Date(now.getTime() - longest));
-  if (!loaded.members.length) return [];
-  const assessment = assessRing(loaded.members, now, policy);
-  const damped = isDamped(assessment, loaded.count, { codes: ring.dampedCodes, parcelCount: ring.dampedParcelCount });
+  const scored = await scoreRings(tx, [ring], null, now, policy);
+  if (!scored.sample.length) return [];
+  const { assessment, count, valueCny, sample } = scored;
+  const damped = isDamped(assessment, count, { codes: ring.dampedCodes, parcelCount: ring.dampedParcelCount });
   if (!ring.openAlertId && !(assessment.qualifies && !damped)) return [];
-  const parcelIds = ring.openAlertId ? [parcelId] : loaded.members.map((m) => m.parcelId);
-  return [await raiseAlert(tx, ringAlert(ring.id, assessment, loaded.members, { count: loaded.count, valueCny: loaded.valueCny, parcelIds }))];
+  const parcelIds = ring.openAlertId ? [parcelId] : sample.map((m) => m.parcelId);
+  return [await raiseAlert(tx, ringAlert(ring.id, assessment, sample, { count, valueCny, parcelIds }))];
 }
 
 export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
-  const longest = policy.windows[policy.windows.length - 1]!.ms;
   return {
     name: 'rings',
     async check(s) {
       if (!s.recipient?.crossBorder) return;
       const { member, keys } = await memberOf(s, policy);
-      const since = new Date(s.now.getTime() - longest);
+      // Keys link for the longest window of all (365 days by default): a slow ring stays one ring.
+      const since = new Date(s.now.getTime() - policy.linkMs);
       await lockKeys(s.tx, keys);
-      const found = await findRings(s.tx, keys, since);
-      member.linkedVia = await linkedVia(s.tx, keys, since);
-      // The ring under alert survives a merge (its alert grows); otherwise the oldest.
+      const { rings: found, linkedVia } = await findRingsAndLinks(s.tx, keys, since);
+      member.linkedVia = linkedVia;
+      // The ring under alert survives a merge (its alert grows); otherwise the largest (each parcel moves to a ring
+      // at least twice its ring's size, so a parcel moves a few times at most), then the oldest.
+      const sizes = await ringSizes(s.tx, found.map((r) => r.id));
       const ordered = [...found].sort(
-        (a, b) => Number(!!b.openAlertId) - Number(!!a.openAlertId) || a.createdAt.getTime() - b.createdAt.getTime(),
+        (a, b) =>
+          Number(!!b.openAlertId) - Number(!!a.openAlertId) ||
+          (sizes.get(b.id) ?? 0) - (sizes.get(a.id) ?? 0) ||
+          a.createdAt.getTime() - b.createdAt.getTime(),
       );
       const survivor = ordered[0];
-      const loaded = await loadMembers(s.tx, found.map((r) => r.id), since);
-      const count = loaded.count + 1;
-      const assessment = assessRing([member, ...loaded.members], s.now, policy);
+      const scored = await scoreRings(s.tx, ordered, member, s.now, policy);
+      const { assessment, count } = scored;
       const damped = survivor && isDamped(assessment, count, { codes: survivor.dampedCodes, parcelCount: survivor.dampedParcelCount });
       const alert = !!survivor?.openAlertId || (assessment.qualifies && !damped);
       plans.set(s, {
-        keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, loaded: loaded.members, count,
-        valueCny: loaded.valueCny + member.valueCny, assessment, alert,
+        keys, member, ringId: survivor?.id ?? randomUUID(), absorbed: ordered.slice(1), survivor, loaded: scored.sample, count,
+        valueCny: scored.valueCny, assessment, alert, annualTop: scored.annualChanged ? scored.annualTop : null,
       });
       if (alert) {
         const why = assessment.indicators.map((i) => i.message).join(' ');
         const whyZh = assessment.indicators.map((i) => i.messageZh).join('');
+        const n = parcelsOf(assessment);
         s.findings.push({
           code: 'ANT_MOVING_SUSPECTED',
           effect: 'hold',
-          message: `Linked to a suspected ant-moving ring (${assessment.parcels.length} parcels). ${why} Hold for the regulator and customs.`,
-          messageZh: `关联疑似“蚂蚁搬家”团伙（${assessment.parcels.length} 件）。${whyZh}请暂扣，等待监管和海关处理。`,
+          message: `Linked to a suspected ant-moving ring (${n} parcels). ${why} Hold for the regulator and customs.`,
+          messageZh: `关联疑似“蚂蚁搬家”团伙（${n} 件）。${whyZh}请暂扣，等待监管和海关处理。`,
         });
       }
     },
@@ -204,8 +270,8 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       if (!plan) return;
       const { tx } = s;
       const member = { ...plan.member, parcelId: s.parcel!.id };
-      await mergeRings(tx, plan.ringId, plan.absorbed.map((r) => r.id));
-      await recordMember(tx, plan.ringId, plan.keys, member, s.now);
+      await mergeRings(tx, plan.ringId, plan.absorbed, policy, plan.annualTop ?? plan.survivor?.annualTop ?? null);
+      await recordMember(tx, plan.ringId, plan.keys, member, s.now, policy, plan.annualTop);
       // A ring that was alerted, confirmed or damped turning up in another jurisdiction (口岸转移).
       const changes: AlertChange[] = plan.survivor ? await noteMovement(tx, plan.survivor, member, plan.loaded, s.now) : [];
       if (!plan.alert) {
@@ -224,7 +290,8 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
         if (closed) changes.push({ event: 'alert:updated', alert: presentAlert(closed), regionCodes: closed.regionCodes });
       }
       const all = [member, ...plan.loaded];
-      // A new alert, or one that absorbed rings, links every parcel it rests on; a growing one just this parcel.
+      // A new alert, or one that absorbed rings, links the parcels it rests on (the newest, at most
+      // MAX_MEMBERS_SCORED + 1); a growing one just this parcel.
       const fresh = !plan.survivor?.openAlertId || plan.absorbed.length > 0;
       const change = await raiseAlert(
         tx,

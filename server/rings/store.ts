@@ -3,14 +3,18 @@
 import { and, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { ringKeys, ringMembers, rings } from '../../models/schema.js';
 import { queryRows, type Queryable } from '../db/database.js';
+import type { RingPolicy } from '../config.js';
+import { addSeizureToDay, addToDaySql, addToSenderYearSql, dayFacts, mergeDays, windowFromDay, yearAt } from './aggregates.js';
 import type { RingMember } from './indicators.js';
 import type { LinkKey } from './keys.js';
+import { annualRatio, type AnnualTop } from './long-windows.js';
 
 /**
- * A ring is scored on its newest parcels, at most this many: enough for every indicator, and a hot ring of
- * thousands does not make each of its intakes read all of them. Its count and value stay exact.
+ * The short windows score a ring on its newest parcels, at most this many: enough for every indicator's shares,
+ * and a hot ring of thousands costs each of its intakes no more than a ring of this size. Its counts and value
+ * come from its day totals (aggregates.ts), never from counting its members.
  */
-export const MAX_MEMBERS_SCORED = 500;
+export const MAX_MEMBERS_SCORED = 100;
 
 export type RingState = {
   id: string;
@@ -18,6 +22,8 @@ export type RingState = {
   dampedCodes: string[];
   dampedParcelCount: number;
   openAlertId: string | null;
+  /** The ring's sender identity with the highest calendar-year total (this year or last), if any. */
+  annualTop: AnnualTop | null;
 };
 
 /**
@@ -34,11 +40,18 @@ export async function lockKeys(db: Queryable, keys: LinkKey[]): Promise<void> {
  * survivor, which is locked in turn.
  */
 export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Promise<RingState[]> {
+  return (await findRingsAndLinks(db, keys, since)).rings;
+}
+
+/** findRings, and which of the keys led somewhere (linkedVia), with one read of ring_keys. */
+export async function findRingsAndLinks(db: Queryable, keys: LinkKey[], since: Date): Promise<{ rings: RingState[]; linkedVia: string[] }> {
+  if (!keys.length) return { rings: [], linkedVia: [] };
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
-  const ids = (
-    await queryRows<{ ring_id: string }>(db, sql`select distinct ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)
-  ).map((r) => r.ring_id);
-  return lockRings(db, ids);
+  const rows = await queryRows<{ key: string; ring_id: string }>(
+    db,
+    sql`select key, ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`,
+  );
+  return { rings: await lockRings(db, rows.map((r) => r.ring_id)), linkedVia: rows.map((r) => r.key) };
 }
 
 /** Which of the keys already led somewhere in the window: what linked this parcel to its ring. */
@@ -60,9 +73,10 @@ export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingS
       damped_codes: string[];
       damped_parcel_count: number;
       alert_id: string | null;
+      annual_top: AnnualTop | string | null;
     }>(
       db,
-      sql`select r.id, r.merged_into, r.created_at, r.damped_codes, r.damped_parcel_count,
+      sql`select r.id, r.merged_into, r.created_at, r.damped_codes, r.damped_parcel_count, r.annual_top,
                  (select a.id from alerts a where a.group_key = 'ring:' || r.id and a.status <> 'resolved') as alert_id
           from rings r where r.id = any(${`{${ids.join(',')}}`}::uuid[]) order by r.id for update of r`,
     );
@@ -78,6 +92,7 @@ export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingS
         dampedCodes: r.damped_codes,
         dampedParcelCount: r.damped_parcel_count,
         openAlertId: r.alert_id,
+        annualTop: typeof r.annual_top === 'string' ? (JSON.parse(r.annual_top) as AnnualTop) : r.annual_top,
       });
     }
     ids = [...new Set(next)];
@@ -87,38 +102,76 @@ export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingS
 
 export type LoadedMembers = { members: RingMember[]; count: number; valueCny: number };
 
-/** The rings' newest members in the window, and how many there are in all and what they declare. */
-export async function loadMembers(db: Queryable, ringIds: string[], since: Date): Promise<LoadedMembers> {
-  if (!ringIds.length) return { members: [], count: 0, valueCny: 0 };
-  const rows = await db
-    .select({ ...getTableColumns(ringMembers), total: sql<string>`count(*) over ()`, totalValue: sql<string>`sum(${ringMembers.valueCny}) over ()` })
+/**
+ * The rings' newest members in the window (not split out), at most MAX_MEMBERS_SCORED: one index range scan
+ * that stops there, whatever the rings' sizes.
+ */
+export async function loadSample(db: Queryable, ringIds: string[], since: Date): Promise<RingMember[]> {
+  if (!ringIds.length) return [];
+  const { ringId: _ring, splitAt: _split, ...columns } = getTableColumns(ringMembers);
+  return db
+    .select(columns)
     .from(ringMembers)
     .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since), isNull(ringMembers.splitAt)))
     .orderBy(desc(ringMembers.createdAt))
     .limit(MAX_MEMBERS_SCORED);
-  return {
-    members: rows.map(({ ringId: _ring, total: _t, totalValue: _v, splitAt: _split, ...m }) => m),
-    count: Number(rows[0]?.total ?? 0),
-    valueCny: Number(rows[0]?.totalValue ?? 0),
-  };
+}
+
+/**
+ * The rings' newest members in the window (the sample), and how many parcels they have since that day and what
+ * they declare, from their day totals (whole days): no count over the members.
+ */
+export async function loadMembers(db: Queryable, ringIds: string[], since: Date): Promise<LoadedMembers> {
+  if (!ringIds.length) return { members: [], count: 0, valueCny: 0 };
+  const ids = `{${ringIds.join(',')}}`;
+  const [members, [totals]] = [
+    await loadSample(db, ringIds, since),
+    await queryRows<{ n: number; v: number }>(
+      db,
+      sql`select coalesce(sum(parcels), 0)::int as n, coalesce(sum(value_cny), 0)::float8 as v from ring_days
+          where ring_id = any(${ids}::uuid[]) and day >= ${windowFromDay(since, 86_400_000)}::date`,
+    ),
+  ];
+  return { members, count: Number(totals?.n ?? 0), valueCny: Number(totals?.v ?? 0) };
 }
 
 /** Moves the absorbed rings' members and keys to the survivor; the absorbed rings point at it from now on. */
-export async function mergeRings(db: Queryable, survivor: string, absorbed: string[]): Promise<void> {
+export async function mergeRings(db: Queryable, survivor: string, absorbed: RingState[], policy: RingPolicy, survivorTop: AnnualTop | null = null): Promise<void> {
   if (!absorbed.length) return;
-  const list = `{${absorbed.join(',')}}`;
+  const list = `{${absorbed.map((r) => r.id).join(',')}}`;
+  // The survivor keeps the identity furthest over the annual limits of all of them.
+  const tops = [survivorTop, ...absorbed.map((r) => r.annualTop)].filter((t): t is AnnualTop => !!t);
+  const top = tops.sort((a, b) => b.year - a.year || annualRatio(b, policy) - annualRatio(a, policy))[0] ?? null;
   await db.execute(sql`
     with members as (update ring_members set ring_id = ${survivor} where ring_id = any(${list}::uuid[])),
-         keys as (update ring_keys set ring_id = ${survivor} where ring_id = any(${list}::uuid[]))
+         keys as (update ring_keys set ring_id = ${survivor} where ring_id = any(${list}::uuid[])),
+         survivor as (update rings set annual_top = coalesce(${top ? JSON.stringify(top) : null}::jsonb, annual_top) where id = ${survivor})
     update rings set merged_into = ${survivor} where id = any(${list}::uuid[])`);
+  await mergeDays(db, survivor, absorbed.map((r) => r.id));
 }
 
-/** The ring (created if new), its keys (now pointing at it, seen now) and the parcel as a member. One round trip. */
-export async function recordMember(db: Queryable, ringId: string, keys: LinkKey[], member: RingMember, now: Date): Promise<void> {
+/**
+ * The ring (created if new), its keys (now pointing at it, seen now), the parcel as a member, added to its ring's
+ * day and its sender's year, and the ring's top annual sender (`annualTop`: what the ring should keep now, or null
+ * to leave it). One round trip, constant whatever the ring's size.
+ */
+export async function recordMember(
+  db: Queryable,
+  ringId: string,
+  keys: LinkKey[],
+  member: RingMember,
+  now: Date,
+  policy: RingPolicy,
+  annualTop: AnnualTop | null = null,
+): Promise<void> {
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
   const m = member;
+  const top = annualTop ? JSON.stringify(annualTop) : null;
   await db.execute(sql`
-    with ring as (insert into rings (id, created_at) values (${ringId}, ${now}) on conflict (id) do nothing),
+    with ring as (insert into rings (id, created_at, annual_top) values (${ringId}, ${now}, ${top}::jsonb)
+                  on conflict (id) do update set annual_top = excluded.annual_top where excluded.annual_top is not null),
+         day as (${addToDaySql(ringId, dayFacts(m, policy))}),
+         year as (${addToSenderYearSql(m.senderKey, yearAt(m.createdAt), m.valueCny)}),
          linked as (
            insert into ring_keys (key, ring_id, last_seen_at)
            select k, ${ringId}, ${now} from unnest(${keyList}::text[]) as t(k)
@@ -142,7 +195,7 @@ export async function dampRing(db: Queryable, ringId: string, codes: string[], p
     .where(eq(rings.id, ringId));
 }
 
-/** Keys not seen within the longest window link nothing; they go, with members older than the retention. */
+/** Keys not seen within the longest window link nothing; they go, with members older than the retention (day totals: sweepDays). */
 export async function sweepRings(db: Queryable, keyCutoff: Date, memberCutoff: Date): Promise<{ keys: number; members: number }> {
   const keys = await db.delete(ringKeys).where(sql`${ringKeys.lastSeenAt} < ${keyCutoff}`).returning({ k: ringKeys.key });
   const members = await db.delete(ringMembers).where(sql`${ringMembers.createdAt} < ${memberCutoff}`).returning({ p: ringMembers.parcelId });
@@ -151,8 +204,18 @@ export async function sweepRings(db: Queryable, keyCutoff: Date, memberCutoff: D
 
 /** Marks a parcel seized in its ring; the ring it is in now, or null when it is in none (domestic, or swept). */
 export async function markSeized(db: Queryable, parcelId: string): Promise<string | null> {
-  const [row] = await db.update(ringMembers).set({ seized: true }).where(eq(ringMembers.parcelId, parcelId)).returning({ ringId: ringMembers.ringId });
-  return row?.ringId ?? null;
+  const [row] = await db
+    .update(ringMembers)
+    .set({ seized: true })
+    .where(and(eq(ringMembers.parcelId, parcelId), eq(ringMembers.seized, false)))
+    .returning({ ringId: ringMembers.ringId, createdAt: ringMembers.createdAt, splitAt: ringMembers.splitAt });
+  if (!row) {
+    // Seized before (a second outcome): the ring is scored again, its day already counts the seizure.
+    const [again] = await db.select({ ringId: ringMembers.ringId }).from(ringMembers).where(eq(ringMembers.parcelId, parcelId));
+    return again?.ringId ?? null;
+  }
+  if (!row.splitAt) await addSeizureToDay(db, row.ringId, row.createdAt);
+  return row.ringId;
 }
 
 export const ringGroupKey = (ringId: string) => `ring:${ringId}`;
