@@ -36,6 +36,7 @@ import { registerJobRoutes } from './jobs/router.js';
 import { registerCaseRoutes } from './cases/router.js';
 import { registerHoldRoutes } from './holds/router.js';
 import { holdStep } from './holds/step.js';
+import { registerRingRoutes } from './rings/router.js';
 import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -119,6 +120,7 @@ export function createApp(ctx: AppContext) {
   registerCaseRoutes(api, ctx);
   registerHoldRoutes(api, ctx);
   registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
+  registerRingRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',

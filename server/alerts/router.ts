@@ -10,6 +10,7 @@ import { decodeCursor, pageOf } from '../http/cursor.js';
 import { ConflictError, ForbiddenError, NotFoundError, withMessage } from '../http/errors.js';
 import { recordAudit } from '../audit/audit.js';
 import { ALERT_ROLES } from '../realtime/socket.js';
+import { ringOfAlertGroup } from '../rings/movement.js';
 import { dampRing, ringIdOfGroup } from '../rings/store.js';
 import { alertParcelsSchema, loadAlertParcels } from './parcels.js';
 import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
@@ -17,7 +18,13 @@ import { addAlertNote, alertNoteSchema, listAlertNotes, MAX_NOTE_LENGTH, notOwne
 import { mayDecide } from './ownership.js';
 
 /** One alert as its page reads it: with the notes every jurisdiction it touches added. */
-const alertWithNotesSchema = alertSchema.extend({ notes: z.array(alertNoteSchema) }).meta({ id: 'AlertWithNotes' });
+const alertWithNotesSchema = alertSchema
+  .extend({
+    notes: z.array(alertNoteSchema),
+    /** The ring of an ANT_MOVING or RING_MOVED alert (GET /api/rings/:ringId), else null. */
+    ringId: z.string().uuid().nullable(),
+  })
+  .meta({ id: 'AlertWithNotes' });
 
 const alertCountsSchema = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() }).meta({ id: 'AlertCounts' });
 
@@ -100,7 +107,7 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
     handler: async ({ params, user }) => {
       const [row] = await db.select().from(alerts).where(and(eq(alerts.id, params.id), alertScope(user)));
       if (!row) throw new NotFoundError('No such alert in your jurisdiction.', 'ALERT_NOT_FOUND');
-      return { status: 200, body: { ...presentAlert(row), notes: await listAlertNotes(db, row.id) } };
+      return { status: 200, body: { ...presentAlert(row), notes: await listAlertNotes(db, row.id), ringId: ringOfAlertGroup(row.groupKey) } };
     },
   });
 
@@ -138,12 +145,12 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
   });
   /** alert:updated to every room the alert touches, owner or not, with its notes: the others hear the outcome. */
   const published = async (row: AlertRow) => {
-    const alert = { ...presentAlert(row), notes: await listAlertNotes(db, row.id) };
+    const alert = { ...presentAlert(row), notes: await listAlertNotes(db, row.id), ringId: ringOfAlertGroup(row.groupKey) };
     const change: AlertChange = { event: 'alert:updated', alert, regionCodes: row.regionCodes };
     bus.emit('alert', change);
     return alert;
   };
-  const withNotes = async (row: AlertRow) => ({ ...presentAlert(row), notes: await listAlertNotes(db, row.id) });
+  const withNotes = async (row: AlertRow) => ({ ...presentAlert(row), notes: await listAlertNotes(db, row.id), ringId: ringOfAlertGroup(row.groupKey) });
   /** Only the owning jurisdiction's officers (and admins) decide; the others see it and add notes. */
   const assertMayDecide = (user: Parameters<typeof mayDecide>[0], row: AlertRow) => {
     if (!mayDecide(user, row.ownerJurisdiction, row.regionCodes)) {

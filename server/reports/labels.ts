@@ -16,6 +16,7 @@ export const REASON_LABELS: Record<string, Label> = {
 
 export const ALERT_TYPE_LABELS: Record<string, Label> = {
   ANT_MOVING: { zh: '蚂蚁搬家团伙', en: 'Ant-moving ring' },
+  RING_MOVED: { zh: '团伙口岸转移', en: 'Ring moved to another port' },
   WATCHLIST_HIT: { zh: '嫌疑名单命中', en: 'Suspect-list hit' },
 };
 
