@@ -106,6 +106,8 @@ describe('weekly report and overview (API)', () => {
     assert.equal(r.suspectListHits, 1);
     assert.deepEqual(r.alerts, { opened: 2, confirmed: 1, falsePositive: 0, openNow: 1 });
     assert.deepEqual(r.customs, { selected: 3, inspected: 1, seized: 1, returned: 0, rateChanges: 1 });
+    // The seized ring parcel (gifts, no brand): no notice to anyone, its goods still waiting for a disposal.
+    assert.deepEqual([r.disposals, r.notices], [{ destroyed: 0, handedToPolice: 0, returned: 0, pending: 1 }, { sent: 0, answered: 0, overdue: 0 }]);
     assert.equal(r.confirmedCases.length, 1);
     assert.equal(r.confirmedCases[0].alertId, ringAlertId);
     assert.equal(r.confirmedCases[0].parcelCount, 3);
@@ -359,6 +361,7 @@ describe('issue 15: holds and case progress in the weekly report, the monthly su
     assert.deepEqual(gd.total.cases, { opened: 2, closed: 1, overdue: 1 });
     assert.deepEqual(gd.total.alerts, { opened: 0, confirmed: 0, falsePositive: 0 });
     assert.deepEqual(gd.total.customs, { selected: 0, seized: 0 });
+    assert.deepEqual([gd.total.disposals, gd.total.notices], [{ destroyed: 0, handedToPolice: 0, returned: 0, pending: 0 }, { sent: 0, answered: 0, overdue: 0 }]);
     const cn = (await s.http().get('/api/reports/monthly?month=2026-10').set(as('admin')).expect(200)).body;
     assert.deepEqual(cn.provinces.map((p: { jurisdiction: string; intakes: { total: number } }) => [p.jurisdiction, p.intakes.total]), [['33', 1], ['44', 5]]);
     assert.deepEqual([cn.total.intakes.total, cn.total.holds.held, cn.total.holds.released, cn.total.holds.medianWaitHours, cn.total.holds.p90WaitHours, cn.total.holds.maxWaitHours], [6, 4, 2, 4, 8.8, 10]);
