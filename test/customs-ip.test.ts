@@ -96,6 +96,7 @@ describe('right-holder notices and disposals (API)', () => {
     await s.ctx.db.execute(sql`update protected_brands set right_holder = 'Someone Else SA' where brand_key = 'rolex'`);
     const again = await outcome(seizedWb, { outcome: 'seized', note: '仿冒手表 1 只，另有手袋', brands: ['劳力士', 'GUCCI', 'Acme Watches'] });
     assert.equal(again.status, 200, 'an identical retry answers the same');
+    assert.deepEqual(again.body.unregisteredBrands, ['acme watches']);
     assert.deepEqual(again.body.notices.map((n: { id: string; rightHolder: string }) => [n.id, n.rightHolder]), [[gucciNotice.id, 'Guccio Gucci S.p.A.'], [rolexNotice.id, 'Rolex SA']]);
     await s.ctx.db.execute(sql`update protected_brands set right_holder = 'Rolex SA' where brand_key = 'rolex'`);
 

@@ -302,7 +302,9 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
         }
         if (ci.outcome) {
           if (ci.outcome === body.outcome && (ci.outcomeNote ?? '') === body.note) {
-            return { view: presentInspection({ ci, p }), changes: [] as AlertChange[], notices: await noticesOfParcel(tx, p.id), unregistered: [] as string[] };
+            const notices = await noticesOfParcel(tx, p.id);
+            const named = ci.outcome === 'seized' ? seizedBrandKeys(body.brands, { brand: p.declaredBrand, description: p.declaredDescription }) : [];
+            return { view: presentInspection({ ci, p }), changes: [] as AlertChange[], notices, unregistered: named.filter((k) => !notices.some((n) => n.brandKey === k)) };
           }
           throw new ConflictError(
             `Parcel ${p.waybillNo} was recorded as ${ci.outcome} by ${ci.decidedByName} at ${ci.decidedAt?.toISOString()}; an outcome is recorded once.`,
