@@ -98,12 +98,16 @@ const fieldCodes = {
 function storedAliases(all: BrandSnapshot, brandKey: string, displayName: string, given: string[], givenPath: string | null): string[] {
   const errors: FieldError[] = [];
   const out: string[] = [];
+  const seen = new Set<string>();
   const add = (raw: string, path: string) => {
     const alias = foldBrandText(raw).trim();
+    // Each name once: the key, the display name and an alias often fold to the same.
+    if (seen.has(alias)) return;
+    seen.add(alias);
     if (alias.length < 2) return void errors.push(problem(path, 'BRAND_ALIAS_INVALID', { alias: raw }));
     const holder = all.holderOf(alias);
     if (holder && holder !== brandKey) return void errors.push(problem(path, 'BRAND_ALIAS_TAKEN', { alias: raw, holder }));
-    if (!out.includes(alias)) out.push(alias);
+    out.push(alias);
   };
   add(brandKey, 'brandKey');
   add(displayName, 'displayName');
