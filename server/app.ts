@@ -36,6 +36,9 @@ import { registerJobRoutes } from './jobs/router.js';
 import { registerCaseRoutes } from './cases/router.js';
 import { registerHoldRoutes } from './holds/router.js';
 import { holdStep } from './holds/step.js';
+import { registerAuditRoutes } from './audit/router.js';
+import { registerLookupRoutes } from './lookup/router.js';
+import { registerPrivacyRoutes } from './privacy/router.js';
 import { registerRingRoutes } from './rings/router.js';
 import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
 
@@ -119,6 +122,9 @@ export function createApp(ctx: AppContext) {
   registerJobRoutes(api, ctx);
   registerCaseRoutes(api, ctx);
   registerHoldRoutes(api, ctx);
+  registerLookupRoutes(api, ctx);
+  registerAuditRoutes(api, ctx);
+  registerPrivacyRoutes(api, ctx);
   registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
   registerRingRoutes(api, ctx);
   api.route({

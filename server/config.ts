@@ -111,6 +111,17 @@ const envSchema = z.object({
   WATCHLIST_RETRO_IN_NETWORK_DAYS: int(0, 365).default(7),
   WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER: int(0, 365).default(21),
   JOBS_POLL_MS: int(50, 3_600_000).default(1000),
+  // Retention per data class, in days (server/privacy/retention.ts; README "Personal data through its life").
+  RETENTION_ARCHIVE_IDS_DAYS: int(1, 36_500).default(1095),
+  RETENTION_ARCHIVE_NAMES_DAYS: int(1, 36_500).default(730),
+  RETENTION_PARCELS_DAYS: int(1, 36_500).default(365),
+  RETENTION_PHOTOS_DAYS: int(1, 36_500).default(180),
+  RETENTION_INSPECTION_NOTES_DAYS: int(1, 36_500).default(180),
+  RETENTION_ALERTS_CASES_DAYS: int(1, 36_500).default(1095),
+  RETENTION_SESSIONS_DAYS: int(1, 36_500).default(30),
+  // Never below 180: the database itself refuses to prune younger audit rows (migration 0020).
+  RETENTION_AUDIT_DAYS: int(180, 36_500).default(1095),
+  PURGE_CHUNK_ROWS: int(10, 10_000).default(500),
 });
 
 /** `24h:3,7d:4` → windows, shortest first. */
@@ -191,6 +202,8 @@ export type Config = {
   holds: HoldPolicy;
   /** The job runner of this process (server/jobs/): off in tests that drive it themselves. */
   jobs: { enabled: boolean; pollMs: number };
+  /** How long each class of data is kept (server/privacy/retention.ts). */
+  retention: RetentionPolicy;
   watchlistRetro: WatchlistRetroPolicy;
 };
 
@@ -210,6 +223,27 @@ export type WatchlistRetroPolicy = {
 };
 
 /** When a held parcel must be decided (server/holds/deciders.ts): the earliest due time of its reasons. */
+/** Days each data class is kept, and the rows one purge transaction touches at most. */
+export type RetentionPolicy = {
+  days: {
+    /** ID numbers and phones in the sender archive, after the identity was last seen. */
+    archiveIds: number;
+    /** Names and addresses in the sender archive, after the identity was last seen. */
+    archiveNames: number;
+    /** Parcels (waybill data with the names, phones and addresses on them), after intake. */
+    parcels: number;
+    photos: number;
+    /** Free-text inspection notes, after inspection (the inspection and screening records go with the parcel). */
+    inspectionNotes: number;
+    /** Resolved alerts and closed cases, after their last change. */
+    alertsCases: number;
+    /** Ended sessions and failed-login records. */
+    sessions: number;
+    audit: number;
+  };
+  chunkRows: number;
+};
+
 export type HoldPolicy = {
   dueHours: number;
   /** Reason code → hours, overriding dueHours for that reason. */
@@ -256,6 +290,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.REALTIME_ADAPTER === 'postgres' && !e.DATABASE_URL) {
     throw new ConfigError(['REALTIME_ADAPTER=postgres needs DATABASE_URL: the embedded database serves one process only.']);
+  }
+  // Photos and inspection notes are parts of a parcel: they go with it at the latest.
+  const partsOutliving = (['RETENTION_PHOTOS_DAYS', 'RETENTION_INSPECTION_NOTES_DAYS'] as const).filter((k) => e[k] > e.RETENTION_PARCELS_DAYS);
+  if (partsOutliving.length) {
+    throw new ConfigError(partsOutliving.map((k) => `${k}: at most RETENTION_PARCELS_DAYS (${e.RETENTION_PARCELS_DAYS}); it goes with its parcel (got ${e[k]})`));
   }
   if (e.NODE_ENV === 'production' && (!e.PII_ENCRYPTION_KEY || !e.PII_BLIND_INDEX_KEY)) {
     throw new ConfigError([
@@ -322,6 +361,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
+    retention: {
+      days: {
+        archiveIds: e.RETENTION_ARCHIVE_IDS_DAYS,
+        archiveNames: e.RETENTION_ARCHIVE_NAMES_DAYS,
+        parcels: e.RETENTION_PARCELS_DAYS,
+        photos: e.RETENTION_PHOTOS_DAYS,
+        inspectionNotes: e.RETENTION_INSPECTION_NOTES_DAYS,
+        alertsCases: e.RETENTION_ALERTS_CASES_DAYS,
+        sessions: e.RETENTION_SESSIONS_DAYS,
+        audit: e.RETENTION_AUDIT_DAYS,
+      },
+      chunkRows: e.PURGE_CHUNK_ROWS,
+    },
     watchlistRetro: {
       lookbackDays: e.WATCHLIST_RETRO_DAYS,
       chunkSize: e.WATCHLIST_RETRO_CHUNK,

@@ -53,6 +53,19 @@ export function regionScope(user: AuthUser): string | null {
 /** Roles that may see identity numbers and phones in full, on explicit request, audited. */
 export const UNMASK_ROLES: readonly Role[] = ['postal_regulator', 'customs_officer', 'admin'];
 
+/**
+ * Who reads and verifies the audit trail: auditors (审计管理员, apart from the administrators whose acts the trail
+ * records, as the 等保 separation of duties asks) and administrators.
+ */
+export const AUDIT_ROLES: readonly Role[] = ['auditor', 'admin'];
+
+/**
+ * Who may run an investigative look-up of the archive and parcels (server/lookup), with a reason, inside their
+ * jurisdiction. Public security officers are not given a login: they ask a regulator in writing (协查函), whose
+ * look-up cites it as its reason (README "Personal data through its life").
+ */
+export const LOOKUP_ROLES: readonly Role[] = ['postal_regulator', 'customs_officer', 'admin'];
+
 export function assertMayUnmask(user: AuthUser): void {
   if (!UNMASK_ROLES.includes(user.role)) throw new ForbiddenError('Your role sees identity numbers and phones masked.', 'UNMASK_FORBIDDEN');
 }

@@ -13,7 +13,7 @@ export const DEMO_OUTLETS = [
   { id: 'YW-CC-001', name: '义乌稠城营业部', regionCode: '330782', carrier: 'YTO' },
 ] as const;
 
-/** The contract's four accounts, a second courier and regulator in Zhejiang to show jurisdictions apart, and an outlet supervisor. */
+/** The contract's four accounts, a second courier and regulator in Zhejiang to show jurisdictions apart, an outlet supervisor and an auditor. */
 export const DEMO_USERS = [
   { username: 'courier1', role: 'courier', outletId: 'GZ-TH-001', jurisdiction: null },
   { username: 'regulator1', role: 'postal_regulator', outletId: null, jurisdiction: '44' },
@@ -23,6 +23,8 @@ export const DEMO_USERS = [
   { username: 'regulator2', role: 'postal_regulator', outletId: null, jurisdiction: '33' },
   // The safety officer (安全员) of courier1's outlet: decides its inspection and screening holds.
   { username: 'supervisor1', role: 'outlet_supervisor', outletId: 'GZ-TH-001', jurisdiction: null },
+  // Reads and verifies the audit trail, and nothing else (审计管理员).
+  { username: 'auditor1', role: 'auditor', outletId: null, jurisdiction: null },
 ] as const;
 
 /** Seeds when there are no users yet. Returns whether it seeded. */

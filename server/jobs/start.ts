@@ -3,6 +3,8 @@
 import type { AppContext } from '../context.js';
 import { ESCALATE_JOB_KIND, escalateOverdueHolds } from '../holds/escalate.js';
 import { runHousekeeping } from '../housekeeping.js';
+import { anchorChain } from '../audit/chain.js';
+import { purgeJob, PURGE_JOB_KIND, PURGE_SCHEDULE } from '../privacy/router.js';
 import { storeReports } from '../reports/archive.js';
 import { RETRO_JOB_KIND, runRetroJob } from '../watchlist/retro.js';
 import { defineJobKind } from './registry.js';
@@ -15,6 +17,9 @@ export const SCHEDULES: ScheduleSeed[] = [
   { name: 'reports.monthly', kind: 'reports.monthly', rule: 'monthly last 17:00 Asia/Shanghai' },
   { name: 'holds.escalate', kind: ESCALATE_JOB_KIND, rule: 'every 60s' },
   { name: 'housekeeping', kind: 'housekeeping', rule: 'every 3600s' },
+  // Retention (issue 21): what aged out is deleted or anonymised; the audit chain's head is signed every 5 minutes.
+  PURGE_SCHEDULE,
+  { name: 'audit.anchor', kind: 'audit.anchor', rule: 'every 300s' },
 ];
 
 /** The occurrence a scheduled job stands for (its payload's `at`), or the runner's clock for one enqueued by hand. */
@@ -41,6 +46,10 @@ export function defineJobKinds(): void {
   // New suspect-list entries screening past parcels (enqueued when listed, not scheduled); a long run hands on to a follow-up job.
   defineJobKind(RETRO_JOB_KIND, async (ctx, job) => {
     await runRetroJob(ctx, String(job.payload.runId));
+  });
+  defineJobKind(PURGE_JOB_KIND, purgeJob);
+  defineJobKind('audit.anchor', async (ctx, _job, now) => {
+    await anchorChain(ctx.db, ctx.vault, ctx.log, now);
   });
 }
 

@@ -1,0 +1,378 @@
+// Personal data through its life: how long each class is kept, and the purge that deletes or anonymises what aged
+// out. The purge is a job on the one job queue (privacy.purge: daily, and on demand for admins). It works oldest
+// first in chunks of PURGE_CHUNK_ROWS, one short transaction each, taking rows with SKIP LOCKED, so a counter's intake
+// never waits behind it; a row someone holds is left for the next run. Anything tied to open work waits: a parcel in
+// an open case (directly or through its alerts), under an unresolved alert, with a pending hold or a pending customs
+// inspection — and with it its photos, notes and its sender's archive record. Running it twice changes nothing more.
+import { sql, type SQL } from 'drizzle-orm';
+import type { RetentionPolicy } from '../config.js';
+import { queryRows, type Db } from '../db/database.js';
+import { pruneAuditChain } from '../audit/chain.js';
+import type { PiiVault } from './pii.js';
+
+const DAY_MS = 86_400_000;
+/** A photo uploaded and never used by an intake goes after this (a handheld offline for days still finds its photo). */
+export const ORPHAN_PHOTO_DAYS = 7;
+/** Orphans are looked for among uploads this recent; older ones go with the photo class at the latest. */
+const ORPHAN_WINDOW_DAYS = 30;
+
+export const DATA_CLASSES = ['archive_ids', 'archive_names', 'parcels', 'photos', 'inspection_notes', 'alerts_cases', 'sessions', 'audit'] as const;
+export type DataClass = (typeof DATA_CLASSES)[number];
+
+/** The schedule as people read it (GET /api/privacy/retention, the README table): what, counted from when, and why. */
+export const RETENTION_CLASSES: { key: DataClass; setting: keyof RetentionPolicy['days']; env: string; what: string; whatZh: string; from: string; then: string; why: string }[] = [
+  {
+    key: 'archive_ids', setting: 'archiveIds', env: 'RETENTION_ARCHIVE_IDS_DAYS',
+    what: 'ID numbers and phones in the sender archive', whatZh: '用户信息档案库中的证件号码和电话',
+    from: "the identity's last parcel", then: 'erased from the record (it no longer matches that identity)',
+    why: 'Tracing a repeat sender (邮政法 Art. 36, the archive of 国办发〔2015〕77号) across rings that run for years and the cases behind them; three years covers the two-year limitation of 行政处罚法 Art. 36 and a review.',
+  },
+  {
+    key: 'archive_names', setting: 'archiveNames', env: 'RETENTION_ARCHIVE_NAMES_DAYS',
+    what: 'Names and addresses in the sender archive', whatZh: '用户信息档案库中的姓名和地址',
+    from: "the identity's last parcel", then: 'erased; the record itself goes once both parts are erased and none of its parcels is left',
+    why: 'Needed to recognise a person, less than the ID number; two years, the limitation period of 行政处罚法 Art. 36 (PIPL Art. 19: no longer than necessary).',
+  },
+  {
+    key: 'parcels', setting: 'parcels', env: 'RETENTION_PARCELS_DAYS',
+    what: 'Parcels: waybill data with the names, phones and addresses on them, inspection and screening records, hold, customs selection, ring membership',
+    whatZh: '邮件及运单信息（含寄收件人姓名、电话、地址）、验视和安检记录、暂扣、海关布控、团伙关联',
+    from: 'intake', then: 'deleted with everything that hangs on them (photos too)',
+    why: 'Waybill data must be destroyed periodically (快递暂行条例); the real-name register was kept one year (2015 local rule), which also covers the monthly and yearly figures and most holds.',
+  },
+  {
+    key: 'photos', setting: 'photos', env: 'RETENTION_PHOTOS_DAYS',
+    what: 'Inspection photos', whatZh: '验视照片',
+    from: 'upload', then: `deleted (files and thumbnails) and removed from the inspection record; never-used uploads after ${ORPHAN_PHOTO_DAYS} days`,
+    why: 'The most revealing and the heaviest data; disputes over an inspection and customs or right-holder claims come within months. At most the parcel period.',
+  },
+  {
+    key: 'inspection_notes', setting: 'inspectionNotes', env: 'RETENTION_INSPECTION_NOTES_DAYS',
+    what: 'Free-text inspection notes', whatZh: '验视备注（自由文本）',
+    from: 'inspection', then: 'blanked; whether inspection and screening were done, and their results, stay with the parcel',
+    why: 'Notes may say anything about a person; screening records were kept at least 30 days (2015 local rule). At most the parcel period.',
+  },
+  {
+    key: 'alerts_cases', setting: 'alertsCases', env: 'RETENTION_ALERTS_CASES_DAYS',
+    what: 'Resolved alerts and closed cases, with their notes, links and timelines', whatZh: '已处置预警、已办结案件及其备注、关联和时间线',
+    from: 'their last change', then: 'deleted (an alert linked to an open case waits)',
+    why: 'Evidence of enforcement for reviews, appeals and the yearly summaries; three years covers the limitation of 行政处罚法 Art. 36 and a review.',
+  },
+  {
+    key: 'sessions', setting: 'sessions', env: 'RETENTION_SESSIONS_DAYS',
+    what: 'Ended sessions and failed-login records', whatZh: '已结束的会话和登录失败记录',
+    from: 'their end (the last failure)', then: 'deleted',
+    why: 'Only needed to look into an attack on an account; failed logins also stay in the audit trail.',
+  },
+  {
+    key: 'audit', setting: 'audit', env: 'RETENTION_AUDIT_DAYS',
+    what: 'The audit trail', whatZh: '审计日志',
+    from: 'the record', then: 'pruned oldest first from the start of its hash chain (never below 180 days: the database refuses)',
+    why: 'PIPL Art. 56 keeps impact records three years; the Cybersecurity Law Art. 21 asks at least six months of logs.',
+  },
+];
+
+export type ClassCounts = { removed: number; anonymised: number; waiting: number };
+export type PurgeReport = {
+  asOf: string;
+  cutoffs: Record<DataClass, string>;
+  classes: Record<DataClass, ClassCounts>;
+  /** What went with parcels and cases besides them: ring members and keys, archive records, dangling case links. */
+  related: { ringMembers: number; ringKeys: number; archiveRecords: number; caseLinks: number; loginRecords: number };
+  durationMs: number;
+};
+
+const zero = (): ClassCounts => ({ removed: 0, anonymised: 0, waiting: 0 });
+
+export function cutoffsOf(policy: RetentionPolicy, now: Date): Record<DataClass, Date> {
+  const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
+  const d = policy.days;
+  return {
+    archive_ids: ago(d.archiveIds),
+    archive_names: ago(d.archiveNames),
+    parcels: ago(d.parcels),
+    photos: ago(d.photos),
+    inspection_notes: ago(d.inspectionNotes),
+    alerts_cases: ago(d.alertsCases),
+    sessions: ago(d.sessions),
+    audit: ago(d.audit),
+  };
+}
+
+/** Open work a parcel is tied to: then it, its photos and notes, and its sender's archive record wait. */
+export const parcelHasOpenWork = (parcelId: SQL) => sql`(
+  exists (select 1 from holds h where h.parcel_id = ${parcelId} and h.status = 'pending')
+  or exists (select 1 from customs_inspections ci where ci.parcel_id = ${parcelId} and ci.selected and ci.outcome is null)
+  or exists (select 1 from alert_parcels ap join alerts a on a.id = ap.alert_id where ap.parcel_id = ${parcelId} and a.status <> 'resolved')
+  or exists (select 1 from case_links cl join cases c on c.id = cl.case_id
+              where cl.kind = 'parcel' and cl.ref_id = ${parcelId} and c.status = 'open')
+  or exists (select 1 from alert_parcels ap join case_links cl on cl.kind = 'alert' and cl.ref_id = ap.alert_id
+              join cases c on c.id = cl.case_id where ap.parcel_id = ${parcelId} and c.status = 'open'))`;
+
+const alertInOpenCase = (alertId: SQL) =>
+  sql`exists (select 1 from case_links cl join cases c on c.id = cl.case_id where cl.kind = 'alert' and cl.ref_id = ${alertId} and c.status = 'open')`;
+
+/** A Postgres array literal of uuids (drizzle would spread a JS array into a list). */
+const uuids = (ids: string[]) => `{${ids.join(',')}}`;
+const n = (rows: unknown[]) => rows.length;
+
+type Cursor = { at: string; id: string };
+const START: Cursor = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+type Keyed = { id: string; at: string };
+
+/** Parcels past their period, oldest first, with everything that hangs on them; photos no other parcel uses go too. */
+async function purgeParcels(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
+  const counts = out.classes.parcels;
+  let cursor = START;
+  for (;;) {
+    const batch = await queryRows<Keyed>(
+      db,
+      sql`select id, created_at::text as at from parcels
+           where created_at < ${cutoff.toISOString()}::timestamptz and (created_at, id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)
+           order by created_at, id limit ${chunk}`,
+    );
+    if (!batch.length) return;
+    cursor = batch[batch.length - 1]!;
+    const removed = await db.transaction(async (tx) => {
+      const ids = (
+        await queryRows<{ id: string }>(
+          tx,
+          sql`select p.id from parcels p where p.id = any(${uuids(batch.map((b) => b.id))}::uuid[]) and not ${parcelHasOpenWork(sql`p.id`)}
+               for update skip locked`,
+        )
+      ).map((r) => r.id);
+      if (!ids.length) return 0;
+      const list = uuids(ids);
+      const photos = await queryRows<{ id: string }>(tx, sql`select distinct unnest(photo_ids)::text as id from parcel_inspections where parcel_id = any(${list}::uuid[])`);
+      out.related.ringMembers += n(await queryRows(tx, sql`delete from ring_members where parcel_id = any(${list}::uuid[]) returning 1`));
+      // Links from closed cases (an open case's parcels never get here): the case keeps its timeline, not a dangling id.
+      out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'parcel' and ref_id = any(${list}::uuid[]) returning 1`));
+      const gone = n(await queryRows(tx, sql`delete from parcels where id = any(${list}::uuid[]) returning 1`));
+      if (photos.length) {
+        out.classes.photos.removed += n(
+          await queryRows(
+            tx,
+            sql`delete from media m where m.id = any(${uuids(photos.map((p) => p.id))}::uuid[])
+                 and not exists (select 1 from parcel_inspections pi where pi.photo_ids @> array[m.id]) returning 1`,
+          ),
+        );
+      }
+      return gone;
+    });
+    counts.removed += removed;
+    counts.waiting += batch.length - removed;
+  }
+}
+
+/** Photos past their period (and uploads no intake ever used), unless a parcel carrying them is tied to open work. */
+async function purgePhotos(db: Db, cutoff: Date, orphanCutoff: Date, chunk: number, out: PurgeReport) {
+  const counts = out.classes.photos;
+  const orphanFrom = new Date(orphanCutoff.getTime() - (ORPHAN_WINDOW_DAYS - ORPHAN_PHOTO_DAYS) * DAY_MS);
+  // Two walks: everything past the photo period; then recent uploads past the orphan period, of which only orphans go.
+  for (const [from, to, orphansOnly] of [[null, cutoff, false], [orphanFrom > cutoff ? orphanFrom : cutoff, orphanCutoff, true]] as const) {
+    let cursor: Cursor = from ? { at: from.toISOString(), id: START.id } : START;
+    for (;;) {
+      const batch = await queryRows<Keyed>(
+        db,
+        sql`select id, created_at::text as at from media
+             where created_at < ${to.toISOString()}::timestamptz and (created_at, id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)
+             order by created_at, id limit ${chunk}`,
+      );
+      if (!batch.length) break;
+      cursor = batch[batch.length - 1]!;
+      const keep = orphansOnly
+        ? sql`exists (select 1 from parcel_inspections pi where pi.photo_ids @> array[m.id])`
+        : sql`exists (select 1 from parcel_inspections pi where pi.photo_ids @> array[m.id] and ${parcelHasOpenWork(sql`pi.parcel_id`)})`;
+      const removed = await db.transaction(async (tx) => {
+        const ids = (
+          await queryRows<{ id: string }>(tx, sql`select m.id from media m where m.id = any(${uuids(batch.map((b) => b.id))}::uuid[]) and not ${keep} for update skip locked`)
+        ).map((r) => r.id);
+        if (!ids.length) return 0;
+        const list = uuids(ids);
+        // The inspection record keeps no id of a photo that is gone.
+        await tx.execute(sql`update parcel_inspections set photo_ids = (select coalesce(array_agg(x), '{}') from unnest(photo_ids) x where x <> all(${list}::uuid[]))
+                              where photo_ids && ${list}::uuid[]`);
+        return n(await queryRows(tx, sql`delete from media where id = any(${list}::uuid[]) returning 1`));
+      });
+      counts.removed += removed;
+      if (!orphansOnly) counts.waiting += batch.length - removed;
+    }
+  }
+}
+
+/** Inspection notes past their period are blanked (the partial index holds only rows with notes). */
+async function blankInspectionNotes(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
+  const counts = out.classes.inspection_notes;
+  let cursor = START;
+  for (;;) {
+    const batch = await queryRows<Keyed>(
+      db,
+      sql`select parcel_id as id, inspected_at::text as at from parcel_inspections
+           where notes <> '' and inspected_at < ${cutoff.toISOString()}::timestamptz and (inspected_at, parcel_id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)
+           order by inspected_at, parcel_id limit ${chunk}`,
+    );
+    if (!batch.length) return;
+    cursor = batch[batch.length - 1]!;
+    const blanked = n(
+      await queryRows(
+        db,
+        sql`update parcel_inspections set notes = '' where parcel_id in (
+              select pi.parcel_id from parcel_inspections pi where pi.parcel_id = any(${uuids(batch.map((b) => b.id))}::uuid[]) and pi.notes <> ''
+                 and not ${parcelHasOpenWork(sql`pi.parcel_id`)} for update skip locked) returning 1`,
+      ),
+    );
+    counts.anonymised += blanked;
+    counts.waiting += batch.length - blanked;
+  }
+}
+
+/**
+ * The sender archive, one pass by primary key (the table has one row per identity, and last_seen_at moves with every
+ * intake, so it carries no index of its own). Erased ID numbers keep a sealed empty value, so any view that opens
+ * them still works and shows nothing; the blind index becomes `erased:<id>`, so the identity no longer matches.
+ */
+async function purgeArchive(db: Db, vault: PiiVault, c: Record<DataClass, Date>, chunk: number, out: PurgeReport) {
+  const ids = out.classes.archive_ids;
+  const names = out.classes.archive_names;
+  const erasedSeal = vault.seal('id_number', '');
+  const idsCutoff = c.archive_ids.toISOString();
+  const namesCutoff = c.archive_names.toISOString();
+  const bothCutoff = (c.archive_ids < c.archive_names ? c.archive_ids : c.archive_names).toISOString();
+  let after = START.id;
+  for (;;) {
+    const batch = await queryRows<{ id: string }>(db, sql`select id from senders where id > ${after}::uuid order by id limit ${chunk}`);
+    if (!batch.length) return;
+    after = batch[batch.length - 1]!.id;
+    const list = uuids(batch.map((b) => b.id));
+    const free = sql`not exists (select 1 from parcels p where p.sender_id = s.id and ${parcelHasOpenWork(sql`p.id`)})`;
+    await db.transaction(async (tx) => {
+      const removed = n(
+        await queryRows(
+          tx,
+          sql`delete from senders s where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${bothCutoff}::timestamptz
+                 and not exists (select 1 from parcels p where p.sender_id = s2.id) for update skip locked) returning 1`,
+        ),
+      );
+      out.related.archiveRecords += removed;
+      ids.anonymised += n(
+        await queryRows(
+          tx,
+          sql`update senders s set id_blind = 'erased:' || s.id, id_sealed = ${erasedSeal}, id_masked = '', birth_date = null,
+                     phone_blind = null, phone_sealed = null, phone_masked = null
+               where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${idsCutoff}::timestamptz
+                                and s2.id_blind not like 'erased:%' for update skip locked) and ${free} returning 1`,
+        ),
+      );
+      names.anonymised += n(
+        await queryRows(
+          tx,
+          sql`update senders s set name = '', name_simplified = '', name_pinyin = '', address = null
+               where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${namesCutoff}::timestamptz
+                                and s2.name <> '' for update skip locked) and ${free} returning 1`,
+        ),
+      );
+      const [w] = await queryRows<{ ids: number; names: number }>(
+        tx,
+        sql`select count(*) filter (where last_seen_at < ${idsCutoff}::timestamptz and id_blind not like 'erased:%')::int as ids,
+                   count(*) filter (where last_seen_at < ${namesCutoff}::timestamptz and name <> '')::int as names
+              from senders where id = any(${list}::uuid[])`,
+      );
+      ids.waiting += w?.ids ?? 0;
+      names.waiting += w?.names ?? 0;
+    });
+  }
+}
+
+/** Resolved alerts and closed cases past their period; an alert an open case rests on waits. */
+async function purgeAlertsAndCases(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
+  const counts = out.classes.alerts_cases;
+  const at = cutoff.toISOString();
+  for (;;) {
+    const removed = await db.transaction(async (tx) => {
+      const ids = (
+        await queryRows<{ id: string }>(
+          tx,
+          sql`select a.id from alerts a where a.status = 'resolved' and a.updated_at < ${at}::timestamptz and not ${alertInOpenCase(sql`a.id`)}
+               order by a.updated_at limit ${chunk} for update skip locked`,
+        )
+      ).map((r) => r.id);
+      if (!ids.length) return 0;
+      out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'alert' and ref_id = any(${uuids(ids)}::uuid[]) returning 1`));
+      return n(await queryRows(tx, sql`delete from alerts where id = any(${uuids(ids)}::uuid[]) returning 1`));
+    });
+    counts.removed += removed;
+    if (removed < chunk) break;
+  }
+  for (;;) {
+    const removed = n(
+      await queryRows(
+        db,
+        sql`delete from cases where id in (select id from cases where status = 'closed' and updated_at < ${at}::timestamptz
+               order by updated_at limit ${chunk} for update skip locked) returning 1`,
+      ),
+    );
+    counts.removed += removed;
+    if (removed < chunk) break;
+  }
+  const [w] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from alerts a where a.status = 'resolved' and a.updated_at < ${at}::timestamptz and ${alertInOpenCase(sql`a.id`)}`,
+  );
+  counts.waiting += w?.n ?? 0;
+}
+
+async function purgeSessions(db: Db, cutoff: Date, now: Date, out: PurgeReport) {
+  out.classes.sessions.removed += n(
+    await queryRows(db, sql`delete from sessions where expires_at < ${now.toISOString()}::timestamptz or created_at < ${cutoff.toISOString()}::timestamptz returning 1`),
+  );
+  out.related.loginRecords += n(
+    await queryRows(
+      db,
+      sql`delete from login_throttle where last_failure_at < ${cutoff.toISOString()}::timestamptz and in_flight = 0
+             and (locked_until is null or locked_until < ${now.toISOString()}::timestamptz) returning 1`,
+    ),
+  );
+  out.classes.sessions.removed += out.related.loginRecords;
+}
+
+/** Ring links of parcels past their period: the keys are keyed hashes of identities, phones and addresses. */
+async function purgeRingKeys(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
+  for (;;) {
+    const removed = n(
+      await queryRows(
+        db,
+        sql`delete from ring_keys where key in (select key from ring_keys where last_seen_at < ${cutoff.toISOString()}::timestamptz
+               limit ${chunk} for update skip locked) returning 1`,
+      ),
+    );
+    out.related.ringKeys += removed;
+    if (removed < chunk) return;
+  }
+}
+
+/**
+ * One purge, as of `now`. The caller records it in the audit trail (counts only; nothing personal). Classes run in
+ * an order where later ones see what earlier ones freed: parcels before photos and the archive.
+ */
+export async function runPurge(db: Db, vault: PiiVault, policy: RetentionPolicy, now: Date): Promise<PurgeReport> {
+  const started = Date.now();
+  const c = cutoffsOf(policy, now);
+  const out: PurgeReport = {
+    asOf: now.toISOString(),
+    cutoffs: Object.fromEntries(DATA_CLASSES.map((k) => [k, c[k].toISOString()])) as Record<DataClass, string>,
+    classes: Object.fromEntries(DATA_CLASSES.map((k) => [k, zero()])) as Record<DataClass, ClassCounts>,
+    related: { ringMembers: 0, ringKeys: 0, archiveRecords: 0, caseLinks: 0, loginRecords: 0 },
+    durationMs: 0,
+  };
+  const chunk = policy.chunkRows;
+  await purgeSessions(db, c.sessions, now, out);
+  await purgeAlertsAndCases(db, c.alerts_cases, chunk, out);
+  await purgeParcels(db, c.parcels, chunk, out);
+  await purgeRingKeys(db, c.parcels, chunk, out);
+  await purgePhotos(db, c.photos, new Date(now.getTime() - ORPHAN_PHOTO_DAYS * DAY_MS), chunk, out);
+  await blankInspectionNotes(db, c.inspection_notes, chunk, out);
+  await purgeArchive(db, vault, c, chunk, out);
+  out.classes.audit.removed = (await pruneAuditChain(db, c.audit, chunk)).removed;
+  out.durationMs = Date.now() - started;
+  return out;
+}
