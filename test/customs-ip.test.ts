@@ -56,7 +56,8 @@ describe('right-holder notices and disposals (API)', () => {
   );
 
   before(async function () {
-    this.timeout(90_000);
+    // A PGlite server with every migration, five logins: slow on a loaded machine.
+    this.timeout(240_000);
     s = await startTestServer({ CUSTOMS_BASE_RATE: '0', JOBS_ENABLED: 'false' });
     for (const user of ['courier1', 'customs1', 'regulator1', 'regulator2', 'admin']) headers.set(user, { Authorization: `Bearer ${await s.login(user)}` });
     const made = await s.http().post('/api/users').set(as('admin')).send({ username: 'customs33', password: 'zhejiang-customs', role: 'customs_officer', jurisdiction: '33' });
@@ -295,7 +296,7 @@ describe('right-holder notices and disposals (API)', () => {
     // ISO week 2026-W41 runs from Monday 5 October 00:00 to Monday 12 October 00:00, Beijing time.
     const wbs: Record<string, string> = {};
     before(async function () {
-      this.timeout(60_000);
+      this.timeout(180_000);
       wbs.A = await intake({ ...rolex, description: '劳力士手表与古驰手袋' });
       wbs.B = await intake({ description: '耐克运动鞋', category: 'shoes', quantity: 2, valueCny: 300, brand: 'Nike' });
       wbs.C = await intake(tea);

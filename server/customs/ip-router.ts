@@ -2,6 +2,7 @@
 // customs officers (and admins) record them, regulators read them, each within the jurisdiction of the parcel's
 // origin city (404 outside). Every change is audited, every file export too.
 import { and, asc, desc, eq, gte, inArray, lt, or, sql } from 'drizzle-orm';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { customsInspections, DISPOSAL_KINDS, NOTICE_ANSWERS, NOTICE_METHODS, parcels, rightHolderNotices, seizureDisposals } from '../../models/schema.js';
 import { coversRegion, regionScope, type AuthUser } from '../accounts/access.js';
@@ -78,7 +79,7 @@ async function noticeFor(db: Queryable, user: AuthUser, id: string, lock: boolea
   return n;
 }
 
-function sendFile(res: Parameters<Parameters<Api['route']>[0]['handler']>[0]['res'], name: string, kind: 'csv' | 'xlsx', content: Buffer | string) {
+function sendFile(res: Response, name: string, kind: 'csv' | 'xlsx', content: Buffer | string) {
   res.attachment(`${name}.${kind}`);
   res.setHeader('Cache-Control', 'no-store');
   if (kind === 'xlsx') res.type(XLSX_TYPE).send(content);
