@@ -153,13 +153,13 @@ describe('console: key goods, right holders, notices and disposals (Chromium)', 
     await notice.waitFor();
     const said = (await notice.textContent()) ?? '';
     for (const fact of ['Rolex SA', 'ip-china@rolex.example', '海关备案号 T2019-41235', '通知后 3 个工作日']) assert.ok(said.includes(fact), `${fact} in ${said}`);
+    await screenshot(page, 'console-notices');
     await notice.locator('select[name="method"]').selectOption('email');
     await notice.locator('input[name="note"]').fill('已发函至权利人代理');
     await notice.locator('button[type="submit"]').click();
     const told = page.locator('#notice-list tr[data-status="notified"]', { hasText: rolexWaybill });
     await told.waitFor();
     assert.match((await told.textContent()) ?? '', /customs1.*电子邮件.*已发函至权利人代理/s);
-    await screenshot(page, 'console-notices');
 
     // The answer needs a note, said at the field; then it is recorded.
     await told.locator('input[value="detention_requested"]').check();

@@ -187,7 +187,11 @@ function route() {
   const [path = '', query = ''] = location.hash.slice(1).split('?');
   const parts = path.split('/').filter(Boolean);
   const section = NAV_PARENT[parts[0] ?? ''] ?? parts[0];
-  for (const a of app.querySelectorAll<HTMLAnchorElement>('[data-nav]')) a.classList.toggle('active', `#/${section}` === a.dataset.nav);
+  for (const a of app.querySelectorAll<HTMLAnchorElement>('[data-nav]')) {
+    a.classList.toggle('active', `#/${section}` === a.dataset.nav);
+    // On a narrow screen the navigation scrolls sideways: keep the current entry in sight.
+    if (a.classList.contains('active') && a.parentElement!.scrollWidth > a.parentElement!.clientWidth) a.parentElement!.scrollLeft = a.offsetLeft - a.parentElement!.offsetLeft - 24;
+  }
   const ctx: PageContext = { user, live, main, navigate: (hash) => (location.hash = hash) };
   const params = new URLSearchParams(query);
   main.innerHTML = `<p class="muted">${esc(t('loading'))}</p>`;

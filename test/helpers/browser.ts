@@ -28,7 +28,8 @@ export async function screenshot(page: Page, name: string, height?: number) {
   if (!SHOTS) return;
   const before = page.viewportSize();
   if (height && before) await page.setViewportSize({ width: before.width, height });
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  // Animations finished (a row that just changed flashes for 4 s), so the picture shows the settled page.
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), animations: 'disabled' });
   if (height && before) await page.setViewportSize(before);
 }
 

@@ -36,6 +36,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
       <section class="card" id="evidence"></section>
       <section class="card" id="actions"></section>
     </div>
+    <section class="card ring" id="ring" hidden></section>
     <section class="card" id="notes">
       <h2>${esc(t('notes'))}</h2>
       <ol class="notes" id="notes-list"></ol>
@@ -45,7 +46,6 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
         <button type="submit" class="secondary">${esc(t('addNote'))}</button>
       </form>
     </section>
-    <section class="card ring" id="ring" hidden></section>
     <section class="card" id="involved"></section>
     <section class="card"><h2>${esc(t('timeline'))}</h2><div class="chart" id="timeline"></div></section>
     <section class="card" id="links"></section>

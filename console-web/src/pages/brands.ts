@@ -61,7 +61,7 @@ export function renderBrands(ctx: PageContext, params: URLSearchParams) {
       <td data-label="${esc(c('rightHolder'))}">${esc(b.rightHolder ?? '') || `<span class="muted">${esc(c('unknown'))}</span>`}</td>
       <td data-label="${esc(c('contact'))}">${esc(b.contact ?? '') || '—'}</td>
       <td data-label="${esc(c('recordationNo'))}" class="mono">${esc(b.recordationNo ?? '') || '—'}</td>
-      <td data-label="${esc(t('updated'))}" class="muted">${esc(b.updatedBy ?? '')}${b.updatedAt ? ` · ${esc(fmtTime(b.updatedAt))}` : ''}</td>
+      <td data-label="${esc(t('updated'))}" class="muted">${esc([b.updatedBy, b.updatedAt && fmtTime(b.updatedAt)].filter(Boolean).join(' · '))}</td>
       ${edit ? `<td><button type="button" class="secondary" data-edit="${esc(b.brandKey)}">${esc(c('edit'))}</button></td>` : ''}
     </tr>`;
   }
@@ -76,7 +76,7 @@ export function renderBrands(ctx: PageContext, params: URLSearchParams) {
       <h2>${esc(b ? c('editBrand', { name: b.displayName }) : c('addBrand'))}</h2>
       <form id="brand-form" novalidate>
         <div class="form-grid">
-          <label>${esc(c('displayName'))} <span class="req">*</span><input name="displayName" required maxlength="100" value="${v(b?.displayName)}"></label>
+          <label><span>${esc(c('displayName'))} <span class="req">*</span></span><input name="displayName" required maxlength="100" value="${v(b?.displayName)}"></label>
           ${b ? '' : `<label>${esc(c('brandKey'))}<input name="brandKey" maxlength="100" placeholder="${esc(c('brandKeyHint'))}"></label>`}
           <label class="wide">${esc(c('aliases'))}<textarea name="aliases" rows="2" placeholder="${esc(c('aliasesHint'))}">${v(b?.aliases.join('\n'))}</textarea></label>
           <fieldset class="wide cat-grid" name="categories"><legend>${esc(c('categories'))}</legend>

@@ -105,18 +105,21 @@ export function renderDisposals(ctx: PageContext, params: URLSearchParams) {
 
   function openEditor(waybillNo: string) {
     const box = $('#disposal-editor');
+    // Shown to the minute; left as shown it means "now" and is not sent (a seizure a few seconds ago would
+    // otherwise look later than its disposal at 12:05:00).
+    const now = isoToChinaLocal(new Date().toISOString());
     box.hidden = false;
     box.innerHTML = `
       <h2>${esc(c('recordDisposal'))}</h2>
       <form id="disposal-form" novalidate>
-        <label>${esc(t('waybill'))} <span class="req">*</span><input name="waybillNo" class="mono" required maxlength="40" value="${esc(waybillNo)}" autocomplete="off"></label>
+        <label><span>${esc(t('waybill'))} <span class="req">*</span></span><input name="waybillNo" class="mono" required maxlength="40" value="${esc(waybillNo)}" autocomplete="off"></label>
         <fieldset class="choice-row big" name="kind"><legend>${esc(c('disposalKind'))}</legend>
           ${DISPOSAL_KINDS.map((k, i) => `<label><input type="radio" name="kind" value="${k}"${i === 0 ? ' checked' : ''}> ${esc(disposalKindName(k))}</label>`).join('')}
         </fieldset>
         <div class="form-grid">
-          <label><span data-party-label>${esc(c('partyDestroyed'))}</span> <span class="req">*</span><input name="party" required maxlength="200"></label>
-          <label data-certificate>${esc(c('certificateNo'))} <span class="req" data-cert-req>*</span><input name="certificateNo" maxlength="100"></label>
-          <label>${esc(c('disposedAtBeijing'))}<input name="disposedAt" type="datetime-local" value="${esc(isoToChinaLocal(new Date().toISOString()))}"></label>
+          <label><span><span data-party-label>${esc(c('partyDestroyed'))}</span> <span class="req">*</span></span><input name="party" required maxlength="200"></label>
+          <label data-certificate><span>${esc(c('certificateNo'))} <span class="req" data-cert-req>*</span></span><input name="certificateNo" maxlength="100"></label>
+          <label>${esc(c('disposedAtBeijing'))}<input name="disposedAt" type="datetime-local" value="${esc(now)}"></label>
           <label class="wide">${esc(t('note'))}<input name="note" maxlength="1000"></label>
         </div>
         <p class="error" role="alert" id="disposal-form-error"></p>
@@ -146,7 +149,7 @@ export function renderDisposals(ctx: PageContext, params: URLSearchParams) {
         kind: text('kind'),
         party: text('party'),
         ...(text('certificateNo') ? { certificateNo: text('certificateNo') } : {}),
-        ...(local ? { disposedAt: chinaLocalToIso(local) } : {}),
+        ...(local && local !== now ? { disposedAt: chinaLocalToIso(local) } : {}),
         ...(text('note') ? { note: text('note') } : {}),
       };
       const error = box.querySelector<HTMLElement>('#disposal-form-error')!;

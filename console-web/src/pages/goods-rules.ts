@@ -136,15 +136,15 @@ export function renderGoodsRule(ctx: PageContext, ruleKey: string) {
           ? `<section class="card">
               <h2>${esc(t('setRate'))}</h2>
               <form id="set-rate" novalidate>
-                <label>${esc(t('ratePercent'))} <span class="req">*</span><input name="rate" type="number" inputmode="decimal" min="0" max="100" step="0.1" required value="${r.risk.suggestedRate !== null ? (r.risk.suggestedRate * 100).toFixed(0) : ''}"></label>
-                <label>${esc(t('reason'))} <span class="req">*</span><input name="reason" required maxlength="500"></label>
+                <label><span>${esc(t('ratePercent'))} <span class="req">*</span></span><input name="rate" type="number" inputmode="decimal" min="0" max="100" step="0.1" required value="${r.raised ? +(r.rate * 100).toFixed(1) : r.risk.suggestedRate !== null ? (r.risk.suggestedRate * 100).toFixed(0) : ''}"></label>
+                <label><span>${esc(t('reason'))} <span class="req">*</span></span><input name="reason" required maxlength="500"></label>
                 <label>${esc(c('expiresBeijing'))}<input name="expiresAt" type="datetime-local"></label>
                 <p class="error" role="alert" id="set-error"></p>
                 <button type="submit" class="primary">${esc(t('save'))}</button>
               </form>
               ${r.raised
                 ? `<form id="restore" class="restore" novalidate>
-                    <label>${esc(t('restoreReason'))} <span class="req">*</span><input name="reason" required maxlength="500"></label>
+                    <label><span>${esc(t('restoreReason'))} <span class="req">*</span></span><input name="reason" required maxlength="500"></label>
                     <p class="error" role="alert" id="restore-error"></p>
                     <button type="submit" class="secondary">${esc(t('restore'))}</button>
                   </form>`

@@ -52,7 +52,7 @@ export function renderPriceFloors(ctx: PageContext) {
                 <td data-label="${esc(r('floorCny'))}" class="num"><b>${fmtCny(f.floorCny)}</b></td>
                 <td data-label="${esc(r('floorSource'))}">${esc(f.source)}</td>
                 <td data-label="${esc(r('setBy'))}">${esc(f.setBy ?? '')}<div class="muted">${esc(fmtTime(f.setAt))}</div></td>
-                ${edit ? `<td class="nowrap"><button type="button" class="secondary small" data-edit="${esc(f.key)}">${esc(r('edit'))}</button> <button type="button" class="secondary small" data-remove="${esc(f.key)}">${esc(r('remove'))}</button></td>` : ''}
+                ${edit ? `<td class="nowrap"><button type="button" class="secondary" data-edit="${esc(f.key)}">${esc(r('edit'))}</button> <button type="button" class="secondary" data-remove="${esc(f.key)}">${esc(r('remove'))}</button></td>` : ''}
               </tr>`,
             )
             .join('')}</tbody></table>`
@@ -68,8 +68,8 @@ export function renderPriceFloors(ctx: PageContext) {
         <div class="form-grid">
           <label>${esc(r('floorBrand'))}<input name="brand" maxlength="100" placeholder="${esc(r('anyBrand'))}" value="${esc(f?.brand ?? '')}"${f ? ' readonly' : ''}></label>
           <label>${esc(r('floorCategory'))}<select name="category"${f ? ' disabled' : ''}><option value="">${esc(r('anyCategory'))}</option>${CATEGORIES.map((k) => `<option value="${k}"${f?.category === k ? ' selected' : ''}>${esc(categoryName(k))}</option>`).join('')}</select></label>
-          <label>${esc(r('floorCny'))} <span class="req">*</span><input name="floorCny" type="number" inputmode="decimal" min="1" step="1" required value="${f ? esc(f.floorCny) : ''}"></label>
-          <label>${esc(r('floorSource'))} <span class="req">*</span><input name="source" maxlength="300" required placeholder="${esc(r('floorSourceHint'))}" value="${esc(f?.source ?? '')}"></label>
+          <label><span>${esc(r('floorCny'))} <span class="req">*</span></span><input name="floorCny" type="number" inputmode="decimal" min="1" step="1" required value="${f ? esc(f.floorCny) : ''}"></label>
+          <label><span>${esc(r('floorSource'))} <span class="req">*</span></span><input name="source" maxlength="300" required placeholder="${esc(r('floorSourceHint'))}" value="${esc(f?.source ?? '')}"></label>
         </div>
         <p class="error" role="alert" id="floor-error"></p>
         <div class="actions"><button type="submit" class="primary">${esc(r('save'))}</button>${f ? ` <button type="button" class="secondary" data-new>${esc(r('cancel'))}</button>` : ''} <span class="ok" role="status" id="floor-saved"></span></div>

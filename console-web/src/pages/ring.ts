@@ -7,6 +7,7 @@ import { alertTypeName, currentLang, fmtCny, fmtTime, jurisdictionLabel, t } fro
 import type { Ring, RingEvent, RingMember } from '../types.js';
 import { chinaDayStart, chinaToday, clearFieldErrors, problemText, showFieldErrors } from './common.js';
 import { ALLOWLIST_KINDS, keyName, r } from '../strings-rings.js';
+import { categoryName } from '../categories.js';
 import { addDays } from '../../../server/reports/period.js';
 
 /** How many parcels a link names before "and N more". */
@@ -43,11 +44,11 @@ export function mountRing(el: HTMLElement, ringId: string, onChanged: () => void
     const split = g.splitCount;
     for (const w of [...selected]) if (!g.members.some((m) => m.waybillNo === w && !m.split)) selected.delete(w);
     el.innerHTML = `
-      <div class="row-between"><h2>${esc(t('ringTitle'))} <small class="muted">${esc(r('ringParcels', { n: g.parcelCount, split }))}</small></h2><span class="muted mono">${esc(g.id.slice(0, 8))}</span></div>
+      <div class="row-between"><h2>${esc(t('ringTitle'))} <small class="muted">${esc(r('ringParcels', { n: g.parcelCount, split }))}</small></h2></div>
       <div class="cols ring-where">
         <div>
           <h3>${esc(r('where'))}</h3>
-          <table class="grid" id="ring-jurisdictions"><thead><tr><th>${esc(r('province'))}</th><th class="num">#</th><th>${esc(r('firstSeen'))}</th><th>${esc(r('lastSeen'))}</th></tr></thead>
+          <table class="grid" id="ring-jurisdictions"><thead><tr><th>${esc(r('province'))}</th><th class="num">${esc(t('parcels'))}</th><th>${esc(r('firstSeen'))}</th><th>${esc(r('lastSeen'))}</th></tr></thead>
             <tbody>${g.jurisdictions.map((j) => `<tr><td>${province(j.province)}</td><td class="num">${j.parcels}</td><td>${esc(fmtTime(j.first))}</td><td>${esc(fmtTime(j.last))}</td></tr>`).join('')}</tbody></table>
         </div>
         <div>
@@ -98,9 +99,9 @@ export function mountRing(el: HTMLElement, ringId: string, onChanged: () => void
       <td class="mono nowrap">${esc(m.waybillNo)}<div class="muted">${esc(fmtTime(m.createdAt))}</div></td>
       <td>${esc(m.senderName)}<div class="mono muted">${esc(m.senderPhoneMasked)}</div></td>
       <td>${province(m.regionCode.slice(0, 2))}<div class="muted">${esc(m.outletId)} → ${esc(m.country)}</div></td>
-      <td>${esc(m.category)}${m.brand ? ` · <b>${esc(m.brand)}</b>` : ''}<div>${fmtCny(m.valueCny)}</div></td>
+      <td>${esc(categoryName(m.category))}${m.brand ? ` · <b>${esc(m.brand)}</b>` : ''}<div>${fmtCny(m.valueCny)}</div></td>
       <td data-label="${esc(r('linkedBy'))}">${links}</td>
-      <td class="member-actions">${m.split ? '' : `<button type="button" class="secondary small" data-split-sender="${esc(m.waybillNo)}">${esc(r('splitSender'))}</button> <button type="button" class="secondary small" data-allow="${esc(m.waybillNo)}">${esc(r('allowlistThis'))}</button>`}</td>
+      <td>${m.split ? '' : `<div class="member-actions"><button type="button" class="secondary" data-split-sender="${esc(m.waybillNo)}">${esc(r('splitSender'))}</button> <button type="button" class="secondary" data-allow="${esc(m.waybillNo)}">${esc(r('allowlistThis'))}</button></div>`}</td>
     </tr>`;
   }
 
