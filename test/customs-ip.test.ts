@@ -292,6 +292,18 @@ describe('right-holder notices and disposals (API)', () => {
     assert.equal((await answer(gucciNotice.id, { answer: 'no_action', note: '权利人未在期限内回复，后补答复' }, 'admin')).body.answeredLate, true);
   });
 
+  it('takes one of two simultaneous notifications, answers and disposals, and refuses the other', async () => {
+    const wb = await intake(rolex);
+    const [notice] = (await outcome(wb, { outcome: 'seized', note: '仿冒手表', brands: ['Rolex'] }).expect(200)).body.notices;
+    const statuses = async (reqs: Promise<{ status: number; body: { code?: string } }>[]) => (await Promise.all(reqs)).map((r) => `${r.status}${r.body.code ? ` ${r.body.code}` : ''}`).sort();
+    assert.deepEqual(await statuses([notify(notice.id, { method: 'phone' }), notify(notice.id, { method: 'email' })]), ['200', '409 NOTICE_ALREADY_SENT']);
+    assert.deepEqual(await statuses([answer(notice.id, { answer: 'no_action', note: 'a' }), answer(notice.id, { answer: 'no_action', note: 'b' })]), ['200', '409 NOTICE_ALREADY_ANSWERED']);
+    assert.deepEqual(
+      await statuses([dispose(wb, { kind: 'returned', party: '寄件人' }), dispose(wb, { kind: 'handed_to_police', party: '天河分局' })]),
+      ['201', '409 DISPOSAL_ALREADY_RECORDED'],
+    );
+  });
+
   describe('in the weekly and monthly reports', () => {
     // ISO week 2026-W41 runs from Monday 5 October 00:00 to Monday 12 October 00:00, Beijing time.
     const wbs: Record<string, string> = {};
