@@ -222,7 +222,8 @@ describe('right-holder notices and disposals (API)', () => {
     expectProblem(await dispose(seizedWb, { kind: 'burned', party: 'x' }), 400, 'KIND_UNKNOWN');
     expectProblem(await dispose(seizedWb, { kind: 'returned', party: '  ' }), 400, 'PARTY_REQUIRED');
     expectProblem(await dispose(seizedWb, { kind: 'returned', party: 'x', disposedAt: new Date(Date.now() + 3_600_000).toISOString() }), 422, 'TIME_IN_FUTURE');
-    expectProblem(await dispose(seizedWb, { kind: 'returned', party: 'x', disposedAt: '2020-01-01T00:00:00Z' }), 422, 'TIME_TOO_EARLY');
+    const early = expectProblem(await dispose(seizedWb, { kind: 'returned', party: 'x', disposedAt: '2020-01-01T00:00:00Z' }), 422, 'TIME_TOO_EARLY');
+    assert.match((early as { detailZh?: string }).detailZh ?? '', /早于扣留时间/);
     expectProblem(await dispose(seizedWb, { kind: 'returned', party: 'x' }, 'regulator1'), 403, 'ROLE_FORBIDDEN');
 
     const made = await dispose(seizedWb, { kind: 'destroyed', party: '广州市某环保科技有限公司', certificateNo: 'GZ-XH-2026-0087', note: '高温焚烧' });

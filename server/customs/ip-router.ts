@@ -57,14 +57,14 @@ const problem = (path: string, code: string, messageCode: string, params: Record
  * A time the officer says something happened, or now: not in the future, not before `after`. 422 with the field's
  * path otherwise.
  */
-function happenedAt(path: string, value: string | undefined, now: Date, after: { at: Date; what: string }): Date {
+function happenedAt(path: string, value: string | undefined, now: Date, after: { at: Date; message: string }): Date {
   if (value === undefined) return now;
   const at = new Date(value);
   if (at.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw new ValidationError([problem(path, 'TIME_IN_FUTURE', IP_MESSAGES.NOTICE_TIME_IN_FUTURE, { field: path, at: at.toISOString(), now: now.toISOString() })]);
   }
   if (at < after.at) {
-    throw new ValidationError([problem(path, 'TIME_TOO_EARLY', IP_MESSAGES.NOTICE_TIME_TOO_EARLY, { field: path, at: at.toISOString(), after: after.at.toISOString(), what: after.what })]);
+    throw new ValidationError([problem(path, 'TIME_TOO_EARLY', after.message, { field: path, at: at.toISOString(), after: after.at.toISOString() })]);
   }
   return at;
 }
@@ -191,7 +191,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
           );
         }
         const [p] = await tx.select({ createdAt: parcels.createdAt }).from(parcels).where(eq(parcels.id, n.parcelId));
-        const notifiedAt = happenedAt('notifiedAt', body.notifiedAt, now, { at: p!.createdAt, what: 'intake' });
+        const notifiedAt = happenedAt('notifiedAt', body.notifiedAt, now, { at: p!.createdAt, message: IP_MESSAGES.TIME_BEFORE_INTAKE });
         const deadlineAt = body.deadlineAt ? new Date(body.deadlineAt) : workingDayDeadline(notifiedAt);
         if (deadlineAt <= notifiedAt) {
           throw new ValidationError([problem('deadlineAt', 'DEADLINE_INVALID', IP_MESSAGES.DEADLINE_NOT_AFTER_NOTICE, { deadlineAt: deadlineAt.toISOString(), notifiedAt: notifiedAt.toISOString() })]);
@@ -247,7 +247,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
             bilingual(IP_MESSAGES.NOTICE_ALREADY_ANSWERED, { waybillNo: n.waybillNo, answer: n.answer, by: n.answerRecordedByName ?? '', at: n.answeredAt?.toISOString() ?? '' }),
           );
         }
-        const answeredAt = happenedAt('answeredAt', body.answeredAt, now, { at: n.notifiedAt, what: 'notification' });
+        const answeredAt = happenedAt('answeredAt', body.answeredAt, now, { at: n.notifiedAt, message: IP_MESSAGES.TIME_BEFORE_NOTIFICATION });
         const [updated] = await tx
           .update(rightHolderNotices)
           .set({ answer: body.answer, answerNote: body.note, answeredAt, answerRecordedBy: user.id, answerRecordedByName: user.username })
@@ -326,7 +326,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
             bilingual(IP_MESSAGES.DISPOSAL_ALREADY_RECORDED, { waybillNo: p.waybillNo, kind: before.kind, by: before.recordedByName, at: before.recordedAt.toISOString() }),
           );
         }
-        const disposedAt = happenedAt('disposedAt', body.disposedAt, now, { at: ci.decidedAt, what: 'seizure' });
+        const disposedAt = happenedAt('disposedAt', body.disposedAt, now, { at: ci.decidedAt, message: IP_MESSAGES.TIME_BEFORE_SEIZURE });
         const [made] = await tx
           .insert(seizureDisposals)
           .values({

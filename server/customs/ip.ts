@@ -34,7 +34,9 @@ export const IP_MESSAGES = defineMessages({
     zh: '权利人关于 {waybillNo} 的答复（{answer}）已由 {by} 于 {at} 登记，不能重复登记。',
   },
   NOTICE_TIME_IN_FUTURE: { en: '{field} {at} is in the future; give the time it happened (now is {now}).', zh: '{field} {at} 晚于当前时间 {now}，请填写实际发生的时间。' },
-  NOTICE_TIME_TOO_EARLY: { en: '{field} {at} is before {after} ({what}).', zh: '{field} {at} 早于 {after}（{what}）。' },
+  TIME_BEFORE_INTAKE: { en: '{field} {at} is before the parcel was taken in ({after}).', zh: '{field} {at} 早于邮件收寄时间 {after}。' },
+  TIME_BEFORE_NOTIFICATION: { en: '{field} {at} is before the right holder was notified ({after}).', zh: '{field} {at} 早于通知权利人的时间 {after}。' },
+  TIME_BEFORE_SEIZURE: { en: '{field} {at} is before the seizure ({after}).', zh: '{field} {at} 早于扣留时间 {after}。' },
   DEADLINE_NOT_AFTER_NOTICE: { en: 'The deadline {deadlineAt} must come after the notification ({notifiedAt}).', zh: '答复期限 {deadlineAt} 必须晚于通知时间 {notifiedAt}。' },
   CUSTOMS_PARCEL_NOT_FOUND: { en: 'No cross-border parcel {waybillNo} in your jurisdiction.', zh: '您的辖区内没有跨境邮件 {waybillNo}。' },
   NOT_SEIZED: {
