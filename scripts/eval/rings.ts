@@ -233,6 +233,15 @@ try {
     const held = xs.filter((x) => x.alerts.length);
     console.log(`  ${kind.padEnd(18)} ${String(xs.length).padStart(5)} parcels, held ${held.length} (${((100 * held.length) / xs.length).toFixed(2)}%), actors alerted ${new Set(held.map((x) => x.item.label.actor)).size}`);
   }
+  // Where held legitimate parcels went: into which kind of ring's alert (linked by a key they share), or a false one.
+  const ringKindOf = new Map(stream.rings.map((x) => [x.id, x.kind]));
+  const joined = new Map<string, number>();
+  for (const x of heldLegit) {
+    const rs = alertParcels.get(x.alerts[0]!.id) ?? [];
+    const kind = rs.filter((y) => y.item.label.ring).length / rs.length > 0.5 ? ringKindOf.get(rs.find((y) => y.item.label.ring)!.item.label.ring!)! : 'false alert';
+    joined.set(kind, (joined.get(kind) ?? 0) + 1);
+  }
+  if (joined.size) console.log(`  held legitimate parcels were in alerts of: ${[...joined].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   for (const f of falseAlerts.slice(0, 10)) console.log(`  false alert ${f}`);
   const bs = [...business.values()];
   console.log(

@@ -265,8 +265,11 @@ const RING_GOODS = [
 ];
 const VAGUE = ['礼品', '样品', '日用品', 'gift', 'sample'];
 const justUnder = (r: Rng, limit = 1000) => r.int(Math.ceil(limit * 0.76), limit - 5);
-/** Luxury goods declared at tens of yuan ("a handbag retailing above ten thousand yuan declared at dozens"). */
-const LUXURY_GOODS = RING_GOODS.filter((g) => !['Nike', 'Adidas', 'AirPods'].includes(g.brand));
+/**
+ * Goods retailing at thousands declared at tens of yuan ("a handbag retailing above ten thousand yuan declared at
+ * dozens"): bags, watches, luxury down jackets. Not lipstick or trainers, whose genuine price is in the hundreds.
+ */
+const LUXURY_GOODS = RING_GOODS.filter((g) => ['bags', 'watches', 'clothing'].includes(g.category));
 
 /** A resident ID card whose face (birth date, sex as printed, read by OCR) contradicts its number: forged. */
 function forgedCard(r: Rng, province: string): Person & { birthDate: string; sex: string } {
