@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/database.js';
 import { aParcel } from './helpers/factories.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
+import { anchorChain } from '../server/audit/chain.js';
 import { searchTermRecord } from '../server/watchlist/router.js';
 
 type AuditRow = { id: number; action: string; actor_username: string | null; subject_type: string | null; subject_id: string | null; request_id: string | null; details: Record<string, unknown> };
@@ -108,5 +109,130 @@ describe('audit trail', () => {
       assert.deepEqual(row?.details, { fields: ['sender.name', 'sender.phone'], hits: 1, entryIds: [res.body.hits[0].entryId] });
       assert.ok(!JSON.stringify(row).includes('13700137000') && !JSON.stringify(row).includes('赵某'));
     });
+  });
+});
+
+// Issue 21: the trail as a hash chain, read by auditors (filters, pages, CSV) and verified end to end. The tampering
+// below is what someone with the database owner's role could do: the test lifts the append-only trigger for one
+// statement (ALTER TABLE … DISABLE TRIGGER, in a transaction) — the server's own statements cannot.
+describe('audit trail: the hash chain, its reader and its verifier', () => {
+  let s: TestServer;
+  let auditor: string;
+  before(async () => {
+    s = await startTestServer({ JOBS_ENABLED: 'false' });
+    auditor = await s.login('auditor1');
+    const regulator = await s.login('regulator1');
+    const body = aParcel();
+    await s.http().post('/api/parcels').set('Authorization', `Bearer ${await s.login('courier1')}`).send(body).expect(201);
+    for (let i = 0; i < 3; i++) await s.http().get(`/api/parcels/${body.waybillNo}`).set('Authorization', `Bearer ${regulator}`).expect(200);
+  });
+  after(() => s?.close());
+
+  const auditRows = (action: string) =>
+    queryRows<AuditRow>(s.ctx.db, sql`select id, action, actor_username, subject_type, subject_id, request_id, details from audit_log where action = ${action} order by id`);
+  const verify = async () => (await s.http().get('/api/audit/verify').set('Authorization', `Bearer ${auditor}`).expect(200)).body;
+  /** As the table's owner: the statement runs with the append-only (and chain) triggers off, then they are back. */
+  const tamper = (statement: ReturnType<typeof sql>) =>
+    s.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_log disable trigger user`);
+      await tx.execute(statement);
+      await tx.execute(sql`alter table audit_log enable trigger user`);
+    });
+  const newest = async () => (await queryRows<{ id: number; chain_seq: string }>(s.ctx.db, sql`select a.id::int as id, a.chain_seq::text from audit_log a order by a.chain_seq desc limit 1`))[0]!;
+
+  it('auditors and admins read it newest first, filtered, in pages; others may not', async () => {
+    const page = await s.http().get('/api/audit?action=pii.*&actor=regulator1&limit=2').set('Authorization', `Bearer ${auditor}`).expect(200);
+    assert.equal(page.body.records.length, 2);
+    assert.ok(page.body.records.every((r: { action: string; actor: string; hash: string }) => r.action === 'pii.read' && r.actor === 'regulator1' && /^[0-9a-f]{64}$/.test(r.hash)));
+    assert.ok(page.body.records[0].seq > page.body.records[1].seq);
+    const next = await s.http().get(`/api/audit?action=pii.*&actor=regulator1&limit=2&cursor=${page.body.nextCursor}`).set('Authorization', `Bearer ${auditor}`).expect(200);
+    assert.equal(next.body.records.length, 1);
+    assert.equal(next.body.nextCursor, null);
+    assert.ok(next.body.records[0].seq < page.body.records[1].seq);
+    await s.http().get('/api/audit?limit=1').set('Authorization', `Bearer ${await s.login('admin')}`).expect(200);
+    for (const who of ['regulator1', 'courier1', 'customs1']) {
+      expectProblem(await s.http().get('/api/audit').set('Authorization', `Bearer ${await s.login(who)}`), 403, 'ROLE_FORBIDDEN');
+    }
+    expectProblem(await s.http().get('/api/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z').set('Authorization', `Bearer ${auditor}`), 422, 'AUDIT_RANGE_INVALID');
+    expectProblem(await s.http().get('/api/audit?cursor=nonsense').set('Authorization', `Bearer ${auditor}`), 400, 'CURSOR_INVALID');
+    // Reading the trail is itself in the trail.
+    const [read] = await auditRows('audit.read');
+    assert.deepEqual(read?.actor_username, 'auditor1');
+  });
+
+  it('exports the filtered trail as CSV (with the hashes), and records the export', async () => {
+    const res = await s.http().get('/api/audit?format=csv&action=pii.read').set('Authorization', `Bearer ${auditor}`).buffer(true).expect(200);
+    assert.match(res.headers['content-type'] ?? '', /^text\/csv/);
+    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.equal(lines[0], 'seq,at,actor,action,subject_type,subject_id,request_id,details,hash,prev_hash');
+    assert.equal(lines.length, 4);
+    const [exp] = await auditRows('audit.export');
+    assert.equal(exp?.details.rows, 3);
+  });
+
+  it('verify: intact after concurrent writes, each row hashed on its predecessor', async () => {
+    const admin = await s.login('admin');
+    await Promise.all(Array.from({ length: 12 }, () => s.http().get('/api/audit?limit=1').set('Authorization', `Bearer ${admin}`).expect(200)));
+    const report = await verify();
+    assert.equal(report.intact, true, JSON.stringify(report.firstBroken));
+    const [{ n }] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from audit_log`) as [{ n: number }];
+    assert.equal(report.checkedRows, n - 1, 'every row but the verify itself, written after it checked');
+    const gaps = await queryRows(s.ctx.db, sql`select 1 from audit_log a where chain_seq > 1 and not exists (select 1 from audit_log b where b.chain_seq = a.chain_seq - 1 and b.hash = a.prev_hash)`);
+    assert.deepEqual(gaps, []);
+  });
+
+  it('verify catches a row changed in place, and is intact again once it is put back', async () => {
+    const [row] = await queryRows<{ id: number; chain_seq: string; details: Record<string, unknown> }>(s.ctx.db, sql`select id::int as id, chain_seq::text, details from audit_log where action = 'pii.read' order by chain_seq limit 1`);
+    await tamper(sql`update audit_log set details = '{"masked": false}' where id = ${row!.id}`);
+    const report = await verify();
+    assert.equal(report.intact, false);
+    assert.deepEqual(report.firstBroken, { seq: Number(row!.chain_seq), id: row!.id, reason: 'HASH_MISMATCH' });
+    await tamper(sql`update audit_log set details = ${JSON.stringify(row!.details)}::jsonb where id = ${row!.id}`);
+    assert.equal((await verify()).intact, true);
+  });
+
+  it('verify catches the newest row deleted (the head still names it), and is intact again once it is put back', async () => {
+    const last = await newest();
+    const [saved] = await queryRows<{ row: unknown }>(s.ctx.db, sql`select to_jsonb(a) as row from audit_log a where id = ${last.id}`);
+    await tamper(sql`delete from audit_log where id = ${last.id}`);
+    const report = await verify();
+    assert.equal(report.intact, false);
+    assert.deepEqual(report.firstBroken, { seq: Number(last.chain_seq), id: null, reason: 'ROW_MISSING' });
+    await tamper(sql`insert into audit_log select * from jsonb_populate_record(null::audit_log, ${JSON.stringify(saved!.row)}::jsonb)`);
+    assert.equal((await verify()).intact, true);
+  });
+
+  it('verify catches the newest rows deleted with the head rewound too, through a signed anchor', async () => {
+    const anchored = await anchorChain(s.ctx.db, s.ctx.vault, s.ctx.log);
+    assert.ok(anchored);
+    const last = await newest();
+    assert.equal(Number(last.chain_seq), anchored.seq);
+    await tamper(sql`delete from audit_log where id = ${last.id}`);
+    await s.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`alter table audit_chain_head disable trigger user`);
+      await tx.execute(sql`update audit_chain_head set (seq, hash) = (select chain_seq, hash from audit_log order by chain_seq desc limit 1)`);
+      await tx.execute(sql`alter table audit_chain_head enable trigger user`);
+    });
+    const report = await verify();
+    assert.equal(report.intact, false);
+    assert.deepEqual(report.firstBroken, { seq: anchored.seq, id: null, reason: 'ROW_MISSING' });
+    // A forged anchor (the database cannot sign): its signature fails.
+    await s.ctx.db.execute(sql`insert into audit_anchors (seq, hash, key_id, signature) values (1, 'x', 'k', 'forged')`);
+    assert.ok((await verify()).firstBroken);
+  });
+
+  it('the head moves only with the log, and pruning refuses recent rows', async () => {
+    for (const statement of [sql`update audit_chain_head set seq = 0`, sql`delete from audit_chain_head`, sql`truncate audit_chain_head`]) {
+      const err = await s.ctx.db.execute(statement).then(() => undefined, (e: unknown) => e as { cause?: { code?: string } });
+      assert.equal(err?.cause?.code, '42501');
+    }
+    const [pruned] = await queryRows<{ n: number }>(s.ctx.db, sql`select audit_prune(now(), 10) as n`);
+    assert.equal(Number(pruned!.n), 0, 'nothing is old enough to prune');
+    const err = await s.ctx.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('parcelguard.audit_prune', 'on', true)`);
+      await tx.execute(sql`delete from audit_log where chain_seq = (select max(chain_seq) from audit_log)`);
+    }).then(() => undefined, (e: unknown) => e as { cause?: { code?: string; message?: string } });
+    assert.equal(err?.cause?.code, '42501');
+    assert.match(err?.cause?.message ?? '', /only the oldest row/);
   });
 });

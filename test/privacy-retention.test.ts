@@ -1,0 +1,230 @@
+// Retention (issue 21): a purge deletes or anonymises exactly what aged out — parcels with their photos, photos and
+// inspection notes of their own period, archive records in two parts, resolved alerts, the oldest audit rows — and
+// nothing tied to open work (an open case, an unresolved alert, a pending hold); it reports counts per class, is
+// audited, and a second run changes nothing. Data is aged with the intake clock (and, for rows the database stamps
+// itself, by setting their timestamps back).
+import assert from 'node:assert/strict';
+import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
+import { queryRows } from '../server/db/database.js';
+import { createJobRunner } from '../server/jobs/runner.js';
+import { aParcel, aResidentId } from './helpers/factories.js';
+import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
+
+const DAY = 86_400_000;
+
+describe('retention: the purge', () => {
+  let s: TestServer;
+  let clock = new Date();
+  let courier: string;
+  let admin: string;
+  const ago = (days: number) => new Date(Date.now() - days * DAY);
+  let n = 0;
+  const person = (name: string) => ({ idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19800101', String(100 + n++)), name, phone: `1391000${String(1000 + n).slice(-4)}`, address: `广东省广州市天河区天河路${n}号` });
+  // Domestic parcels to a recipient each: cross-border ones to one consignee would form a ring, whose open alert holds them.
+  const domesticTo = (k: number) => ({ country: 'CN', name: `收件人${'甲乙丙丁戊己庚辛'[k]}`, phone: `1370000${String(2000 + k)}`, address: `北京市朝阳区建国路${k + 1}号` });
+  const aDomesticParcel = (sender: ReturnType<typeof person>, more: Record<string, unknown> = {}) => aParcel({ sender, recipient: domesticTo(n), ...more });
+
+  async function takeIn(daysAgo: number, body = aParcel()) {
+    clock = ago(daysAgo);
+    await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(body).expect(201);
+    clock = new Date();
+    return body;
+  }
+  async function photo(): Promise<string> {
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3a7' } }).jpeg().toBuffer();
+    const res = await s.http().post('/api/media').set('Authorization', `Bearer ${courier}`).attach('file', jpeg, { filename: 'p.jpg', contentType: 'image/jpeg' }).expect(201);
+    return res.body.id;
+  }
+  const exists = async (waybillNo: string) => (await queryRows(s.ctx.db, sql`select 1 from parcels where waybill_no = ${waybillNo}`)).length === 1;
+  const mediaExists = async (id: string) => (await queryRows(s.ctx.db, sql`select 1 from media where id = ${id}::uuid`)).length === 1;
+
+  async function purge() {
+    const res = await s.http().post('/api/privacy/purge').set('Authorization', `Bearer ${admin}`).expect(202);
+    await createJobRunner(s.ctx, { pollMs: 1000, worker: 'test' }).runOnce();
+    const run = await s.http().get(`/api/privacy/purges/${res.body.jobId}`).set('Authorization', `Bearer ${await s.login('auditor1')}`).expect(200);
+    assert.equal(run.body.state, 'done');
+    type Counts = { removed: number; anonymised: number; waiting: number };
+    return run.body as { jobId: string; report: { classes: Record<'archive_ids' | 'archive_names' | 'parcels' | 'photos' | 'inspection_notes' | 'alerts_cases' | 'sessions' | 'audit', Counts>; related: Record<string, number> } };
+  }
+
+  // The cast, by age (days) and by what ties them to open work.
+  const old = aDomesticParcel(person('老件'));
+  const oldInCase = aDomesticParcel(person('案件'), { inspection: { notes: '寄件人称是给表哥的' } });
+  const oldHeld = aDomesticParcel(person('暂扣'), { inspection: { matchesDeclaration: false, notes: '不符' } });
+  const oldAlerted = aDomesticParcel(person('预警'));
+  const mid = aDomesticParcel(person('半年'), { inspection: { notes: '包装破损' } });
+  const recent = aDomesticParcel(person('新件'), { inspection: { notes: '正常' } });
+  const veryOld = aDomesticParcel(person('两年'));
+  const ancient = aDomesticParcel(person('三年'));
+  let oldPhoto: string, midPhoto: string, recentPhoto: string, staleOrphan: string, freshOrphan: string;
+  let caseId: string;
+
+  before(async () => {
+    s = await startTestServer({ CUSTOMS_BASE_RATE: '0', JOBS_ENABLED: 'false' }, {}, undefined, { clock: () => clock });
+    // The first rows of the audit chain, from long ago (before anyone logs in): the audit class prunes them.
+    await s.ctx.db.execute(sql`insert into audit_log (at, action, details) values (${ago(1200)}, 'test.ancient', '{}'), (${ago(1199)}, 'test.ancient', '{}'), (${ago(1198)}, 'test.ancient', '{}')`);
+    courier = await s.login('courier1');
+    admin = await s.login('admin');
+    const regulator = await s.login('regulator1');
+    [oldPhoto, midPhoto, recentPhoto, staleOrphan, freshOrphan] = [await photo(), await photo(), await photo(), await photo(), await photo()];
+    old.inspection.photoIds = [oldPhoto];
+    mid.inspection.photoIds = [midPhoto];
+    recent.inspection.photoIds = [recentPhoto];
+    await s.ctx.db.execute(sql`update media set created_at = ${ago(400)} where id = ${oldPhoto}::uuid`);
+    await s.ctx.db.execute(sql`update media set created_at = ${ago(200)} where id = ${midPhoto}::uuid`);
+    await s.ctx.db.execute(sql`update media set created_at = ${ago(10)} where id = ${staleOrphan}::uuid`);
+
+    await s.http().post('/api/watchlist/entries').set('Authorization', `Bearer ${regulator}`).send({ entries: [{ type: 'phone', value: oldAlerted.sender.phone }] }).expect(201);
+    await takeIn(400, old);
+    await takeIn(400, oldInCase);
+    await takeIn(400, oldHeld);
+    await takeIn(400, oldAlerted);
+    await takeIn(200, mid);
+    await takeIn(10, recent);
+    await takeIn(800, veryOld);
+    await takeIn(1200, ancient);
+    // The alerted parcel's hold is decided: only its open alert keeps it now.
+    await s.http().post(`/api/parcels/${oldAlerted.waybillNo}/release`).set('Authorization', `Bearer ${admin}`).send({ note: '放行' }).expect(200);
+    const kase = await s.http().post('/api/cases').set('Authorization', `Bearer ${regulator}`)
+      .send({ title: '留存测试', ownerUsername: 'regulator1', dueAt: new Date(Date.now() + 7 * DAY).toISOString() }).expect(201);
+    caseId = kase.body.id;
+    await s.ctx.db.execute(sql`insert into case_links (case_id, kind, ref_id) select ${caseId}::uuid, 'parcel', id from parcels where waybill_no = ${oldInCase.waybillNo}`);
+  });
+  after(() => s?.close());
+
+  it('deletes exactly what aged out, leaves what open work holds, and reports it per class', async () => {
+    const { report } = await purge();
+    // Parcels (365 days): three old ones go; the one in an open case, the held one and the alerted one wait.
+    for (const p of [old, veryOld, ancient]) assert.equal(await exists(p.waybillNo), false, `${p.sender.name} deleted`);
+    for (const p of [oldInCase, oldHeld, oldAlerted, mid, recent]) assert.equal(await exists(p.waybillNo), true, `${p.sender.name} kept`);
+    assert.deepEqual(report.classes.parcels, { removed: 3, anonymised: 0, waiting: 3 });
+
+    // Photos: the old parcel's with it, the 200-day one by its own period, the unused upload after 7 days.
+    assert.deepEqual(
+      await Promise.all([oldPhoto, midPhoto, recentPhoto, staleOrphan, freshOrphan].map(mediaExists)),
+      [false, false, true, false, true],
+    );
+    assert.equal(report.classes.photos.removed, 3);
+    const [midInspection] = await queryRows<{ photo_ids: string[] | string; notes: string }>(
+      s.ctx.db, sql`select pi.photo_ids, pi.notes from parcel_inspections pi join parcels p on p.id = pi.parcel_id where p.waybill_no = ${mid.waybillNo}`);
+    assert.ok(String(midInspection!.photo_ids) === '{}' || (Array.isArray(midInspection!.photo_ids) && midInspection!.photo_ids.length === 0), 'the record keeps no id of a deleted photo');
+
+    // Inspection notes (180 days): blanked on the 200-day parcel; the ones held by open work wait.
+    assert.equal(midInspection!.notes, '');
+    const notes = await queryRows<{ waybill_no: string; notes: string }>(s.ctx.db,
+      sql`select p.waybill_no, pi.notes from parcel_inspections pi join parcels p on p.id = pi.parcel_id where p.waybill_no in (${oldInCase.waybillNo}, ${recent.waybillNo})`);
+    assert.deepEqual(new Set(notes.map((r) => r.notes)), new Set(['寄件人称是给表哥的', '正常']));
+    assert.deepEqual(report.classes.inspection_notes, { removed: 0, anonymised: 1, waiting: 2 });
+
+    // Archive: the 1200-day identity (no parcel left) is gone; the 800-day one lost name and address, keeps its ID.
+    const archive = await queryRows<{ name: string; address: string | null; id_blind: string }>(s.ctx.db,
+      sql`select name, address, id_blind from senders where id_blind in (${s.ctx.vault.blind('id_number', ancient.sender.idNumber)}, ${s.ctx.vault.blind('id_number', veryOld.sender.idNumber)})`);
+    assert.equal(archive.length, 1);
+    assert.deepEqual([archive[0]!.name, archive[0]!.address], ['', null]);
+    assert.equal(archive[0]!.id_blind, s.ctx.vault.blind('id_number', veryOld.sender.idNumber));
+    assert.equal(report.related.archiveRecords, 1);
+    assert.equal(report.classes.archive_names.anonymised, 1);
+    assert.equal(report.classes.archive_ids.anonymised, 0);
+
+    // The audit chain's three ancient rows are pruned from its start, and what is left still verifies.
+    assert.equal(report.classes.audit.removed, 3);
+    const verify = await s.http().get('/api/audit/verify').set('Authorization', `Bearer ${await s.login('auditor1')}`).expect(200);
+    assert.equal(verify.body.intact, true, JSON.stringify(verify.body.firstBroken));
+    assert.equal(verify.body.base.seq, 3);
+  });
+
+  it('is recorded in the audit trail with its counts, and a second run changes nothing', async () => {
+    const second = await purge();
+    for (const [k, c] of Object.entries(second.report.classes)) assert.equal(c.removed + c.anonymised, 0, `${k} changed again`);
+    assert.equal(second.report.classes.parcels.waiting, 3);
+    const rows = await queryRows<{ actor_username: string; subject_id: string; details: { trigger: string; classes: unknown } }>(s.ctx.db,
+      sql`select actor_username, subject_id, details from audit_log where action = 'privacy.purge' order by chain_seq`);
+    assert.equal(rows.length, 2);
+    assert.deepEqual([rows[1]!.actor_username, rows[1]!.subject_id, rows[1]!.details.trigger], ['admin', second.jobId, 'on_demand']);
+    assert.deepEqual(rows[1]!.details.classes, second.report.classes);
+  });
+
+  it('once the case closes, the alert is resolved and the hold decided, what waited goes', async () => {
+    const regulator = await s.login('regulator1');
+    await s.http().post(`/api/cases/${caseId}/close`).set('Authorization', `Bearer ${regulator}`).send({ outcome: 'no_infringement', note: '结案' }).expect(200);
+    const [alert] = await queryRows<{ id: string }>(s.ctx.db, sql`select a.id from alerts a join alert_parcels ap on ap.alert_id = a.id join parcels p on p.id = ap.parcel_id where p.waybill_no = ${oldAlerted.waybillNo}`);
+    await s.http().post(`/api/alerts/${alert!.id}/acknowledge`).set('Authorization', `Bearer ${regulator}`).expect(200);
+    await s.http().post(`/api/alerts/${alert!.id}/resolve`).set('Authorization', `Bearer ${regulator}`).send({ resolution: 'false_positive', note: '误报' }).expect(200);
+    await s.http().post(`/api/parcels/${oldHeld.waybillNo}/release`).set('Authorization', `Bearer ${admin}`).send({ note: '放行' }).expect(200);
+    const { report } = await purge();
+    for (const p of [oldInCase, oldHeld, oldAlerted]) assert.equal(await exists(p.waybillNo), false, `${p.sender.name} deleted now`);
+    assert.deepEqual(report.classes.parcels, { removed: 3, anonymised: 0, waiting: 0 });
+    // The resolved alert is recent (its last change is today): it stays until its own period ends.
+    assert.equal((await queryRows(s.ctx.db, sql`select 1 from alerts where id = ${alert!.id}::uuid`)).length, 1);
+    await s.ctx.db.execute(sql`update alerts set updated_at = ${ago(1200)} where id = ${alert!.id}::uuid`);
+    await s.ctx.db.execute(sql`update cases set updated_at = ${ago(1200)} where id = ${caseId}::uuid`);
+    const later = await purge();
+    assert.deepEqual(later.report.classes.alerts_cases, { removed: 2, anonymised: 0, waiting: 0 });
+    assert.equal((await queryRows(s.ctx.db, sql`select 1 from cases where id = ${caseId}::uuid`)).length, 0);
+  });
+
+  it('only admins start a purge; auditors read the schedule with a reason for each class', async () => {
+    expectProblem(await s.http().post('/api/privacy/purge').set('Authorization', `Bearer ${await s.login('regulator1')}`), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().post('/api/privacy/purge').set('Authorization', `Bearer ${await s.login('auditor1')}`), 403, 'ROLE_FORBIDDEN');
+    const res = await s.http().get('/api/privacy/retention').set('Authorization', `Bearer ${await s.login('auditor1')}`).expect(200);
+    assert.deepEqual(res.body.classes.map((c: { key: string }) => c.key), ['archive_ids', 'archive_names', 'parcels', 'photos', 'inspection_notes', 'alerts_cases', 'sessions', 'audit']);
+    assert.ok(res.body.classes.every((c: { why: string; days: number }) => c.why.length > 20 && c.days > 0));
+    const list = await s.http().get('/api/privacy/purges').set('Authorization', `Bearer ${admin}`).expect(200);
+    assert.ok(list.body.purges.length >= 4 && list.body.purges.every((p: { state: string; report: unknown }) => p.state === 'done' && p.report));
+  });
+});
+
+describe('a person’s own data (POST /api/privacy/subject-export)', () => {
+  let s: TestServer;
+  let admin: string;
+  const me = { idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19900202', '246'), name: '陈小明', phone: '13655556666', address: '广东省广州市天河区体育东路2号' };
+  const sent = aParcel({ sender: me, recipient: { name: '王大力', phone: '13700009999', address: '北京市朝阳区建国路99号', country: 'CN' } });
+  const toMe = aParcel({ sender: { ...me, idNumber: aResidentId('440106', '19700303', '357'), name: '林其他', phone: '13811112222', address: '广东省深圳市福田区福华路1号' },
+    recipient: { name: '陈小明', phone: me.phone, address: me.address, country: 'CN' } });
+
+  before(async () => {
+    s = await startTestServer({ CUSTOMS_BASE_RATE: '0', JOBS_ENABLED: 'false' });
+    admin = await s.login('admin');
+    const courier = await s.login('courier1');
+    for (const b of [sent, toMe]) await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(b).expect(201);
+  });
+  after(() => s?.close());
+
+  it('gives the person’s own data in full, others’ masked, as JSON or XLSX; audited without the number in plain', async () => {
+    const res = await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${admin}`)
+      .send({ idType: me.idType, idNumber: me.idNumber, reason: '本人书面申请 2026-11-20' }).buffer(true).expect(200);
+    assert.match(res.headers['content-disposition'] ?? '', /attachment; filename="subject-export-/);
+    const data = JSON.parse(res.text);
+    assert.deepEqual([data.archive.name, data.archive.phone, data.subject.idNumber], ['陈小明', '+8613655556666', me.idNumber]);
+    assert.deepEqual(data.parcelsSent.map((p: { waybillNo: string }) => p.waybillNo), [sent.waybillNo]);
+    assert.deepEqual(data.parcelsSent[0].recipient.name, '王**');
+    assert.ok(!res.text.includes('王大力') && !res.text.includes('13700009999') && !res.text.includes('建国路99号'), 'the recipient is masked');
+    assert.deepEqual(data.parcelsReceived.map((p: { waybillNo: string }) => p.waybillNo), [toMe.waybillNo]);
+    assert.equal(data.parcelsReceived[0].sender.name, '林**');
+    assert.ok(!res.text.includes('13811112222') && !res.text.includes('林其他'));
+    assert.equal(data.investigations.included, false);
+
+    const xlsx = await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${admin}`)
+      .send({ idType: me.idType, idNumber: me.idNumber, reason: '本人书面申请', format: 'xlsx' }).buffer(true)
+      .parse((r, cb) => { const chunks: Buffer[] = []; r.on('data', (c: Buffer) => chunks.push(c)); r.on('end', () => cb(null, Buffer.concat(chunks))); }).expect(200);
+    assert.equal((xlsx.body as Buffer).subarray(0, 2).toString(), 'PK');
+
+    const rows = await queryRows<{ actor_username: string; details: Record<string, unknown> }>(s.ctx.db, sql`select actor_username, details from audit_log where action = 'privacy.subject_export' order by chain_seq`);
+    assert.equal(rows.length, 2);
+    assert.equal(rows[0]!.details.reason, '本人书面申请 2026-11-20');
+    assert.equal(rows[0]!.details.idBlind, s.ctx.vault.blind('id_number', me.idNumber));
+    assert.ok(!JSON.stringify(rows).includes(me.idNumber));
+  });
+
+  it('admins only; a number that fails its check is 422 at idNumber; an unknown person gets an empty export', async () => {
+    expectProblem(await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${await s.login('regulator1')}`).send({ idType: me.idType, idNumber: me.idNumber, reason: 'x' }), 403, 'ROLE_FORBIDDEN');
+    const bad = expectProblem(await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${admin}`).send({ idType: 'CN_RESIDENT_ID', idNumber: '440106199002022461', reason: 'x' }), 422, 'ID_INVALID');
+    assert.equal(bad.errors?.[0]?.path, 'idNumber');
+    expectProblem(await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${admin}`).send({ idType: me.idType, idNumber: me.idNumber }), 400, 'REQUIRED');
+    const none = await s.http().post('/api/privacy/subject-export').set('Authorization', `Bearer ${admin}`)
+      .send({ idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19950505', '468'), reason: '本人申请' }).buffer(true).expect(200);
+    const data = JSON.parse(none.text);
+    assert.deepEqual([data.archive, data.parcelsSent, data.parcelsReceived], [null, [], []]);
+  });
+});
