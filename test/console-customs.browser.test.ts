@@ -236,7 +236,7 @@ describe('console: key goods, right holders, notices and disposals (Chromium)', 
     await page.goto(`${s.url}/console/#/notices`);
     const row = page.locator('#notice-list tr[data-status="pending"]').first();
     await row.waitFor();
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
     assert.ok(width <= 390, `no sideways scrolling (${width}px)`);
     const button = await row.locator('button[type="submit"]').boundingBox();
     assert.ok(button && button.height >= 44 && button.width > 300, `a large target on a phone: ${JSON.stringify(button)}`);

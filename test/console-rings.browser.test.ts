@@ -108,7 +108,7 @@ describe('console: the ring view, split, allowlist and price floors (Chromium)',
     await textUntil(page, '#ring-message', (x) => /已加入放行名单/.test(x ?? ''));
     await textUntil(page, '#ring-allowlisted', (x) => /寄件电话.*营业执照已核/s.test(x ?? ''));
     await textUntil(page, '#ring-events', (x) => /拆分.*误关联/s.test(x ?? '') && /放行/.test(x ?? ''));
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await screenshot(page, 'console-ring', 1900);
     await page.context().close();
   });
@@ -153,7 +153,7 @@ describe('console: the ring view, split, allowlist and price floors (Chromium)',
     await page.fill('#floor-form input[name="floorCny"]', '3500');
     await page.click('#floor-form button[type="submit"]');
     await textUntil(page, '#floors tr[data-floor="gucci|bags"]', (x) => /¥3,500/.test(x ?? ''));
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await screenshot(page, 'console-price-floors', 1000);
     await page.context().close();
 
