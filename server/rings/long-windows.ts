@@ -85,7 +85,7 @@ export function longIndicators(t: LongTotals, w: RingWindow, p: RingPolicy): Ind
       messageZh: `${spanZh}内 ${n} 件中有 ${t.justUnder} 件申报价值紧贴 ${yuan(limit)} 限值之下（${yuan(low)}–${yuan(limit - 1)}）。`,
     });
   }
-  if (t.implausible >= 3 && t.implausible / n >= 0.5) {
+  if (t.implausible >= 2 && t.implausible / n >= 0.5) {
     out.push({
       code: 'IMPLAUSIBLE_VALUES',
       weight: 3,

@@ -107,14 +107,22 @@ export type LoadedMembers = { members: RingMember[]; count: number; valueCny: nu
  * that stops there, whatever the rings' sizes.
  */
 export async function loadSample(db: Queryable, ringIds: string[], since: Date): Promise<RingMember[]> {
-  if (!ringIds.length) return [];
   const { ringId: _ring, splitAt: _split, ...columns } = getTableColumns(ringMembers);
-  return db
-    .select(columns)
-    .from(ringMembers)
-    .where(and(inArray(ringMembers.ringId, ringIds), gt(ringMembers.createdAt, since), isNull(ringMembers.splitAt)))
-    .orderBy(desc(ringMembers.createdAt))
-    .limit(MAX_MEMBERS_SCORED);
+  // One ring at a time: `ring_id = $1` walks ring_members (ring_id, created_at) backwards and stops at the limit,
+  // where `ring_id = any(…)` reads every member of the rings and sorts them (EXPLAIN in the issue 16 notes).
+  // Several rings only when a parcel bridges them, then a bounded read each.
+  const each = [];
+  for (const ringId of new Set(ringIds)) {
+    each.push(
+      ...(await db
+        .select(columns)
+        .from(ringMembers)
+        .where(and(eq(ringMembers.ringId, ringId), gt(ringMembers.createdAt, since), isNull(ringMembers.splitAt)))
+        .orderBy(desc(ringMembers.createdAt))
+        .limit(MAX_MEMBERS_SCORED)),
+    );
+  }
+  return ringIds.length > 1 ? each.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, MAX_MEMBERS_SCORED) : each;
 }
 
 /**
