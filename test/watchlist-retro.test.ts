@@ -17,8 +17,9 @@ const T = new Date('2026-06-01T04:00:00.000Z');
 
 describe('still in the network (pure)', () => {
   const policy = loadConfig({}).watchlistRetro;
-  const base = { verdict: 'accepted', holdStatus: null, customsOutcome: null, crossBorder: false, createdAt: new Date(T.getTime() - 3 * DAY) };
-  const table: [string, Partial<typeof base> & Record<string, unknown>, boolean][] = [
+  type Facts = Parameters<typeof stillInNetwork>[0];
+  const base: Facts = { verdict: 'accepted', holdStatus: null, customsOutcome: null, crossBorder: false, createdAt: new Date(T.getTime() - 3 * DAY) };
+  const table: [string, Partial<Facts>, boolean][] = [
     ['accepted 3 days ago, domestic', {}, true],
     ['accepted 8 days ago, domestic (past 7)', { createdAt: new Date(T.getTime() - 8 * DAY) }, false],
     ['cross-border 20 days ago (within 21)', { crossBorder: true, createdAt: new Date(T.getTime() - 20 * DAY) }, true],
@@ -31,7 +32,7 @@ describe('still in the network (pure)', () => {
     ['returned by customs', { crossBorder: true, customsOutcome: 'returned' }, false],
     ['cleared by customs', { crossBorder: true, customsOutcome: 'cleared' }, true],
   ];
-  for (const [what, p, expected] of table) it(`${what} → ${expected}`, () => assert.equal(stillInNetwork({ ...base, ...p } as typeof base, T, policy), expected));
+  for (const [what, p, expected] of table) it(`${what} → ${expected}`, () => assert.equal(stillInNetwork({ ...base, ...p }, T, policy), expected));
 });
 
 describe('suspect lists applied backwards (/api/watchlist/retro)', () => {
