@@ -43,15 +43,16 @@ export async function findRings(db: Queryable, keys: LinkKey[], since: Date): Pr
   return (await findRingsAndLinks(db, keys, since)).rings;
 }
 
-/** findRings, and which of the keys led somewhere (linkedVia), with one read of ring_keys. */
+/**
+ * findRings, and which of the keys led somewhere (linkedVia): one statement finds and locks the rings (the intake
+ * holds the ring's lock from here to commit, so every round trip saved here shortens the queue of a busy ring).
+ */
 export async function findRingsAndLinks(db: Queryable, keys: LinkKey[], since: Date): Promise<{ rings: RingState[]; linkedVia: string[] }> {
   if (!keys.length) return { rings: [], linkedVia: [] };
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
-  const rows = await queryRows<{ key: string; ring_id: string }>(
-    db,
-    sql`select key, ring_id from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`,
-  );
-  return { rings: await lockRings(db, rows.map((r) => r.ring_id)), linkedVia: rows.map((r) => r.key) };
+  const linked: string[] = [];
+  const rings = await lockRings(db, [], { keyList, since, linked });
+  return { rings, linkedVia: linked };
 }
 
 /** Which of the keys already led somewhere in the window: what linked this parcel to its ring. */
@@ -61,11 +62,21 @@ export async function linkedVia(db: Queryable, keys: LinkKey[], since: Date): Pr
   return (await queryRows<{ key: string }>(db, sql`select key from ring_keys where key = any(${keyList}::text[]) and last_seen_at > ${since}`)).map((r) => r.key);
 }
 
-/** Locks rings by id, following any merged meanwhile to the survivor (locked in turn); the live ones. */
-export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingState[]> {
+/**
+ * Locks rings by id, following any merged meanwhile to the survivor (locked in turn); the live ones. `byKeys`:
+ * the rings the keys point at instead (their keys that led somewhere pushed to `linked`), in the same statement.
+ */
+export async function lockRings(db: Queryable, ringIds: string[], byKeys?: { keyList: string; since: Date; linked: string[] }): Promise<RingState[]> {
   let ids = [...new Set(ringIds)];
   const found = new Map<string, RingState>();
-  for (let hop = 0; ids.length && hop < 10; hop++) {
+  for (let hop = 0; (ids.length || (hop === 0 && byKeys)) && hop < 10; hop++) {
+    const first = hop === 0 && byKeys;
+    const which = first
+      ? sql`r.id in (select k.ring_id from ring_keys k where k.key = any(${byKeys.keyList}::text[]) and k.last_seen_at > ${byKeys.since})`
+      : sql`r.id = any(${`{${ids.join(',')}}`}::uuid[])`;
+    const linkedColumn = first
+      ? sql`(select array_agg(k.key) from ring_keys k where k.key = any(${byKeys.keyList}::text[]) and k.last_seen_at > ${byKeys.since})`
+      : sql`null::text[]`;
     const rows = await queryRows<{
       id: string;
       merged_into: string | null;
@@ -74,12 +85,15 @@ export async function lockRings(db: Queryable, ringIds: string[]): Promise<RingS
       damped_parcel_count: number;
       alert_id: string | null;
       annual_top: AnnualTop | string | null;
+      linked: string[] | null;
     }>(
       db,
       sql`select r.id, r.merged_into, r.created_at, r.damped_codes, r.damped_parcel_count, r.annual_top,
-                 (select a.id from alerts a where a.group_key = 'ring:' || r.id and a.status <> 'resolved') as alert_id
-          from rings r where r.id = any(${`{${ids.join(',')}}`}::uuid[]) order by r.id for update of r`,
+                 (select a.id from alerts a where a.group_key = 'ring:' || r.id and a.status <> 'resolved') as alert_id,
+                 ${linkedColumn} as linked
+          from rings r where ${which} order by r.id for update of r`,
     );
+    if (first) byKeys.linked.push(...(rows[0]?.linked ?? []));
     const next: string[] = [];
     for (const r of rows) {
       if (r.merged_into) {
