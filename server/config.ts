@@ -215,7 +215,7 @@ export type WatchlistRetroPolicy = {
   chunkSize: number;
   /** How long one queue job screens before handing on to a follow-up job (well inside the runner's 5-minute lease). */
   jobMs: number;
-  /** Pause between chunks, so intakes get the database (PGlite has one connection, on the main thread). */
+  /** Least pause between chunks; the pause is also at least as long as the chunk took (intakes keep half the time). */
   pauseMs: number;
   /** A parcel is taken to be still in the network this long after intake (no delivery scans reach us). */
   inNetworkDays: number;
