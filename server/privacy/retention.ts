@@ -20,18 +20,26 @@ export const DATA_CLASSES = ['archive_ids', 'archive_names', 'parcels', 'photos'
 export type DataClass = (typeof DATA_CLASSES)[number];
 
 /** The schedule as people read it (GET /api/privacy/retention, the README table): what, counted from when, and why. */
-export const RETENTION_CLASSES: { key: DataClass; setting: keyof RetentionPolicy['days']; env: string; what: string; whatZh: string; from: string; then: string; why: string }[] = [
+export const RETENTION_CLASSES: {
+  key: DataClass; setting: keyof RetentionPolicy['days']; env: string; what: string; whatZh: string; from: string; then: string; why: string;
+  /** The same in Chinese, for the console's retention page (zh-CN first). */
+  fromZh: string; thenZh: string; whyZh: string;
+}[] = [
   {
     key: 'archive_ids', setting: 'archiveIds', env: 'RETENTION_ARCHIVE_IDS_DAYS',
     what: 'ID numbers and phones in the sender archive', whatZh: '用户信息档案库中的证件号码和电话',
     from: "the identity's last parcel", then: 'erased from the record (it no longer matches that identity)',
     why: 'Tracing a repeat sender (邮政法 Art. 36, the archive of 国办发〔2015〕77号) across rings that run for years and the cases behind them; three years covers the two-year limitation of 行政处罚法 Art. 36 and a review.',
+    fromZh: '该身份最后一件邮件', thenZh: '从档案中抹去（不再能与该身份匹配）',
+    whyZh: '追查跨越数年的团伙中反复出现的寄件人及其背后的案件（邮政法第三十六条，国办发〔2015〕77号的用户信息档案）；三年涵盖行政处罚法第三十六条的两年追责期和复核。',
   },
   {
     key: 'archive_names', setting: 'archiveNames', env: 'RETENTION_ARCHIVE_NAMES_DAYS',
     what: 'Names and addresses in the sender archive', whatZh: '用户信息档案库中的姓名和地址',
     from: "the identity's last parcel", then: 'erased; the record itself goes once both parts are erased and none of its parcels is left',
     why: 'Needed to recognise a person, less than the ID number; two years, the limitation period of 行政处罚法 Art. 36 (PIPL Art. 19: no longer than necessary).',
+    fromZh: '该身份最后一件邮件', thenZh: '抹去；两部分都抹去且其邮件已无留存时，档案记录一并删除',
+    whyZh: '识别一个人需要姓名和地址，但不如证件号码重要；保存两年，即行政处罚法第三十六条的追责期（个人信息保护法第十九条：不超过必要期限）。',
   },
   {
     key: 'parcels', setting: 'parcels', env: 'RETENTION_PARCELS_DAYS',
@@ -39,36 +47,48 @@ export const RETENTION_CLASSES: { key: DataClass; setting: keyof RetentionPolicy
     whatZh: '邮件及运单信息（含寄收件人姓名、电话、地址）、验视和安检记录、暂扣、海关布控、团伙关联',
     from: 'intake', then: 'deleted with everything that hangs on them (photos too)',
     why: 'Waybill data must be destroyed periodically (快递暂行条例); the real-name register was kept one year (2015 local rule), which also covers the monthly and yearly figures and most holds.',
+    fromZh: '收寄', thenZh: '连同其关联的一切删除（包括照片）',
+    whyZh: '运单信息须定期销毁（快递暂行条例）；实名登记信息曾保存一年（2015 年地方规定），也覆盖月度、年度统计和大多数暂扣。',
   },
   {
     key: 'photos', setting: 'photos', env: 'RETENTION_PHOTOS_DAYS',
     what: 'Inspection photos', whatZh: '验视照片',
     from: 'upload', then: `deleted (files and thumbnails) and removed from the inspection record; never-used uploads after ${ORPHAN_PHOTO_DAYS} days`,
     why: 'The most revealing and the heaviest data; disputes over an inspection and customs or right-holder claims come within months. At most the parcel period.',
+    fromZh: '上传', thenZh: `删除（原图和缩略图）并从验视记录中移除；未被任何收寄使用的上传 ${ORPHAN_PHOTO_DAYS} 天后删除`,
+    whyZh: '最敏感、也最占空间的数据；验视争议和海关、权利人的主张都在数月内提出。不超过邮件的保存期。',
   },
   {
     key: 'inspection_notes', setting: 'inspectionNotes', env: 'RETENTION_INSPECTION_NOTES_DAYS',
     what: 'Free-text inspection notes', whatZh: '验视备注（自由文本）',
     from: 'inspection', then: 'blanked; whether inspection and screening were done, and their results, stay with the parcel',
     why: 'Notes may say anything about a person; screening records were kept at least 30 days (2015 local rule). At most the parcel period.',
+    fromZh: '验视', thenZh: '清空；是否验视、安检及其结果随邮件保留',
+    whyZh: '备注可能写下关于一个人的任何事；安检记录曾至少保存 30 天（2015 年地方规定）。不超过邮件的保存期。',
   },
   {
     key: 'alerts_cases', setting: 'alertsCases', env: 'RETENTION_ALERTS_CASES_DAYS',
     what: 'Resolved alerts and closed cases, with their notes, links and timelines', whatZh: '已处置预警、已办结案件及其备注、关联和时间线',
     from: 'their last change', then: 'deleted (an alert linked to an open case waits)',
     why: 'Evidence of enforcement for reviews, appeals and the yearly summaries; three years covers the limitation of 行政处罚法 Art. 36 and a review.',
+    fromZh: '最后一次变更', thenZh: '删除（关联到未结案件的预警等待）',
+    whyZh: '执法证据，用于复核、复议和年度汇总；三年涵盖行政处罚法第三十六条的追责期和复核。',
   },
   {
     key: 'sessions', setting: 'sessions', env: 'RETENTION_SESSIONS_DAYS',
     what: 'Ended sessions and failed-login records', whatZh: '已结束的会话和登录失败记录',
     from: 'their end (the last failure)', then: 'deleted',
     why: 'Only needed to look into an attack on an account; failed logins also stay in the audit trail.',
+    fromZh: '结束时（最后一次失败）', thenZh: '删除',
+    whyZh: '只用于调查针对账号的攻击；登录失败也记录在审计日志中。',
   },
   {
     key: 'audit', setting: 'audit', env: 'RETENTION_AUDIT_DAYS',
     what: 'The audit trail', whatZh: '审计日志',
     from: 'the record', then: 'pruned oldest first from the start of its hash chain (never below 180 days: the database refuses)',
     why: 'PIPL Art. 56 keeps impact records three years; the Cybersecurity Law Art. 21 asks at least six months of logs.',
+    fromZh: '记录时', thenZh: '从哈希链起点起按时间先后删除（数据库拒绝删除不满 180 天的记录）',
+    whyZh: '个人信息保护法第五十六条要求影响评估记录保存三年；网络安全法第二十一条要求日志至少保存六个月。',
   },
 ];
 

@@ -85,7 +85,7 @@ export function registerPrivacyRoutes(api: Api, ctx: AppContext) {
       200: {
         description: 'The schedule',
         schema: z.object({
-          classes: z.array(z.object({ key: z.enum(DATA_CLASSES), env: z.string(), days: z.number().int(), cutoff: z.string(), what: z.string(), whatZh: z.string(), from: z.string(), then: z.string(), why: z.string() })),
+          classes: z.array(z.object({ key: z.enum(DATA_CLASSES), env: z.string(), days: z.number().int(), cutoff: z.string(), what: z.string(), whatZh: z.string(), from: z.string(), then: z.string(), why: z.string(), fromZh: z.string(), thenZh: z.string(), whyZh: z.string() })),
           chunkRows: z.number().int(),
           schedule: z.object({ rule: z.string(), nextRunAt: z.string().nullable() }),
         }),
@@ -97,7 +97,7 @@ export function registerPrivacyRoutes(api: Api, ctx: AppContext) {
       return {
         status: 200,
         body: {
-          classes: RETENTION_CLASSES.map((c) => ({ key: c.key, env: c.env, days: config.retention.days[c.setting], cutoff: cutoffs[c.key].toISOString(), what: c.what, whatZh: c.whatZh, from: c.from, then: c.then, why: c.why })),
+          classes: RETENTION_CLASSES.map((c) => ({ key: c.key, env: c.env, days: config.retention.days[c.setting], cutoff: cutoffs[c.key].toISOString(), what: c.what, whatZh: c.whatZh, from: c.from, then: c.then, why: c.why, fromZh: c.fromZh, thenZh: c.thenZh, whyZh: c.whyZh })),
           chunkRows: config.retention.chunkRows,
           schedule: { rule: PURGE_SCHEDULE.rule, nextRunAt: s?.nextRunAt.toISOString() ?? null },
         },
