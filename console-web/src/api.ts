@@ -1,6 +1,7 @@
 // The console speaks the contract API with the session cookie. A problem+json answer becomes an ApiProblem
 // whose message the officer can read; a 401 sends them back to the login.
-export type Problem = { status: number; code?: string; detail?: string; title?: string; errors?: { path: string; code: string; message: string }[] };
+export type Problem = { status: number; code?: string; detail?: string; detailZh?: string; title?: string; errors?: FieldProblem[] };
+export type FieldProblem = { path: string; code: string; message: string; messageZh?: string };
 
 export class ApiProblem extends Error {
   constructor(public readonly problem: Problem) {

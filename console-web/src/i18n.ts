@@ -309,6 +309,20 @@ const zh = {
   toNotices: '去通知权利人',
   disposeNow: '记录处置',
   ringTitle: '团伙全貌',
+  // Issue 21 (the pages themselves load their words with them: strings-privacy.ts)
+  navLookup: '溯源查询',
+  navAudit: '审计与个人信息',
+  caseLookup: '为本案溯源查询',
+  hist_lookup: '溯源查询',
+  crit_idNumber: '证件号码',
+  crit_phone: '电话',
+  crit_name: '寄件人姓名',
+  crit_address: '地址',
+  crit_consignee: '收件人姓名',
+  crit_waybillNo: '运单号',
+  lookupFound: '{senders} 个寄件人、{parcels} 件邮件',
+  lookupUnmaskedShort: '完整信息（已记录审计）',
+  lookupMaskedShort: '遮蔽显示',
 };
 export type Key = keyof typeof zh;
 
@@ -616,6 +630,19 @@ const en: Record<Key, string> = {
   toNotices: 'Notify the right holders',
   disposeNow: 'Record disposal',
   ringTitle: 'The ring',
+  navLookup: 'Look-up',
+  navAudit: 'Audit & personal data',
+  caseLookup: 'Look up for this case',
+  hist_lookup: 'Look-up',
+  crit_idNumber: 'ID number',
+  crit_phone: 'Phone',
+  crit_name: 'Sender name',
+  crit_address: 'Address',
+  crit_consignee: 'Consignee name',
+  crit_waybillNo: 'Waybill no.',
+  lookupFound: '{senders} sender(s), {parcels} parcel(s)',
+  lookupUnmaskedShort: 'in full (audited)',
+  lookupMaskedShort: 'masked',
 };
 
 let lang: Lang = localStorage.getItem('pg.console.lang') === 'en' ? 'en' : 'zh';

@@ -167,3 +167,22 @@ function beep() {
     // No audio device: the notice still shows.
   }
 }
+
+/**
+ * For a role with no live feed (the auditor: the trail and the retention reports, no alerts): the same interface,
+ * with nothing to listen to, so the shell and the pages need no special case and no socket is refused and retried.
+ */
+export function noLive(): Live {
+  const none = () => () => undefined;
+  return {
+    subscribe: none,
+    on: none,
+    onState: none,
+    onResync: none,
+    state: () => 'live',
+    soundOn: () => false,
+    setSound: () => undefined,
+    bindShell: () => undefined,
+    close: () => undefined,
+  };
+}

@@ -14,7 +14,7 @@ import { renderReports } from './pages/reports.js';
 import { renderRoute, renderRoutes } from './pages/routes.js';
 import { renderWatchlist } from './pages/watchlist.js';
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { connectLive, type Live } from './live.js';
+import { connectLive, noLive, type Live } from './live.js';
 import type { CaseCounts, HoldCounts, User } from './types.js';
 
 const app = document.getElementById('app')!;
@@ -29,6 +29,7 @@ const PAGES: Page[] = [
   { hash: '#/alerts', label: 'navBoard', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/holds', label: 'navHolds', roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
   { hash: '#/cases', label: 'navCases', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  { hash: '#/lookup', label: 'navLookup', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/routes', label: 'navRoutes', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/inspections', label: 'navInspections', roles: ['customs_officer', 'admin'] },
   { hash: '#/notices', label: 'navIp', roles: ['postal_regulator', 'customs_officer', 'admin'] },
@@ -36,19 +37,23 @@ const PAGES: Page[] = [
   { hash: '#/allowlist', label: 'navTools', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/overview', label: 'navOverview', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  { hash: '#/audit', label: 'navAudit', roles: ['auditor', 'admin'] },
   { hash: '#/jobs', label: 'navJobs', roles: ['admin'] },
 ];
 /** Pages that sit under another's navigation entry, as tabs of it. */
-const NAV_PARENT: Record<string, string> = { 'goods-rules': 'routes', disposals: 'notices', brands: 'notices', 'price-floors': 'allowlist' };
+const NAV_PARENT: Record<string, string> = { 'goods-rules': 'routes', disposals: 'notices', brands: 'notices', 'price-floors': 'allowlist', privacy: 'audit' };
 const ROLE_NAMES: Record<User['role'], [string, string]> = {
   postal_regulator: ['邮政管理', 'Postal regulator'],
   customs_officer: ['海关', 'Customs'],
   admin: ['管理员', 'Admin'],
   courier: ['快递员', 'Courier'],
   outlet_supervisor: ['网点安全主管', 'Outlet supervisor'],
+  auditor: ['审计管理员', 'Auditor'],
 };
-/** Where each role lands: an outlet supervisor's console is the holds queue of their outlet. */
-const home = (u: User) => (u.role === 'outlet_supervisor' ? '#/holds' : '#/alerts');
+/** Where each role lands: an outlet supervisor's console is the holds queue of their outlet, an auditor's the trail. */
+const home = (u: User) => (u.role === 'outlet_supervisor' ? '#/holds' : u.role === 'auditor' ? '#/audit' : '#/alerts');
+/** The auditor has no live feed (no alerts, holds or cases): no socket, no sound, no counts. */
+const hasLive = (u: User) => u.role !== 'auditor';
 
 whenLoggedOut(() => {
   live?.close();
@@ -100,7 +105,7 @@ function renderLogin(courier = false) {
 }
 
 function enter() {
-  live ??= connectLive(user!.role === 'outlet_supervisor' ? '/outlet' : '/alerts');
+  live ??= !hasLive(user!) ? noLive() : connectLive(user!.role === 'outlet_supervisor' ? '/outlet' : '/alerts');
   if (!location.hash || location.hash === '#' || location.hash === '#/') history.replaceState(null, '', home(user!));
   renderShell();
   route();
@@ -114,8 +119,8 @@ function renderShell() {
       <a class="brand" href="${home(u)}">ParcelGuard <small>${esc(t('title'))}</small></a>
       <nav>${PAGES.filter((p) => p.roles.includes(u.role)).map((p) => `<a href="${p.hash}" data-nav="${p.hash}">${esc(t(p.label))}</a>`).join('')}</nav>
       <div class="who">
-        <span class="live-state" id="live-state"></span>
-        <button class="ghost" type="button" id="sound"></button>
+        <span class="live-state" id="live-state"${hasLive(u) ? '' : ' hidden'}></span>
+        <button class="ghost" type="button" id="sound"${hasLive(u) ? '' : ' hidden'}></button>
         <button class="ghost" type="button" id="lang">${esc(t('lang'))}</button>
         <span class="me">${esc(u.username)} · ${esc(role)}${u.jurisdiction ? ` · ${esc(u.jurisdiction)}` : ''}</span>
         <button class="ghost" type="button" id="logout">${esc(t('logout'))}</button>
@@ -144,7 +149,8 @@ function renderShell() {
   });
   showSound();
   live!.bindShell(app.querySelector('#live-state')!, app.querySelector('#toasts')!);
-  bindNavCounts(u);
+  if (hasLive(u)) bindNavCounts(u);
+  else unbindCounts?.();
 }
 
 /** The nav shows what waits: pending holds (overdue in red) and overdue cases, kept fresh by the live events. */
@@ -217,8 +223,12 @@ function route() {
     disposals: lazy(ctx, () => import('./pages/disposals.js').then((m) => m.renderDisposals(ctx, params))),
     allowlist: lazy(ctx, () => import('./pages/allowlist.js').then((m) => m.renderAllowlist(ctx, params))),
     'price-floors': lazy(ctx, () => import('./pages/price-floors.js').then((m) => m.renderPriceFloors(ctx))),
+    // Issue 21: the look-up, the audit trail, retention and a person's own data.
+    lookup: lazy(ctx, () => import('./pages/lookup.js').then((m) => m.renderLookup(ctx, params))),
+    audit: lazy(ctx, () => import('./pages/audit.js').then((m) => m.renderAudit(ctx, params))),
+    privacy: lazy(ctx, () => import('./pages/privacy.js').then((m) => m.renderPrivacy(ctx))),
   };
-  cleanup = (pages[parts[0] ?? ''] ?? pages.alerts!)();
+  cleanup = (pages[parts[0] ?? ''] ?? pages[home(user).slice(2)]!)();
 }
 
 /**

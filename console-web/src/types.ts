@@ -1,5 +1,5 @@
 // The shapes the console reads from the API (server/alerts, server/customs, server/reports describe them).
-export type User = { username: string; role: 'courier' | 'outlet_supervisor' | 'postal_regulator' | 'customs_officer' | 'admin'; jurisdiction?: string; outletId?: string };
+export type User = { username: string; role: 'courier' | 'outlet_supervisor' | 'postal_regulator' | 'customs_officer' | 'admin' | 'auditor'; jurisdiction?: string; outletId?: string };
 
 export type Evidence = { code: string; message: string; messageZh?: string };
 export type Severity = 'low' | 'medium' | 'high';

@@ -54,6 +54,8 @@ export async function openConsole(
   username: string,
   errors: string[],
   viewport = { width: 1366, height: 860 },
+  /** What shows the console is ready: the live connection, or for a role without one (the auditor) its first page. */
+  ready = '.live-state.live',
 ): Promise<Page> {
   const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true });
   const page = await ctx.newPage();
@@ -66,6 +68,6 @@ export async function openConsole(
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', 'parcelguard-demo');
   await page.press('input[name="password"]', 'Enter');
-  await page.waitForSelector('.live-state.live');
+  await page.waitForSelector(ready);
   return page;
 }

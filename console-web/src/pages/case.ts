@@ -84,6 +84,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
         <div><dt>${esc(t('openedBy'))}</dt><dd>${esc(k.openedBy)} · ${esc(fmtTime(k.openedAt))}</dd></div>
         ${k.status === 'closed' ? `<div><dt>${esc(t('caseOutcome'))}</dt><dd id="case-outcome"><b>${esc(outcomeName(k.outcome ?? ''))}</b>${k.outcomeNote ? ` — ${esc(k.outcomeNote)}` : ''}${k.closedAt ? ` · ${esc(fmtTime(k.closedAt))}` : ''}</dd></div>` : ''}
       </dl>
+      <p class="actions"><a class="button secondary" id="case-lookup" href="#/lookup?case=${esc(encodeURIComponent(k.id))}">🔍 ${esc(t('caseLookup'))}</a></p>
       ${k.mayWork ? '' : `<p class="notice info">${esc(t('notYours'))}</p>`}`;
 
     const open = k.status === 'open' && k.mayWork;
@@ -92,7 +93,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
 
     // Notes are their own list; the history's own "note" rows would say the same twice.
     const items = [
-      ...k.history.filter((h) => h.kind !== 'note' && h.kind !== 'noted').map((h) => ({ at: h.at, html: `<span class="muted">${esc(h.by)} · ${esc(fmtTime(h.at))}</span><p><b>${esc(tCode(h.kind, 'hist_'))}</b>${historyDetail(h.data)}</p>`, cls: 'event' })),
+      ...k.history.filter((h) => h.kind !== 'note' && h.kind !== 'noted').map((h) => ({ at: h.at, html: `<span class="muted">${esc(h.by)} · ${esc(fmtTime(h.at))}</span><p><b>${esc(tCode(h.kind, 'hist_'))}</b>${h.kind === 'lookup' ? lookupDetail(h.data) : historyDetail(h.data)}</p>`, cls: h.kind === 'lookup' ? 'event lookup' : 'event' })),
       ...k.notes.map((n) => ({ at: n.at, html: `<span class="muted">${esc(n.by)}${n.byJurisdiction ? ` · ${esc(jurisdictionLabel(n.byJurisdiction))}` : ''} · ${esc(fmtTime(n.at))}</span><p>${esc(n.text)}</p>`, cls: 'note' })),
     ].sort((a, b) => b.at.localeCompare(a.at));
     $('#case-timeline').innerHTML = items.length ? items.map((i) => `<li class="${i.cls}">${i.html}</li>`).join('') : `<li class="muted">${esc(t('noNotes'))}</li>`;
@@ -127,6 +128,18 @@ export function renderCase({ main, live }: PageContext, id: string) {
       parts.push(esc(show[key]!(v)));
     }
     return parts.length ? ` — ${parts.join(' · ')}` : '';
+  }
+
+  /** A look-up made for the case: by what, why, what it found and whether in full — never what was looked up. */
+  function lookupDetail(data: Record<string, unknown> | null | undefined): string {
+    if (!data) return '';
+    const criterion = String(data.criterion ?? '');
+    const parts = [
+      tCode(criterion, 'crit_'),
+      t('lookupFound', { senders: Number(data.senders ?? 0), parcels: Number(data.parcels ?? 0) }),
+      t(data.unmasked ? 'lookupUnmaskedShort' : 'lookupMaskedShort'),
+    ];
+    return ` — ${parts.map(esc).join(' · ')}${data.reason ? `<br><span class="muted">${esc(t('reason'))}</span> ${esc(String(data.reason))}` : ''}`;
   }
 
   /** Posts a form; on success clears it and shows the case as the server returns it (or reloads). */

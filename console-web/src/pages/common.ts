@@ -1,5 +1,5 @@
 // Small things every page uses.
-import { ApiProblem, esc } from '../api.js';
+import { ApiProblem, esc, type FieldProblem } from '../api.js';
 import { addDays, chinaDay, chinaMidnight } from '../../../server/reports/period.js';
 import { currentLang, t } from '../i18n.js';
 
@@ -42,20 +42,21 @@ function fieldFor(form: HTMLFormElement, path: string): HTMLElement | null {
   return null;
 }
 
-export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement) {
+/** `say`: a page's own words for a problem (its language, its codes); the server's English by default. */
+export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement, say: (e: FieldProblem) => string = (e) => e.message) {
   clearFieldErrors(form);
   const errors = err instanceof ApiProblem ? (err.problem.errors ?? []) : [];
   const unplaced: string[] = [];
   for (const e of errors) {
     const input = fieldFor(form, e.path);
     if (!input) {
-      unplaced.push(e.message);
+      unplaced.push(say(e));
       continue;
     }
     input.setAttribute('aria-invalid', 'true');
     const p = document.createElement('span');
     p.className = 'field-error';
-    p.textContent = e.message;
+    p.textContent = say(e);
     input.insertAdjacentElement('afterend', p);
   }
   general.textContent = errors.length && !unplaced.length ? '' : unplaced.join('; ') || problemText(err);
