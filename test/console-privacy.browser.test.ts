@@ -189,7 +189,8 @@ describe('console: look-up, audit trail, retention and a person\'s own data (Chr
     // What the page said is what happened: the aged parcel is gone, the new one stays.
     const left = await queryRows<{ waybill_no: string }>(s.ctx.db, sql`select waybill_no from parcels`);
     assert.deepEqual(left.map((r) => r.waybill_no), [parcel.waybillNo]);
-    await screenshot(page, 'console-privacy', 1300);
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await screenshot(page, 'console-privacy', 1500);
     await page.context().close();
   });
 
@@ -238,7 +239,7 @@ describe('console: look-up, audit trail, retention and a person\'s own data (Chr
     assert.ok(button && button.height >= 44 && button.width >= 300, `a large target (${JSON.stringify(button)})`);
     const choice = await page.locator('#lookup-criterion label').first().boundingBox();
     assert.ok(choice && choice.height >= 44, 'criteria are large targets');
-    await screenshot(page, 'console-lookup-phone');
+    await screenshot(page, 'console-lookup-phone', 1900);
     await page.context().close();
   });
 });

@@ -20,6 +20,7 @@ type Verification = {
 };
 const BREAK_REASONS = ['HASH_MISMATCH', 'LINK_BROKEN', 'ROW_MISSING', 'UNCHAINED_ROW', 'HEAD_MISMATCH', 'ANCHOR_SIGNATURE_INVALID', 'ANCHOR_MISMATCH'] as const;
 const FILTERS = ['actor', 'action', 'subjectType', 'subjectId', 'from', 'to'] as const;
+const READABLE = ['reason', 'criterion', 'results', 'unmasked', 'intact', 'checkedRows', 'trigger', 'found', 'rows', 'classes', 'caseId'];
 /** Suggestions for the action filter: the families an auditor asks about most. */
 const ACTION_SUGGESTIONS = ['lookup.*', 'lookup.unmask', 'pii.unmask', 'privacy.*', 'audit.*', 'session.login_failed', 'case.*', 'alert.*', 'user.*', 'watchlist.*'];
 
@@ -39,7 +40,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
     </div>
     <p class="muted">${esc(p('auditHint'))}</p>
     <section class="card verify-card" id="audit-verify">
-      <div class="row-between"><h2>${esc(p('verifyTitle'))}</h2><button type="button" class="primary" id="verify">🛡 ${esc(p('verify'))}</button></div>
+      <div class="row-between"><h2>${esc(p('verifyTitle'))}</h2><button type="button" class="primary" id="verify">${esc(p('verify'))}</button></div>
       <p class="muted">${esc(p('verifyHint'))}</p>
       <div id="verify-result" aria-live="polite"></div>
     </section>
@@ -95,7 +96,11 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
 
   /** The first few values inline; the whole record (already hashed or masked by the server) on demand. */
   function details(d: Record<string, unknown>) {
-    const entries = Object.entries(d ?? {}).filter(([, v]) => v !== null && v !== undefined && v !== '');
+    // What a person reads first (the reason, what it was about, what came of it); hashes and ids after.
+    const rank = (k: string) => (READABLE.indexOf(k) + 1 || READABLE.length + 1);
+    const entries = Object.entries(d ?? {})
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .sort(([a], [b]) => rank(a) - rank(b));
     if (!entries.length) return '—';
     const short = (v: unknown) => {
       const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -145,7 +150,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
     $('#verify-result').innerHTML = `
       <p class="chain-state ${v.intact ? 'intact' : 'broken'}" id="verify-state" data-intact="${v.intact}">${v.intact ? '✔' : '✖'} ${esc(v.intact ? p('intact') : p('broken'))}</p>
       ${v.intact
-        ? `<p>${esc(p('intactText', { n: v.checkedRows, anchors: v.anchors.checked }))}</p>`
+        ? `<p>${esc(p(v.anchors.checked ? 'intactText' : 'intactNoAnchor', { n: v.checkedRows, anchors: v.anchors.checked }))}</p>`
         : `<p class="broken-reason" id="verify-reason" data-reason="${esc(b?.reason ?? '')}"><b>${esc(reason)}</b><br>${esc(p('brokenAt', { seq: b?.seq ?? '—', id: b?.id ? p('brokenId', { id: b.id }) : '' }))}</p>`}
       <dl class="facts">
         <div><dt>${esc(p('head'))}</dt><dd class="mono">#${v.head.seq} · ${esc(v.head.hash.slice(0, 16))}…</dd></div>

@@ -84,7 +84,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
         <div><dt>${esc(t('openedBy'))}</dt><dd>${esc(k.openedBy)} · ${esc(fmtTime(k.openedAt))}</dd></div>
         ${k.status === 'closed' ? `<div><dt>${esc(t('caseOutcome'))}</dt><dd id="case-outcome"><b>${esc(outcomeName(k.outcome ?? ''))}</b>${k.outcomeNote ? ` — ${esc(k.outcomeNote)}` : ''}${k.closedAt ? ` · ${esc(fmtTime(k.closedAt))}` : ''}</dd></div>` : ''}
       </dl>
-      <p class="actions"><a class="button secondary" id="case-lookup" href="#/lookup?case=${esc(encodeURIComponent(k.id))}">🔍 ${esc(t('caseLookup'))}</a></p>
+      <p class="actions"><a class="button secondary" id="case-lookup" href="#/lookup?case=${esc(encodeURIComponent(k.id))}">${esc(t('caseLookup'))}</a></p>
       ${k.mayWork ? '' : `<p class="notice info">${esc(t('notYours'))}</p>`}`;
 
     const open = k.status === 'open' && k.mayWork;

@@ -50,11 +50,11 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
         <label id="lookup-idtype" hidden>${esc(p('idType'))}<select name="idType"><option value="">${esc(p('idTypeAny'))}</option>${Object.keys(ID_TYPE_NAMES).map((k) => `<option value="${k}">${esc(idTypeName(k))}</option>`).join('')}</select></label>
         <label class="grow"><span id="lookup-value-label"></span><input id="lookup-value" name="${criterion}" autocomplete="off" maxlength="200" spellcheck="false"></label>
       </div>
-      <label>${esc(p('reason'))} <span class="req" aria-hidden="true">*</span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('reasonHint'))}"></textarea></label>
+      <label><span>${esc(p('reason'))} <span class="req" aria-hidden="true">*</span></span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('reasonHint'))}"></textarea></label>
       <label>${esc(p('caseOptional'))}<select name="caseId"><option value="">${esc(p('noCase'))}</option></select></label>
       ${mayUnmask ? `<label class="check big"><input type="checkbox" name="unmask"> ${esc(p('unmaskCheck'))}</label>` : ''}
       <p class="error" role="alert" id="lookup-error"></p>
-      <div class="actions"><button type="submit" class="primary">🔍 ${esc(p('search'))}</button><span class="muted" id="lookup-busy" hidden>${esc(p('searching'))}</span></div>
+      <div class="actions"><button type="submit" class="primary">${esc(p('search'))}</button><span class="muted" id="lookup-busy" hidden>${esc(p('searching'))}</span></div>
     </form>
     <section id="lookup-result" aria-live="polite"></section>`;
   const $ = <T extends HTMLElement = HTMLElement>(sel: string) => main.querySelector<T>(sel)!;
@@ -133,7 +133,7 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
 
   function matchText(ms: Match[]) {
     return `<ul class="plain why">${ms
-      .map((m) => `<li><b>${esc(fieldName(m.field))}</b> ${esc(currentLang() === 'zh' ? m.reasonZh : m.reason)}${m.score < 1 ? ` <span class="muted">${esc(p('similarity', { pct: `${Math.round(m.score * 100)}%` }))}</span>` : ''}</li>`)
+      .map((m) => `<li><b>${esc(fieldName(m.field))}</b> · ${esc(currentLang() === 'zh' ? m.reasonZh : m.reason)}${m.score < 1 ? ` <span class="muted">${esc(p('similarity', { pct: `${Math.round(m.score * 100)}%` }))}</span>` : ''}</li>`)
       .join('')}</ul>`;
   }
 

@@ -62,7 +62,7 @@ export function renderPrivacy(ctx: PageContext) {
       const ruleText = rule ? (Number(rule[1]) === 86_400 ? p('everyDay') : p('everySeconds', { n: rule[1]! })) : s.schedule.rule;
       $('#retention-schedule').textContent = p('schedule', { rule: ruleText, next: s.schedule.nextRunAt ? fmtTime(s.schedule.nextRunAt) : p('notScheduled') });
       $('#retention').innerHTML = `<table class="grid stack retention" id="retention-table">
-        <thead><tr><th>${esc(p('dataClass'))}</th><th>${esc(p('keep'))}</th><th>${esc(p('countedFrom'))}</th><th>${esc(p('then'))}</th><th>${esc(p('why'))}</th><th>${esc(p('cutoff'))}</th></tr></thead>
+        <thead><tr><th>${esc(p('dataClass'))}</th><th>${esc(p('keep'))}</th><th>${esc(p('countedFrom'))}</th><th>${esc(p('then'))}</th><th>${esc(p('whyKept'))}</th><th>${esc(p('cutoff'))}</th></tr></thead>
         <tbody>${classes
           .map(
             (c) => `<tr data-class="${esc(c.key)}">
@@ -70,8 +70,8 @@ export function renderPrivacy(ctx: PageContext) {
               <td data-label="${esc(p('keep'))}" class="nowrap"><b>${esc(p('days', { n: c.days }))}</b>${c.days >= 365 ? `<div class="muted">${esc(p('years', { n: Math.round((c.days / 365) * 10) / 10 }))}</div>` : ''}</td>
               <td data-label="${esc(p('countedFrom'))}">${esc(zh ? (c.fromZh ?? c.from) : c.from)}</td>
               <td data-label="${esc(p('then'))}">${esc(zh ? (c.thenZh ?? c.then) : c.then)}</td>
-              <td data-label="${esc(p('why'))}" class="why-text">${esc(zh ? (c.whyZh ?? c.why) : c.why)}</td>
-              <td data-label="${esc(p('cutoff'))}" class="nowrap">${esc(fmtTime(c.cutoff))}<div class="muted">${esc(c.cutoff.slice(0, 4))}</div></td>
+              <td data-label="${esc(p('whyKept'))}" class="why-text">${esc(zh ? (c.whyZh ?? c.why) : c.why)}</td>
+              <td data-label="${esc(p('cutoff'))}" class="nowrap">${esc(fmtDay(c.cutoff))}</td>
             </tr>`,
           )
           .join('')}</tbody></table>`;
@@ -91,6 +91,14 @@ export function renderPrivacy(ctx: PageContext) {
     }
   }
 
+  /** The classes of a run in the schedule's order (the table above), whatever order the report lists them in. */
+  const inScheduleOrder = (counts: Record<string, Counts>) => {
+    const at = (k: string) => (classes.findIndex((c) => c.key === k) + 1 || classes.length + 1);
+    return Object.entries(counts).sort(([a], [b]) => at(a) - at(b));
+  };
+  const fmtDay = (iso: string) =>
+    new Date(iso).toLocaleDateString(zh ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
   const sum = (r: PurgeRun, k: keyof Counts) => Object.values(r.report?.classes ?? {}).reduce((s, c) => s + (c[k] ?? 0), 0);
 
   function paintRuns() {
@@ -106,8 +114,8 @@ export function renderPrivacy(ctx: PageContext) {
     const n = (k: keyof Counts) => (rep ? String(sum(r, k)) : '—');
     const perClass = rep
       ? `<details class="per-class"${r.jobId === following ? ' open' : ''}><summary>${esc(p('perClass'))}${rep ? ` · ${esc(Math.round(rep.durationMs))} ms` : ''}</summary>
-          <ul class="plain class-counts">${Object.entries(rep.classes)
-            .map(([k, c]) => `<li data-class="${esc(k)}"><b>${esc(className(k))}</b><br><span class="${c.removed || c.anonymised ? '' : 'muted'}">${esc(p('countsLine', c))}</span></li>`)
+          <ul class="plain class-counts">${inScheduleOrder(rep.classes)
+            .map(([k, c]) => `<li data-class="${esc(k)}" class="${c.removed || c.anonymised || c.waiting ? 'changed' : ''}"><span>${esc(className(k))}</span><span class="nowrap">${esc(p('countsLine', c))}</span></li>`)
             .join('')}</ul>
           <p class="muted">${esc(p('related', { ringMembers: 0, ringKeys: 0, archiveRecords: 0, caseLinks: 0, loginRecords: 0, ...rep.related }))}</p></details>`
       : r.lastError
@@ -140,7 +148,7 @@ export function renderPrivacy(ctx: PageContext) {
       } else if (run.state === 'failed') {
         state.textContent = `✖ ${p('purgeFailed', { error: run.lastError ?? '' })}`;
       } else {
-        state.textContent = `⏳ ${run.state === 'running' ? p('purgeRunning') : p('purgeQueued')}`;
+        state.textContent = run.state === 'running' ? p('purgeRunning') : p('purgeQueued');
         timer = setTimeout(() => void follow(jobId), POLL_MS);
       }
       const i = runs.findIndex((r) => r.jobId === jobId);
@@ -248,7 +256,7 @@ function exportForm() {
         <label>${esc(p('idType'))}<select name="idType">${Object.keys(ID_TYPE_NAMES).map((k) => `<option value="${k}">${esc(idTypeName(k))}</option>`).join('')}</select></label>
         <label>${esc(p('idNumber'))} <input name="idNumber" autocomplete="off" spellcheck="false" maxlength="40"></label>
       </div>
-      <label>${esc(p('exportReason'))} <span class="req" aria-hidden="true">*</span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('exportReasonHint'))}"></textarea></label>
+      <label><span>${esc(p('exportReason'))} <span class="req" aria-hidden="true">*</span></span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('exportReasonHint'))}"></textarea></label>
       <label class="check big"><input type="checkbox" name="includeInvestigations"> ${esc(p('includeInvestigations'))}</label>
       <p class="muted small-hint">${esc(p('includeInvestigationsHint'))}</p>
       <fieldset class="choice-row big"><legend>${esc(p('format'))}</legend>
@@ -256,7 +264,7 @@ function exportForm() {
         <label><input type="radio" name="format" value="xlsx"> Excel (XLSX)</label>
       </fieldset>
       <p class="error" role="alert" id="export-error"></p>
-      <div class="actions"><button type="submit" class="primary">⬇ ${esc(p('exportButton'))}</button><span class="muted" id="export-busy" hidden>${esc(p('exporting'))}</span></div>
+      <div class="actions"><button type="submit" class="primary">${esc(p('exportButton'))}</button><span class="muted" id="export-busy" hidden>${esc(p('exporting'))}</span></div>
       <p class="ok" id="export-done" aria-live="polite"></p>
     </form>
   </section>`;
