@@ -224,17 +224,53 @@ export async function ringSeizure(tx: Queryable, parcelId: string, policy: RingP
   return [await raiseAlert(tx, ringAlert(ring.id, assessment, sample, { count, valueCny, parcelIds }))];
 }
 
+/**
+ * Goods evidence a parcel carries of its own: an implausible value, a protected brand, a description that says
+ * nothing (礼品, 样品: how identically packed ring parcels are declared), contents not matching the declaration, a
+ * suspect-list hit.
+ */
+export function ownGoodsEvidence(m: Pick<RingMember, 'implausible' | 'brand' | 'vague' | 'mismatch' | 'watchlistHit'>): boolean {
+  return m.implausible || m.brand !== null || m.vague || m.mismatch || m.watchlistHit;
+}
+
+const COUNTER = 'outlet_pattern';
+
+/**
+ * The counter pattern (one outlet, one day, one destination, one category, declared just under the limit or
+ * implausibly low) links strangers too: a family's clothing parcel at CNY 900 through the counter a ring used that
+ * day. Such a parcel joins a ring under alert through the pattern only when it carries goods evidence of its own;
+ * otherwise it links by its other keys alone, so neither it nor the family's earlier parcels are merged into the
+ * ring and held. Rings not under alert still form through the pattern (ants who rotate every identity). One extra
+ * query, only for a parcel the pattern linked that has no goods evidence.
+ */
+async function withoutStrangerCounterLink(
+  s: IntakeState,
+  member: RingMember,
+  keys: LinkKey[],
+  found: { rings: RingState[]; linkedVia: string[] },
+  since: Date,
+): Promise<{ keys: LinkKey[]; rings: RingState[]; linkedVia: string[] }> {
+  const viaCounter = found.linkedVia.some((k) => k.startsWith(`${COUNTER}:`));
+  if (!viaCounter || ownGoodsEvidence(member) || !found.rings.some((r) => r.openAlertId)) return { keys, ...found };
+  const strong = keys.filter((k) => k.kind !== COUNTER);
+  const viaStrong = await findRingsAndLinks(s.tx, strong, since);
+  const reached = new Set(viaStrong.rings.map((r) => r.id));
+  const alertedByCounterOnly = found.rings.some((r) => r.openAlertId && !reached.has(r.id));
+  return alertedByCounterOnly ? { keys: strong, ...viaStrong } : { keys, ...found };
+}
+
 export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
   return {
     name: 'rings',
     async check(s) {
       if (!s.recipient?.crossBorder) return;
-      const { member, keys } = await memberOf(s, policy);
+      const { member, keys: candidates } = await memberOf(s, policy);
       // Keys link for the longest window of all (365 days by default): a slow ring stays one ring.
       const since = new Date(s.now.getTime() - policy.linkMs);
-      await lockKeys(s.tx, keys);
-      const { rings: found, linkedVia } = await findRingsAndLinks(s.tx, keys, since);
+      await lockKeys(s.tx, candidates);
+      const { keys, rings: found, linkedVia } = await withoutStrangerCounterLink(s, member, candidates, await findRingsAndLinks(s.tx, candidates, since), since);
       member.linkedVia = linkedVia;
+      member.linkKeys = keys.map((k) => k.key);
       // The ring under alert survives a merge (its alert grows); otherwise the largest (each parcel moves to a ring
       // at least twice its ring's size, so a parcel moves a few times at most), then the oldest.
       const sizes = await ringSizes(s.tx, found.map((r) => r.id));
