@@ -11,7 +11,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import request from 'supertest';
 import { auditLog, loginThrottle } from '../models/schema.js';
 import { passwordWeakness, type PasswordWeakness } from '../server/accounts/password-policy.js';
-import { claimLoginAttempt, clearLoginFailures, IN_FLIGHT_EXPIRY_MS, lockDurationMs, normaliseLoginName, recordLoginFailure } from '../server/accounts/throttle.js';
+import { claimLoginAttempt, clearLoginFailures, IN_FLIGHT_EXPIRY_MS, lockDurationMs, normaliseLoginName, recordLoginFailure, settleLoginAttempt } from '../server/accounts/throttle.js';
 import type { LoginThrottlePolicy } from '../server/config.js';
 import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
 import { DEMO_PASSWORD, expectProblem, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
@@ -260,6 +260,28 @@ describe('accounts security', function () {
       // Both remaining ones are lost (their process died): a minute later they no longer count.
       assert.equal((await claimLoginAttempt(s.ctx.db, 'inflight', policy, t0, 0)).allowed, false);
       assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'inflight', policy, new Date(t0.getTime() + IN_FLIGHT_EXPIRY_MS + 1), 0), { allowed: true });
+    });
+
+    it('an attempt that fails with an error is released uncounted; a lost one stops counting a minute after it began, however many follow', async () => {
+      const policy: LoginThrottlePolicy = { lockAfterFailures: 3, lockMs: 60_000, maxLockMs: 60_000, failureMemoryMs: 86_400_000 };
+      const row = async () => (await s.ctx.db.select().from(loginThrottle).where(eq(loginThrottle.account, 'erratic')))[0];
+      const t0 = new Date('2032-01-01T00:00:00Z');
+      assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'erratic', policy, t0, 0), { allowed: true });
+      await assert.rejects(settleLoginAttempt(s.ctx.db, 'erratic', policy, async () => { throw new Error('database went away'); }), /went away/);
+      assert.equal((await row())?.inFlight, 0, 'released');
+      assert.equal((await row())?.failures, 0, 'and not counted as a failure');
+
+      // One attempt is lost at t0; others keep coming every 20 s and settle. The lost one stops counting at t0 + 1 min.
+      await claimLoginAttempt(s.ctx.db, 'erratic', policy, t0, 0);
+      for (const seconds of [20, 40]) {
+        const at = new Date(t0.getTime() + seconds * 1000);
+        assert.deepEqual(await claimLoginAttempt(s.ctx.db, 'erratic', policy, at, 0), { allowed: true });
+        await clearLoginFailures(s.ctx.db, 'erratic', policy, at);
+      }
+      assert.equal((await row())?.inFlight, 1, 'the lost attempt still counts before the minute is up');
+      const later = new Date(t0.getTime() + IN_FLIGHT_EXPIRY_MS + 1000);
+      await claimLoginAttempt(s.ctx.db, 'erratic', policy, later, 0);
+      assert.equal((await row())?.inFlight, 1, 'only the new attempt counts');
     });
 
     it('a failed login records the normalised, bounded username', async () => {

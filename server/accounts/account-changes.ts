@@ -12,7 +12,7 @@ import type { AuthUser } from './access.js';
 import { checkPassword, PASSWORD_MAX_LENGTH } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { announceRevocation, revokeUserSessions } from './revocation.js';
-import { claimLoginAttempt, clearLoginFailures, loginLockedError, normaliseLoginName, recordLoginFailure } from './throttle.js';
+import { claimLoginAttempt, clearLoginFailures, loginLockedError, normaliseLoginName, settleLoginAttempt } from './throttle.js';
 import { assertPasswordAcceptable, presentUser } from './users.js';
 import './messages.js';
 
@@ -83,12 +83,13 @@ export async function changeOwnPassword(deps: AccountDeps, user: AuthUser, curre
   const now = new Date();
   const claim = await claimLoginAttempt(deps.db, account, deps.loginThrottle, now);
   if (!claim.allowed) throw loginLockedError(claim.lockedUntil, now);
-  const [row] = await deps.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id));
-  if (!row || !(await verifyPassword(currentPassword, row.passwordHash))) {
-    await recordLoginFailure(deps.db, account, deps.loginThrottle, new Date());
+  const outcome = await settleLoginAttempt(deps.db, account, deps.loginThrottle, async () => {
+    const [row] = await deps.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id));
+    return !!row && (await verifyPassword(currentPassword, row.passwordHash));
+  });
+  if (!outcome.ok) {
     throw new ValidationError([{ path: 'currentPassword', code: 'PASSWORD_CURRENT_WRONG', ...bilingual('PASSWORD_CURRENT_WRONG') }]);
   }
-  await clearLoginFailures(deps.db, account, deps.loginThrottle, now);
   const weak = checkPassword(newPassword, {
     username: user.username,
     current: currentPassword,

@@ -13,7 +13,7 @@ import { accountPatchSchema, changeAccount, changeOwnPassword, passwordChangeSch
 import { publicUser } from './access.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { createSession, revokeSession, SESSION_COOKIE } from './sessions.js';
-import { claimLoginAttempt, clearLoginFailures, lockDurationMs, loginLockedError, normaliseLoginName, recordLoginFailure } from './throttle.js';
+import { claimLoginAttempt, lockDurationMs, loginLockedError, normaliseLoginName, settleLoginAttempt } from './throttle.js';
 import { createUser, listUsers, newUserSchema, usernameSchema, userSchema } from './users.js';
 import './messages.js';
 
@@ -91,16 +91,19 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
         ctx.log.warn({ username, lockedUntil: claim.lockedUntil }, 'login refused: account locked');
         throw loginLockedError(claim.lockedUntil, now);
       }
-      const [user] = await db.select().from(users).where(eq(users.username, username));
-      const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash));
-      if (!user || !ok || user.disabled) {
-        const failures = await recordLoginFailure(db, username, config.loginThrottle, new Date());
+      let user: typeof users.$inferSelect | undefined;
+      const outcome = await settleLoginAttempt(db, username, config.loginThrottle, async () => {
+        [user] = await db.select().from(users).where(eq(users.username, username));
+        const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash));
+        return !!user && ok && !user.disabled;
+      });
+      if (!outcome.ok || !user) {
+        const failures = outcome.ok ? 0 : outcome.failures;
         const lockMs = lockDurationMs(failures, config.loginThrottle);
         const details = { username, failures, ...(lockMs ? { lockedForSeconds: lockMs / 1000 } : {}) };
         await recordAudit(db, { actor: null, action: 'session.login_failed', requestId: String(req.id), details });
         throw withMessage(new UnauthenticatedError('', 'INVALID_CREDENTIALS'), bilingual('INVALID_CREDENTIALS'));
       }
-      await clearLoginFailures(db, username, config.loginThrottle, now);
       const session = await createSession(db, user.id, config.sessionTtlMs);
       await recordAudit(db, { actor: user, action: 'session.login', requestId: String(req.id) });
       setSessionCookie(res, session.token, config.sessionTtlMs, config.cookieSecure);

@@ -82,7 +82,12 @@ export async function claimLoginAttempt(
       const pending = inFlight(row, at);
       // Once a lock has run out, one attempt at a time: each of its failures doubles the lock again.
       if (pending >= Math.max(policy.lockAfterFailures - remembered(row, policy, at), 1)) return 'busy' as const;
-      await tx.update(loginThrottle).set({ inFlight: pending + 1, inFlightAt: at }).where(eq(loginThrottle.account, account));
+      // The time of the oldest attempt still counted: a lost attempt (its process died) stops counting a minute
+      // after it began, however many attempts come after it.
+      await tx
+        .update(loginThrottle)
+        .set({ inFlight: pending + 1, inFlightAt: pending > 0 ? row.inFlightAt : at })
+        .where(eq(loginThrottle.account, account));
       return { allowed: true as const };
     });
     if (outcome !== 'busy') return outcome;
@@ -136,6 +141,39 @@ export async function clearLoginFailures(db: Db, account: string, policy: LoginT
         or(isNull(loginThrottle.inFlightAt), lt(loginThrottle.inFlightAt, new Date(now.getTime() - IN_FLIGHT_EXPIRY_MS))),
       ),
     );
+}
+
+/** A claimed attempt that could not be checked (an error, not a wrong password): it stops counting, uncounted. */
+export async function releaseLoginAttempt(db: Db, account: string, now: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(loginThrottle).where(eq(loginThrottle.account, account)).for('update');
+    if (!row) return;
+    await tx.update(loginThrottle).set({ inFlight: Math.max(inFlight(row, now) - 1, 0) }).where(eq(loginThrottle.account, account));
+  });
+}
+
+/**
+ * Checks a claimed attempt and settles it, whatever happens: `check` says whether the password was right; a wrong
+ * one counts as a failure (and may lock), a right one clears the count, an error releases the claim uncounted.
+ */
+export async function settleLoginAttempt(
+  db: Db,
+  account: string,
+  policy: LoginThrottlePolicy,
+  check: () => Promise<boolean>,
+): Promise<{ ok: true } | { ok: false; failures: number }> {
+  let ok: boolean;
+  try {
+    ok = await check();
+  } catch (err) {
+    await releaseLoginAttempt(db, account, new Date()).catch(() => undefined);
+    throw err;
+  }
+  if (ok) {
+    await clearLoginFailures(db, account, policy, new Date());
+    return { ok: true };
+  }
+  return { ok: false, failures: await recordLoginFailure(db, account, policy, new Date()) };
 }
 
 /** Seconds until a lock ends, at least 1 (the value of Retry-After). */
