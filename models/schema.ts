@@ -960,11 +960,16 @@ export const protectedBrands = pgTable('protected_brands', {
   updatedAt: atMs('updated_at').notNull().defaultNow(),
 });
 
-/** What customs set on a goods class (重点监管商品): `category:watches` or `brand:rolex`. Like customs_routes. */
+/**
+ * What customs set on a goods class (重点监管商品): `category:watches` or `brand:rolex`. Like customs_routes, and
+ * scoped like them: `scope` is the region prefix of the parcels' origin city it applies to (the setting officer's
+ * jurisdiction), '' for the whole country.
+ */
 export const customsGoodsRules = pgTable(
   'customs_goods_rules',
   {
-    ruleKey: text('rule_key').primaryKey(),
+    ruleKey: text('rule_key').notNull(),
+    scope: text('scope').notNull().default(''),
     raisedRate: doublePrecision('raised_rate'),
     reason: text('reason'),
     setBy: uuid('set_by').references(() => users.id),
@@ -972,7 +977,10 @@ export const customsGoodsRules = pgTable(
     setAt: atMs('set_at'),
     expiresAt: atMs('expires_at'),
   },
-  (t) => [check('customs_goods_rules_rate_range', sql`${t.raisedRate} is null or (${t.raisedRate} >= 0 and ${t.raisedRate} <= 1)`)],
+  (t) => [
+    primaryKey({ columns: [t.ruleKey, t.scope] }),
+    check('customs_goods_rules_rate_range', sql`${t.raisedRate} is null or (${t.raisedRate} >= 0 and ${t.raisedRate} <= 1)`),
+  ],
 );
 
 /** Every change of a goods rule's rate. Never updated or deleted. */
@@ -981,6 +989,8 @@ export const customsGoodsRuleChanges = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     ruleKey: text('rule_key').notNull(),
+    /** The rule's scope: '' national, else the region prefix it applies to. */
+    scope: text('scope').notNull().default(''),
     action: text('action', { enum: ['set', 'restore'] }).notNull(),
     rate: doublePrecision('rate').notNull(),
     previousRate: doublePrecision('previous_rate').notNull(),
@@ -990,7 +1000,7 @@ export const customsGoodsRuleChanges = pgTable(
     changedByName: text('changed_by_name').notNull(),
     changedAt: atMs('changed_at').notNull().defaultNow(),
   },
-  (t) => [index('customs_goods_rule_changes_rule_idx').on(t.ruleKey, t.changedAt)],
+  (t) => [index('customs_goods_rule_changes_rule_idx').on(t.ruleKey, t.scope, t.changedAt)],
 );
 
 export const NOTICE_METHODS = ['phone', 'email', 'letter', 'fax', 'in_person', 'system'] as const;
