@@ -1,13 +1,26 @@
 // Keyset paging: a cursor is the (timestamp, id) of the last row of a page, opaque to clients.
-import { BadRequestError } from './errors.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
+import { BadRequestError, withMessage } from './errors.js';
+
+const messages = defineMessages({
+  CURSOR_INVALID: { en: 'The cursor is not one this server gave out: use nextCursor from the previous page.', zh: '分页游标无效：请使用上一页返回的 nextCursor。' },
+});
+
+/** A UUID as the database stores it: a forged id of 36 dashes would otherwise reach PostgreSQL and fail there. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Instants PostgreSQL and every row here can hold (JavaScript dates reach far beyond timestamptz). */
+const EARLIEST = Date.UTC(1970, 0, 1);
+const LATEST = Date.UTC(9999, 11, 31);
 
 export const encodeCursor = (at: Date, id: string): string => Buffer.from(`${at.toISOString()}|${id}`).toString('base64url');
 
 export function decodeCursor(cursor: string): { at: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
   const at = new Date(iso ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(at.getTime())) {
-    throw new BadRequestError('The cursor is not one this server gave out.', [{ path: 'query.cursor', code: 'CURSOR_INVALID', message: 'Use nextCursor from the previous page' }], 'CURSOR_INVALID');
+  const t = at.getTime();
+  if (!id || !UUID.test(id) || Number.isNaN(t) || t < EARLIEST || t > LATEST) {
+    const text = bilingual(messages.CURSOR_INVALID);
+    throw withMessage(new BadRequestError('', [{ path: 'query.cursor', code: 'CURSOR_INVALID', ...text }], 'CURSOR_INVALID'), text);
   }
   return { at, id };
 }
