@@ -871,7 +871,12 @@ export const ringAllowlist = pgTable(
     revokedAt: atMs('revoked_at'),
     revokedByName: text('revoked_by_name'),
   },
-  (t) => [index('ring_allowlist_key_idx').on(t.key, t.expiresAt)],
+  (t) => [
+    index('ring_allowlist_key_idx').on(t.key, t.expiresAt),
+    // One entry per key not revoked: two in force would make revoking one look like it did nothing. An entry that
+    // ran out is closed (revoked_at = expires_at, no revoker) when the key is allowlisted again (allowlist.ts).
+    uniqueIndex('ring_allowlist_key_open_uq').on(t.key).where(sql`revoked_at is null`),
+  ],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "ring_allowlist_key_open_uq" ON "ring_allowlist" USING btree ("key") WHERE revoked_at is null;
