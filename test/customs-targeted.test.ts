@@ -1,7 +1,8 @@
 // Customs selection aimed at risk, through the real intake: a parcel of a ring under alert, a suspect-list
 // hit and a goods rule each select a parcel the route's random draw would not (base rate 0), the answer says
 // which ground and where the rate came from, the higher of a route and a goods rate applies, a refused
-// parcel is never selected, and every decision is reproduced for audit with its grounds.
+// parcel is never selected, and every decision is reproduced for audit with its grounds. Goods rules are
+// scoped (customs1's apply to Guangdong, 44): the answer names the rule's scope.
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/database.js';
@@ -9,7 +10,7 @@ import { aParcel, ringParcel, unlinkedParties } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 const ROUTE = '4401-US-postal';
-type Answer = { selected: boolean; rate: number; routeKey: string; grounds: string[]; rateSource: string; routeRate: number; goodsRule?: { ruleKey: string; rate: number } };
+type Answer = { selected: boolean; rate: number; routeKey: string; grounds: string[]; rateSource: string; routeRate: number; goodsRule?: { ruleKey: string; rate: number; scope: string } };
 
 describe('customs selection aimed at risk (intake)', () => {
   let s: TestServer;
@@ -81,7 +82,7 @@ describe('customs selection aimed at risk (intake)', () => {
       const res = await intake(parcel({ ...declared, valueCny: 30_000 }));
       assert.deepEqual(
         res.customsInspection,
-        { selected: true, rate: 1, routeKey: ROUTE, grounds: ['GOODS_RULE'], rateSource: 'goods', routeRate: 0, goodsRule: { ruleKey: 'brand:rolex', rate: 1 } },
+        { selected: true, rate: 1, routeKey: ROUTE, grounds: ['GOODS_RULE'], rateSource: 'goods', routeRate: 0, goodsRule: { ruleKey: 'brand:rolex', rate: 1, scope: '44' } },
         JSON.stringify(declared),
       );
       const audit = await reproduce(res.parcel.waybillNo);
@@ -119,7 +120,7 @@ describe('customs selection aimed at risk (intake)', () => {
     const lower = await intake(parcel({ description: 'wrist watch', category: 'watches' }));
     assert.deepEqual(
       { ...lower.customsInspection, selected: undefined, grounds: undefined },
-      { selected: undefined, grounds: undefined, rate: 0.5, routeKey: ROUTE, rateSource: 'route', routeRate: 0.5, goodsRule: { ruleKey: 'category:watches', rate: 0.2 } },
+      { selected: undefined, grounds: undefined, rate: 0.5, routeKey: ROUTE, rateSource: 'route', routeRate: 0.5, goodsRule: { ruleKey: 'category:watches', rate: 0.2, scope: '44' } },
     );
     assert.equal((await reproduce(lower.parcel.waybillNo)).goodsRuleKey, null, 'a goods rule that did not apply is not on the row');
 
@@ -129,7 +130,7 @@ describe('customs selection aimed at risk (intake)', () => {
     for (let i = 0; i < 24; i++) {
       const res = await intake(parcel({ description: 'wrist watch', category: 'watches' }));
       const c = res.customsInspection;
-      assert.deepEqual([c.rate, c.rateSource, c.routeRate, c.goodsRule], [0.8, 'goods', 0.5, { ruleKey: 'category:watches', rate: 0.8 }]);
+      assert.deepEqual([c.rate, c.rateSource, c.routeRate, c.goodsRule], [0.8, 'goods', 0.5, { ruleKey: 'category:watches', rate: 0.8, scope: '44' }]);
       const audit = await reproduce(res.parcel.waybillNo);
       assert.equal(audit.reproduced, true);
       // One draw decides both: RANDOM under the route's rate, GOODS_RULE between it and the goods rate.

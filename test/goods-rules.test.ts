@@ -1,6 +1,8 @@
 // Goods rules (重点监管商品) through the API, kept exactly like route rates: canonical keys (brand:劳力士 is
-// brand:rolex), refusals with codes and paths, history, audit, expiry and restore, roles; and the goods
-// classes' risk: seizure share per category and brand over 30 days with a suggested rate and evidence.
+// brand:rolex), refusals with codes and paths, history, audit, expiry and restore, roles; the goods
+// classes' risk: seizure share per category and brand over 30 days with a suggested rate and evidence; and
+// their scope: an officer's rule applies to parcels leaving their jurisdiction only, an admin's nationally,
+// the highest in force selects.
 import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/database.js';
@@ -9,7 +11,7 @@ import { expectProblem, startTestServer, type TestServer } from './helpers/serve
 
 type Rule = {
   ruleKey: string; kind: string; value: string; label: string; labelZh: string; baseRate: number; rate: number; raised: boolean; raisedUntil: string | null;
-  reason: string | null; setBy: string | null; parcels30d: number; selected30d: number; decided30d: number; seized30d: number;
+  reason: string | null; setBy: string | null; scope: string | null; rules: { scope: string; rate: number; setBy: string | null }[]; parcels30d: number; selected30d: number; decided30d: number; seized30d: number;
   risk: { level: string; seizureShare: number | null; suggested: boolean; suggestedRate: number | null; evidence: { code: string; message: string; messageZh: string }[] };
 };
 
@@ -60,18 +62,20 @@ describe('goods rules (API)', () => {
       [res.body.ruleKey, res.body.kind, res.body.value, res.body.label, res.body.labelZh, res.body.baseRate, res.body.rate, res.body.raised, res.body.raisedUntil, res.body.setBy],
       ['brand:rolex', 'brand', 'rolex', 'Rolex', '劳力士', 0, 0.6, true, expiresAt, 'customs1'],
     );
-    assert.deepEqual([res.body.change.action, res.body.change.rate, res.body.change.previousRate, res.body.change.ruleKey], ['set', 0.6, 0, 'brand:rolex']);
+    // customs1 is Guangdong's (44): the rule is Guangdong's.
+    assert.equal(res.body.scope, '44');
+    assert.deepEqual([res.body.change.action, res.body.change.rate, res.body.change.previousRate, res.body.change.ruleKey, res.body.change.scope], ['set', 0.6, 0, 'brand:rolex', '44']);
 
     // The same rule by another of its names; regulators read it.
     const one = await getOne('brand:ROLEX', 'regulator1');
     assert.equal(one.status, 200, JSON.stringify(one.body));
     assert.equal(one.body.ruleKey, 'brand:rolex');
     assert.deepEqual(one.body.changes.map((c: { action: string; reason: string; changedBy: string }) => [c.action, c.reason, c.changedBy]), [['set', '劳力士侵权高发（海关总署通报）', 'customs1']]);
-    const [audit] = await queryRows<{ actor_username: string; subject_type: string; details: { rate: number; previousRate: number; reason: string } }>(
+    const [audit] = await queryRows<{ actor_username: string; subject_type: string; details: { rate: number; previousRate: number; reason: string; scope: string } }>(
       s.ctx.db,
       sql`select actor_username, subject_type, details from audit_log where action = 'goods_rule.rate.set' and subject_id = 'brand:rolex'`,
     );
-    assert.deepEqual([audit?.actor_username, audit?.subject_type, audit?.details.rate, audit?.details.previousRate], ['customs1', 'goods_rule', 0.6, 0]);
+    assert.deepEqual([audit?.actor_username, audit?.subject_type, audit?.details.rate, audit?.details.previousRate, audit?.details.scope], ['customs1', 'goods_rule', 0.6, 0, '44']);
     const listed = (await list('regulator1')).find((r) => r.ruleKey === 'brand:rolex');
     assert.equal(listed?.rate, 0.6);
   });
@@ -132,14 +136,60 @@ describe('goods rules (API)', () => {
     assert.ok((await list('customs1', '?kind=brand')).every((r) => r.kind === 'brand'));
   });
 
-  it('counts only the traffic of the caller’s jurisdiction', async () => {
-    // A Zhejiang customs officer sees the rules (national) but none of Guangdong's parcels.
+  it('counts only the traffic of the caller’s jurisdiction, and lists only the rules in force in it', async () => {
+    // A Zhejiang customs officer sees neither Guangdong's parcels nor Guangdong's rules.
     const made = await s.http().post('/api/users').set(await as('admin')).send({ username: 'customs33', password: 'zhejiang-customs', role: 'customs_officer', jurisdiction: '33' });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     await s.login('customs33', 'zhejiang-customs');
     const zj = await list('customs33');
-    const bags = zj.find((r) => r.ruleKey === 'category:bags');
-    assert.deepEqual([bags?.rate, bags?.parcels30d, bags?.seized30d], [1, 0, 0]);
+    assert.equal(zj.find((r) => r.ruleKey === 'category:bags'), undefined, 'Guangdong’s bag rule is not in force in Zhejiang');
     assert.equal(zj.find((r) => r.ruleKey === 'brand:gucci'), undefined, 'no rule and no traffic in view');
+    const bags = (await getOne('category:bags', 'customs33')).body;
+    assert.deepEqual([bags.rate, bags.raised, bags.scope, bags.rules, bags.changes], [0, false, null, [], []], 'nor its history');
+    // The admin (national) sees Guangdong's rule among the rules in force, though not as the national rate.
+    const national = (await list('admin')).find((r) => r.ruleKey === 'category:bags')!;
+    assert.deepEqual([national.rate, national.scope, national.rules.map((r) => [r.scope, r.rate, r.setBy])], [0, null, [['44', 1, 'customs1']]]);
+  });
+
+  it('customs of one jurisdiction cannot change another’s selection', async () => {
+    // Zhejiang's customs select every watch leaving Zhejiang…
+    const zj = await put('category:watches', { rate: 1, reason: '义乌手表专项' }, 'customs33');
+    assert.equal(zj.status, 200, JSON.stringify(zj.body));
+    assert.deepEqual([zj.body.rate, zj.body.scope, zj.body.change.scope], [1, '33', '33']);
+    // …which does nothing to a watch taken in at courier1's Guangzhou counter.
+    const gz = (await intake({ description: 'wrist watch', category: 'watches' })).customsInspection;
+    assert.deepEqual([gz.rateSource, gz.rate, gz.goodsRule, gz.grounds.includes('GOODS_RULE')], ['route', 0.05, undefined, false]);
+    // Guangdong's officer does not see Zhejiang's rule nor can end it: their restore touches their own (none).
+    assert.equal((await list()).find((r) => r.ruleKey === 'category:watches')?.rate ?? 0, 0);
+    const restore = await del('category:watches', { reason: '不是我们的规则' });
+    assert.equal(restore.status, 200, JSON.stringify(restore.body));
+    assert.equal(restore.body.change, null, 'nothing of Guangdong’s was in force');
+    assert.deepEqual([(await getOne('category:watches', 'customs33')).body.rate, (await getOne('category:watches', 'customs33')).body.scope], [1, '33']);
+    // A Zhejiang parcel is selected by it.
+    const yw = aParcel({ ...unlinkedParties(), declared: { description: 'wrist watch', category: 'watches', quantity: 1, valueCny: 300, brand: undefined } });
+    const res = await s.http().post('/api/parcels').set(await as('courier2')).send(yw);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual([res.body.customsInspection.grounds, res.body.customsInspection.goodsRule], [['GOODS_RULE'], { ruleKey: 'category:watches', rate: 1, scope: '33' }]);
+  });
+
+  it('a national rule applies everywhere; with a provincial one the higher rate selects', async () => {
+    const national = await put('category:toys', { rate: 0.3, reason: '全国玩具专项' }, 'admin');
+    assert.equal(national.status, 200, JSON.stringify(national.body));
+    assert.deepEqual([national.body.scope, national.body.change.scope], ['', '']);
+    assert.deepEqual((await intake({ description: '积木', category: 'toys' })).customsInspection.goodsRule, { ruleKey: 'category:toys', rate: 0.3, scope: '' });
+    assert.equal((await put('category:toys', { rate: 0.7, reason: '广东加严' })).status, 200);
+    assert.deepEqual((await intake({ description: '积木', category: 'toys' })).customsInspection.goodsRule, { ruleKey: 'category:toys', rate: 0.7, scope: '44' });
+    // Each jurisdiction reads the rate in force for it, with the rules behind it.
+    const gd = (await getOne('category:toys')).body;
+    assert.deepEqual([gd.rate, gd.scope, gd.rules.map((r: { scope: string; rate: number }) => [r.scope, r.rate])], [0.7, '44', [['', 0.3], ['44', 0.7]]]);
+    assert.deepEqual(gd.changes.map((c: { scope: string; rate: number }) => [c.scope, c.rate]).sort(), [['', 0.3], ['44', 0.7]]);
+    const zj = (await getOne('category:toys', 'customs33')).body;
+    assert.deepEqual([zj.rate, zj.scope, zj.rules.length, zj.changes.map((c: { scope: string }) => c.scope)], [0.3, '', 1, ['']]);
+    // A provincial rule lower than the national one changes nothing: the national one still selects.
+    assert.equal((await put('category:toys', { rate: 0.1, reason: '广东放宽' })).status, 200);
+    assert.deepEqual((await intake({ description: '积木', category: 'toys' })).customsInspection.goodsRule, { ruleKey: 'category:toys', rate: 0.3, scope: '' });
+    // Guangdong ends its own; the national one stays.
+    assert.equal((await del('category:toys', { reason: '结束' })).body.change.previousRate, 0.1);
+    assert.deepEqual([(await getOne('category:toys')).body.rate, (await getOne('category:toys')).body.scope], [0.3, '']);
   });
 });

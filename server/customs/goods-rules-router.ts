@@ -1,7 +1,9 @@
 // Goods rules over HTTP (api.md "Goods rules"): the goods classes customs watch, riskiest first, and
 // setting or restoring a class's inspection rate with a reason and expiry — the same store, history and
-// audit as route rates. A rule applies across the country (a protected mark or a goods class is watched
-// wherever it leaves); the traffic and seizures shown are those of the caller's jurisdiction.
+// audit as route rates. A rule is scoped like a route: it applies to parcels leaving the jurisdiction of the
+// officer who set it (an admin's, or an officer's without jurisdiction, nationally), so customs of one
+// province cannot change another's selection. The traffic and seizures shown are those of the caller's
+// jurisdiction, the rate the highest in force throughout it.
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsGoodsRules } from '../../models/schema.js';
@@ -10,8 +12,7 @@ import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { ValidationError } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
-import { emptyGoodsCounts, GOODS_BASE_RATE, goodsRuleSchema, goodsRuleViewOf, loadGoodsRules, parseGoodsRuleKey, type GoodsRuleParts } from './goods-rules.js';
-import { effectiveRate } from './routes.js';
+import { emptyGoodsCounts, GOODS_BASE_RATE, goodsRuleSchema, goodsRuleScopeOf, goodsRuleViewOf, loadGoodsRules, parseGoodsRuleKey, rateInArea, type GoodsRuleParts } from './goods-rules.js';
 import { changeSettingRate, checkExpiry, goodsRuleChangeSchema, goodsRuleHistory } from './store.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
@@ -37,21 +38,26 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
   /** The class as the user's list shows it (its traffic in their jurisdiction), or quiet. */
   const ruleView = async (user: AuthUser, parts: GoodsRuleParts) => {
     const now = clock();
-    const view = (await loadGoodsRules(db, regionScope(user), routeBaseRate, now)).find((r) => r.ruleKey === parts.ruleKey);
+    const area = goodsRuleScopeOf(user);
+    const view = (await loadGoodsRules(db, regionScope(user), area, routeBaseRate, now)).find((r) => r.ruleKey === parts.ruleKey);
     if (view) return view;
-    const [setting] = await db.select().from(customsGoodsRules).where(eq(customsGoodsRules.ruleKey, parts.ruleKey));
-    return goodsRuleViewOf(parts, effectiveRate(setting, GOODS_BASE_RATE, now), emptyGoodsCounts(), { alertsPerParcel: 0, seizureShare: 0 }, routeBaseRate);
+    const settings = await db.select().from(customsGoodsRules).where(eq(customsGoodsRules.ruleKey, parts.ruleKey));
+    return goodsRuleViewOf(parts, rateInArea(settings, area, now), emptyGoodsCounts(), { alertsPerParcel: 0, seizureShare: 0 }, routeBaseRate);
   };
+  /** Changes the caller's own rule on the class: in their jurisdiction, or national for an admin or an officer without one. */
   const change = (user: AuthUser, parts: GoodsRuleParts, requestId: string, decide: Parameters<typeof changeSettingRate>[1]['decide']) =>
     db.transaction((tx) =>
-      changeSettingRate(tx, { subject: 'goods', key: parts.ruleKey, baseRate: GOODS_BASE_RATE, user, requestId, auditAction: 'goods_rule.rate', now: clock(), decide }),
+      changeSettingRate(tx, {
+        subject: 'goods', key: parts.ruleKey, scope: goodsRuleScopeOf(user), baseRate: GOODS_BASE_RATE, user, requestId, auditAction: 'goods_rule.rate', now: clock(), decide,
+      }),
     );
 
   api.route({
     method: 'get',
     path: '/api/customs/goods-rules',
     tag: 'Goods rules',
-    summary: 'Goods classes (category, protected brand) with a rule or with cross-border traffic in 30 days, riskiest first, with a suggested rate where one stands out',
+    summary:
+      'Goods classes (category, protected brand) with a rule in a scope overlapping your jurisdiction or with cross-border traffic in 30 days, riskiest first: the highest rate in force throughout your jurisdiction (national or your own), the rules in force within it, and a suggested rate where one stands out',
     access: { roles: READ_ROLES },
     query: z.object({
       suggested: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
@@ -60,7 +66,7 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     }),
     responses: { 200: { description: 'Goods classes, riskiest first', schema: z.object({ rules: z.array(goodsRuleSchema) }) } },
     handler: async ({ query, user }) => {
-      const rules = (await loadGoodsRules(db, regionScope(user), routeBaseRate, clock()))
+      const rules = (await loadGoodsRules(db, regionScope(user), goodsRuleScopeOf(user), routeBaseRate, clock()))
         .filter((r) => query.suggested === undefined || r.risk.suggested === query.suggested)
         .filter((r) => !query.kind || r.kind === query.kind)
         .slice(0, query.limit);
@@ -81,7 +87,7 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     },
     handler: async ({ params, user }) => {
       const parts = ruleFor(params.ruleKey);
-      return { status: 200, body: { ...(await ruleView(user, parts)), changes: await goodsRuleHistory(db, parts.ruleKey) } };
+      return { status: 200, body: { ...(await ruleView(user, parts)), changes: await goodsRuleHistory(db, parts.ruleKey, goodsRuleScopeOf(user)) } };
     },
   });
 
@@ -89,7 +95,8 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     method: 'put',
     path: '/api/customs/goods-rules/:ruleKey/inspection-rate',
     tag: 'Goods rules',
-    summary: 'Set the share of a goods class’s cross-border parcels selected for inspection, with a reason and an optional expiry (audited); the higher of route and goods rate applies',
+    summary:
+      'Set the share of a goods class’s cross-border parcels leaving your jurisdiction (nationally for an admin) selected for inspection, with a reason and an optional expiry (audited); the highest of route and goods rates applies',
     access: { roles: CUSTOMS_ROLES },
     params: ruleParams,
     body: z.strictObject({
@@ -118,7 +125,7 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     method: 'delete',
     path: '/api/customs/goods-rules/:ruleKey/inspection-rate',
     tag: 'Goods rules',
-    summary: 'End a goods class’s rate before it expires (audited); nothing changes when no rate is in force',
+    summary: 'End your jurisdiction’s rate on a goods class before it expires (audited); nothing changes when yours is not in force (a national rule stays)',
     access: { roles: CUSTOMS_ROLES },
     params: ruleParams,
     body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),

@@ -2,10 +2,14 @@
 // (`category:watches`) or a protected brand (`brand:rolex`, named by any alias in the registry: 劳力士 is
 // Rolex). They are kept exactly like route rates (server/customs/store.ts: setting, expiry, history, audit);
 // a goods class with no rule adds nothing (its base is 0), and where both apply the higher rate selects.
+// Scoped like routes: a rule applies to parcels whose origin (the outlet's region) lies in its scope, the
+// jurisdiction of the officer who set it ('' national: set by an admin or an officer without jurisdiction);
+// where a national and a provincial rule both apply, the higher rate selects.
 // Also here: the goods classes of a parcel, and the classes' recent traffic and seizures with a suggestion.
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { customsGoodsRules } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
 import { brandSnapshot } from '../brands/registry.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import { hasHan } from '../identity/names.js';
@@ -62,17 +66,49 @@ export function goodsKeysOf(category: string, declaredText: string): string[] {
   return [`category:${category}`, ...brandSnapshot().mentioned(declaredText).map((b) => `brand:${b}`)];
 }
 
-/** The goods rule that applies to a parcel: the highest rate in force among its classes' rules (ties: the first key). */
-export function applicableGoodsRule(rules: { ruleKey: string; setting: RouteSetting }[], now: Date): { ruleKey: string; rate: number } | null {
-  let best: { ruleKey: string; rate: number } | null = null;
-  for (const r of [...rules].sort((a, b) => a.ruleKey.localeCompare(b.ruleKey))) {
+/**
+ * The scope a user's goods rules take: their jurisdiction, or '' (national) for an admin or an officer without
+ * one. A rule never reaches beyond the area of the officer who set it.
+ */
+export function goodsRuleScopeOf(user: Pick<AuthUser, 'role' | 'jurisdiction'>): string {
+  return user.role === 'admin' || !user.jurisdiction ? '' : user.jurisdiction;
+}
+
+/** Whether a rule of `ruleScope` applies throughout `area` (a region prefix, '' the country): its scope contains it. */
+export const scopeCovers = (ruleScope: string, area: string) => area.startsWith(ruleScope);
+/** Whether a rule of `ruleScope` applies anywhere in `area`: one contains the other. */
+export const scopeOverlaps = (ruleScope: string, area: string) => area.startsWith(ruleScope) || ruleScope.startsWith(area);
+
+export type ApplicableGoodsRule = { ruleKey: string; rate: number; scope: string };
+
+/**
+ * The goods rule that applies to a parcel: the highest rate in force among the rules on its classes (the caller
+ * passes those whose scope covers its origin). Ties: the first key, then the wider scope.
+ */
+export function applicableGoodsRule(rules: { ruleKey: string; scope: string; setting: RouteSetting }[], now: Date): ApplicableGoodsRule | null {
+  let best: ApplicableGoodsRule | null = null;
+  const order = [...rules].sort((a, b) => a.ruleKey.localeCompare(b.ruleKey) || a.scope.length - b.scope.length || a.scope.localeCompare(b.scope));
+  for (const r of order) {
     const e = effectiveRate(r.setting, GOODS_BASE_RATE, now);
-    if (e.raised && (!best || e.rate > best.rate)) best = { ruleKey: r.ruleKey, rate: e.rate };
+    if (e.raised && (!best || e.rate > best.rate)) best = { ruleKey: r.ruleKey, rate: e.rate, scope: r.scope };
   }
   return best;
 }
 
 const evidenceSchema = z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() });
+
+/** One rule in force on a goods class in some scope. */
+export const scopedRuleSchema = z
+  .object({
+    scope: z.string().meta({ description: "Region prefix of the parcels' origin it applies to; '' the whole country" }),
+    rate: z.number(),
+    raisedUntil: z.string().nullable(),
+    reason: z.string().nullable(),
+    setBy: z.string().nullable(),
+    setAt: z.string().nullable(),
+  })
+  .meta({ id: 'GoodsRuleInScope' });
+type ScopedRule = z.output<typeof scopedRuleSchema>;
 
 export const goodsRuleSchema = z
   .object({
@@ -83,7 +119,10 @@ export const goodsRuleSchema = z
     labelZh: z.string(),
     /** 0: without a rule the route's rate alone applies. */
     baseRate: z.number(),
+    /** The highest rate in force throughout the caller's area (national or a scope containing it). */
     rate: z.number(),
+    /** The scope of the rule giving `rate` ('' national); null when none is in force. */
+    scope: z.string().nullable(),
     raised: z.boolean(),
     raisedUntil: z.string().nullable(),
     reason: z.string().nullable(),
@@ -93,6 +132,8 @@ export const goodsRuleSchema = z
     selected30d: z.number().int(),
     decided30d: z.number().int(),
     seized30d: z.number().int(),
+    /** Every rule in force on the class anywhere in the caller's area, widest scope first (a province's rule seen nationally too). */
+    rules: z.array(scopedRuleSchema),
     risk: z.object({
       score: z.number(),
       level: z.enum(['high', 'elevated', 'normal']),
@@ -108,8 +149,35 @@ export type GoodsRuleView = z.output<typeof goodsRuleSchema>;
 export type GoodsCounts = { parcels30d: number; selected30d: number; decided30d: number; seized30d: number };
 export const emptyGoodsCounts = (): GoodsCounts => ({ parcels30d: 0, selected30d: 0, decided30d: 0, seized30d: 0 });
 
+export type GoodsSettingRow = typeof customsGoodsRules.$inferSelect;
+
+/**
+ * What is in force on a goods class for a caller's area ('' national) from its setting rows: the highest rate of
+ * the rules covering the whole area (with that rule's scope), and every rule in force overlapping the area.
+ */
+export function rateInArea(rows: GoodsSettingRow[], area: string, now: Date): { rate: EffectiveRate; scope: string | null; rules: ScopedRule[] } {
+  const inForce = rows
+    .filter((r) => scopeOverlaps(r.scope, area))
+    .map((r) => ({ row: r, e: effectiveRate(r, GOODS_BASE_RATE, now) }))
+    .filter((x) => x.e.raised)
+    .sort((a, b) => a.row.scope.length - b.row.scope.length || a.row.scope.localeCompare(b.row.scope));
+  let best: (typeof inForce)[number] | undefined;
+  for (const x of inForce) if (scopeCovers(x.row.scope, area) && (!best || x.e.rate > best.e.rate)) best = x;
+  const rules = inForce.map(({ row, e }) => ({
+    scope: row.scope, rate: e.rate, raisedUntil: e.raisedUntil?.toISOString() ?? null, reason: e.reason, setBy: e.setBy, setAt: e.setAt?.toISOString() ?? null,
+  }));
+  return { rate: best?.e ?? effectiveRate(undefined, GOODS_BASE_RATE, now), scope: best?.row.scope ?? null, rules };
+}
+
 /** A goods class as the API shows it, its risk measured against all cross-border parcels in view. */
-export function goodsRuleViewOf(parts: GoodsRuleParts, rate: EffectiveRate, c: GoodsCounts, baseline: Baseline, routeBaseRate: number): GoodsRuleView {
+export function goodsRuleViewOf(
+  parts: GoodsRuleParts,
+  inForce: { rate: EffectiveRate; scope: string | null; rules: ScopedRule[] },
+  c: GoodsCounts,
+  baseline: Baseline,
+  routeBaseRate: number,
+): GoodsRuleView {
+  const rate = inForce.rate;
   // Seizures and their share are what a goods class has; alerts belong to routes and rings.
   const activity: RouteActivity = { parcels7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: c.decided30d, seized30d: c.seized30d };
   // The suggestion starts from the route base rate: a goods rule is worth setting only above what routes select.
@@ -123,16 +191,19 @@ export function goodsRuleViewOf(parts: GoodsRuleParts, rate: EffectiveRate, c: G
     reason: rate.reason,
     setBy: rate.setBy,
     setAt: rate.setAt?.toISOString() ?? null,
+    scope: inForce.scope,
     ...c,
+    rules: inForce.rules,
     risk: { ...risk, seizureShare: c.decided30d ? c.seized30d / c.decided30d : null },
   };
 }
 
 /**
- * Every goods class with a rule ever set, or with cross-border traffic leaving the scope (a region prefix;
- * null: the whole country) in the last 30 days, riskiest first. Two grouped queries and the settings.
+ * Every goods class with a rule ever set in a scope overlapping `area` (the caller's rule scope, '' national),
+ * or with cross-border traffic leaving the scope (a region prefix; null: the whole country) in the last 30
+ * days, riskiest first. Two grouped queries and the settings.
  */
-export async function loadGoodsRules(db: Queryable, scope: string | null, routeBaseRate: number, now: Date): Promise<GoodsRuleView[]> {
+export async function loadGoodsRules(db: Queryable, scope: string | null, area: string, routeBaseRate: number, now: Date): Promise<GoodsRuleView[]> {
   const d30 = new Date(now.getTime() - 30 * DAY);
   const [lo, hi] = scope ? prefixRange(scope) : [null, null];
   const cityIn = lo ? sql`and origin_city >= ${lo} and origin_city < ${hi}` : sql``;
@@ -153,7 +224,10 @@ export async function loadGoodsRules(db: Queryable, scope: string | null, routeB
       sql`select count(*) filter (where outcome is not null) as decided, count(*) filter (where outcome = 'seized') as seized
           from customs_inspections where created_at > ${d30} ${cityIn}`,
     ),
-    db.select().from(customsGoodsRules),
+    db
+      .select()
+      .from(customsGoodsRules)
+      .where(area ? sql`(starts_with(${area}, ${customsGoodsRules.scope}) or starts_with(${customsGoodsRules.scope}, ${area}))` : undefined),
   ]);
   const decided = Number(totals[0]?.decided ?? 0);
   const baseline: Baseline = { alertsPerParcel: 0, seizureShare: decided ? Number(totals[0]!.seized) / decided : 0 };
@@ -161,13 +235,14 @@ export async function loadGoodsRules(db: Queryable, scope: string | null, routeB
   for (const r of perClass) {
     counts.set(r.goods_key, { parcels30d: Number(r.parcels), selected30d: Number(r.selected), decided30d: Number(r.decided), seized30d: Number(r.seized) });
   }
-  const settingOf = new Map(settings.map((r) => [r.ruleKey, r]));
+  const settingsOf = new Map<string, GoodsSettingRow[]>();
+  for (const r of settings) settingsOf.set(r.ruleKey, [...(settingsOf.get(r.ruleKey) ?? []), r]);
   const views = new Map<string, GoodsRuleView>();
-  for (const key of new Set([...counts.keys(), ...settingOf.keys()])) {
+  for (const key of new Set([...counts.keys(), ...settingsOf.keys()])) {
     // A class whose brand left the registry (or a category no longer offered) has no canonical form: left out.
     const parts = parseGoodsRuleKey(key);
     if (!parts || views.has(parts.ruleKey)) continue;
-    views.set(parts.ruleKey, goodsRuleViewOf(parts, effectiveRate(settingOf.get(parts.ruleKey), GOODS_BASE_RATE, now), counts.get(parts.ruleKey) ?? emptyGoodsCounts(), baseline, routeBaseRate));
+    views.set(parts.ruleKey, goodsRuleViewOf(parts, rateInArea(settingsOf.get(parts.ruleKey) ?? [], area, now), counts.get(parts.ruleKey) ?? emptyGoodsCounts(), baseline, routeBaseRate));
   }
   return [...views.values()].sort(
     (a, b) => b.risk.score - a.risk.score || b.seized30d - a.seized30d || b.parcels30d - a.parcels30d || a.ruleKey.localeCompare(b.ruleKey),

@@ -9,12 +9,12 @@ import { customsInspections } from '../../models/schema.js';
 import type { CustomsPolicy } from '../config.js';
 import { queryRows } from '../db/database.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
-import { applicableGoodsRule, goodsKeysOf } from './goods-rules.js';
+import { applicableGoodsRule, goodsKeysOf, type ApplicableGoodsRule } from './goods-rules.js';
 import { routeKeyOf } from './route-key.js';
 import { effectiveRate, type RouteSetting } from './routes.js';
 import { currentKeyIdSql, selectionDraw, selectionGrounds, type SelectionKeyring } from './selection.js';
 
-type Plan = { routeKey: string; routeRate: number; goodsRule: { ruleKey: string; rate: number } | null; goodsKeys: string[]; keyId: string; draw: number };
+type Plan = { routeKey: string; routeRate: number; goodsRule: ApplicableGoodsRule | null; goodsKeys: string[]; keyId: string; draw: number };
 const plans = new WeakMap<IntakeState, Plan>();
 
 type Row = {
@@ -22,7 +22,7 @@ type Row = {
   reason: string | null;
   expires_at: Date | string | null;
   key_id: string | null;
-  goods: string | { k: string; r: number; e: string | null; why: string | null }[];
+  goods: string | { k: string; s: string; r: number; e: string | null; why: string | null }[];
 };
 
 const settingOf = (raisedRate: number | null, reason: string | null, expiresAt: Date | string | null): RouteSetting => ({
@@ -41,20 +41,22 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): I
       const routeKey = routeKeyOf(s.courier.outletRegionCode, s.recipient.country, s.waybill.channel);
       const { declared } = s.request;
       const goodsKeys = goodsKeysOf(declared.category, [declared.brand, declared.description].filter(Boolean).join(' '));
-      // The route's setting, the goods rules set on the parcel's classes and the current key: one round trip.
+      // The route's setting, the goods rules set on the parcel's classes whose scope ('' national, else a region
+      // prefix) contains the outlet's region, and the current key: one round trip.
       const [row] = await queryRows<Row>(
         s.tx,
         sql`select r.raised_rate, r.reason, r.expires_at,
                    ${currentKeyIdSql(keyring.sealedPrefix)} as key_id,
-                   (select coalesce(json_agg(json_build_object('k', g.rule_key, 'r', g.raised_rate, 'e', g.expires_at, 'why', g.reason)), '[]'::json)
+                   (select coalesce(json_agg(json_build_object('k', g.rule_key, 's', g.scope, 'r', g.raised_rate, 'e', g.expires_at, 'why', g.reason)), '[]'::json)
                       from customs_goods_rules g
-                     where g.rule_key in (${sql.join(goodsKeys.map((k) => sql`${k}`), sql`, `)}) and g.raised_rate is not null) as goods
+                     where g.rule_key in (${sql.join(goodsKeys.map((k) => sql`${k}`), sql`, `)}) and g.raised_rate is not null
+                       and starts_with(${s.courier.outletRegionCode}, g.scope)) as goods
             from (select 1) one left join customs_routes r on r.route_key = ${routeKey}`,
       );
       const { rate: routeRate } = effectiveRate(row && settingOf(row.raised_rate, row.reason, row.expires_at), policy.baseRate, s.now);
       const goods = typeof row?.goods === 'string' ? (JSON.parse(row.goods) as Exclude<Row['goods'], string>) : (row?.goods ?? []);
       // Expiry is decided here, at the intake's own time: no job to miss.
-      const goodsRule = applicableGoodsRule(goods.map((g) => ({ ruleKey: g.k, setting: settingOf(g.r, g.why, g.e) })), s.now);
+      const goodsRule = applicableGoodsRule(goods.map((g) => ({ ruleKey: g.k, scope: g.s, setting: settingOf(g.r, g.why, g.e) })), s.now);
       const keyId = row?.key_id ?? (await keyring.currentId(s.tx));
       const draw = selectionDraw(await keyring.key(s.tx, keyId), s.waybill.normalized);
       plans.set(s, { routeKey, routeRate, goodsRule, goodsKeys, keyId, draw });

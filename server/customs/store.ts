@@ -60,7 +60,10 @@ export const rateChangeSchema = z
   })
   .meta({ id: 'RateChange' });
 
-export const goodsRuleChangeSchema = rateChangeSchema.omit({ routeKey: true }).extend({ ruleKey: z.string() }).meta({ id: 'GoodsRuleChange' });
+export const goodsRuleChangeSchema = rateChangeSchema
+  .omit({ routeKey: true })
+  .extend({ ruleKey: z.string(), scope: z.string().meta({ description: "The rule's scope: '' national, else the region prefix it applies to" }) })
+  .meta({ id: 'GoodsRuleChange' });
 
 export type Counts = RouteActivity & { selected7d: number; pendingInspections: number };
 export const emptyCounts = (): Counts => ({ parcels7d: 0, selected7d: 0, alerts7d: 0, confirmedAlerts30d: 0, decided30d: 0, seized30d: 0, pendingInspections: 0 });
@@ -155,15 +158,18 @@ export async function routeExists(db: Queryable, routeKey: string, originCity: s
  */
 export type RateSubject = 'route' | 'goods';
 
-/** The setting of a route or goods rule, locked for a change (the row is made first, so two changes take turns). */
-export async function lockSetting(db: Queryable, subject: RateSubject, key: string): Promise<RouteSetting> {
+/**
+ * The setting of a route or goods rule (a goods rule in its scope, '' national), locked for a change (the row
+ * is made first, so two changes take turns).
+ */
+export async function lockSetting(db: Queryable, subject: RateSubject, key: string, scope = ''): Promise<RouteSetting> {
   if (subject === 'route') {
     await db.insert(customsRoutes).values({ routeKey: key }).onConflictDoNothing();
     const [row] = await db.select().from(customsRoutes).where(eq(customsRoutes.routeKey, key)).for('update');
     return row!;
   }
-  await db.insert(customsGoodsRules).values({ ruleKey: key }).onConflictDoNothing();
-  const [row] = await db.select().from(customsGoodsRules).where(eq(customsGoodsRules.ruleKey, key)).for('update');
+  await db.insert(customsGoodsRules).values({ ruleKey: key, scope }).onConflictDoNothing();
+  const [row] = await db.select().from(customsGoodsRules).where(and(eq(customsGoodsRules.ruleKey, key), eq(customsGoodsRules.scope, scope))).for('update');
   return row!;
 }
 
@@ -180,7 +186,7 @@ export type RateChange = {
   by: { id: string; username: string };
   now: Date;
 };
-type Change = Omit<RateChange, 'routeKey'> & { key: string };
+type Change = Omit<RateChange, 'routeKey'> & { key: string; scope: string };
 
 /** Writes the new setting and its line in the history; answers the line as the API shows it (key under `keyName`). */
 async function writeChange(db: Queryable, subject: RateSubject, c: Change) {
@@ -197,13 +203,13 @@ async function writeChange(db: Queryable, subject: RateSubject, c: Change) {
     const [row] = await db.insert(customsRateChanges).values({ routeKey: c.key, ...line }).returning();
     return presentChange(row!);
   }
-  await db.update(customsGoodsRules).set(setting).where(eq(customsGoodsRules.ruleKey, c.key));
-  const [row] = await db.insert(customsGoodsRuleChanges).values({ ruleKey: c.key, ...line }).returning();
+  await db.update(customsGoodsRules).set(setting).where(and(eq(customsGoodsRules.ruleKey, c.key), eq(customsGoodsRules.scope, c.scope)));
+  const [row] = await db.insert(customsGoodsRuleChanges).values({ ruleKey: c.key, scope: c.scope, ...line }).returning();
   return presentGoodsChange(row!);
 }
 
 /** Writes a route's new setting and its line in the history. */
-export const changeRate = (db: Queryable, c: RateChange) => writeChange(db, 'route', { ...c, key: c.routeKey }) as Promise<z.output<typeof rateChangeSchema>>;
+export const changeRate = (db: Queryable, c: RateChange) => writeChange(db, 'route', { ...c, key: c.routeKey, scope: '' }) as Promise<z.output<typeof rateChangeSchema>>;
 
 type ChangeRow = Omit<typeof customsRateChanges.$inferSelect, 'routeKey'>;
 const changeFields = (r: ChangeRow) => ({
@@ -222,7 +228,7 @@ export function presentChange(r: typeof customsRateChanges.$inferSelect): z.outp
 }
 
 export function presentGoodsChange(r: typeof customsGoodsRuleChanges.$inferSelect): z.output<typeof goodsRuleChangeSchema> {
-  return { ...changeFields(r), ruleKey: r.ruleKey };
+  return { ...changeFields(r), ruleKey: r.ruleKey, scope: r.scope };
 }
 
 export async function rateHistory(db: Queryable, routeKey: string, limit = 100) {
@@ -235,11 +241,13 @@ export async function rateHistory(db: Queryable, routeKey: string, limit = 100) 
   return rows.map(presentChange);
 }
 
-export async function goodsRuleHistory(db: Queryable, ruleKey: string, limit = 100) {
+/** A goods class's changes in the scopes overlapping `area` (the caller's rule scope; '' national: all). */
+export async function goodsRuleHistory(db: Queryable, ruleKey: string, area: string, limit = 100) {
+  const t = customsGoodsRuleChanges;
   const rows = await db
     .select()
-    .from(customsGoodsRuleChanges)
-    .where(eq(customsGoodsRuleChanges.ruleKey, ruleKey))
+    .from(t)
+    .where(and(eq(t.ruleKey, ruleKey), area ? sql`(starts_with(${area}, ${t.scope}) or starts_with(${t.scope}, ${area}))` : undefined))
     .orderBy(desc(customsGoodsRuleChanges.changedAt), desc(customsGoodsRuleChanges.id))
     .limit(limit);
   return rows.map(presentGoodsChange);
@@ -273,6 +281,8 @@ export async function changeSettingRate<S extends RateSubject>(
   o: {
     subject: S;
     key: string;
+    /** A goods rule's scope ('' national); routes have none. */
+    scope?: string;
     baseRate: number;
     user: AuthUser;
     requestId: string;
@@ -281,18 +291,23 @@ export async function changeSettingRate<S extends RateSubject>(
     decide: (before: EffectiveRate) => RateDecision;
   },
 ): Promise<(S extends 'route' ? z.output<typeof rateChangeSchema> : z.output<typeof goodsRuleChangeSchema>) | null> {
-  const before = effectiveRate(await lockSetting(tx, o.subject, o.key), o.baseRate, o.now);
+  const scope = o.scope ?? '';
+  const before = effectiveRate(await lockSetting(tx, o.subject, o.key, scope), o.baseRate, o.now);
   const decided = o.decide(before);
   if (!decided) return null;
-  const change: Change = { ...decided, key: o.key, previousRate: before.rate, by: o.user, now: o.now };
+  const change: Change = { ...decided, key: o.key, scope, previousRate: before.rate, by: o.user, now: o.now };
   const written = await writeChange(tx, o.subject, change);
+  // The audit row last: it takes the audit chain's lock, which every audited write in the system waits for.
   await recordAudit(tx, {
     actor: o.user,
     action: `${o.auditAction}.${change.action}`,
     subjectType: o.subject === 'route' ? 'route' : 'goods_rule',
     subjectId: o.key,
     requestId: o.requestId,
-    details: { rate: change.rate, previousRate: change.previousRate, reason: change.reason, expiresAt: change.expiresAt?.toISOString() ?? null },
+    details: {
+      rate: change.rate, previousRate: change.previousRate, reason: change.reason, expiresAt: change.expiresAt?.toISOString() ?? null,
+      ...(o.subject === 'goods' ? { scope } : {}),
+    },
   });
   return written as never;
 }

@@ -113,7 +113,8 @@ export const intakeResponseSchema = z
         /** Where the rate came from: the route, or a goods rule (category:watches, brand:rolex) when higher. */
         rateSource: z.enum(['route', 'goods']),
         routeRate: z.number(),
-        goodsRule: z.object({ ruleKey: z.string(), rate: z.number() }).optional(),
+        /** scope: the rule's region prefix ('' national): the highest of the rules covering the outlet's region. */
+        goodsRule: z.object({ ruleKey: z.string(), rate: z.number(), scope: z.string() }).optional(),
       })
       .optional(),
     alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string() })),
