@@ -65,6 +65,11 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 600000).default(10000),
   PII_ENCRYPTION_KEY: key32.optional(),
   PII_BLIND_INDEX_KEY: key32.optional(),
+  AUDIT_ANCHOR_RETIRED_KEYS: z
+    .string()
+    .transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(key32))
+    .optional(),
   MEDIA_MAX_BYTES: int(1024, 100 * 1024 * 1024).default(15 * 1024 * 1024),
   MEDIA_MAX_PIXELS: int(1000, 500_000_000).default(50_000_000),
   IMPORT_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(32 * 1024 * 1024),
@@ -190,6 +195,8 @@ export type Config = {
   piiEncryptionKey: Buffer | undefined;
   /** HMAC key for the blind index that lets sealed values be matched exactly. */
   piiBlindIndexKey: Buffer | undefined;
+  /** Earlier PII_BLIND_INDEX_KEY values, only so audit anchors signed before a rotation still verify (server/audit/chain.ts). */
+  auditAnchorRetiredKeys: Buffer[];
   mediaMaxBytes: number;
   mediaMaxPixels: number;
   /** Suspect-list imports (server/watchlist/import-limits.ts): past these a file is refused with 413. */
@@ -327,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     piiEncryptionKey: e.PII_ENCRYPTION_KEY,
     piiBlindIndexKey: e.PII_BLIND_INDEX_KEY,
+    auditAnchorRetiredKeys: e.AUDIT_ANCHOR_RETIRED_KEYS ?? [],
     mediaMaxBytes: e.MEDIA_MAX_BYTES,
     mediaMaxPixels: e.MEDIA_MAX_PIXELS,
     import: {

@@ -1,11 +1,14 @@
 // The audit trail (issue 14.14): append-only through the server's own database role, and every read of
 // personal data — masked or not — and every browse of the suspect lists is recorded.
 import assert from 'node:assert/strict';
-import { sql } from 'drizzle-orm';
-import { queryRows } from '../server/db/database.js';
+import { randomBytes } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import { queryRows, type Db } from '../server/db/database.js';
+import { recordAudit } from '../server/audit/audit.js';
+import { createPiiVault } from '../server/privacy/pii.js';
 import { aParcel } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
-import { anchorChain } from '../server/audit/chain.js';
+import { anchorChain, anchorKeys, chainHead, pruneAuditChain, verifyChain } from '../server/audit/chain.js';
 import { searchTermRecord } from '../server/watchlist/router.js';
 
 type AuditRow = { id: number; action: string; actor_username: string | null; subject_type: string | null; subject_id: string | null; request_id: string | null; details: Record<string, unknown> };
@@ -234,5 +237,106 @@ describe('audit trail: the hash chain, its reader and its verifier', () => {
     }).then(() => undefined, (e: unknown) => e as { cause?: { code?: string; message?: string } });
     assert.equal(err?.cause?.code, '42501');
     assert.match(err?.cause?.message ?? '', /only the oldest row/);
+  });
+});
+
+// Review of issue 21: a check that runs while the trail grows (and while retention prunes its start) reports the chain
+// as it was when the check began; anchors are checked with the key they name, so a key rotation breaks nothing.
+describe('audit trail: verify under concurrent writes and prunes, anchors across a key rotation', () => {
+  let s: TestServer;
+  let auditor: string;
+  const DAY = 86_400_000;
+  before(async () => {
+    s = await startTestServer({ JOBS_ENABLED: 'false' });
+    // The first rows of the chain are old enough for retention to prune (the database refuses anything younger than 180 days).
+    for (let i = 0; i < 6; i++) await s.ctx.db.execute(sql`insert into audit_log (at, action, details) values (${new Date(Date.now() - (1200 - i) * DAY)}, 'test.ancient', '{}')`);
+    auditor = await s.login('auditor1');
+    await s.http().get('/api/audit?limit=1').set('Authorization', `Bearer ${auditor}`).expect(200);
+  });
+  after(() => s?.close());
+
+  const keysOf = () => anchorKeys(s.ctx.vault, s.ctx.config.auditAnchorRetiredKeys);
+  const snapshot = () => s.ctx.dbKind === 'postgres';
+  /**
+   * The database, with `meanwhile` run (on the database itself, outside any transaction the verify opens) just before
+   * the verify reads its first rows: a write or a prune landing between the head it read and the rows it walks.
+   */
+  function interfered(meanwhile: () => Promise<void>): Db {
+    let fired = false;
+    const wrap = <T extends object>(q: T): T =>
+      new Proxy(q, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop) as unknown;
+          if (prop === 'execute') {
+            return async (query: SQL) => {
+              if (!fired && query.queryChunks.some((c) => JSON.stringify(c).includes('audit_row_digest'))) {
+                fired = true;
+                await meanwhile();
+              }
+              return (v as (q: SQL) => Promise<unknown>).call(target, query);
+            };
+          }
+          if (prop === 'transaction') return (cb: (tx: unknown) => Promise<unknown>, cfg: unknown) => (v as (...a: unknown[]) => Promise<unknown>).call(target, (tx: object) => cb(wrap(tx)), cfg);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    return wrap(s.ctx.db);
+  }
+
+  it('rows written after the verify read the head are left for the next check: intact, bounded by that head', async () => {
+    const before = await chainHead(s.ctx.db);
+    const report = await verifyChain(interfered(async () => {
+      for (let i = 0; i < 3; i++) await recordAudit(s.ctx.db, { actor: null, action: 'test.meanwhile' });
+    }), keysOf(), { snapshot: snapshot() });
+    assert.equal(report.intact, true, JSON.stringify(report.firstBroken));
+    assert.equal(report.head.seq, before.seq);
+    assert.equal((await chainHead(s.ctx.db)).seq, before.seq + 3);
+  });
+
+  it('a prune of the chain’s start while the verify walks is no missing row', async () => {
+    const report = await verifyChain(interfered(async () => {
+      const pruned = await pruneAuditChain(s.ctx.db, new Date(Date.now() - 1000 * DAY), 2);
+      assert.equal(pruned.removed, 6);
+    }), keysOf(), { snapshot: snapshot() });
+    assert.equal(report.intact, true, JSON.stringify(report.firstBroken));
+    // In a snapshot the walk sees the chain from before the prune; outside one it started again from the new base.
+    assert.equal(report.base.seq, snapshot() ? 0 : 6);
+    assert.equal((await chainHead(s.ctx.db)).baseSeq, 6);
+  });
+
+  it('intact while other requests write audit rows at the same time', async () => {
+    const admin = await s.login('admin');
+    const writes = Array.from({ length: 30 }, () => s.http().get('/api/audit?limit=1').set('Authorization', `Bearer ${admin}`).expect(200));
+    const checks = Array.from({ length: 5 }, () => s.http().get('/api/audit/verify').set('Authorization', `Bearer ${auditor}`).expect(200));
+    const reports = (await Promise.all([...checks, ...writes])).slice(0, 5).map((r) => r.body);
+    for (const r of reports) assert.equal(r.intact, true, JSON.stringify(r.firstBroken));
+  });
+
+  it('anchors signed before a key rotation verify with the retired key they name; without it they are unverified, not broken', async () => {
+    const oldBlind = randomBytes(32);
+    const oldVault = createPiiVault({ encryption: randomBytes(32), blindIndex: oldBlind });
+    const signed = await anchorChain(s.ctx.db, oldVault, s.ctx.log);
+    assert.ok(signed);
+    const [row] = await queryRows<{ key_id: string }>(s.ctx.db, sql`select key_id from audit_anchors order by id desc limit 1`);
+    assert.equal(row!.key_id, anchorKeys(oldVault).current.id);
+    assert.notEqual(row!.key_id, keysOf().current.id);
+
+    // The server's key is new: the old anchor names a key it does not hold.
+    const without = (await s.http().get('/api/audit/verify').set('Authorization', `Bearer ${auditor}`).expect(200)).body;
+    assert.equal(without.intact, true, JSON.stringify(without.firstBroken));
+    assert.deepEqual(without.anchors.unverified, [{ seq: signed.seq, keyId: row!.key_id, reason: 'ANCHOR_KEY_UNAVAILABLE' }]);
+    assert.equal(without.anchors.checked, 0);
+
+    // Anchored again with the current key, and the old key configured as retired: both verify.
+    await s.http().get('/api/audit?limit=1').set('Authorization', `Bearer ${auditor}`).expect(200);
+    assert.ok(await anchorChain(s.ctx.db, s.ctx.vault, s.ctx.log));
+    const both = await verifyChain(s.ctx.db, anchorKeys(s.ctx.vault, [oldBlind]), { snapshot: snapshot() });
+    assert.equal(both.intact, true, JSON.stringify(both.firstBroken));
+    assert.deepEqual([both.anchors.checked, both.anchors.unverified], [2, []]);
+
+    // A retired key does not make a forgery pass: an anchor naming it with a wrong signature is a break.
+    await s.ctx.db.execute(sql`insert into audit_anchors (seq, hash, key_id, signature, at) values (${signed.seq}, ${signed.hash}, ${row!.key_id}, 'forged', now())`);
+    const forged = await verifyChain(s.ctx.db, anchorKeys(s.ctx.vault, [oldBlind]), { snapshot: snapshot() });
+    assert.deepEqual(forged.firstBroken, { seq: signed.seq, id: null, reason: 'ANCHOR_SIGNATURE_INVALID' });
   });
 });

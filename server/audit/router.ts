@@ -11,7 +11,7 @@ import { BadRequestError, ValidationError } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { neutraliseFormula } from '../reports/export.js';
 import { recordAudit } from './audit.js';
-import { BREAK_REASONS, verifyChain } from './chain.js';
+import { anchorKeys, BREAK_REASONS, verifyChain } from './chain.js';
 
 const AUDIT_MESSAGES = defineMessages({
   AUDIT_CURSOR_INVALID: { en: 'Use nextCursor from the previous page.', zh: '请使用上一页返回的 nextCursor。' },
@@ -47,7 +47,13 @@ const verifySchema = z
     checkedRows: z.number().int(),
     head: z.object({ seq: z.number().int(), hash: z.string() }),
     base: z.object({ seq: z.number().int(), hash: z.string() }).meta({ description: 'Where the chain starts after retention pruned its oldest rows' }),
-    anchors: z.object({ checked: z.number().int(), latest: z.object({ seq: z.number().int(), at: z.string() }).nullable() }),
+    anchors: z.object({
+      checked: z.number().int().meta({ description: 'Anchors whose signature was checked with the key they name' }),
+      latest: z.object({ seq: z.number().int(), at: z.string() }).nullable(),
+      unverified: z
+        .array(z.object({ seq: z.number().int(), keyId: z.string(), reason: z.literal('ANCHOR_KEY_UNAVAILABLE') }))
+        .meta({ description: 'ANCHOR_KEY_UNAVAILABLE: signed with a key this server is not configured with (add it to AUDIT_ANCHOR_RETIRED_KEYS); not a break' }),
+    }),
     firstBroken: z
       .object({ seq: z.number().int().nullable(), id: z.number().int().nullable(), reason: z.enum(BREAK_REASONS) })
       .nullable()
@@ -120,7 +126,8 @@ const filtersRecord = (q: AuditQuery) => ({
   to: q.to ?? null,
 });
 
-export function registerAuditRoutes(api: Api, { db, vault }: AppContext) {
+export function registerAuditRoutes(api: Api, { db, dbKind, vault, config }: AppContext) {
+  const keys = anchorKeys(vault, config.auditAnchorRetiredKeys);
   api.route({
     method: 'get',
     path: '/api/audit',
@@ -175,12 +182,12 @@ export function registerAuditRoutes(api: Api, { db, vault }: AppContext) {
     access: { roles: AUDIT_ROLES },
     responses: { 200: { description: 'The verification', schema: verifySchema } },
     handler: async ({ req, user }) => {
-      const report = await verifyChain(db, vault);
+      const report = await verifyChain(db, keys, { snapshot: dbKind === 'postgres' });
       await recordAudit(db, {
         actor: user,
         action: 'audit.verify',
         requestId: String(req.id),
-        details: { intact: report.intact, checkedRows: report.checkedRows, headSeq: report.head.seq, firstBroken: report.firstBroken },
+        details: { intact: report.intact, checkedRows: report.checkedRows, headSeq: report.head.seq, firstBroken: report.firstBroken, anchorsUnverified: report.anchors.unverified.length },
       });
       return { status: 200, body: report };
     },
