@@ -172,7 +172,7 @@ describe('ring analysts’ tools (API)', () => {
     assert.equal(neither.errors![0]!.path, 'waybillNos');
     expectProblem(await post(`/api/rings/${ringId}/split`, 'regulator1', { waybillNos: [waybills[0]], senderOf: waybills[1], note: '两者' }), 422, 'RING_SPLIT_TARGET_REQUIRED');
     const stranger = aWaybill();
-    const missing = expectProblem(await post(`/api/rings/${ringId}/split`, 'regulator1', { waybillNos: [waybills[0], stranger], note: '误' }), 422, 'RING_MEMBER_NOT_FOUND');
+    const missing = expectProblem(await post(`/api/rings/${ringId}/split`, 'regulator1', { waybillNos: [waybills[0], stranger], note: '误' }), 404, 'RING_MEMBER_NOT_FOUND');
     assert.deepEqual(missing.errors!.map((e) => [e.path, e.code]), [['waybillNos.1', 'RING_MEMBER_NOT_FOUND']]);
     assert.match((missing as { detailZh?: string }).detailZh ?? '', /不在该团伙中/);
     expectProblem(await post(`/api/rings/${ringId}/split`, 'regulator1', { waybillNos: [waybills[0]] }), 400, 'NOTE_REQUIRED');
@@ -214,7 +214,7 @@ describe('ring analysts’ tools (API)', () => {
     expectProblem(await post(path, 'regulator1', { waybillNo: waybills[0], kind: 'sender_phone', reason: '太久', expiresAt: new Date(Date.now() + 400 * 86_400_000).toISOString() }), 422, 'RING_ALLOWLIST_EXPIRY_TOO_FAR');
     const absent = expectProblem(await post(path, 'regulator1', { waybillNo: waybills[0], kind: 'consignee_name', reason: '姓名', expiresAt }), 422, 'RING_ALLOWLIST_KEY_ABSENT');
     assert.equal(absent.errors![0]!.path, 'kind');
-    expectProblem(await post(path, 'regulator1', { waybillNo: aWaybill(), kind: 'sender_phone', reason: '无', expiresAt }), 422, 'RING_MEMBER_NOT_FOUND');
+    expectProblem(await post(path, 'regulator1', { waybillNo: aWaybill(), kind: 'sender_phone', reason: '无', expiresAt }), 404, 'RING_MEMBER_NOT_FOUND');
     expectProblem(await post(path, 'regulator1', { waybillNo: waybills[0], kind: 'outlet_pattern', reason: '网点', expiresAt }), 400, 'ALLOWLIST_KIND_UNKNOWN');
     expectProblem(await post(path, 'regulator1', { waybillNo: waybills[0], kind: 'sender_phone', reason: '', expiresAt }), 400, 'REASON_REQUIRED');
     expectProblem(await post(path, 'regulator2', { waybillNo: waybills[0], kind: 'sender_phone', reason: '外省', expiresAt }), 404, 'RING_NOT_FOUND');

@@ -252,7 +252,8 @@ export async function mergeDays(db: Queryable, survivor: string, absorbed: strin
 
 /**
  * Rebuilds a ring's day rows from its members (those not split out): for an analyst's split, which changes what a
- * ring counts. Reads the ring's members once; not on the intake path.
+ * ring counts, under the ring's lock. One pass over the members (not split), pre-aggregated by day, by day and brand,
+ * by day and category, and joined by day: its cost is the ring's members, not its members times its days.
  */
 export async function rebuildDays(db: Queryable, ringId: string, policy: RingPolicy): Promise<void> {
   const hmtLimit = policy.valueLimitHmtCny;
@@ -261,23 +262,29 @@ export async function rebuildDays(db: Queryable, ringId: string, policy: RingPol
   const priority = `{${[...PRIORITY_CATEGORIES].join(',')}}`;
   await db.execute(sql`delete from ring_days where ring_id = ${ringId}`);
   await db.execute(sql`
-    with m as (
+    with m as materialized (
       select ((created_at at time zone 'UTC') + interval '8 hours')::date as day, value_cny, brand, category, sender_key, implausible, vague, mismatch,
              watchlist_hit, seized, case when country in ('HK', 'MO', 'TW') then ${hmtLimit}::numeric else ${limit}::numeric end as lim,
              country in ('HK', 'MO', 'TW') as hmt
-      from ring_members where ring_id = ${ringId} and split_at is null)
+      from ring_members where ring_id = ${ringId} and split_at is null),
+    d as (
+      select day, count(*) as parcels, sum(value_cny) as value_cny, count(*) filter (where value_cny < lim) as under_limit,
+             count(*) filter (where value_cny < lim and value_cny >= lim * ${share}) as just_under, count(*) filter (where hmt) as hmt,
+             count(*) filter (where implausible) as implausible, count(*) filter (where vague) as vague, count(*) filter (where mismatch) as mismatch,
+             count(*) filter (where watchlist_hit) as watchlist_hits, count(*) filter (where seized) as seized,
+             (array_agg(distinct sender_key))[1:${SENDERS_PER_DAY}] as senders
+      from m group by day),
+    b as (
+      select day, jsonb_object_agg(brand, n) as brands
+      from (select day, brand, count(*) as n from m where brand is not null group by day, brand) x group by day),
+    c as (
+      select day, jsonb_object_agg(category, n) as categories
+      from (select day, category, count(*) as n from m where category = any(${priority}::text[]) group by day, category) x group by day)
     insert into ring_days (ring_id, day, parcels, value_cny, under_limit, just_under, hmt, implausible, vague, mismatch, watchlist_hits,
                            seized, brands, categories, senders)
-    select ${ringId}, day, count(*), sum(value_cny), count(*) filter (where value_cny < lim),
-           count(*) filter (where value_cny < lim and value_cny >= lim * ${share}), count(*) filter (where hmt),
-           count(*) filter (where implausible), count(*) filter (where vague), count(*) filter (where mismatch),
-           count(*) filter (where watchlist_hit), count(*) filter (where seized),
-           (select coalesce(jsonb_object_agg(b, n), '{}'::jsonb) from (select brand as b, count(*) as n from m m2
-              where m2.day = m.day and m2.brand is not null group by brand) x),
-           (select coalesce(jsonb_object_agg(c, n), '{}'::jsonb) from (select category as c, count(*) as n from m m3
-              where m3.day = m.day and m3.category = any(${priority}::text[]) group by category) x),
-           (array_agg(distinct sender_key))[1:${SENDERS_PER_DAY}]
-    from m group by day`);
+    select ${ringId}, d.day, d.parcels, d.value_cny, d.under_limit, d.just_under, d.hmt, d.implausible, d.vague, d.mismatch, d.watchlist_hits,
+           d.seized, coalesce(b.brands, '{}'::jsonb), coalesce(c.categories, '{}'::jsonb), d.senders
+    from d left join b on b.day = d.day left join c on c.day = d.day`);
 }
 
 /** A parcel of the ring was seized: its day counts one more seizure. */

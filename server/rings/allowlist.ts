@@ -1,7 +1,7 @@
 // Allowlisted linking keys (issue 16): a legitimate pattern an analyst marked (a registered seller's identity,
 // a family's address) links nothing until it expires or is revoked. The entry keeps the hashed key (as in
 // ring_keys) and, for people, only a masked label of what it stands for.
-import { and, desc, eq, gt, isNull, like, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, like, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { parcels, ringAllowlist, ringEvents, senders } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
@@ -28,6 +28,7 @@ defineMessages({
     zh: '该 {kind} 已在放行名单中（条目 {id}，有效期至 {expiresAt}）。如需修改请先撤销该条目。',
   },
   RING_ALLOWLIST_REVOKED: { en: 'Allowlist entry {id} was revoked by {by} at {at}.', zh: '放行名单条目 {id} 已于 {at} 由 {by} 撤销。' },
+  RING_ALLOWLIST_EXPIRED: { en: 'Allowlist entry {id} ran out at {at}: there is nothing to revoke.', zh: '放行名单条目 {id} 已于 {at} 到期，无需撤销。' },
   RING_ALLOWLIST_EXPIRY_PAST: { en: 'The expiry must be in the future.', zh: '有效期必须晚于当前时间。' },
   RING_ALLOWLIST_EXPIRY_TOO_FAR: {
     en: 'An allowlisting lasts at most {days} days (until {latest}); renew it when it runs out.',
@@ -59,6 +60,12 @@ export type AllowlistEntryView = z.output<typeof allowlistEntrySchema>;
 
 type EntryRow = typeof ringAllowlist.$inferSelect;
 
+/**
+ * An entry that ran out and was closed when its key was allowlisted again: revoked_at is its expiry and nobody
+ * revoked it (the unique index allows one entry per key not revoked). Shown as expired, not as revoked.
+ */
+const ranOut = (e: EntryRow) => !!e.revokedAt && !e.revokedByName && e.revokedAt.getTime() >= e.expiresAt.getTime();
+
 export const presentEntry = (e: EntryRow, now: Date): AllowlistEntryView => ({
   id: e.id,
   kind: e.kind as AllowlistKind,
@@ -69,7 +76,7 @@ export const presentEntry = (e: EntryRow, now: Date): AllowlistEntryView => ({
   expiresAt: e.expiresAt.toISOString(),
   createdByName: e.createdByName,
   createdAt: e.createdAt.toISOString(),
-  revokedAt: e.revokedAt?.toISOString() ?? null,
+  revokedAt: ranOut(e) ? null : (e.revokedAt?.toISOString() ?? null),
   revokedByName: e.revokedByName,
   active: !e.revokedAt && e.expiresAt > now,
 });
@@ -96,6 +103,15 @@ export function allowlistScope(user: AuthUser): SQL | undefined {
 }
 
 export const kindOfKey = (key: string) => key.slice(0, key.indexOf(':'));
+
+/**
+ * The advisory lock of a stored key, as keys.ts derives it: `kind:<base64url of the digest's first 16 bytes>`,
+ * whose first 8 bytes are the lock (a test holds this to linkKeys). Null for a key in another form.
+ */
+export function lockIdOfKey(key: string): string | null {
+  const bytes = Buffer.from(key.slice(key.indexOf(':') + 1), 'base64url');
+  return bytes.length >= 8 ? bytes.readBigInt64BE(0).toString() : null;
+}
 
 /** What a key of this kind on this parcel stands for, masked as everywhere outside an unmasked read. */
 async function labelOf(db: Queryable, parcelId: string, kind: AllowlistKind): Promise<string> {
@@ -156,18 +172,28 @@ export async function allowlistKey(
   if (!key) {
     throw new ValidationError([{ path: 'kind', code: 'RING_ALLOWLIST_KEY_ABSENT', ...bilingual('RING_ALLOWLIST_KEY_ABSENT', { waybillNo: member.waybillNo, kind: entry.kind }) }]);
   }
-  // One entry in force per key: two would make revoking one look like it did nothing.
-  const [existing] = await db
-    .select()
-    .from(ringAllowlist)
-    .where(and(eq(ringAllowlist.key, key), gt(ringAllowlist.expiresAt, now), isNull(ringAllowlist.revokedAt)))
-    .for('update');
-  if (existing) {
-    throw withMessage(
-      new ConflictError('', 'RING_ALLOWLIST_EXISTS'),
-      bilingual('RING_ALLOWLIST_EXISTS', { kind: entry.kind, id: existing.id, expiresAt: existing.expiresAt.toISOString() }),
+  // One entry not revoked per key (ring_allowlist_key_open_uq): two would make revoking one look like it did
+  // nothing. Allowlistings of one key take turns under the key's lock (the one intakes linking it hold); the one
+  // that ran out is closed at its expiry first, so it does not block a new one.
+  const lockId = lockIdOfKey(key);
+  if (lockId) await db.execute(sql`select pg_advisory_xact_lock(${lockId}::bigint)`);
+  await db
+    .update(ringAllowlist)
+    .set({ revokedAt: sql`${ringAllowlist.expiresAt}` })
+    .where(and(eq(ringAllowlist.key, key), isNull(ringAllowlist.revokedAt), lte(ringAllowlist.expiresAt, now)));
+  const exists = async () => {
+    const [existing] = await db.select().from(ringAllowlist).where(and(eq(ringAllowlist.key, key), isNull(ringAllowlist.revokedAt)));
+    return (
+      existing &&
+      withMessage(
+        new ConflictError('', 'RING_ALLOWLIST_EXISTS'),
+        bilingual('RING_ALLOWLIST_EXISTS', { kind: entry.kind, id: existing.id, expiresAt: existing.expiresAt.toISOString() }),
+      )
     );
-  }
+  };
+  const before = await exists();
+  if (before) throw before;
+  // The unique index is the last word (a writer not under the lock): its conflict is the same 409.
   const [row] = await db
     .insert(ringAllowlist)
     .values({
@@ -182,7 +208,9 @@ export async function allowlistKey(
       createdByName: by.username,
       createdAt: now,
     })
+    .onConflictDoNothing()
     .returning();
+  if (!row) throw (await exists()) ?? new ConflictError('The key is allowlisted already.', 'RING_ALLOWLIST_EXISTS');
   await db.insert(ringEvents).values({
     ringId,
     kind: 'allowlisted',
@@ -190,16 +218,16 @@ export async function allowlistKey(
     byUser: by.id,
     byName: by.username,
     details: {
-      entryId: row!.id,
+      entryId: row.id,
       keyKind: entry.kind,
-      label: row!.label,
+      label: row.label,
       waybillNo: member.waybillNo,
       parcelId: member.parcelId,
       reason: entry.reason,
       expiresAt: entry.expiresAt.toISOString(),
     },
   });
-  return row!;
+  return row;
 }
 
 export async function listAllowlist(db: Queryable, user: AuthUser, active: boolean, now: Date): Promise<EntryRow[]> {
@@ -211,10 +239,13 @@ export async function listAllowlist(db: Queryable, user: AuthUser, active: boole
     .limit(1000);
 }
 
-/** Ends an entry now: its key links again from the next intake. 404 outside the user's scope, 409 if revoked before. */
+/** Ends an entry now: its key links again from the next intake. 404 outside the user's scope, 409 if revoked before or run out. */
 export async function revokeAllowlistEntry(db: Queryable, id: string, by: AuthUser, reason: string | undefined, now: Date): Promise<EntryRow> {
   const [current] = await db.select().from(ringAllowlist).where(and(eq(ringAllowlist.id, id), allowlistScope(by))).for('update');
   if (!current) throw withMessage(new NotFoundError('', 'RING_ALLOWLIST_NOT_FOUND'), bilingual('RING_ALLOWLIST_NOT_FOUND', { id }));
+  if (current.expiresAt <= now && (!current.revokedAt || ranOut(current))) {
+    throw withMessage(new ConflictError('', 'RING_ALLOWLIST_EXPIRED'), bilingual('RING_ALLOWLIST_EXPIRED', { id, at: current.expiresAt.toISOString() }));
+  }
   if (current.revokedAt) {
     throw withMessage(
       new ConflictError('', 'RING_ALLOWLIST_REVOKED'),

@@ -2,29 +2,34 @@
 // parcels; where the ring has been and where it moved; what analysts did to it. Splitting a wrongly linked
 // parcel or sender out, and the labels (splits, allowlistings) the evaluation learns from.
 //
-// Visibility: a ring is seen and acted on by officers of any jurisdiction that has one of its parcels
-// (split ones included: a wrongly linked parcel's province needs to see why); admins see all; else 404.
+// Visibility: a ring is seen by officers of any jurisdiction that has one of its parcels still in it (a parcel
+// split out grants nothing: the ring is no longer that province's business); admins see all; else 404. Members
+// from other jurisdictions are shown without what identifies them (waybill, outlet, phone; the name masked), and
+// an officer acts (splits, allowlists) only on parcels of their own jurisdiction.
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { alertParcels, alerts, ringAllowlist, ringEvents, ringMembers } from '../../models/schema.js';
-import type { AuthUser } from '../accounts/access.js';
+import { alertParcels, alerts, ringAllowlist, ringEvents, ringMembers, rings } from '../../models/schema.js';
+import { coversRegion, type AuthUser } from '../accounts/access.js';
 import { alertScope, raiseAlert, type AlertChange } from '../alerts/alerts.js';
 import type { RingPolicy } from '../config.js';
 import { queryRows, type Queryable } from '../db/database.js';
-import { ConflictError, NotFoundError, ValidationError, withMessage } from '../http/errors.js';
+import { ApiError, ConflictError, NotFoundError, ValidationError, withMessage, type FieldError } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
-import { allowlistEntrySchema, kindOfKey, presentEntry } from './allowlist.js';
-import { loadTotals, rebuildDays } from './aggregates.js';
-import { assessRing } from './indicators.js';
+import { allowlistEntrySchema, kindOfKey, lockIdOfKey, presentEntry } from './allowlist.js';
+import { rebuildDays, yearAt } from './aggregates.js';
 import type { LinkKey } from './keys.js';
-import { assessLongWindows, stronger } from './long-windows.js';
-import { ringAlert } from './step.js';
-import { loadSample, lockKeys, lockRings, type RingState } from './store.js';
+import { annualRatio, maskedName, type AnnualTop } from './long-windows.js';
+import { ringAlert, scoreRings } from './step.js';
+import { lockKeys, lockRings, type RingState } from './store.js';
 
 defineMessages({
   RING_NOT_FOUND: { en: 'No ring {id} in your jurisdiction.', zh: '您的辖区内没有团伙 {id}。' },
   RING_MEMBER_NOT_FOUND: { en: 'Parcel {waybillNo} is not in this ring.', zh: '邮件 {waybillNo} 不在该团伙中。' },
+  RING_SENDER_BEYOND_JURISDICTION: {
+    en: 'The sender of parcel {waybillNo} also has parcels in this ring outside your jurisdiction: split your own parcels by waybill, or ask an officer of the other province.',
+    zh: '邮件 {waybillNo} 的寄件人在该团伙中还有您辖区以外的邮件：请按运单号拆分本辖区邮件，或请其他省份的人员处理。',
+  },
   RING_SPLIT_TARGET_REQUIRED: {
     en: 'Say what to split out: waybillNos (parcels) or senderOf (a parcel whose sender goes out with all their parcels), not both.',
     zh: '请指定拆分对象：waybillNos（邮件）或 senderOf（按该邮件的寄件人拆出其全部邮件），二者选一。',
@@ -51,12 +56,23 @@ const kindLabel = (kind: string) => LINK_KIND_LABELS[kind] ?? { en: kind, zh: ki
 
 export const ringNotFound = (id: string) => withMessage(new NotFoundError('', 'RING_NOT_FOUND'), bilingual('RING_NOT_FOUND', { id }));
 
+/**
+ * 404 RING_MEMBER_NOT_FOUND with the fields that name them: a waybill not in the ring and one of the ring outside
+ * the caller's jurisdiction get the same answer, so the answer says nothing about other provinces' parcels.
+ */
+export function memberNotFound(errors: FieldError[]): ApiError {
+  const err = new ApiError(404, 'RING_MEMBER_NOT_FOUND', 'Not found', errors.map((e) => e.message).join('; '), errors);
+  err.detailZh = errors.map((e) => e.messageZh).join('；');
+  return err;
+}
+
 /** An officer sees a ring when one of its parcels came in through their jurisdiction. */
 async function maySee(db: Queryable, ringId: string, user: AuthUser): Promise<boolean> {
   if (user.role === 'admin') return true;
   const [row] = await queryRows<{ ok: boolean }>(
     db,
-    sql`select exists (select 1 from ring_members where ring_id = ${ringId} and region_code like ${`${user.jurisdiction ?? '\u0000'}%`}) as ok`,
+    sql`select exists (select 1 from ring_members where ring_id = ${ringId} and split_at is null
+                                and region_code like ${`${user.jurisdiction ?? '\u0000'}%`}) as ok`,
   );
   return !!row?.ok;
 }
@@ -94,26 +110,30 @@ const linkSchema = z.object({
   kind: z.string(),
   label: z.string(),
   labelZh: z.string(),
-  /** The ring's earlier parcels (not split) carrying the same key, nearest first, at most 10. */
+  /** The ring's earlier parcels (not split) carrying the same key, nearest first, at most 10: those of your jurisdiction. */
   to: z.array(z.string()),
-  /** How many earlier parcels carry it (of those looked at: the newest 510 per key). */
+  /** How many earlier parcels carry it, whatever their jurisdiction (of those looked at: the newest 510 per key). */
   total: z.number().int(),
 });
 
 const memberSchema = z.object({
   parcelId: z.string().uuid(),
-  waybillNo: z.string(),
+  /** Null for a parcel of another jurisdiction (withheld), as are its outlet and phone. */
+  waybillNo: z.string().nullable(),
   createdAt: z.string(),
+  /** Masked (the surname) for a parcel of another jurisdiction. */
   senderName: z.string(),
-  senderPhoneMasked: z.string(),
+  senderPhoneMasked: z.string().nullable(),
   country: z.string(),
-  outletId: z.string(),
+  outletId: z.string().nullable(),
   regionCode: z.string(),
   valueCny: z.number(),
   category: z.string(),
   brand: z.string().nullable(),
   /** What linked it into the ring when it came in, and to which parcels. Empty: it began the ring (or came before this was recorded). */
   linkedBy: z.array(linkSchema),
+  /** A parcel of another jurisdiction: shown by its province, value and goods only, and not yours to split or allowlist from. */
+  withheld: z.boolean(),
   split: z.boolean(),
   splitAt: z.string().nullable(),
 });
@@ -170,13 +190,15 @@ type MemberRow = {
 };
 
 /** For each key, the ring's parcels (not split) carrying it, newest first, the newest `perKey` of them. */
-async function carriersOf(db: Queryable, ringId: string, keys: string[], perKey: number): Promise<Map<string, { waybillNo: string; at: number }[]>> {
-  const byKey = new Map<string, { waybillNo: string; at: number }[]>();
+type Carrier = { waybillNo: string; at: number; regionCode: string };
+async function carriersOf(db: Queryable, ringId: string, keys: string[], perKey: number): Promise<Map<string, Carrier[]>> {
+  const byKey = new Map<string, Carrier[]>();
   if (!keys.length) return byKey;
-  const rows = await queryRows<{ key: string; waybill_no: string; created_at: Date | string }>(
+  const rows = await queryRows<{ key: string; waybill_no: string; created_at: Date | string; region_code: string }>(
     db,
-    sql`select key, waybill_no, created_at from (
-          select k as key, m.waybill_no, m.created_at, row_number() over (partition by k order by m.created_at desc, m.parcel_id) as rn
+    sql`select key, waybill_no, created_at, region_code from (
+          select k as key, m.waybill_no, m.created_at, m.region_code,
+                 row_number() over (partition by k order by m.created_at desc, m.parcel_id) as rn
           from ring_members m cross join lateral unnest(m.link_keys) as t(k)
           where m.ring_id = ${ringId} and m.split_at is null and k = any(${`{${keys.join(',')}}`}::text[])) x
         where rn <= ${perKey}
@@ -184,7 +206,7 @@ async function carriersOf(db: Queryable, ringId: string, keys: string[], perKey:
   );
   for (const r of rows) {
     const list = byKey.get(r.key) ?? [];
-    list.push({ waybillNo: r.waybill_no, at: new Date(r.created_at).getTime() });
+    list.push({ waybillNo: r.waybill_no, at: new Date(r.created_at).getTime(), regionCode: r.region_code });
     byKey.set(r.key, list);
   }
   return byKey;
@@ -213,24 +235,27 @@ export async function loadRingView(db: Queryable, ring: { id: string; createdAt:
   const carriers = await carriersOf(db, ring.id, viaKeys, MAX_MEMBERS_SHOWN + MAX_LINK_TARGETS);
   const members = shown.map((m) => {
     const at = new Date(m.created_at).getTime();
+    const mine = coversRegion(user, m.region_code);
     const linkedBy = m.linked_via.map((key) => {
       const earlier = (carriers.get(key) ?? []).filter((c) => c.at < at || (c.at === at && c.waybillNo < m.waybill_no));
       const label = kindLabel(kindOfKey(key));
-      return { kind: kindOfKey(key), label: label.en, labelZh: label.zh, to: earlier.slice(0, MAX_LINK_TARGETS).map((c) => c.waybillNo), total: earlier.length };
+      const named = earlier.filter((c) => coversRegion(user, c.regionCode));
+      return { kind: kindOfKey(key), label: label.en, labelZh: label.zh, to: named.slice(0, MAX_LINK_TARGETS).map((c) => c.waybillNo), total: earlier.length };
     });
     return {
       parcelId: m.parcel_id,
-      waybillNo: m.waybill_no,
+      waybillNo: mine ? m.waybill_no : null,
       createdAt: new Date(m.created_at).toISOString(),
-      senderName: m.sender_name,
-      senderPhoneMasked: m.sender_phone_masked,
+      senderName: mine ? m.sender_name : maskedName(m.sender_name),
+      senderPhoneMasked: mine ? m.sender_phone_masked : null,
       country: m.country,
-      outletId: m.outlet_id,
+      outletId: mine ? m.outlet_id : null,
       regionCode: m.region_code,
       valueCny: Number(m.value_cny),
       category: m.category,
       brand: m.brand,
       linkedBy,
+      withheld: !mine,
       split: m.split_at !== null,
       splitAt: m.split_at === null ? null : new Date(m.split_at).toISOString(),
     };
@@ -288,28 +313,25 @@ export async function loadRingView(db: Queryable, ring: { id: string; createdAt:
 
 // ── Splitting parcels out ───────────────────────────────────────────────────────────────────────────────
 
-/**
- * The advisory lock of a stored key, as keys.ts derives it: `kind:<base64url of the digest's first 16 bytes>`,
- * whose first 8 bytes are the lock (a test holds this to linkKeys). Null for a key in another form.
- */
-export function lockIdOfKey(key: string): string | null {
-  const bytes = Buffer.from(key.slice(key.indexOf(':') + 1), 'base64url');
-  return bytes.length >= 8 ? bytes.readBigInt64BE(0).toString() : null;
-}
+/** Re-exported: the split locks a ring's keys as an intake does (lockIdOfKey lives with the allowlist, which locks one). */
+export { lockIdOfKey };
 
 /**
- * The ring scored as it stands, no parcel being taken in: the short windows on its newest members, the long
- * ones on its day totals, the stronger of the two — as the ring step scores it (step.ts scoreRings, which is
- * not exported; ringSeizure scores the same way). Undefined when nothing of the ring is left in its windows.
+ * The identity furthest over the annual limits among the ring's members still in it (this year or last: what
+ * the annual indicator reads), from their sender years, ordered as a merge orders them. For a split that took the
+ * ring's top identity out: the removed person's year is no longer the ring's evidence. Reads the ring's remaining
+ * senders once; a split is an analyst's act, not the intake path.
  */
-async function rescore(tx: Queryable, ring: RingState, policy: RingPolicy, now: Date) {
-  const sample = await loadSample(tx, [ring.id], new Date(now.getTime() - policy.linkMs));
-  if (!sample.length) return undefined;
-  const { windows } = await loadTotals(tx, [ring.id], [...policy.longWindows.map((w) => w.ms), policy.linkMs], now, null);
-  const short = assessRing(sample, now, policy);
-  const long = assessLongWindows(windows.slice(0, policy.longWindows.length), ring.annualTop, sample, now, policy);
-  const linked = windows[windows.length - 1]!;
-  return { sample, assessment: stronger(short, long), count: linked.parcels, valueCny: linked.valueCny };
+async function annualTopOf(tx: Queryable, ringId: string, policy: RingPolicy, now: Date): Promise<AnnualTop | null> {
+  const rows = await queryRows<{ sender_key: string; sender_name: string; year: number; parcels: number; value_cny: number }>(
+    tx,
+    sql`select y.sender_key, s.sender_name, y.year, y.parcels, y.value_cny::float8 as value_cny
+        from (select distinct on (sender_key) sender_key, sender_name from ring_members
+              where ring_id = ${ringId} and split_at is null order by sender_key, created_at desc) s
+        join ring_sender_years y on y.sender_key = s.sender_key and y.year >= ${yearAt(now) - 1}`,
+  );
+  const tops = rows.map((r): AnnualTop => ({ year: Number(r.year), senderKey: r.sender_key, senderName: r.sender_name, parcels: Number(r.parcels), valueCny: Number(r.value_cny) }));
+  return tops.sort((a, b) => b.year - a.year || annualRatio(b, policy) - annualRatio(a, policy))[0] ?? null;
 }
 
 export type SplitRequest = { waybillNos?: string[]; senderOf?: string; note: string };
@@ -330,18 +352,25 @@ export async function splitRing(tx: Queryable, ringId: string, req: SplitRequest
   if (!!req.waybillNos?.length === !!req.senderOf) {
     throw new ValidationError([problem(req.senderOf ? 'senderOf' : 'waybillNos', 'RING_SPLIT_TARGET_REQUIRED')]);
   }
+  // Only parcels of the caller's jurisdiction: another province's parcel is answered as one not in the ring.
+  const mine = (m: { regionCode: string }) => coversRegion(by, m.regionCode);
   const targets = async () => {
     if (req.waybillNos?.length) {
       const wanted = req.waybillNos.map(normalizeWaybill);
-      const found = await tx.select().from(ringMembers).where(and(eq(ringMembers.ringId, ringId), inArray(ringMembers.waybillNo, wanted)));
+      const found = (await tx.select().from(ringMembers).where(and(eq(ringMembers.ringId, ringId), inArray(ringMembers.waybillNo, wanted)))).filter(mine);
       const missing = wanted.map((w, i) => [w, i] as const).filter(([w]) => !found.some((m) => m.waybillNo === w));
-      if (missing.length) throw new ValidationError(missing.map(([w, i]) => problem(`waybillNos.${i}`, 'RING_MEMBER_NOT_FOUND', { waybillNo: w })));
+      if (missing.length) throw memberNotFound(missing.map(([w, i]) => problem(`waybillNos.${i}`, 'RING_MEMBER_NOT_FOUND', { waybillNo: w })));
       return found;
     }
     const waybillNo = normalizeWaybill(req.senderOf!);
     const [anchor] = await tx.select().from(ringMembers).where(and(eq(ringMembers.ringId, ringId), eq(ringMembers.waybillNo, waybillNo)));
-    if (!anchor) throw new ValidationError([problem('senderOf', 'RING_MEMBER_NOT_FOUND', { waybillNo })]);
-    return tx.select().from(ringMembers).where(and(eq(ringMembers.ringId, ringId), eq(ringMembers.senderKey, anchor.senderKey)));
+    if (!anchor || !mine(anchor)) throw memberNotFound([problem('senderOf', 'RING_MEMBER_NOT_FOUND', { waybillNo })]);
+    const theirs = await tx.select().from(ringMembers).where(and(eq(ringMembers.ringId, ringId), eq(ringMembers.senderKey, anchor.senderKey)));
+    // A sender goes out with all their parcels or not at all: some of them are another province's to judge.
+    if (!theirs.every(mine)) {
+      throw memberNotFound([{ ...problem('senderOf', 'RING_MEMBER_NOT_FOUND'), ...bilingual('RING_SENDER_BEYOND_JURISDICTION', { waybillNo }), reason: 'OUTSIDE_JURISDICTION' }]);
+    }
+    return theirs;
   };
 
   const before = await targets();
@@ -379,12 +408,30 @@ export async function splitRing(tx: Queryable, ringId: string, req: SplitRequest
 
   // What the ring counts per day (the long windows, its totals) without them.
   await rebuildDays(tx, ringId, policy);
-  // The ring's open alert, counted again without them (severity never falls: what was seen was seen).
+  // The ring's top annual identity, when it was a sender split out and none of their parcels is left: the remaining
+  // members' top instead (or none), else the removed person's year keeps firing ANNUAL_TOTAL_OVER_LIMIT.
+  let state: RingState = ring;
+  const top = ring.annualTop;
+  if (top && open.some((m) => m.senderKey === top.senderKey)) {
+    const [left] = await queryRows<{ n: number }>(
+      tx,
+      sql`select count(*)::int as n from ring_members where ring_id = ${ringId} and sender_key = ${top.senderKey} and split_at is null`,
+    );
+    if (!Number(left?.n)) {
+      const annualTop = await annualTopOf(tx, ringId, policy, now);
+      await tx.update(rings).set({ annualTop }).where(eq(rings.id, ringId));
+      state = { ...ring, annualTop };
+    }
+  }
+  // The ring's open alert, counted again without them, as the ring step scores it (severity never falls: what was
+  // seen was seen).
   const changes: AlertChange[] = [];
   if (ring.openAlertId) {
     await tx.delete(alertParcels).where(and(eq(alertParcels.alertId, ring.openAlertId), inArray(alertParcels.parcelId, parcelIds)));
-    const scored = await rescore(tx, ring, policy, now);
-    if (scored) changes.push(await raiseAlert(tx, ringAlert(ringId, scored.assessment, scored.sample, { count: scored.count, valueCny: scored.valueCny, parcelIds: [] })));
+    const scored = await scoreRings(tx, [state], null, now, policy);
+    if (scored.sample.length) {
+      changes.push(await raiseAlert(tx, ringAlert(ringId, scored.assessment, scored.sample, { count: scored.count, valueCny: scored.valueCny, parcelIds: [] })));
+    }
   }
 
   const kinds = (ks: string[]) => [...new Set(ks.map(kindOfKey))].sort();

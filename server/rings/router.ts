@@ -10,11 +10,11 @@ import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { ValidationError } from '../http/errors.js';
+import { coversRegion } from '../accounts/access.js';
 import { bilingual } from '../i18n/messages.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { ALLOWLIST_KINDS, allowlistEntrySchema, allowlistKey, listAllowlist, presentEntry, revokeAllowlistEntry } from './allowlist.js';
-import { findVisibleRing, labelSchema, loadLabels, loadRingView, ringViewSchema, splitRing } from './analysis.js';
+import { findVisibleRing, labelSchema, loadLabels, loadRingView, memberNotFound, ringViewSchema, splitRing } from './analysis.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
@@ -123,9 +123,12 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
         description: 'The parcels split out, the key kinds released and kept, and the ring as it stands now',
         schema: z.object({ splitParcels: z.array(z.string()), keys: z.object({ released: z.array(z.string()), kept: z.array(z.string()) }), ring: ringViewSchema }),
       },
-      404: { description: 'RING_NOT_FOUND: no such ring in your jurisdiction' },
+      404: {
+        description:
+          'RING_NOT_FOUND: no such ring in your jurisdiction; RING_MEMBER_NOT_FOUND (path waybillNos.N or senderOf): not in the ring, or outside your jurisdiction (for senderOf: any of the sender’s parcels in the ring, reason OUTSIDE_JURISDICTION)',
+      },
       409: { description: 'RING_ALREADY_SPLIT: those parcels are split out already; RING_CHANGED: the ring was merged meanwhile' },
-      422: { description: 'RING_SPLIT_TARGET_REQUIRED: neither or both of waybillNos and senderOf; RING_MEMBER_NOT_FOUND (path waybillNos.N or senderOf)' },
+      422: { description: 'RING_SPLIT_TARGET_REQUIRED: neither or both of waybillNos and senderOf' },
     },
     handler: async ({ params, body, user, req }) => {
       const now = clock();
@@ -166,9 +169,9 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
     fieldCodes: { kind: { '*': 'ALLOWLIST_KIND_UNKNOWN' }, reason: { REQUIRED: 'REASON_REQUIRED', '*': 'REASON_INVALID' }, expiresAt: { '*': 'EXPIRES_AT_INVALID' } },
     responses: {
       201: { description: 'The entry', schema: allowlistEntrySchema },
-      404: { description: 'RING_NOT_FOUND: no such ring in your jurisdiction' },
+      404: { description: 'RING_NOT_FOUND: no such ring in your jurisdiction; RING_MEMBER_NOT_FOUND (waybillNo): not in the ring, or outside your jurisdiction' },
       409: { description: 'RING_ALLOWLIST_EXISTS: that key is allowlisted already' },
-      422: { description: 'RING_MEMBER_NOT_FOUND (waybillNo), RING_ALLOWLIST_KEY_ABSENT (kind), RING_ALLOWLIST_EXPIRY_PAST / _TOO_FAR (expiresAt)' },
+      422: { description: 'RING_ALLOWLIST_KEY_ABSENT (kind), RING_ALLOWLIST_EXPIRY_PAST / _TOO_FAR (expiresAt)' },
     },
     handler: async ({ params, body, user, req }) => {
       const now = clock();
@@ -179,7 +182,11 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
           .select({ parcelId: ringMembers.parcelId, waybillNo: ringMembers.waybillNo, regionCode: ringMembers.regionCode, linkKeys: ringMembers.linkKeys })
           .from(ringMembers)
           .where(and(eq(ringMembers.ringId, ring.id), eq(ringMembers.waybillNo, waybillNo)));
-        if (!member) throw new ValidationError([{ path: 'waybillNo', code: 'RING_MEMBER_NOT_FOUND', ...bilingual('RING_MEMBER_NOT_FOUND', { waybillNo }) }]);
+        // The key is taken from a parcel of the caller's jurisdiction (the entry is filed under that parcel's region,
+        // so its creator lists and revokes it); another province's parcel is answered as one not in the ring.
+        if (!member || !coversRegion(user, member.regionCode)) {
+          throw memberNotFound([{ path: 'waybillNo', code: 'RING_MEMBER_NOT_FOUND', ...bilingual('RING_MEMBER_NOT_FOUND', { waybillNo }) }]);
+        }
         const row = await allowlistKey(tx, ring.id, member, { kind: body.kind, reason: body.reason, expiresAt: new Date(body.expiresAt) }, user, now);
         await recordAudit(tx, {
           actor: user,

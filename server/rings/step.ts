@@ -176,7 +176,7 @@ function moreTelling(a: AnnualTop | null, b: AnnualTop | null, policy: RingPolic
  * newest members, the long windows on their day totals, and the stronger of the two. Two queries, each bounded
  * whatever the rings' sizes.
  */
-async function scoreRings(tx: Queryable, rings: RingState[], member: RingMember | null, now: Date, policy: RingPolicy): Promise<Scored> {
+export async function scoreRings(tx: Queryable, rings: RingState[], member: RingMember | null, now: Date, policy: RingPolicy): Promise<Scored> {
   const ids = rings.map((r) => r.id);
   const sample = await loadSample(tx, ids, new Date(now.getTime() - policy.linkMs));
   const windowsMs = [...policy.longWindows.map((w) => w.ms), policy.linkMs];
