@@ -77,7 +77,7 @@ describe('protected-brand registry (/api/brands)', () => {
     assert.deepEqual([rule.body.ruleKey, rule.body.label, rule.body.labelZh], ['brand:acme watches', 'Acme Watches', '艾克米']);
     const selected = await intake({ description: '艾克米 手表', category: 'watches' });
     assert.deepEqual(selected.customsInspection.grounds, ['GOODS_RULE']);
-    assert.deepEqual(selected.customsInspection.goodsRule, { ruleKey: 'brand:acme watches', rate: 1 });
+    assert.deepEqual(selected.customsInspection.goodsRule, { ruleKey: 'brand:acme watches', rate: 1, scope: '44' });
 
     // A suspect-list brand entry by its English name hits a declaration in Chinese.
     const entry = await s.http().post('/api/watchlist/entries').set(await as('regulator1')).send({ entries: [{ type: 'brand', value: 'Acme Watches' }] });
@@ -99,20 +99,24 @@ describe('protected-brand registry (/api/brands)', () => {
     const taken = expectProblem(await patch('acme watches', { aliases: ['艾克米', '欧米茄'] }), 422, 'BRAND_ALIAS_TAKEN');
     assert.equal(taken.errors?.[0]?.path, 'aliases.1');
 
-    const off = await patch('acme watches', { active: false });
+    // Deactivating is national: Guangdong's officer may not take a brand out of force for the whole country.
+    const refused = expectProblem(await patch('acme watches', { active: false }), 403, 'BRAND_DEACTIVATE_NATIONAL_ONLY');
+    assert.match((refused as { detailZh?: string }).detailZh ?? '', /全国/);
+    assert.equal((await brands('?q=acme')).find((b) => b.brandKey === 'acme watches')?.active, true, 'nothing changed');
+    const off = await patch('acme watches', { active: false }, 'admin');
     assert.deepEqual([off.status, off.body.active], [200, false]);
     assert.deepEqual(mentionedBrands('艾克米手表'), []);
     const after = await intake({ description: '艾克米手表', category: 'watches' });
     assert.equal(after.customsInspection.goodsRule, undefined, 'an inactive brand is no goods class of a parcel');
     // Its rule stays readable under its key (the registry still knows the name).
     assert.equal((await s.http().get('/api/customs/goods-rules/brand:艾克米').set(await as('regulator1'))).body.ruleKey, 'brand:acme watches');
-    assert.equal((await patch('acme watches', { active: false })).status, 200, 'no change, no error');
+    assert.equal((await patch('acme watches', { active: false }, 'admin')).status, 200, 'no change, no error');
 
     const audit = await queryRows<{ action: string; actor_username: string; details: { changed?: string[] } }>(
       s.ctx.db,
       sql`select action, actor_username, details from audit_log where subject_type = 'protected_brand' and subject_id = 'acme watches' order by at, id`,
     );
-    assert.deepEqual(audit.map((a) => [a.action, a.actor_username]), [['brand.create', 'customs1'], ['brand.update', 'customs1'], ['brand.update', 'customs1']]);
+    assert.deepEqual(audit.map((a) => [a.action, a.actor_username]), [['brand.create', 'customs1'], ['brand.update', 'customs1'], ['brand.update', 'admin']]);
     assert.deepEqual(audit[1]!.details.changed?.sort(), ['aliases', 'contact']);
     assert.deepEqual(audit[2]!.details.changed, ['active']);
   });

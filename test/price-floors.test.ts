@@ -82,13 +82,22 @@ describe('price floors (API)', () => {
     expectProblem(await s.http().put(url('gucci|bags')).set('Authorization', reg).send({ floorCny: 100 }), 400);
   });
 
+  it('deleting is national: a regulator with a jurisdiction may not (bilingual 403), an admin may', async () => {
+    const refused = expectProblem(await s.http().delete(url('nike|shoes')).set('Authorization', await as('regulator1')), 403, 'PRICE_FLOOR_DELETE_NATIONAL_ONLY');
+    assert.match((refused as { detailZh?: string }).detailZh ?? '', /全国/);
+    assert.ok((await floors()).some((f) => f.key === 'nike|shoes'), 'still there');
+    // Regulators always have a jurisdiction (accounts require one), so in practice an admin removes floors.
+    await s.http().delete(url('nike|shoes')).set('Authorization', await as('admin')).expect(204);
+    assert.ok(!(await floors()).some((f) => f.key === 'nike|shoes'));
+  });
+
   it('deleting removes the floor (audited); deleting it again is 404; the defaults never come back after an edit', async () => {
-    const reg = await as('regulator1');
+    const reg = await as('admin');
     await s.http().delete(url('nike|clothing')).set('Authorization', reg).expect(204);
     assert.ok(!(await floors()).some((f) => f.key === 'nike|clothing'));
     expectProblem(await s.http().delete(url('nike|clothing')).set('Authorization', reg), 404, 'PRICE_FLOOR_NOT_FOUND');
-    const [audit] = await s.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'price_floor.delete'));
-    assert.equal(audit?.subjectId, 'nike|clothing');
+    const audits = await s.ctx.db.select().from(auditLog).where(eq(auditLog.action, 'price_floor.delete'));
+    assert.deepEqual(audits.map((a) => [a.subjectId, a.actorUsername]).sort(), [['nike|clothing', 'admin'], ['nike|shoes', 'admin']]);
     // Even with every floor gone, a restart does not put the defaults back: they were edited.
     await s.ctx.db.execute(sql`delete from ring_price_floors`);
     assert.equal(await seedPriceFloors(s.ctx.db), 0);

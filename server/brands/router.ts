@@ -1,7 +1,9 @@
 // The protected-brand registry over HTTP (api.md "Protected brands / right holders registry"): customs keep
 // the brands, how declarations write them and who holds the right; regulators read it. The registry is
 // national (a mark is protected everywhere). Every change is audited and reloads this process's snapshot at
-// once, so the next intake matches with it (other processes within BRAND_CHECK_MS).
+// once, so the next intake matches with it (other processes within BRAND_CHECK_MS). Officers add and edit
+// brands; taking one out of force (active: false) stops its matching across the country, so only an admin or
+// an officer without jurisdiction (national) may.
 import { asc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { protectedBrands } from '../../models/schema.js';
@@ -10,7 +12,7 @@ import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
-import { ConflictError, NotFoundError, ValidationError, withMessage, type FieldError } from '../http/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, withMessage, type FieldError } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { GOODS_CATEGORIES } from '../intake/contents.js';
 import { BrandSnapshot, foldBrandText, type BrandRegistry } from './registry.js';
@@ -38,7 +40,14 @@ defineMessages({
     zh: '显示名称“{displayName}”不是拉丁字母，请提供品牌键（拉丁或拼音名称，如 “li ning”）。',
   },
   BRAND_CATEGORY_UNKNOWN: { en: '"{category}" is not a goods category of the intake.', zh: '“{category}”不是收寄登记的商品类别。' },
+  BRAND_DEACTIVATE_NATIONAL_ONLY: {
+    en: 'Deactivating {brandKey} stops its protection across the whole country: only an admin or a national officer (no jurisdiction) may; your jurisdiction is {jurisdiction}.',
+    zh: '停用品牌 {brandKey} 将在全国范围内停止对其保护，只有管理员或全国性（无辖区限制）的官员可以操作；您的辖区为 {jurisdiction}。',
+  },
 });
+
+/** National reference data may be taken out of force only by those whose remit is the whole country. */
+const isNational = (user: AuthUser) => user.role === 'admin' || user.jurisdiction === null;
 
 const problem = (path: string, code: string, params: Record<string, string>): FieldError => ({ path, code, ...bilingual(code === 'CATEGORY_UNKNOWN' ? 'BRAND_CATEGORY_UNKNOWN' : code, params) });
 
@@ -132,7 +141,7 @@ async function lockedRegistry(tx: Queryable): Promise<{ rows: BrandRow[]; all: B
 
 const notFound = (brandKey: string) => withMessage(new NotFoundError('', 'BRAND_NOT_FOUND'), bilingual('BRAND_NOT_FOUND', { brandKey }));
 
-export function registerBrandRoutes(api: Api, { db }: AppContext, registry: BrandRegistry) {
+export function registerBrandRoutes(api: Api, { db, clock }: AppContext, registry: BrandRegistry) {
   const audit = (tx: Queryable, user: AuthUser, action: string, brandKey: string, requestId: string, details: Record<string, unknown>) =>
     recordAudit(tx, { actor: user, action, subjectType: 'protected_brand', subjectId: brandKey, requestId, details });
 
@@ -189,7 +198,7 @@ export function registerBrandRoutes(api: Api, { db }: AppContext, registry: Bran
           .values({
             brandKey, displayName: body.displayName, aliases, categories,
             rightHolder: body.rightHolder ?? null, contact: body.contact ?? null, recordationNo: body.recordationNo ?? null,
-            active: true, updatedBy: user.id, updatedByName: user.username, updatedAt: new Date(),
+            active: true, updatedBy: user.id, updatedByName: user.username, updatedAt: clock(),
           })
           .returning();
         await audit(tx, user, 'brand.create', brandKey, String(req.id), { after: present(created!) });
@@ -204,7 +213,8 @@ export function registerBrandRoutes(api: Api, { db }: AppContext, registry: Bran
     method: 'patch',
     path: '/api/brands/:brandKey',
     tag: 'Brands',
-    summary: 'Change a protected brand: aliases (the whole list), categories, right holder, contact, recordation number, active (audited)',
+    summary:
+      'Change a protected brand: aliases (the whole list), categories, right holder, contact, recordation number, active (audited); deactivating it only by an admin or a national officer',
     access: { roles: BRAND_WRITE_ROLES },
     params: z.strictObject({ brandKey: z.string().min(1).max(60) }),
     body: z.strictObject({
@@ -219,6 +229,7 @@ export function registerBrandRoutes(api: Api, { db }: AppContext, registry: Bran
     fieldCodes,
     responses: {
       200: { description: 'The brand as it is now', schema: brandSchema },
+      403: { description: 'BRAND_DEACTIVATE_NATIONAL_ONLY: active false by an officer with a jurisdiction (the registry is national)' },
       404: { description: 'BRAND_NOT_FOUND' },
       422: { description: 'BRAND_ALIAS_TAKEN (path aliases.N), BRAND_ALIAS_INVALID, CATEGORY_UNKNOWN' },
     },
@@ -229,6 +240,9 @@ export function registerBrandRoutes(api: Api, { db }: AppContext, registry: Bran
         const { rows, all } = await lockedRegistry(tx);
         const before = rows.find((r) => r.brandKey === brandKey);
         if (!before) throw notFound(params.brandKey);
+        if (body.active === false && before.active && !isNational(user)) {
+          throw withMessage(new ForbiddenError('', 'BRAND_DEACTIVATE_NATIONAL_ONLY'), bilingual('BRAND_DEACTIVATE_NATIONAL_ONLY', { brandKey, jurisdiction: user.jurisdiction ?? '—' }));
+        }
         const displayName = body.displayName ?? before.displayName;
         const aliases = storedAliases(all, brandKey, displayName, body.aliases ?? before.aliases, body.aliases ? 'aliases' : null);
         const next = {
@@ -246,7 +260,7 @@ export function registerBrandRoutes(api: Api, { db }: AppContext, registry: Bran
         if (!Object.keys(changed).length) return before;
         const [updated] = await tx
           .update(protectedBrands)
-          .set({ ...next, updatedBy: user.id, updatedByName: user.username, updatedAt: new Date() })
+          .set({ ...next, updatedBy: user.id, updatedByName: user.username, updatedAt: clock() })
           .where(eq(protectedBrands.brandKey, brandKey))
           .returning();
         await audit(tx, user, 'brand.update', brandKey, String(req.id), {
