@@ -59,6 +59,9 @@ describe('console: the ring view, split, allowlist and price floors (Chromium)',
     // The latest parcel of Guangdong was linked to the earlier ones, by name, and each name leads to its row. (Zhejiang's
     // parcel is Zhejiang's: regulator1 reads it without its waybill, outlet or phone.)
     assert.ok(!((await page.textContent('#ring-members')) ?? '').includes(waybills[3]!), 'the Yiwu parcel is withheld from Guangdong');
+    // Its row says whose it is and offers Guangdong nothing to act on.
+    assert.equal(await page.locator('#ring-members tr.withheld').count(), 1);
+    assert.equal(await page.locator('#ring-members tr.withheld :is([data-select], [data-split-sender], [data-allow])').count(), 0);
     const latest = page.locator(`#ring-members tr[data-member="${waybills[2]}"]`);
     const linked = (await latest.locator('.links-by').textContent()) ?? '';
     assert.ok(linked.includes(waybills[0]!), linked);

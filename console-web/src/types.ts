@@ -279,12 +279,15 @@ export type PendingDisposal = {
 // Issue 16: the ring view and the analysts' tools.
 export type RingMember = {
   parcelId: string;
-  waybillNo: string;
+  /** Null for another province's parcel (withheld). */
+  waybillNo: string | null;
   createdAt: string;
   senderName: string;
-  senderPhoneMasked: string;
+  senderPhoneMasked: string | null;
   country: string;
-  outletId: string;
+  outletId: string | null;
+  /** Another province's parcel: its waybill, outlet and phone withheld, its name masked; not the caller's to act on. */
+  withheld?: boolean;
   regionCode: string;
   valueCny: number;
   category: string;

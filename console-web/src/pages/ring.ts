@@ -94,14 +94,17 @@ export function mountRing(el: HTMLElement, ringId: string, onChanged: () => void
           })
           .join('')}</ul>`
       : esc(r('notLinked'));
-    return `<tr data-member="${esc(m.waybillNo)}" class="${m.split ? 'split' : ''}">
-      <td data-label="${esc(r('select'))}">${m.split ? `<span class="badge low">${esc(r('splitBadge'))}</span>` : `<label class="check big"><input type="checkbox" data-select="${esc(m.waybillNo)}"${selected.has(m.waybillNo) ? ' checked' : ''} aria-label="${esc(r('select'))} ${esc(m.waybillNo)}"></label>`}</td>
-      <td class="mono nowrap">${esc(m.waybillNo)}<div class="muted">${esc(fmtTime(m.createdAt))}</div></td>
-      <td>${esc(m.senderName)}<div class="mono muted">${esc(m.senderPhoneMasked)}</div></td>
-      <td>${province(m.regionCode.slice(0, 2))}<div class="muted">${esc(m.outletId)} → ${esc(m.country)}</div></td>
+    // Another province's parcel: the server withholds its waybill, outlet and phone; it is theirs to split or allowlist.
+    const actionable = !m.split && !m.withheld && m.waybillNo;
+    const badge = m.split ? `<span class="badge low">${esc(r('splitBadge'))}</span>` : m.withheld ? `<span class="badge">${esc(r('withheldBadge'))}</span>` : '';
+    return `<tr data-member="${esc(m.waybillNo ?? '')}" class="${m.split ? 'split' : ''}${m.withheld ? ' withheld' : ''}">
+      <td data-label="${esc(r('select'))}">${actionable ? `<label class="check big"><input type="checkbox" data-select="${esc(m.waybillNo!)}"${selected.has(m.waybillNo!) ? ' checked' : ''} aria-label="${esc(r('select'))} ${esc(m.waybillNo!)}"></label>` : badge}</td>
+      <td class="mono nowrap">${esc(m.waybillNo ?? '—')}<div class="muted">${esc(fmtTime(m.createdAt))}</div></td>
+      <td>${esc(m.senderName)}<div class="mono muted">${esc(m.senderPhoneMasked ?? '')}</div></td>
+      <td>${province(m.regionCode.slice(0, 2))}<div class="muted">${esc(m.outletId ?? '—')} → ${esc(m.country)}</div></td>
       <td>${esc(categoryName(m.category))}${m.brand ? ` · <b>${esc(m.brand)}</b>` : ''}<div>${fmtCny(m.valueCny)}</div></td>
       <td data-label="${esc(r('linkedBy'))}">${links}</td>
-      <td>${m.split ? '' : `<div class="member-actions"><button type="button" class="secondary" data-split-sender="${esc(m.waybillNo)}">${esc(r('splitSender'))}</button> <button type="button" class="secondary" data-allow="${esc(m.waybillNo)}">${esc(r('allowlistThis'))}</button></div>`}</td>
+      <td>${actionable ? `<div class="member-actions"><button type="button" class="secondary" data-split-sender="${esc(m.waybillNo!)}">${esc(r('splitSender'))}</button> <button type="button" class="secondary" data-allow="${esc(m.waybillNo!)}">${esc(r('allowlistThis'))}</button></div>` : ''}</td>
     </tr>`;
   }
 
@@ -123,7 +126,7 @@ export function mountRing(el: HTMLElement, ringId: string, onChanged: () => void
       const text =
         pending.kind === 'parcels'
           ? r('confirmSplitParcels', { n: pending.waybillNos.length })
-          : r('confirmSplitSender', { name: pending.member.senderName, waybill: pending.member.waybillNo });
+          : r('confirmSplitSender', { name: pending.member.senderName, waybill: pending.member.waybillNo ?? '' });
       return `<form class="confirm-panel" id="split-form" role="alertdialog" aria-labelledby="split-title" novalidate>
         <h3 id="split-title">⚠ ${esc(r('confirmSplitTitle'))}</h3>
         <p>${esc(text)}</p>
@@ -136,7 +139,7 @@ export function mountRing(el: HTMLElement, ringId: string, onChanged: () => void
     if (allowFrom) {
       const today = chinaToday();
       return `<form class="confirm-panel" id="allow-form" novalidate>
-        <h3>${esc(r('allowlistTitle', { waybill: allowFrom.waybillNo }))}</h3>
+        <h3>${esc(r('allowlistTitle', { waybill: allowFrom.waybillNo ?? '' }))}</h3>
         <p class="muted">${esc(r('allowlistHint'))}</p>
         <fieldset class="choice-col" name="kind"><legend>${esc(r('keyKind'))}</legend>
           ${ALLOWLIST_KINDS.map((k, i) => `<label><input type="radio" name="kind" value="${k}"${i === 0 ? ' checked' : ''}> ${esc(keyName(k))}</label>`).join('')}
