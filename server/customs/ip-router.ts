@@ -86,7 +86,7 @@ function sendFile(res: Response, name: string, kind: 'csv' | 'xlsx', content: Bu
   else res.type('text/csv; charset=utf-8').send(content);
 }
 
-export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
+export function registerCustomsIpRoutes(api: Api, { db, clock }: AppContext) {
   const idParams = z.strictObject({ id: z.uuid() });
 
   api.route({
@@ -107,7 +107,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
       200: { description: 'A page of notices (a file of up to 10,000 for csv and xlsx)', schema: z.object({ notices: z.array(noticeSchema), nextCursor: z.string().nullable() }) },
     },
     handler: async ({ query, user, res, req }) => {
-      const now = new Date();
+      const now = clock();
       const file = query.format !== 'json';
       const cursor = !file && query.cursor ? decodeCursor(query.cursor) : undefined;
       const limit = file ? EXPORT_MAX_ROWS : query.limit;
@@ -152,7 +152,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
     access: { roles: READ_ROLES },
     params: idParams,
     responses: { 200: { description: 'The notice', schema: noticeSchema }, 404: { description: 'NOTICE_NOT_FOUND' } },
-    handler: async ({ params, user }) => ({ status: 200, body: presentNotice(await noticeFor(db, user, params.id, false), new Date()) }),
+    handler: async ({ params, user }) => ({ status: 200, body: presentNotice(await noticeFor(db, user, params.id, false), clock()) }),
   });
 
   api.route({
@@ -181,7 +181,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
       422: { description: 'TIME_IN_FUTURE, TIME_TOO_EARLY (before the parcel was taken in), DEADLINE_INVALID (not after the notification)' },
     },
     handler: async ({ params, body, user, req }) => {
-      const now = new Date();
+      const now = clock();
       const notice = await db.transaction(async (tx) => {
         const n = await noticeFor(tx, user, params.id, true);
         if (n.notifiedAt) {
@@ -235,7 +235,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
       422: { description: 'TIME_IN_FUTURE or TIME_TOO_EARLY (before the notification)' },
     },
     handler: async ({ params, body, user, req }) => {
-      const now = new Date();
+      const now = clock();
       const notice = await db.transaction(async (tx) => {
         const n = await noticeFor(tx, user, params.id, true);
         if (!n.notifiedAt) {
@@ -303,7 +303,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
         const field = problem('certificateNo', 'CERTIFICATE_REQUIRED', IP_MESSAGES.CERTIFICATE_REQUIRED, {});
         throw withMessage(new BadRequestError('', [field], 'CERTIFICATE_REQUIRED'), bilingual(IP_MESSAGES.CERTIFICATE_REQUIRED));
       }
-      const now = new Date();
+      const now = clock();
       const disposal = await db.transaction(async (tx) => {
         const waybillNo = normalizeWaybill(params.waybillNo);
         const [row] = await tx
@@ -416,7 +416,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
         requestId: String(req.id),
         details: { format: query.format, from: query.from ?? null, to: query.to ?? null, kind: query.kind ?? null, rows: disposals.length },
       });
-      const heading: ListHeading = { title: '罚没物品处置 · Disposals of seized goods', scope, filter, generatedAt: new Date().toISOString(), by: user.username };
+      const heading: ListHeading = { title: '罚没物品处置 · Disposals of seized goods', scope, filter, generatedAt: clock().toISOString(), by: user.username };
       const table = disposalTable(disposals);
       sendFile(res, `parcelguard-disposals-${scope}`, query.format as 'csv' | 'xlsx', query.format === 'xlsx' ? await listXlsx(heading, table) : listCsv(heading, table));
     },
@@ -445,7 +445,7 @@ export function registerCustomsIpRoutes(api: Api, { db }: AppContext) {
     query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100), cursor: z.string().max(200).optional() }),
     responses: { 200: { description: 'A page of seizures', schema: z.object({ seizures: z.array(pendingSchema), nextCursor: z.string().nullable() }) } },
     handler: async ({ query, user }) => {
-      const now = new Date();
+      const now = clock();
       const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
       const ci = customsInspections;
       const rows = await db

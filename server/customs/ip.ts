@@ -171,11 +171,12 @@ export function seizedBrandKeys(found: string[] | undefined, declared: { brand: 
 /**
  * Makes the seizure's notices, in the seizing transaction: one per brand in the registry (active), the holder,
  * contact, name and recordation number copied as they stand now. Returns them and the brands that have no
- * registry entry (no right holder to tell).
+ * registry entry (no right holder to tell). Not audited here: the caller audits them (auditSeizureNotices)
+ * after its last other write, as the audit row takes the audit chain's lock.
  */
 export async function createSeizureNotices(
   tx: Queryable,
-  o: { parcelId: string; waybillNo: string; originCity: string; brandKeys: string[]; source: 'inspection' | 'declaration'; by: AuthUser; requestId: string; now: Date },
+  o: { parcelId: string; waybillNo: string; originCity: string; brandKeys: string[]; now: Date },
 ): Promise<{ notices: NoticeRow[]; unregistered: string[] }> {
   if (!o.brandKeys.length) return { notices: [], unregistered: [] };
   const brands = await tx
@@ -202,6 +203,11 @@ export async function createSeizureNotices(
     )
     .onConflictDoNothing()
     .returning();
+  return { notices, unregistered };
+}
+
+/** The audit rows of notices a seizure made (createSeizureNotices): one each. */
+export async function auditSeizureNotices(tx: Queryable, notices: NoticeRow[], o: { source: 'inspection' | 'declaration'; by: AuthUser; requestId: string }): Promise<void> {
   for (const n of notices) {
     await recordAudit(tx, {
       actor: o.by,
@@ -212,7 +218,6 @@ export async function createSeizureNotices(
       details: { waybillNo: n.waybillNo, brandKey: n.brandKey, rightHolder: n.rightHolder, source: o.source },
     });
   }
-  return { notices, unregistered };
 }
 
 export async function noticesOfParcel(db: Queryable, parcelId: string): Promise<NoticeRow[]> {

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import { and, desc, eq, gte, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { CUSTOMS_OUTCOMES, customsInspections, customsSelectionKeys, parcels } from '../../models/schema.js';
+import { CUSTOMS_OUTCOMES, customsInspections, customsSelectionKeys, parcels, ringMembers } from '../../models/schema.js';
 import { coversRegion, regionScope, type AuthUser } from '../accounts/access.js';
 import type { AlertChange } from '../alerts/alerts.js';
 import { recordAudit } from '../audit/audit.js';
@@ -13,14 +13,17 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/database.js';
 import type { Api } from '../http/api.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError, withMessage } from '../http/errors.js';
+import { bilingual } from '../i18n/messages.js';
+import { lockRings } from '../rings/store.js';
 import { ringSeizure } from '../rings/step.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts } from './routes.js';
 import { reproduceSelection, SELECTION_GROUNDS, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionGround, type SelectionKeyring } from './selection.js';
 import { changeSettingRate, checkExpiry, emptyCounts, loadRoutes, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateDecision } from './store.js';
-import { createSeizureNotices, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
+import { auditSeizureNotices, createSeizureNotices, IP_MESSAGES, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
 import { registerCustomsIpRoutes } from './ip-router.js';
+import { CUSTOMS_MESSAGES } from './messages.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -31,12 +34,14 @@ const routeParams = z.strictObject({ routeKey: z.string().max(40) });
 function routeFor(user: AuthUser, routeKey: string): RouteParts {
   const parts = parseRouteKey(routeKey);
   if (!parts) {
-    throw new BadRequestError(`${routeKey} is not a route key.`, [
-      { path: 'routeKey', code: 'ROUTE_KEY_INVALID', message: 'A route key is <outlet city, 4 digits>-<destination country, ISO alpha-2, not CN>-<postal|express>, e.g. 4401-US-postal.' },
-    ], 'ROUTE_KEY_INVALID');
+    const text = bilingual(CUSTOMS_MESSAGES.ROUTE_KEY_INVALID, { routeKey });
+    throw withMessage(new BadRequestError('', [{ path: 'routeKey', code: 'ROUTE_KEY_INVALID', ...text }], 'ROUTE_KEY_INVALID'), text);
   }
   if (!coversRegion(user, parts.originCity)) {
-    throw new ForbiddenError(`Route ${routeKey} leaves ${parts.originCity}, outside your jurisdiction (${user.jurisdiction}).`, 'OUTSIDE_JURISDICTION');
+    throw withMessage(
+      new ForbiddenError('', 'OUTSIDE_JURISDICTION'),
+      bilingual(CUSTOMS_MESSAGES.ROUTE_OUTSIDE_JURISDICTION, { routeKey, originCity: parts.originCity, jurisdiction: user.jurisdiction ?? '—' }),
+    );
   }
   return parts;
 }
@@ -89,12 +94,12 @@ function presentInspection({ ci, p }: InspectionRow): z.output<typeof inspection
 }
 
 export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: SelectionKeyring) {
-  const { db, bus, config } = ctx;
+  const { db, bus, config, clock } = ctx;
   const baseRate = config.customs.baseRate;
   registerCustomsIpRoutes(api, ctx);
   /** The route as the user's list shows it (its risk is relative to the routes in view), or quiet. */
   const routeView = async (user: AuthUser, parts: RouteParts) => {
-    const now = new Date();
+    const now = clock();
     const view = (await loadRoutes(db, regionScope(user), baseRate, now)).find((r) => r.routeKey === parts.routeKey);
     return view ?? routeViewOf(parts, effectiveRate(null, baseRate, now), emptyCounts(), { alertsPerParcel: 0, seizureShare: 0 }, baseRate);
   };
@@ -103,7 +108,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
   const changeRouteRate = (user: AuthUser, parts: RouteParts, requestId: string, decide: (before: EffectiveRate) => RateDecision) =>
     db.transaction(async (tx) => {
       if (!(await routeExists(tx, parts.routeKey, parts.originCity))) throw unknownRoute(parts.routeKey);
-      return changeSettingRate(tx, { subject: 'route', key: parts.routeKey, baseRate, user, requestId, auditAction: 'route.rate', now: new Date(), decide });
+      return changeSettingRate(tx, { subject: 'route', key: parts.routeKey, baseRate, user, requestId, auditAction: 'route.rate', now: clock(), decide });
     });
   const withHistory = routeSchema.extend({ history: z.array(rateChangeSchema) });
 
@@ -120,7 +125,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     }),
     responses: { 200: { description: 'Routes, riskiest first', schema: z.array(routeSchema) } },
     handler: async ({ query, user }) => {
-      const routes = (await loadRoutes(db, regionScope(user), baseRate, new Date()))
+      const routes = (await loadRoutes(db, regionScope(user), baseRate, clock()))
         .filter((r) => query.suggested === undefined || r.risk.suggested === query.suggested)
         .filter((r) => !query.country || r.destinationCountry === query.country)
         .slice(0, query.limit);
@@ -170,7 +175,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     },
     handler: async ({ params, body, user, req }) => {
       const parts = routeFor(user, params.routeKey);
-      const expiresAt = checkExpiry(body.expiresAt, new Date());
+      const expiresAt = checkExpiry(body.expiresAt, clock());
       const change = await changeRouteRate(user, parts, String(req.id), () => ({ action: 'set', rate: body.rate, reason: body.reason, expiresAt }));
       return { status: 200, body: { ...(await routeView(user, parts)), change } };
     },
@@ -248,7 +253,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
       .where(eq(parcels.waybillNo, normalizeWaybill(waybillNo)));
     const [row] = lock ? await q.for('update', { of: parcels }) : await q;
     if (!row || !row.p.crossBorder || !coversRegion(user, row.p.regionCode)) {
-      throw new NotFoundError(`No cross-border parcel ${waybillNo} in your jurisdiction.`, 'PARCEL_NOT_FOUND');
+      throw withMessage(new NotFoundError('', 'PARCEL_NOT_FOUND'), bilingual(IP_MESSAGES.CUSTOMS_PARCEL_NOT_FOUND, { waybillNo }));
     }
     return row;
   }
@@ -294,11 +299,14 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
       409: { description: 'NOT_SELECTED_FOR_INSPECTION, or OUTCOME_ALREADY_RECORDED (a different outcome was recorded before)' },
     },
     handler: async ({ params, body, user, req }) => {
-      const now = new Date();
+      const now = clock();
       const { view, changes, notices, unregistered } = await db.transaction(async (tx) => {
         const { p, ci } = await inspectionOf(tx, user, params.waybillNo, true);
         if (!ci?.selected) {
-          throw new ConflictError(`Parcel ${p.waybillNo} was not selected for customs inspection (route rate ${ci?.rate ?? '—'}); there is no outcome to record.`, 'NOT_SELECTED_FOR_INSPECTION');
+          throw withMessage(
+            new ConflictError('', 'NOT_SELECTED_FOR_INSPECTION'),
+            bilingual(CUSTOMS_MESSAGES.NOT_SELECTED_FOR_INSPECTION, { waybillNo: p.waybillNo, rate: ci?.rate ?? '—' }),
+          );
         }
         if (ci.outcome) {
           if (ci.outcome === body.outcome && (ci.outcomeNote ?? '') === body.note) {
@@ -306,16 +314,38 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
             const named = ci.outcome === 'seized' ? seizedBrandKeys(body.brands, { brand: p.declaredBrand, description: p.declaredDescription }) : [];
             return { view: presentInspection({ ci, p }), changes: [] as AlertChange[], notices, unregistered: named.filter((k) => !notices.some((n) => n.brandKey === k)) };
           }
-          throw new ConflictError(
-            `Parcel ${p.waybillNo} was recorded as ${ci.outcome} by ${ci.decidedByName} at ${ci.decidedAt?.toISOString()}; an outcome is recorded once.`,
-            'OUTCOME_ALREADY_RECORDED',
+          throw withMessage(
+            new ConflictError('', 'OUTCOME_ALREADY_RECORDED'),
+            bilingual(CUSTOMS_MESSAGES.OUTCOME_ALREADY_RECORDED, { waybillNo: p.waybillNo, outcome: ci.outcome, by: ci.decidedByName ?? '—', at: ci.decidedAt?.toISOString() ?? '—' }),
           );
+        }
+        const seized = body.outcome === 'seized';
+        // A seizure changes the parcel's ring: its lock first, before the member's row and the ring's day (as a
+        // split takes them: ring, then members), so the two take turns instead of deadlocking.
+        if (seized) {
+          const [member] = await tx.select({ ringId: ringMembers.ringId }).from(ringMembers).where(eq(ringMembers.parcelId, p.id));
+          if (member) await lockRings(tx, [member.ringId]);
         }
         const [updated] = await tx
           .update(customsInspections)
           .set({ outcome: body.outcome, outcomeNote: body.note || null, decidedBy: user.id, decidedByName: user.username, decidedAt: now })
           .where(eq(customsInspections.parcelId, p.id))
           .returning();
+        const changes = seized ? await ringSeizure(tx, p.id, config.ring, now) : [];
+        // Seized branded goods: the right holders are to be told (知识产权海关保护), one notice per protected brand.
+        const source = body.brands ? 'inspection' : 'declaration';
+        const made = seized
+          ? await createSeizureNotices(tx, {
+              parcelId: p.id,
+              waybillNo: p.waybillNo,
+              originCity: ci.originCity,
+              brandKeys: seizedBrandKeys(body.brands, { brand: p.declaredBrand, description: p.declaredDescription }),
+              now,
+            })
+          : { notices: [], unregistered: [] };
+        // The audit rows last: the first takes the audit chain's lock (audit_chain_head) until commit, which every
+        // audited write in the system then waits for; taken before the ring's lock, a seizure waiting behind a
+        // busy ring would stall them all, and deadlock with a split (ring, then audit).
         await recordAudit(tx, {
           actor: user,
           action: 'customs.outcome',
@@ -324,21 +354,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
           requestId: String(req.id),
           details: { outcome: body.outcome, note: body.note, routeKey: ci.routeKey, ...(body.brands ? { brands: body.brands } : {}) },
         });
-        const changes = body.outcome === 'seized' ? await ringSeizure(tx, p.id, config.ring, now) : [];
-        // Seized branded goods: the right holders are to be told (知识产权海关保护), one notice per protected brand.
-        const made =
-          body.outcome === 'seized'
-            ? await createSeizureNotices(tx, {
-                parcelId: p.id,
-                waybillNo: p.waybillNo,
-                originCity: ci.originCity,
-                brandKeys: seizedBrandKeys(body.brands, { brand: p.declaredBrand, description: p.declaredDescription }),
-                source: body.brands ? 'inspection' : 'declaration',
-                by: user,
-                requestId: String(req.id),
-                now,
-              })
-            : { notices: [], unregistered: [] };
+        await auditSeizureNotices(tx, made.notices, { source, by: user, requestId: String(req.id) });
         return { view: presentInspection({ ci: updated!, p }), changes, ...made };
       });
       for (const c of changes) bus.emit('alert', c);
@@ -371,10 +387,10 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     },
     handler: async ({ params, user }) => {
       const { p, ci } = await inspectionOf(db, user, params.waybillNo, false);
-      if (!ci) throw new NotFoundError(`Parcel ${p.waybillNo} has no customs selection record.`, 'PARCEL_NOT_FOUND');
+      if (!ci) throw withMessage(new NotFoundError('', 'PARCEL_NOT_FOUND'), bilingual(CUSTOMS_MESSAGES.CUSTOMS_SELECTION_RECORD_NOT_FOUND, { waybillNo: p.waybillNo }));
       const key = await keyring.key(db, ci.keyId).catch((err: unknown) => {
         if (err instanceof SelectionKeyUnavailable) {
-          throw new ConflictError(`Selection key ${ci.keyId} is sealed under an encryption key this server is not configured with (PII_ENCRYPTION_KEY was rotated); configure that key to reproduce this selection.`, 'SELECTION_KEY_UNAVAILABLE');
+          throw withMessage(new ConflictError('', 'SELECTION_KEY_UNAVAILABLE'), bilingual(CUSTOMS_MESSAGES.SELECTION_KEY_UNAVAILABLE, { keyId: ci.keyId }));
         }
         throw err;
       });
@@ -425,5 +441,5 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
 }
 
 function unknownRoute(routeKey: string) {
-  return new NotFoundError(`No outlet in city ${routeKey.slice(0, 4)} and no traffic on ${routeKey}: there is no such route.`, 'ROUTE_UNKNOWN');
+  return withMessage(new NotFoundError('', 'ROUTE_UNKNOWN'), bilingual(CUSTOMS_MESSAGES.ROUTE_UNKNOWN, { routeKey, originCity: routeKey.slice(0, 4) }));
 }

@@ -7,6 +7,8 @@ import type { AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import { ValidationError } from '../http/errors.js';
 import { queryRows, type Queryable } from '../db/database.js';
+import { bilingual } from '../i18n/messages.js';
+import { CUSTOMS_MESSAGES } from './messages.js';
 import { assessRouteRisk, baselineOf, type Baseline, type RouteActivity } from './risk.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts, type RouteSetting } from './routes.js';
 
@@ -260,10 +262,10 @@ export const MAX_EXPIRY_MS = 366 * 86_400_000;
 export function checkExpiry(expiresAt: string | null | undefined, now: Date): Date | null {
   const at = expiresAt ? new Date(expiresAt) : null;
   if (at && at.getTime() <= now.getTime()) {
-    throw new ValidationError('expiresAt', 'EXPIRY_IN_PAST', `The expiry ${expiresAt} has passed; give a time after ${now.toISOString()}, or none to keep the rate until restored.`);
+    throw new ValidationError([{ path: 'expiresAt', code: 'EXPIRY_IN_PAST', ...bilingual(CUSTOMS_MESSAGES.RATE_EXPIRY_IN_PAST, { expiresAt: expiresAt ?? '', now: now.toISOString() }) }]);
   }
   if (at && at.getTime() - now.getTime() > MAX_EXPIRY_MS) {
-    throw new ValidationError('expiresAt', 'EXPIRY_TOO_FAR', 'A rate is set for at most a year ahead; review it then, or set no expiry to keep it until restored.');
+    throw new ValidationError([{ path: 'expiresAt', code: 'EXPIRY_TOO_FAR', ...bilingual(CUSTOMS_MESSAGES.RATE_EXPIRY_TOO_FAR) }]);
   }
   return at;
 }
