@@ -1,12 +1,13 @@
 // Retention and a person's own data: the schedule (GET /api/privacy/retention), purges on demand and their reports
 // (POST /api/privacy/purge, GET /api/privacy/purges[/:jobId]), and the subject export (POST /api/privacy/subject-export).
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, jobs, jobSchedules } from '../../models/schema.js';
 import { AUDIT_ROLES } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import { checkDocument, ID_TYPES } from '../identity/documents.js';
+import { checkPhone, maskPhone } from '../identity/phones.js';
 import type { Api } from '../http/api.js';
 import { NotFoundError, ValidationError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
@@ -20,11 +21,15 @@ export const PURGE_JOB_KIND = 'privacy.purge';
 /** Daily, at 08:00 Beijing (every rule aligns to UTC midnight); chunks keep it out of the counters' way. */
 export const PURGE_SCHEDULE = { name: 'privacy.purge', kind: PURGE_JOB_KIND, rule: 'every 86400s' };
 
+/** pg_advisory_xact_lock key around POST /api/privacy/purge's check for a purge already queued and its enqueue. */
+const PURGE_ENQUEUE_LOCK_ID = 7_245_021;
+
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const PRIVACY_MESSAGES = defineMessages({
   PURGE_NOT_FOUND: { en: 'No purge job {id}.', zh: '没有清理任务 {id}。' },
   SUBJECT_ID_INVALID: { en: 'The document number is not valid for {idType}: {reason}.', zh: '证件号码不符合 {idType} 的规则：{reason}。' },
+  SUBJECT_PHONE_INVALID: { en: 'The phone is not valid: {reason}', zh: '电话号码无效：{reasonZh}' },
 });
 
 /** The job: one purge as of the runner's clock, recorded in the audit trail with its counts (nothing personal). */
@@ -67,6 +72,13 @@ const purgeRunSchema = z
 const subjectExportBody = z.strictObject({
   idType: z.enum(ID_TYPES),
   idNumber: z.string().trim().min(1).max(40),
+  phone: z
+    .string()
+    .trim()
+    .min(1)
+    .max(32)
+    .optional()
+    .meta({ description: 'A phone the person showed to be theirs (a code sent to it, a bill in their name): the only phone shown in full, and the one parcels addressed to them are found by. Without it every phone is masked and no received parcels are listed' }),
   reason: z.string().trim().min(1).max(500).meta({ description: "The person's request: date, channel, reference" }),
   format: z.enum(['json', 'xlsx']).default('json'),
   includeInvestigations: z.boolean().default(false).meta({ description: 'Add suspect-list, alert and case records (off: they can defeat an investigation, PIPL Art. 18, 35)' }),
@@ -113,18 +125,23 @@ export function registerPrivacyRoutes(api: Api, ctx: AppContext) {
     access: { roles: ['admin'] },
     responses: { 202: { description: 'Queued; follow it at GET /api/privacy/purges/{jobId}', schema: z.object({ jobId: z.string(), state: z.string(), alreadyQueued: z.boolean() }) } },
     handler: async ({ req, user }) => {
-      const [pending] = await db
-        .select({ id: jobs.id, state: jobs.state })
-        .from(jobs)
-        .where(and(eq(jobs.kind, PURGE_JOB_KIND), inArray(jobs.state, ['queued', 'running'])))
-        .orderBy(desc(jobs.createdAt))
-        .limit(1);
-      if (pending) return { status: 202, body: { jobId: pending.id, state: pending.state, alreadyQueued: true } };
-      const key = `${PURGE_JOB_KIND}:on-demand:${req.id}:${Date.now()}`;
-      await enqueueJob(db, { kind: PURGE_JOB_KIND, key, payload: { requestedBy: { id: user.id, username: user.username } }, maxAttempts: 3 });
-      const [job] = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.key, key));
-      await recordAudit(db, { actor: user, action: 'privacy.purge_requested', subjectType: 'job', subjectId: job!.id, requestId: String(req.id) });
-      return { status: 202, body: { jobId: job!.id, state: 'queued', alreadyQueued: false } };
+      // Check and enqueue under one advisory lock: two admins pressing at once get the same job, not two purges.
+      const outcome = await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${PURGE_ENQUEUE_LOCK_ID})`);
+        const [pending] = await tx
+          .select({ id: jobs.id, state: jobs.state })
+          .from(jobs)
+          .where(and(eq(jobs.kind, PURGE_JOB_KIND), inArray(jobs.state, ['queued', 'running'])))
+          .orderBy(desc(jobs.createdAt))
+          .limit(1);
+        if (pending) return { jobId: pending.id, state: pending.state, alreadyQueued: true };
+        const key = `${PURGE_JOB_KIND}:on-demand:${req.id}:${Date.now()}`;
+        await enqueueJob(tx, { kind: PURGE_JOB_KIND, key, payload: { requestedBy: { id: user.id, username: user.username } }, maxAttempts: 3 });
+        const [job] = await tx.select({ id: jobs.id }).from(jobs).where(eq(jobs.key, key));
+        return { jobId: job!.id, state: 'queued', alreadyQueued: false };
+      });
+      if (!outcome.alreadyQueued) await recordAudit(db, { actor: user, action: 'privacy.purge_requested', subjectType: 'job', subjectId: outcome.jobId, requestId: String(req.id) });
+      return { status: 202, body: outcome };
     },
   });
 
@@ -199,8 +216,13 @@ export function registerPrivacyRoutes(api: Api, ctx: AppContext) {
       if (!doc.ok) {
         throw new ValidationError([{ path: 'idNumber', code: 'ID_INVALID', reason: doc.reason, ...bilingual(PRIVACY_MESSAGES.SUBJECT_ID_INVALID, { idType: body.idType, reason: doc.reason }) }]);
       }
+      const phone = body.phone === undefined ? null : checkPhone(body.phone, 'CN');
+      if (phone && !phone.ok) {
+        throw new ValidationError([{ path: 'phone', code: 'PHONE_INVALID', ...bilingual(PRIVACY_MESSAGES.SUBJECT_PHONE_INVALID, { reason: phone.message, reasonZh: phone.messageZh }) }]);
+      }
+      const ownPhone = phone?.ok ? phone.e164 : null;
       const now = new Date();
-      const { data, senderId } = await buildSubjectExport(db, vault, { idType: body.idType, idNumber: doc.normalized }, { includeInvestigations: body.includeInvestigations, now });
+      const { data, senderId } = await buildSubjectExport(db, vault, { idType: body.idType, idNumber: doc.normalized, phone: ownPhone }, { includeInvestigations: body.includeInvestigations, now });
       await recordAudit(db, {
         actor: user,
         action: 'privacy.subject_export',
@@ -211,6 +233,9 @@ export function registerPrivacyRoutes(api: Api, ctx: AppContext) {
           idType: body.idType,
           idMasked: subjectIdMasked(doc.normalized),
           idBlind: vault.blind('id_number', doc.normalized),
+          // The phone the person showed to be theirs, as the lookup records one: masked, and the archive's blind index.
+          phoneMasked: ownPhone ? maskPhone(ownPhone) : null,
+          phoneBlind: ownPhone ? vault.blind('phone', ownPhone) : null,
           reason: body.reason,
           format: body.format,
           found: senderId !== null,

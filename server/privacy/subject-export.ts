@@ -1,5 +1,8 @@
 // A person's own data (PIPL Art. 45): for one identity, what the system holds — the archive record, the parcels they
-// sent, the parcels addressed to their phone — with their own data in full and other people's masked. Investigative
+// sent, the parcels addressed to their phone — with their own data in full and other people's masked. Whose a phone is
+// cannot be read from the archive (its phone is the latest parcel's, a borrower's when the ID was lent), so a phone is
+// shown in full, and parcels addressed to it are listed, only when it is the one the person showed to be theirs (the
+// request's `phone`); every other phone is masked. Investigative
 // records (suspect lists, alerts, cases) are left out unless the administrator decides to include them: disclosing
 // them can defeat an investigation (PIPL Art. 18, 35).
 import { and, desc, eq, sql } from 'drizzle-orm';
@@ -32,7 +35,8 @@ export function maskAddress(address: string): string {
 
 export type SubjectExport = {
   generatedAt: string;
-  subject: { idType: string; idNumber: string };
+  /** phone: the one the person showed to be theirs, or null (then every phone is masked and none is searched). */
+  subject: { idType: string; idNumber: string; phone: string | null };
   /** The 用户信息档案库 record, or null when the archive holds none for this identity. */
   archive: {
     name: string;
@@ -51,23 +55,34 @@ export type SubjectExport = {
   notes: string[];
 };
 
+/** Two spellings of one name or address compare equal (width, case, spaces). */
+const same = (v: string) => v.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+
 const open = (vault: PiiVault, purpose: 'id_number' | 'phone', sealed: string | null) => (sealed ? vault.open(purpose, sealed) : null);
 
 export async function buildSubjectExport(
   db: Queryable,
   vault: PiiVault,
-  subject: { idType: string; idNumber: string },
+  subject: { idType: string; idNumber: string; phone: string | null },
   o: { includeInvestigations: boolean; now: Date },
 ): Promise<{ data: SubjectExport; senderId: string | null }> {
   const [s] = await db
     .select()
     .from(senders)
     .where(and(eq(senders.idType, subject.idType), eq(senders.idBlind, vault.blind('id_number', subject.idNumber))));
-  const phone = s ? open(vault, 'phone', s.phoneSealed) : null;
+  const ownPhoneBlind = subject.phone ? vault.blind('phone', subject.phone) : null;
+  /** A phone in full only when it is the person's own (its blind index is the verified phone's); masked otherwise. */
+  const phoneOf = (blind: string | null, sealed: string | null, masked: string | null) => (ownPhoneBlind && blind === ownPhoneBlind ? open(vault, 'phone', sealed) : masked);
   const notes = [
-    'Identity numbers and phones are stored encrypted; they appear here in full because they are yours. Other people (recipients, senders to you) are masked.',
-    '证件号码和电话加密保存；因属于您本人，此处完整显示。其他人（收件人、向您寄件的人）的信息已遮蔽。',
+    'Identity numbers, and the phone you showed to be yours, are stored encrypted; they appear here in full because they are yours. Every other phone, and other people (recipients, senders to you), are masked.',
+    '证件号码和您证明属于本人的电话加密保存；因属于您本人，此处完整显示。其他电话和其他人（收件人、向您寄件的人）的信息已遮蔽。',
   ];
+  if (!ownPhoneBlind) {
+    notes.push(
+      'No phone of yours was verified with this request: phones are masked and parcels addressed to you are not listed.',
+      '本次申请未核实您的电话：电话均已遮蔽，寄给您的邮件未列出。',
+    );
+  }
 
   const sent = s
     ? await db
@@ -82,20 +97,24 @@ export async function buildSubjectExport(
         .orderBy(desc(parcels.createdAt))
         .limit(SUBJECT_EXPORT_MAX_PARCELS)
     : [];
-  const received = phone
+  const received = ownPhoneBlind
     ? await db
         .select({ p: parcels, idMasked: senders.idMasked })
         .from(parcels)
         .innerJoin(senders, eq(senders.id, parcels.senderId))
-        .where(eq(parcels.recipientPhoneBlind, vault.blind('phone', phone)))
+        .where(eq(parcels.recipientPhoneBlind, ownPhoneBlind))
         .orderBy(desc(parcels.createdAt))
         .limit(SUBJECT_EXPORT_MAX_PARCELS)
     : [];
   const [totals] = await queryRows<{ sent: number; received: number }>(
     db,
     sql`select (select count(*)::int from parcels where sender_id = ${s?.id ?? null}::uuid) as sent,
-               (select count(*)::int from parcels where ${phone ? sql`recipient_phone_blind = ${vault.blind('phone', phone)}` : sql`false`}) as received`,
+               (select count(*)::int from parcels where ${ownPhoneBlind ? sql`recipient_phone_blind = ${ownPhoneBlind}` : sql`false`}) as received`,
   );
+  // A parcel to the person's phone may name someone else (a household shares a phone): the name and address on it are
+  // shown in full only when they are the person's own — the archive's, or those on parcels they sent from that phone.
+  const ownNames = new Set([s?.name, ...sent.filter((r) => r.p.senderPhoneBlind === ownPhoneBlind).map((r) => r.p.senderName)].filter((v): v is string => !!v).map(same));
+  const ownAddresses = new Set([s?.address, ...sent.filter((r) => r.p.senderPhoneBlind === ownPhoneBlind).map((r) => r.p.senderAddress)].filter((v): v is string => !!v).map(same));
 
   const investigations: SubjectExport['investigations'] = { included: o.includeInvestigations };
   if (o.includeInvestigations && s) {
@@ -115,7 +134,7 @@ export async function buildSubjectExport(
                   or (cl.kind = 'alert' and cl.ref_id in (select ap.alert_id from alert_parcels ap join parcels p on p.id = ap.parcel_id where p.sender_id = ${s.id}::uuid))`,
         )
       : [];
-    const keys = [s.idBlind, s.phoneBlind].filter((k): k is string => !!k);
+    const keys = [s.idBlind, ownPhoneBlind].filter((k): k is string => !!k);
     const [w] = await queryRows<{ n: number }>(
       db,
       sql`select count(*)::int as n from watchlist_entries where deleted_at is null and type in ('id_number', 'phone') and match_key = any(${`{${keys.join(',')}}`}::text[])`,
@@ -131,7 +150,7 @@ export async function buildSubjectExport(
     archive: s
       ? {
           name: s.name,
-          phone,
+          phone: phoneOf(s.phoneBlind, s.phoneSealed, s.phoneMasked),
           address: s.address,
           birthDate: s.birthDate,
           firstSeenAt: s.firstSeenAt.toISOString(),
@@ -148,7 +167,7 @@ export async function buildSubjectExport(
       verdict: p.verdict,
       status: p.status,
       reasons: p.reasons.map((r) => ({ code: r.code, message: r.message, messageZh: r.messageZh })),
-      sender: { name: p.senderName, phone: open(vault, 'phone', p.senderPhoneSealed), address: p.senderAddress },
+      sender: { name: p.senderName, phone: phoneOf(p.senderPhoneBlind, p.senderPhoneSealed, p.senderPhoneMasked), address: p.senderAddress },
       recipient: { name: maskName(p.recipientName), phone: p.recipientPhoneMasked, address: maskAddress(p.recipientAddress), country: p.recipientCountry },
       declared: { description: p.declaredDescription, category: p.declaredCategory, quantity: p.declaredQuantity, valueCny: p.declaredValueCny, brand: p.declaredBrand },
       inspection: i ? { performed: i.performed, refused: i.refused, matchesDeclaration: i.matchesDeclaration, notes: i.notes, photos: i.photoIds.length } : null,
@@ -162,7 +181,12 @@ export async function buildSubjectExport(
       carrier: p.carrier,
       status: p.status,
       sender: { name: maskName(p.senderName), idNumber: idMasked || null, phone: p.senderPhoneMasked, address: maskAddress(p.senderAddress) },
-      recipient: { name: p.recipientName, phone, address: p.recipientAddress, country: p.recipientCountry },
+      recipient: {
+        name: ownNames.has(same(p.recipientName)) ? p.recipientName : maskName(p.recipientName),
+        phone: subject.phone,
+        address: ownAddresses.has(same(p.recipientAddress)) ? p.recipientAddress : maskAddress(p.recipientAddress),
+        country: p.recipientCountry,
+      },
       declared: { description: p.declaredDescription, category: p.declaredCategory, quantity: p.declaredQuantity },
     })),
     totals: { parcelsSent: totals?.sent ?? 0, parcelsReceived: totals?.received ?? 0 },
@@ -179,6 +203,7 @@ export function subjectTables(x: SubjectExport): { heading: Cell[][]; tables: Ta
     heading: [
       ['个人信息副本 Personal data export', x.generatedAt],
       ['证件 Document', `${x.subject.idType} ${x.subject.idNumber}`],
+      ['核实的电话 Verified phone', x.subject.phone ?? '—'],
       ...x.notes.map((n) => [n] as Cell[]),
     ],
     tables: [
