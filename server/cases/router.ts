@@ -83,6 +83,20 @@ async function addLinks(tx: Queryable, caseId: string, l: Links) {
     ...l.watchlistEntryIds.map((refId) => ({ caseId, kind: 'watchlist_entry' as const, refId })),
   ];
   if (!values.length) return null;
+  // Retention deletes a parcel (or alert) only when nothing open links it. FOR KEY SHARE (what a foreign key would
+  // take; status updates still pass) makes a purge under way skip these rows until the link is committed, or makes the
+  // link wait for a purge that took them first; a parcel that purge deleted is then not found, never linked as a
+  // dangling id (server/privacy/retention.ts).
+  if (l.alertIds.length) {
+    await tx.execute(sql`select 1 from ${alerts} where ${alerts.id} in ${l.alertIds} order by ${alerts.id} for key share`);
+    await tx.execute(sql`select 1 from ${parcels} where ${parcels.id} in (select ap.parcel_id from alert_parcels ap where ap.alert_id in ${l.alertIds}) order by ${parcels.id} for key share`);
+  }
+  if (l.parcels.length) {
+    const ids = l.parcels.map((p) => p.id);
+    const held = new Set((await tx.select({ id: parcels.id }).from(parcels).where(inArray(parcels.id, ids)).orderBy(parcels.id).for('key share')).map((p) => p.id));
+    const gone = l.parcels.filter((p) => !held.has(p.id));
+    if (gone.length) throw new ValidationError(gone.map((p) => fieldProblem('waybillNos', 'PARCEL_NOT_FOUND', { waybillNo: p.waybillNo })));
+  }
   const added = await tx.insert(caseLinks).values(values).onConflictDoNothing().returning();
   if (!added.length) return null;
   const ids = (kind: string) => added.filter((a) => a.kind === kind).map((a) => a.refId);

@@ -2,8 +2,10 @@
 // out. The purge is a job on the one job queue (privacy.purge: daily, and on demand for admins). It works oldest
 // first in chunks of PURGE_CHUNK_ROWS, one short transaction each, taking rows with SKIP LOCKED, so a counter's intake
 // never waits behind it; a row someone holds is left for the next run. Anything tied to open work waits: a parcel in
-// an open case (directly or through its alerts), under an unresolved alert, with a pending hold or a pending customs
-// inspection — and with it its photos, notes and its sender's archive record. Running it twice changes nothing more.
+// an open case (directly or through its alerts), under an unresolved alert, with a pending hold, a pending customs
+// inspection, seized goods not yet disposed of or a right-holder notice not yet answered — and with it its photos,
+// notes and its sender's archive record. The delete itself asks again, so a case link committed meanwhile keeps its
+// parcel. Running it twice changes nothing more.
 import { sql, type SQL } from 'drizzle-orm';
 import type { RetentionPolicy } from '../config.js';
 import { queryRows, type Db } from '../db/database.js';
@@ -16,7 +18,7 @@ export const ORPHAN_PHOTO_DAYS = 7;
 /** Orphans are looked for among uploads this recent; older ones go with the photo class at the latest. */
 const ORPHAN_WINDOW_DAYS = 30;
 
-export const DATA_CLASSES = ['archive_ids', 'archive_names', 'parcels', 'photos', 'inspection_notes', 'alerts_cases', 'sessions', 'audit'] as const;
+export const DATA_CLASSES = ['archive_ids', 'archive_names', 'parcels', 'photos', 'inspection_notes', 'alerts_cases', 'ring_records', 'sessions', 'audit'] as const;
 export type DataClass = (typeof DATA_CLASSES)[number];
 
 /** The schedule as people read it (GET /api/privacy/retention, the README table): what, counted from when, and why. */
@@ -75,6 +77,15 @@ export const RETENTION_CLASSES: {
     whyZh: '执法证据，用于复核、复议和年度汇总；三年涵盖行政处罚法第三十六条的追责期和复核。',
   },
   {
+    key: 'ring_records', setting: 'alertsCases', env: 'RETENTION_ALERTS_CASES_DAYS',
+    what: "Ring analysts' records: allowlisted patterns (the address, name or phone they stand for) and ring events (moves, splits, allowlistings, with their waybills)",
+    whatZh: '团伙分析记录：白名单（其代表的地址、姓名或电话）和团伙事件（转移、拆分、加入白名单及其运单号）',
+    from: 'the end of an allowlisting (expiry or revocation); the event', then: 'ended allowlistings deleted; events keep what happened (kind, when, where to), not whom or which waybills',
+    why: "The analysts' enforcement record, kept as long as the alerts and cases it explains (the same setting); an allowlisting in force stays, since it still steers the ring step.",
+    fromZh: '白名单结束（到期或撤销）时；事件发生时', thenZh: '已结束的白名单删除；事件保留发生了什么（类型、时间、转往何处），不保留涉及的人和运单号',
+    whyZh: '分析人员的执法记录，与其所解释的预警和案件保存同样长的时间（同一设置）；仍在生效的白名单保留，因为它仍影响团伙识别。',
+  },
+  {
     key: 'sessions', setting: 'sessions', env: 'RETENTION_SESSIONS_DAYS',
     what: 'Ended sessions and failed-login records', whatZh: '已结束的会话和登录失败记录',
     from: 'their end (the last failure)', then: 'deleted',
@@ -114,15 +125,23 @@ export function cutoffsOf(policy: RetentionPolicy, now: Date): Record<DataClass,
     photos: ago(d.photos),
     inspection_notes: ago(d.inspectionNotes),
     alerts_cases: ago(d.alertsCases),
+    ring_records: ago(d.alertsCases),
     sessions: ago(d.sessions),
     audit: ago(d.audit),
   };
 }
 
-/** Open work a parcel is tied to: then it, its photos and notes, and its sender's archive record wait. */
+/**
+ * Open work a parcel is tied to: then it, its photos and notes, and its sender's archive record wait. Seized goods
+ * wait for their disposal record, and a right holder's notice (unsent, or sent and unanswered) for its answer: both
+ * hang on the parcel and would go with it.
+ */
 export const parcelHasOpenWork = (parcelId: SQL) => sql`(
   exists (select 1 from holds h where h.parcel_id = ${parcelId} and h.status = 'pending')
   or exists (select 1 from customs_inspections ci where ci.parcel_id = ${parcelId} and ci.selected and ci.outcome is null)
+  or exists (select 1 from customs_inspections ci where ci.parcel_id = ${parcelId} and ci.outcome = 'seized'
+              and not exists (select 1 from seizure_disposals sd where sd.parcel_id = ${parcelId}))
+  or exists (select 1 from right_holder_notices rn where rn.parcel_id = ${parcelId} and rn.answer is null)
   or exists (select 1 from alert_parcels ap join alerts a on a.id = ap.alert_id where ap.parcel_id = ${parcelId} and a.status <> 'resolved')
   or exists (select 1 from case_links cl join cases c on c.id = cl.case_id
               where cl.kind = 'parcel' and cl.ref_id = ${parcelId} and c.status = 'open')
@@ -164,10 +183,20 @@ async function purgeParcels(db: Db, cutoff: Date, chunk: number, out: PurgeRepor
       if (!ids.length) return 0;
       const list = uuids(ids);
       const photos = await queryRows<{ id: string }>(tx, sql`select distinct unnest(photo_ids)::text as id from parcel_inspections where parcel_id = any(${list}::uuid[])`);
-      out.related.ringMembers += n(await queryRows(tx, sql`delete from ring_members where parcel_id = any(${list}::uuid[]) returning 1`));
+      const members = await queryRows<{ id: string }>(tx, sql`select parcel_id as id from ring_members where parcel_id = any(${list}::uuid[])`);
+      // The delete asks again, in its own statement: a case link (which has no foreign key) or an alert committed
+      // since the rows were taken is seen here, and its parcel stays. Case linking takes FOR KEY SHARE on the parcel
+      // (server/cases/router.ts), so a link still being written made the select above skip it.
+      const deleted = new Set(
+        (await queryRows<{ id: string }>(tx, sql`delete from parcels p where p.id = any(${list}::uuid[]) and not ${parcelHasOpenWork(sql`p.id`)} returning p.id`)).map((r) => r.id),
+      );
+      if (!deleted.size) return 0;
+      const gone = deleted.size;
+      const goneList = uuids([...deleted]);
+      // Ring membership went with the parcel (a foreign key); counted for the report.
+      out.related.ringMembers += members.filter((m) => deleted.has(m.id)).length;
       // Links from closed cases (an open case's parcels never get here): the case keeps its timeline, not a dangling id.
-      out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'parcel' and ref_id = any(${list}::uuid[]) returning 1`));
-      const gone = n(await queryRows(tx, sql`delete from parcels where id = any(${list}::uuid[]) returning 1`));
+      out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'parcel' and ref_id = any(${goneList}::uuid[]) returning 1`));
       if (photos.length) {
         out.classes.photos.removed += n(
           await queryRows(
@@ -317,8 +346,10 @@ async function purgeAlertsAndCases(db: Db, cutoff: Date, chunk: number, out: Pur
         )
       ).map((r) => r.id);
       if (!ids.length) return 0;
-      out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'alert' and ref_id = any(${uuids(ids)}::uuid[]) returning 1`));
-      return n(await queryRows(tx, sql`delete from alerts where id = any(${uuids(ids)}::uuid[]) returning 1`));
+      // As with parcels, the delete asks again: a link to an open case committed since the rows were taken keeps its alert.
+      const gone = (await queryRows<{ id: string }>(tx, sql`delete from alerts a where a.id = any(${uuids(ids)}::uuid[]) and not ${alertInOpenCase(sql`a.id`)} returning a.id`)).map((r) => r.id);
+      if (gone.length) out.related.caseLinks += n(await queryRows(tx, sql`delete from case_links where kind = 'alert' and ref_id = any(${uuids(gone)}::uuid[]) returning 1`));
+      return gone.length;
     });
     counts.removed += removed;
     if (removed < chunk) break;
@@ -355,6 +386,42 @@ async function purgeSessions(db: Db, cutoff: Date, now: Date, out: PurgeReport) 
   out.classes.sessions.removed += out.related.loginRecords;
 }
 
+/** Keys of a ring event's details that name people or parcels; what is left says what happened, when, and where to. */
+const RING_EVENT_PERSONAL = ['label', 'waybillNo', 'waybillNos', 'parcelId', 'parcelIds', 'senderOf', 'note', 'reason'];
+
+/**
+ * Ring analysts' records past the alerts-and-cases period: allowlist entries that ended (expired or revoked) before the
+ * cut-off are deleted — their label is the address, name or phone itself; ring events older than it lose their
+ * personal keys. Neither table hangs on a parcel, so nothing else would ever remove them.
+ */
+async function purgeRingRecords(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
+  const counts = out.classes.ring_records;
+  const at = cutoff.toISOString();
+  const personal = `{${RING_EVENT_PERSONAL.join(',')}}`;
+  for (;;) {
+    const removed = n(
+      await queryRows(
+        db,
+        sql`delete from ring_allowlist where id in (select id from ring_allowlist where least(expires_at, coalesce(revoked_at, expires_at)) < ${at}::timestamptz
+               limit ${chunk} for update skip locked) returning 1`,
+      ),
+    );
+    counts.removed += removed;
+    if (removed < chunk) break;
+  }
+  for (;;) {
+    const anonymised = n(
+      await queryRows(
+        db,
+        sql`update ring_events set details = details - ${personal}::text[] where id in (select id from ring_events
+               where at < ${at}::timestamptz and details ?| ${personal}::text[] limit ${chunk} for update skip locked) returning 1`,
+      ),
+    );
+    counts.anonymised += anonymised;
+    if (anonymised < chunk) break;
+  }
+}
+
 /** Ring links of parcels past their period: the keys are keyed hashes of identities, phones and addresses. */
 async function purgeRingKeys(db: Db, cutoff: Date, chunk: number, out: PurgeReport) {
   for (;;) {
@@ -387,6 +454,7 @@ export async function runPurge(db: Db, vault: PiiVault, policy: RetentionPolicy,
   const chunk = policy.chunkRows;
   await purgeSessions(db, c.sessions, now, out);
   await purgeAlertsAndCases(db, c.alerts_cases, chunk, out);
+  await purgeRingRecords(db, c.ring_records, chunk, out);
   await purgeParcels(db, c.parcels, chunk, out);
   await purgeRingKeys(db, c.parcels, chunk, out);
   await purgePhotos(db, c.photos, new Date(now.getTime() - ORPHAN_PHOTO_DAYS * DAY_MS), chunk, out);
