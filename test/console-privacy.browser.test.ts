@@ -176,7 +176,7 @@ describe('console: look-up, audit trail, retention and a person\'s own data (Chr
     await page.click('.top nav a[href="#/audit"]');
     await page.click('.tabs a[href="#/privacy"]');
     await page.waitForSelector('#retention-table');
-    assert.equal(await page.locator('#retention-table tbody tr').count(), 8, 'eight data classes');
+    assert.equal(await page.locator('#retention-table tbody tr').count(), 9, 'nine data classes (ring records among them)');
     assert.match((await page.textContent('#retention-table tr[data-class="parcels"]')) ?? '', /365 天.*收寄.*快递暂行条例/s);
 
     await page.click('#purge-now');
@@ -205,10 +205,13 @@ describe('console: look-up, audit trail, retention and a person\'s own data (Chr
     assert.match((await page.textContent('#subject-export .field-error')) ?? '', /必填/);
 
     await page.fill('#subject-export textarea[name="reason"]', '2026-03-02 窗口书面申请，编号 SQ-0087');
+    // The phone the person showed is theirs: only it is shown in full.
+    await page.fill('#subject-export input[name="phone"]', zhangWei.phone);
     const file = await download(page, '#subject-export button[type="submit"]');
     const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { subject: { idNumber: string }; archive: { name: string; phone: string }; parcelsSent: { waybillNo: string; recipient: { name: string } }[] };
     assert.equal(data.subject.idNumber, zhangWei.idNumber, 'their own number in full');
     assert.equal(data.archive.name, '张伟');
+    assert.ok(data.archive.phone.replace(/\D/g, '').endsWith(zhangWei.phone) && !data.archive.phone.includes('*'), `their verified phone in full: ${data.archive.phone}`);
     assert.deepEqual(data.parcelsSent.map((x) => x.waybillNo), [parcel.waybillNo]);
     assert.equal(data.parcelsSent[0]!.recipient.name, '李*', 'the recipient masked');
     await textUntil(page, '#export-done', (x) => /已导出 subject-export-.*\.json（已记入审计）/.test(x ?? ''));

@@ -199,6 +199,7 @@ export function renderPrivacy(ctx: PageContext) {
         reason: String(f.get('reason') ?? ''),
         format: f.get('format') === 'xlsx' ? 'xlsx' : 'json',
         includeInvestigations: !!f.get('includeInvestigations'),
+        ...(String(f.get('phone') ?? '').trim() ? { phone: String(f.get('phone')).trim() } : {}),
       };
       const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
       button.disabled = true;
@@ -255,7 +256,9 @@ function exportForm() {
       <div class="form-grid">
         <label>${esc(p('idType'))}<select name="idType">${Object.keys(ID_TYPE_NAMES).map((k) => `<option value="${k}">${esc(idTypeName(k))}</option>`).join('')}</select></label>
         <label>${esc(p('idNumber'))} <input name="idNumber" autocomplete="off" spellcheck="false" maxlength="40"></label>
+        <label>${esc(p('exportPhone'))} <input name="phone" type="tel" autocomplete="off" maxlength="40"></label>
       </div>
+      <p class="muted small-hint">${esc(p('exportPhoneHint'))}</p>
       <label><span>${esc(p('exportReason'))} <span class="req" aria-hidden="true">*</span></span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('exportReasonHint'))}"></textarea></label>
       <label class="check big"><input type="checkbox" name="includeInvestigations"> ${esc(p('includeInvestigations'))}</label>
       <p class="muted small-hint">${esc(p('includeInvestigationsHint'))}</p>
