@@ -13,7 +13,7 @@ import type { Api } from '../http/api.js';
 import { ValidationError } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { emptyGoodsCounts, GOODS_BASE_RATE, goodsRuleSchema, goodsRuleScopeOf, goodsRuleViewOf, loadGoodsRules, parseGoodsRuleKey, rateInArea, type GoodsRuleParts } from './goods-rules.js';
-import { changeSettingRate, checkExpiry, goodsRuleChangeSchema, goodsRuleHistory } from './store.js';
+import { changeSettingRate, checkExpiry, goodsRuleChangeSchema, goodsRuleHistory, rateRestoreBody, rateSettingBody, rateSettingFieldCodes } from './store.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -99,16 +99,8 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
       'Set the share of a goods class’s cross-border parcels leaving your jurisdiction (nationally for an admin) selected for inspection, with a reason and an optional expiry (audited); the highest of route and goods rates applies',
     access: { roles: CUSTOMS_ROLES },
     params: ruleParams,
-    body: z.strictObject({
-      rate: z.number().min(0).max(1),
-      reason: z.string().trim().min(1).max(500),
-      expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-    }),
-    fieldCodes: {
-      rate: { REQUIRED: 'RATE_REQUIRED', TOO_LARGE: 'RATE_OUT_OF_RANGE', TOO_SMALL: 'RATE_OUT_OF_RANGE', '*': 'RATE_INVALID' },
-      reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' },
-      expiresAt: { '*': 'EXPIRY_INVALID' },
-    },
+    body: rateSettingBody,
+    fieldCodes: rateSettingFieldCodes,
     responses: {
       200: { description: 'The goods class with the new rate in force, and the change as written to its history', schema: goodsRuleSchema.extend({ change: goodsRuleChangeSchema }) },
       422: { description: 'GOODS_RULE_KEY_INVALID, EXPIRY_IN_PAST or EXPIRY_TOO_FAR' },
@@ -128,7 +120,7 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     summary: 'End your jurisdiction’s rate on a goods class before it expires (audited); nothing changes when yours is not in force (a national rule stays)',
     access: { roles: CUSTOMS_ROLES },
     params: ruleParams,
-    body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+    body: rateRestoreBody,
     fieldCodes: { reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' } },
     responses: {
       200: { description: 'The goods class back at its base (no rate of its own); `change` is null when nothing was set', schema: goodsRuleSchema.extend({ change: goodsRuleChangeSchema.nullable() }) },

@@ -20,7 +20,7 @@ import { ringSeizure } from '../rings/step.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { effectiveRate, parseRouteKey, prefixRange, type EffectiveRate, type RouteParts } from './routes.js';
 import { reproduceSelection, SELECTION_GROUNDS, SelectionKeyUnavailable, selectionDraw, usableBy, type SelectionGround, type SelectionKeyring } from './selection.js';
-import { changeSettingRate, checkExpiry, emptyCounts, loadRoutes, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateDecision } from './store.js';
+import { changeSettingRate, checkExpiry, emptyCounts, rateRestoreBody, rateSettingBody, rateSettingFieldCodes, loadRoutes, rateChangeSchema, rateHistory, routeExists, routeSchema, routeViewOf, type RateDecision } from './store.js';
 import { auditSeizureNotices, createSeizureNotices, IP_MESSAGES, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
 import { registerCustomsIpRoutes } from './ip-router.js';
 import { CUSTOMS_MESSAGES } from './messages.js';
@@ -158,16 +158,8 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     summary: 'Set the share of the route’s cross-border parcels selected for customs inspection, with a reason and an optional expiry (audited)',
     access: { roles: CUSTOMS_ROLES },
     params: routeParams,
-    body: z.strictObject({
-      rate: z.number().min(0).max(1),
-      reason: z.string().trim().min(1).max(500),
-      expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
-    }),
-    fieldCodes: {
-      rate: { REQUIRED: 'RATE_REQUIRED', TOO_LARGE: 'RATE_OUT_OF_RANGE', TOO_SMALL: 'RATE_OUT_OF_RANGE', '*': 'RATE_INVALID' },
-      reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' },
-      expiresAt: { '*': 'EXPIRY_INVALID' },
-    },
+    body: rateSettingBody,
+    fieldCodes: rateSettingFieldCodes,
     responses: {
       200: { description: 'The route with the new rate in force, and the change as written to its history', schema: routeSchema.extend({ change: rateChangeSchema }) },
       404: { description: 'ROUTE_UNKNOWN' },
@@ -188,7 +180,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     summary: 'Restore the base rate on a route before its set rate expires (audited); nothing changes if the base rate is in force',
     access: { roles: CUSTOMS_ROLES },
     params: routeParams,
-    body: z.strictObject({ reason: z.string().trim().min(1).max(500) }),
+    body: rateRestoreBody,
     fieldCodes: { reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' } },
     responses: {
       200: { description: 'The route at its base rate; `change` is null when nothing was set', schema: routeSchema.extend({ change: rateChangeSchema.nullable() }) },

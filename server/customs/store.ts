@@ -258,6 +258,20 @@ export async function goodsRuleHistory(db: Queryable, ruleKey: string, area: str
 /** A set rate is a decision to review: at most a year ahead (catches 2062 for 2026). */
 export const MAX_EXPIRY_MS = 366 * 86_400_000;
 
+/** What setting a rate takes, on a route or a goods class: the share, why, and until when (none: until restored). */
+export const rateSettingBody = z.strictObject({
+  rate: z.number().min(0).max(1),
+  reason: z.string().trim().min(1).max(500),
+  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+});
+export const rateSettingFieldCodes = {
+  rate: { REQUIRED: 'RATE_REQUIRED', TOO_LARGE: 'RATE_OUT_OF_RANGE', TOO_SMALL: 'RATE_OUT_OF_RANGE', '*': 'RATE_INVALID' },
+  reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' },
+  expiresAt: { '*': 'EXPIRY_INVALID' },
+};
+/** What restoring the base rate takes: why. */
+export const rateRestoreBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+
 /** The expiry of a rate being set: in the future (EXPIRY_IN_PAST) and at most a year ahead (EXPIRY_TOO_FAR); none: until restored. */
 export function checkExpiry(expiresAt: string | null | undefined, now: Date): Date | null {
   const at = expiresAt ? new Date(expiresAt) : null;
