@@ -121,7 +121,7 @@ export function registerGoodsRuleRoutes(api: Api, { db, config, clock }: AppCont
     access: { roles: CUSTOMS_ROLES },
     params: ruleParams,
     body: rateRestoreBody,
-    fieldCodes: { reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' } },
+    fieldCodes: { reason: rateSettingFieldCodes.reason },
     responses: {
       200: { description: 'The goods class back at its base (no rate of its own); `change` is null when nothing was set', schema: goodsRuleSchema.extend({ change: goodsRuleChangeSchema.nullable() }) },
       422: { description: 'GOODS_RULE_KEY_INVALID' },

@@ -181,7 +181,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     access: { roles: CUSTOMS_ROLES },
     params: routeParams,
     body: rateRestoreBody,
-    fieldCodes: { reason: { REQUIRED: 'REASON_REQUIRED', TOO_LONG: 'REASON_TOO_LONG', '*': 'REASON_INVALID' } },
+    fieldCodes: { reason: rateSettingFieldCodes.reason },
     responses: {
       200: { description: 'The route at its base rate; `change` is null when nothing was set', schema: routeSchema.extend({ change: rateChangeSchema.nullable() }) },
       404: { description: 'ROUTE_UNKNOWN' },

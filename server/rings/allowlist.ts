@@ -23,6 +23,10 @@ defineMessages({
     en: 'Parcel {waybillNo} has no {kind} key that links it (none declared, not specific enough, or not a linking key here).',
     zh: '邮件 {waybillNo} 没有可关联的 {kind} 键（未申报、不够具体，或本系统不以其关联）。',
   },
+  RING_ALLOWLIST_CONCURRENT: {
+    en: 'Someone else allowlisted this {kind} at the same moment. Reload the ring to see their entry.',
+    zh: '他人刚刚同时将此 {kind} 加入放行名单。请刷新团伙页面查看该条目。',
+  },
   RING_ALLOWLIST_EXISTS: {
     en: 'This {kind} is allowlisted already (entry {id}, until {expiresAt}). Revoke that entry to change it.',
     zh: '该 {kind} 已在放行名单中（条目 {id}，有效期至 {expiresAt}）。如需修改请先撤销该条目。',
@@ -210,7 +214,7 @@ export async function allowlistKey(
     })
     .onConflictDoNothing()
     .returning();
-  if (!row) throw (await exists()) ?? new ConflictError('The key is allowlisted already.', 'RING_ALLOWLIST_EXISTS');
+  if (!row) throw (await exists()) ?? withMessage(new ConflictError('', 'RING_ALLOWLIST_EXISTS'), bilingual('RING_ALLOWLIST_CONCURRENT', { kind: entry.kind }));
   await db.insert(ringEvents).values({
     ringId,
     kind: 'allowlisted',
