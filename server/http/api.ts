@@ -5,8 +5,8 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import type { Role } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
-import { BadRequestError, ForbiddenError, UnsupportedMediaTypeError } from './errors.js';
-import { fieldErrorsFromZod, PROBLEM_CONTENT_TYPE, type FieldCodeMap } from './problem.js';
+import { BadRequestError, ForbiddenError, UnsupportedMediaTypeError, withMessage } from './errors.js';
+import { fieldErrorsFromZod, PROBLEM_CONTENT_TYPE, requestInvalidText, type FieldCodeMap } from './problem.js';
 import { assertCleanText } from './text.js';
 
 
@@ -203,9 +203,6 @@ function parse<S extends AnySchema>(schema: S, input: unknown, where: 'body' | '
   if (parsed.success) return parsed.data;
   const errors = fieldErrorsFromZod(parsed.error, input, fieldCodes);
   const prefixed = where === 'body' ? errors : errors.map((e) => ({ ...e, path: `${where}.${e.path}` }));
-  throw new BadRequestError(
-    `The request ${where} is not valid: ${prefixed.map((e) => `${e.path || where} (${e.code})`).join(', ')}.`,
-    prefixed,
-    prefixed.length === 1 ? prefixed[0]!.code : 'VALIDATION_FAILED',
-  );
+  const text = requestInvalidText(where, prefixed);
+  throw withMessage(new BadRequestError('', prefixed, prefixed.length === 1 ? prefixed[0]!.code : 'VALIDATION_FAILED'), text);
 }

@@ -1,7 +1,46 @@
 // The one error handler: every failure leaves as application/problem+json, never as a stack trace.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import { ApiError, BadRequestError, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError, type FieldError } from './errors.js';
+
+// What a person reads of a field the schema refused, in both languages (STYLE 12): one entry per generic kind,
+// so every route's validation speaks Chinese without a message of its own.
+const FIELD_MESSAGES = defineMessages({
+  FIELD_REQUIRED: { en: '{path} is required', zh: '{path} 为必填项' },
+  FIELD_UNKNOWN: { en: 'Unknown field "{key}"', zh: '未知字段“{key}”' },
+  FIELD_INVALID_TYPE: { en: '{path} has the wrong type', zh: '{path} 的类型不正确' },
+  FIELD_TOO_LONG: { en: '{path} is too long (at most {limit})', zh: '{path} 过长（最多 {limit}）' },
+  FIELD_TOO_SHORT: { en: '{path} is too short (at least {limit})', zh: '{path} 过短（至少 {limit}）' },
+  FIELD_TOO_LARGE: { en: '{path} is too large (at most {limit})', zh: '{path} 过大（最大 {limit}）' },
+  FIELD_TOO_SMALL: { en: '{path} is too small (at least {limit})', zh: '{path} 过小（最小 {limit}）' },
+  FIELD_INVALID_FORMAT: { en: '{path} is not in the expected format', zh: '{path} 格式不正确' },
+  FIELD_INVALID_VALUE: { en: '{path} has a value that is not allowed', zh: '{path} 的取值不允许' },
+  REQUEST_INVALID: { en: 'The request {where} is not valid: {fields}.', zh: '请求{whereZh}无效：{fields}。' },
+});
+
+const ZH_MESSAGE_OF: Record<string, string> = {
+  REQUIRED: FIELD_MESSAGES.FIELD_REQUIRED,
+  INVALID_TYPE: FIELD_MESSAGES.FIELD_INVALID_TYPE,
+  TOO_LONG: FIELD_MESSAGES.FIELD_TOO_LONG,
+  TOO_SHORT: FIELD_MESSAGES.FIELD_TOO_SHORT,
+  TOO_LARGE: FIELD_MESSAGES.FIELD_TOO_LARGE,
+  TOO_SMALL: FIELD_MESSAGES.FIELD_TOO_SMALL,
+  INVALID_FORMAT: FIELD_MESSAGES.FIELD_INVALID_FORMAT,
+};
+
+/** The Chinese of a generic field refusal (the English stays zod's own words, which name the limit). */
+function fieldMessageZh(generic: string, path: string, issue: z.core.$ZodIssue): string {
+  const limit = 'maximum' in issue ? String(issue.maximum) : 'minimum' in issue ? String(issue.minimum) : '';
+  return bilingual(ZH_MESSAGE_OF[generic] ?? FIELD_MESSAGES.FIELD_INVALID_VALUE, { path: path || '请求体', limit }).messageZh;
+}
+
+/** detail and detailZh of a request whose body, query or path parameters the schema refused. */
+export function requestInvalidText(where: 'body' | 'query' | 'params', errors: FieldError[]) {
+  const fields = errors.map((e) => `${e.path || where} (${e.code})`).join(', ');
+  const whereZh = { body: '体', query: '查询参数', params: '路径参数' }[where];
+  return bilingual(FIELD_MESSAGES.REQUEST_INVALID, { where, whereZh, fields });
+}
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -28,7 +67,7 @@ export function fieldErrorsFromZod(error: z.ZodError, input: unknown, fieldCodes
     const base = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: [...base, key].join('.'), code: 'UNKNOWN_FIELD', message: `Unknown field "${key}"` });
+        out.push({ path: [...base, key].join('.'), code: 'UNKNOWN_FIELD', ...bilingual(FIELD_MESSAGES.FIELD_UNKNOWN, { key }) });
       }
       continue;
     }
@@ -36,7 +75,7 @@ export function fieldErrorsFromZod(error: z.ZodError, input: unknown, fieldCodes
     const generic = genericCode(issue, valueAt(input, issue.path));
     const code = fieldCodes[path]?.[generic] ?? fieldCodes[path]?.['*'] ?? generic;
     const message = generic === 'REQUIRED' ? `${path || 'body'} is required` : issue.message;
-    out.push({ path, code, message });
+    out.push({ path, code, message, messageZh: fieldMessageZh(generic, path, issue) });
   }
   return out;
 }
