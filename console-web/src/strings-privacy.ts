@@ -351,11 +351,10 @@ const OUR_WORDS = new Set(['REQUIRED', 'REASON_REQUIRED', 'TOO_SHORT', 'TOO_LONG
 const ours = (code: string | undefined) => (code && OUR_WORDS.has(code) ? p(`err_${code}` as Key) : null);
 
 /**
- * A field problem in the officer's language: the server's Chinese when it gave one, else our words for its code
- * (the generic checks — required, too short — come in English only), else its English.
+ * A field problem in the officer's language: our words for its code where we have them (they say what to write, where
+ * the server's generic words only name the field's path), else the server's own in the officer's language.
  */
 export function fieldSay(e: FieldProblem): string {
-  if (currentLang() === 'zh' && e.messageZh) return e.messageZh;
   return ours(e.code) ?? said(e);
 }
 
