@@ -69,11 +69,23 @@ export const users = pgTable(
     disabled: boolean('disabled').notNull().default(false),
     /** Set by an admin: the user may log in, but does nothing else until they choose a new password. */
     mustChangePassword: boolean('must_change_password').notNull().default(false),
+    /**
+     * person: logs in with a password. service: a carrier's or contract customer's system (机器客户端), acting as a
+     * courier through API keys only (api_keys), scoped to one outlet (outletId) or to every outlet of a carrier (carrier).
+     */
+    kind: text('kind', { enum: ['person', 'service'] }).notNull().default('person'),
+    /** Service accounts scoped to a carrier: requests name the outlet (X-Outlet-Id), which must be this carrier's. */
+    carrier: text('carrier'),
     createdAt: createdAt(),
   },
   (t) => [
     check('users_role_known', sql`${t.role} in ('courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin', 'auditor')`),
-    check('users_courier_has_outlet', sql`(${t.role} in ('courier', 'outlet_supervisor')) = (${t.outletId} is not null)`),
+    check('users_kind_known', sql`${t.kind} in ('person', 'service')`),
+    check(
+      'users_courier_has_outlet',
+      sql`(${t.role} in ('courier', 'outlet_supervisor')) = (${t.outletId} is not null or (${t.kind} = 'service' and ${t.carrier} is not null))`,
+    ),
+    check('users_service_is_courier', sql`${t.kind} = 'person' or (${t.role} = 'courier' and (${t.outletId} is null) <> (${t.carrier} is null))`),
     check(
       'users_officer_has_jurisdiction',
       sql`(${t.role} in ('postal_regulator', 'customs_officer')) = (${t.jurisdiction} is not null)`,
@@ -248,6 +260,12 @@ export const parcels = pgTable(
     declaredQuantity: integer('declared_quantity').notNull(),
     declaredValueCny: numeric('declared_value_cny', { precision: 12, scale: 2, mode: 'number' }).notNull(),
     declaredBrand: text('declared_brand'),
+    /** An organisation sender (协议客户): the organisation; senderId is then its archive row (id_type USCC). */
+    organisationId: uuid('organisation_id').references(() => organisations.id),
+    /** The person who handed an organisation's parcel over (经办人), when one did: their own archive row. */
+    handlerSenderId: uuid('handler_sender_id').references(() => senders.id),
+    /** Bulk intake: the batch the parcel came in (parcel_batches). */
+    batchId: uuid('batch_id').references(() => parcelBatches.id),
     verdict: text('verdict', { enum: VERDICTS }).notNull(),
     status: text('status').notNull(),
     reasons: jsonb('reasons').$type<Reason[]>().notNull().default([]),
@@ -264,6 +282,8 @@ export const parcels = pgTable(
     index('parcels_sender_phone_idx').on(t.senderPhoneBlind),
     index('parcels_recipient_phone_idx').on(t.recipientPhoneBlind).where(sql`recipient_phone_blind is not null`),
     index('parcels_recipient_name_pinyin_idx').on(t.recipientNamePinyin),
+    index('parcels_organisation_created_idx').on(t.organisationId, t.createdAt).where(sql`organisation_id is not null`),
+    index('parcels_handler_idx').on(t.handlerSenderId).where(sql`handler_sender_id is not null`),
     check('parcels_verdict_known', sql`${t.verdict} in ('accepted', 'held', 'rejected')`),
     check('parcels_value_nonneg', sql`${t.declaredValueCny} >= 0`),
   ],
@@ -1154,4 +1174,282 @@ export const watchlistRetroFlags = pgTable(
     flaggedAt: atMs('flagged_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.parcelId, t.entryId] }), index('watchlist_retro_flags_alert_idx').on(t.alertId)],
+);
+
+// ── Organisations and contract customers, bulk intake, item lines, machine clients (issue 18) ─────────────
+
+export const ORGANISATION_STATUSES = ['pending', 'approved', 'suspended', 'revoked'] as const;
+export type OrganisationStatus = (typeof ORGANISATION_STATUSES)[number];
+
+/**
+ * 协议客户: an organisation sender, registered by its 统一社会信用代码 (GB 32100-2015) with a copy of its legal
+ * representative's identity, reviewed by the regulators of its region (the code's administrative division).
+ * senderId: its row in the sender archive (id_type USCC), which its parcels point at.
+ */
+export const organisations = pgTable(
+  'organisations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    uscc: text('uscc').notNull(),
+    name: text('name').notNull(),
+    nameSimplified: text('name_simplified').notNull(),
+    /** The 6-digit administrative division the code carries (its characters 3–8): who reviews it. */
+    regionCode: text('region_code').notNull(),
+    legalRepIdType: text('legal_rep_id_type').notNull(),
+    legalRepIdBlind: text('legal_rep_id_blind').notNull(),
+    legalRepIdSealed: text('legal_rep_id_sealed').notNull(),
+    legalRepIdMasked: text('legal_rep_id_masked').notNull(),
+    legalRepName: text('legal_rep_name').notNull(),
+    address: text('address').notNull(),
+    phoneBlind: text('phone_blind').notNull(),
+    phoneSealed: text('phone_sealed').notNull(),
+    phoneMasked: text('phone_masked').notNull(),
+    status: text('status', { enum: ORGANISATION_STATUSES }).notNull().default('pending'),
+    senderId: uuid('sender_id').references(() => senders.id),
+    registeredBy: uuid('registered_by').references(() => users.id),
+    /** The outlet whose staff registered it (the carrier's contract), when a courier or supervisor did. */
+    registeredAtOutletId: text('registered_at_outlet_id').references(() => outlets.id),
+    /** Set while a seizure or a confirmed alert on its parcels waits for a review; cleared by the next review. */
+    reviewFlaggedAt: atMs('review_flagged_at'),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    updatedAt: atMs('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('organisations_uscc_uq').on(t.uscc),
+    check('organisations_status_known', sql`${t.status} in ('pending', 'approved', 'suspended', 'revoked')`),
+    index('organisations_region_idx').on(t.regionCode),
+    index('organisations_legal_rep_idx').on(t.legalRepIdBlind),
+    index('organisations_flagged_idx').on(t.reviewFlaggedAt).where(sql`review_flagged_at is not null`),
+  ],
+);
+
+/** Every registration and review of an organisation: who, when, from which status to which, and why. */
+export const organisationReviews = pgTable(
+  'organisation_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id, { onDelete: 'cascade' }),
+    decision: text('decision', { enum: ['register', 'approve', 'suspend', 'revoke'] }).notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status').notNull(),
+    reason: text('reason').notNull(),
+    byUserId: uuid('by_user_id').references(() => users.id),
+    byName: text('by_name').notNull(),
+    byRole: text('by_role').notNull(),
+    byJurisdiction: text('by_jurisdiction'),
+    at: atMs('at').notNull().defaultNow(),
+  },
+  (t) => [index('organisation_reviews_org_idx').on(t.organisationId, t.at)],
+);
+
+/** What put an organisation up for review: a seizure of one of its parcels, or a confirmed alert resting on them. */
+export const organisationFlags = pgTable(
+  'organisation_flags',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['seizure', 'alert_confirmed'] }).notNull(),
+    parcelId: uuid('parcel_id').references(() => parcels.id, { onDelete: 'set null' }),
+    alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    /** The parcel's or the alert's id: one flag per organisation, kind and subject however often it is reported. */
+    subjectId: text('subject_id').notNull(),
+    at: atMs('at').notNull().defaultNow(),
+    /** The review that dealt with it. */
+    clearedByReviewId: uuid('cleared_by_review_id').references(() => organisationReviews.id),
+  },
+  (t) => [uniqueIndex('organisation_flags_subject_uq').on(t.organisationId, t.kind, t.subjectId)],
+);
+
+/** CN 23-like item lines of a cross-border parcel (declared.items). */
+export const parcelItems = pgTable(
+  'parcel_items',
+  {
+    parcelId: uuid('parcel_id').notNull().references(() => parcels.id, { onDelete: 'cascade' }),
+    lineNo: integer('line_no').notNull(),
+    description: text('description').notNull(),
+    hsCode: text('hs_code'),
+    quantity: integer('quantity').notNull(),
+    netWeightKg: numeric('net_weight_kg', { precision: 10, scale: 3, mode: 'number' }),
+    valueCny: numeric('value_cny', { precision: 12, scale: 2, mode: 'number' }).notNull(),
+    originCountry: text('origin_country'),
+  },
+  (t) => [primaryKey({ columns: [t.parcelId, t.lineNo] })],
+);
+
+export const BATCH_STATUSES = ['queued', 'running', 'done'] as const;
+
+/**
+ * A bulk intake of one approved organisation (POST /api/parcels/batch): its parcels are worked through on the job
+ * queue, each in its own transaction with its item row, so a restart resumes where the last commit left it.
+ */
+export const parcelBatches = pgTable(
+  'parcel_batches',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    outletId: text('outlet_id').notNull().references(() => outlets.id),
+    /** Who sent it (a courier, or a service account acting as one); intakes are recorded as theirs. */
+    submittedBy: uuid('submitted_by').notNull().references(() => users.id),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash').notNull(),
+    source: text('source', { enum: ['json', 'csv', 'xlsx'] }).notNull(),
+    /** The handler who handed the batch over, sealed (JSON of the handler's identity), when one did. */
+    handlerSealed: text('handler_sealed'),
+    status: text('status', { enum: BATCH_STATUSES }).notNull().default('queued'),
+    total: integer('total').notNull(),
+    done: integer('done').notNull().default(0),
+    accepted: integer('accepted').notNull().default(0),
+    held: integer('held').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    invalid: integer('invalid').notNull().default(0),
+    jobKey: text('job_key').notNull(),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    startedAt: atMs('started_at'),
+    finishedAt: atMs('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('parcel_batches_idempotency_uq').on(t.submittedBy, t.idempotencyKey).where(sql`idempotency_key is not null`),
+    check('parcel_batches_status_known', sql`${t.status} in ('queued', 'running', 'done')`),
+    index('parcel_batches_outlet_created_idx').on(t.outletId, t.createdAt),
+  ],
+);
+
+/** One parcel of a batch: its request (sealed: it carries names and phones) until it is done, then its outcome. */
+export const parcelBatchItems = pgTable(
+  'parcel_batch_items',
+  {
+    batchId: uuid('batch_id').notNull().references(() => parcelBatches.id, { onDelete: 'cascade' }),
+    index: integer('index').notNull(),
+    waybillNo: text('waybill_no'),
+    requestSealed: text('request_sealed'),
+    status: text('status', { enum: ['pending', 'done', 'invalid'] }).notNull().default('pending'),
+    verdict: text('verdict'),
+    parcelId: uuid('parcel_id').references(() => parcels.id, { onDelete: 'set null' }),
+    errors: jsonb('errors').$type<{ path: string; code: string; message: string; messageZh?: string }[]>(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.index] }), index('parcel_batch_items_pending_idx').on(t.batchId, t.index).where(sql`status = 'pending'`)],
+);
+
+/**
+ * API keys of service accounts (users.kind = 'service'). The key is shown once; only its SHA-256 is kept, found by
+ * its public prefix. Rotation issues a new key beside the old until the old is revoked.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    prefix: text('prefix').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    label: text('label').notNull().default(''),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    expiresAt: atMs('expires_at'),
+    lastUsedAt: atMs('last_used_at'),
+    revokedAt: atMs('revoked_at'),
+    revokedBy: uuid('revoked_by').references(() => users.id),
+  },
+  (t) => [uniqueIndex('api_keys_prefix_uq').on(t.prefix), index('api_keys_user_idx').on(t.userId)],
+);
+
+/**
+ * Outbound webhooks (a customs risk system, a carrier's dispatch): which events, where, for which area. The signing
+ * secret is shown once and kept sealed (it must be read to sign).
+ */
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    secretSealed: text('secret_sealed').notNull(),
+    events: text('events').array().notNull(),
+    /** Region prefix the events must fall in (null: national); carrier or outlet narrow it further. */
+    jurisdiction: text('jurisdiction'),
+    carrier: text('carrier'),
+    outletId: text('outlet_id').references(() => outlets.id),
+    createdBy: uuid('created_by').references(() => users.id),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    disabledAt: atMs('disabled_at'),
+  },
+  (t) => [index('webhook_subscriptions_active_idx').on(t.createdAt).where(sql`disabled_at is null`)],
+);
+
+/** One event for one subscription: attempts, the last answer, delivered or failed for good. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    subscriptionId: uuid('subscription_id').notNull().references(() => webhookSubscriptions.id, { onDelete: 'cascade' }),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['pending', 'delivered', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    createdAt: atMs('created_at').notNull().defaultNow(),
+    lastAttemptAt: atMs('last_attempt_at'),
+    deliveredAt: atMs('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('webhook_deliveries_event_uq').on(t.subscriptionId, t.eventId),
+    index('webhook_deliveries_sub_created_idx').on(t.subscriptionId, t.createdAt),
+  ],
+);
+
+// ── Interception of parcels already in the network (拦截件, issue 23) ────────────────────────────────────
+
+export const INTERCEPTION_STATUSES = ['requested', 'intercepted', 'not_found', 'already_delivered'] as const;
+
+/**
+ * One interception order per parcel, however many alerts or list entries reach back to it (its sources). The outlet
+ * that took the parcel in (or the carrier's system) answers; intercepted turns into a hold.
+ */
+export const interceptionOrders = pgTable(
+  'interception_orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    parcelId: uuid('parcel_id').notNull().references(() => parcels.id, { onDelete: 'cascade' }),
+    waybillNo: text('waybill_no').notNull(),
+    outletId: text('outlet_id').notNull().references(() => outlets.id),
+    regionCode: text('region_code').notNull(),
+    crossBorder: boolean('cross_border').notNull(),
+    status: text('status', { enum: INTERCEPTION_STATUSES }).notNull().default('requested'),
+    orderedAt: atMs('ordered_at').notNull(),
+    dueAt: atMs('due_at').notNull(),
+    escalatedAt: atMs('escalated_at'),
+    answeredAt: atMs('answered_at'),
+    answerNote: text('answer_note'),
+    answeredBy: uuid('answered_by').references(() => users.id),
+    answeredByName: text('answered_by_name'),
+    answeredByRole: text('answered_by_role'),
+  },
+  (t) => [
+    uniqueIndex('interception_orders_parcel_uq').on(t.parcelId),
+    check('interception_orders_status_known', sql`${t.status} in ('requested', 'intercepted', 'not_found', 'already_delivered')`),
+    index('interception_orders_open_due_idx').on(t.dueAt).where(sql`status = 'requested'`),
+    index('interception_orders_outlet_idx').on(t.outletId, t.orderedAt),
+    index('interception_orders_region_idx').on(t.regionCode, t.orderedAt),
+  ],
+);
+
+/** Why an order stands: each alert, list entry or person that asked for it, once (sourceKey). */
+export const interceptionSources = pgTable(
+  'interception_sources',
+  {
+    orderId: uuid('order_id').notNull().references(() => interceptionOrders.id, { onDelete: 'cascade' }),
+    /** alert:<id>, entry:<id> or manual:<userId>:<time>. */
+    sourceKey: text('source_key').notNull(),
+    kind: text('kind', { enum: ['alert', 'watchlist_entry', 'manual'] }).notNull(),
+    alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    entryId: uuid('entry_id').references(() => watchlistEntries.id, { onDelete: 'set null' }),
+    byUserId: uuid('by_user_id').references(() => users.id),
+    byName: text('by_name'),
+    note: text('note'),
+    /** The reason as a code with parameters (STYLE 12), rendered in either language. */
+    reason: jsonb('reason').$type<Reason>().notNull(),
+    at: atMs('at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.sourceKey] }), index('interception_sources_alert_idx').on(t.alertId)],
 );

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 /** What a sealed value is; bound into the ciphertext (AAD) and the blind index, so values cannot be swapped. */
 /** search_term: what an officer searched for, kept in the append-only audit log only as a keyed hash. */
 /** audit_anchor: the keyed signature of a checkpoint of the audit chain's head (server/audit/chain.ts). */
-export type PiiPurpose = 'id_number' | 'phone' | 'selection_key' | 'search_term' | 'audit_anchor';
+export type PiiPurpose = 'id_number' | 'phone' | 'selection_key' | 'search_term' | 'audit_anchor' | 'batch_item' | 'webhook_secret' | 'api_key';
 
 export type PiiVault = {
   /** Names the encryption key; every sealed value starts `v1.<keyId>.`. */
