@@ -1,13 +1,13 @@
 // One intake = one pipeline of pluggable steps inside one transaction (STYLE.md #3). Each step may
 // validate (field errors, all reported together), check (findings that hold or refuse) and record (write,
 // after the verdict is decided). A new capability adds a step; it does not edit the others.
-import type { Reason, Verdict } from '../../models/schema.js';
+import type { OrganisationStatus, Reason, Verdict } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { Tx } from '../db/database.js';
 import { ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import type { Hit } from '../watchlist/match.js';
-import type { IntakeRequest, IntakeResult } from './schema.js';
+import type { IntakeRequest, IntakeResult, PersonSenderRequest } from './schema.js';
 import { decideVerdict, orderFindings, type Finding } from './verdict.js';
 
 export type SealedValue = { normalized: string; blind: string; sealed: string; masked: string };
@@ -19,6 +19,11 @@ export type IntakeState = {
   vault: PiiVault;
   now: Date;
   fieldErrors: FieldError[];
+  /**
+   * Set by the bulk intake (server/batches/): the archive step writes it to parcels.batch_id, and an organisation
+   * sender's handler is then optional (one handler may be named for the whole batch, or none).
+   */
+  batchId?: string;
   // Filled by the validating steps:
   sender?: {
     idType: string;
@@ -28,6 +33,21 @@ export type IntakeState = {
     phone: SealedValue;
     address: string;
   };
+  /**
+   * An organisation sender (协议客户), approved: then `sender` above is the organisation's archive identity
+   * (idType 'USCC', its name, phone and address), so the archive, watchlist, rings and customs steps work as for a person.
+   */
+  organisation?: { id: string; uscc: string; name: string; status: OrganisationStatus };
+  /** The person who handed the organisation's parcel over (经办人), real-name checked like a person sender. */
+  handler?: {
+    idType: string;
+    id: SealedValue;
+    birthDate: string | null;
+    name: { display: string; simplified: string; pinyin: string };
+    phone: SealedValue;
+  };
+  /** declared.items as checked: HS codes as digits only. */
+  items?: { description: string; hsCode: string | null; quantity: number; netWeightKg: number | null; valueCny: number; originCountry: string | null }[];
   recipient?: {
     name: { display: string; simplified: string; pinyin: string };
     phone: SealedValue | null;
@@ -47,6 +67,11 @@ export type IntakeState = {
   /** Run once the transaction committed (live alerts): nothing is announced that could still roll back. */
   afterCommit: (() => void)[];
 };
+
+/** The person sender's fields as sent, or nothing when an organisation sends (its handler is not the sender). */
+export function personSenderOf(request: Pick<IntakeRequest, 'sender'>): PersonSenderRequest | undefined {
+  return request.sender.kind === 'organisation' ? undefined : request.sender;
+}
 
 export type IntakeStep = {
   name: string;

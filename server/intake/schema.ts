@@ -8,6 +8,8 @@ import type { FieldCodeMap } from '../http/problem.js';
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const senderSchema = z.strictObject({
+  /** A private person sends (the default when absent). */
+  kind: z.literal('person').optional(),
   idType: z.enum(ID_TYPES),
   idNumber: text(40),
   name: text(100),
@@ -25,6 +27,59 @@ export const senderSchema = z.strictObject({
   sex: z.enum(['M', 'F']).optional().meta({ description: 'As printed on the document: M or F' }),
 });
 
+/**
+ * 经办人: the person who hands an organisation's parcels over, real-name checked like a person sender
+ * (the same document, name and phone rules); they have no address of their own on the waybill.
+ */
+export const handlerSchema = z.strictObject({
+  idType: z.enum(ID_TYPES),
+  idNumber: text(40),
+  name: text(100),
+  phone: text(40),
+  idIssuingCountry: z.string().trim().toUpperCase().optional(),
+  mrz: z.string().max(60).optional(),
+});
+export type HandlerRequest = z.output<typeof handlerSchema>;
+
+/**
+ * 协议客户: an organisation sends, named by its 统一社会信用代码 and registered and approved beforehand
+ * (server/organisations/). POST /api/parcels requires its handler (HANDLER_REQUIRED); a batch may name one for all.
+ */
+export const organisationSenderSchema = z.strictObject({
+  kind: z.literal('organisation'),
+  uscc: text(40).meta({ description: '统一社会信用代码 (18 characters)', example: '91330782MA2HXXXX0X' }),
+  handler: handlerSchema.optional(),
+});
+
+/** Who sends: a person (kind absent or 'person') or an approved organisation (kind 'organisation'). */
+export const intakeSenderSchema = z.discriminatedUnion('kind', [senderSchema, organisationSenderSchema]);
+export type PersonSenderRequest = z.output<typeof senderSchema>;
+export type OrganisationSenderRequest = z.output<typeof organisationSenderSchema>;
+
+/** CN 23-like item lines of a parcel: what, how many, worth what (CONTRACT.md "Cross-border item lines"). */
+export const itemLineSchema = z.strictObject({
+  description: text(200),
+  /** HS code: 6, 8 or 10 digits; dots and spaces allowed in input, stored as digits. */
+  hsCode: z.string().trim().max(20).optional(),
+  quantity: z.number().int().min(1).max(1_000_000),
+  netWeightKg: z.number().min(0).max(100_000).optional(),
+  valueCny: z.number().min(0).max(100_000_000).multipleOf(0.01),
+  /** ISO 3166-1 alpha-2. */
+  originCountry: z.string().trim().toUpperCase().length(2).optional(),
+});
+export type ItemLine = z.output<typeof itemLineSchema>;
+export const MAX_ITEM_LINES = 100;
+
+export const declaredSchema = z.strictObject({
+  description: text(500),
+  category: z.enum(CATEGORIES),
+  quantity: z.number().int().min(1).max(1_000_000),
+  valueCny: z.number().min(0).max(100_000_000).multipleOf(0.01),
+  brand: text(100).optional(),
+  /** Item lines (at most 100): their values add up to valueCny, their quantities to quantity. */
+  items: z.array(itemLineSchema).min(1).max(MAX_ITEM_LINES).optional(),
+});
+
 export const recipientSchema = z.strictObject({
   name: text(100),
   phone: text(40).optional(),
@@ -37,15 +92,9 @@ export const intakeRequestSchema = z
   .strictObject({
     waybillNo: text(40),
     carrier: z.enum(CARRIERS).optional(),
-    sender: senderSchema,
+    sender: intakeSenderSchema,
     recipient: recipientSchema,
-    declared: z.strictObject({
-      description: text(500),
-      category: z.enum(CATEGORIES),
-      quantity: z.number().int().min(1).max(1_000_000),
-      valueCny: z.number().min(0).max(100_000_000).multipleOf(0.01),
-      brand: text(100).optional(),
-    }),
+    declared: declaredSchema,
     // 收寄验视: inspection in front of the sender is mandatory; a refusal is recorded as such.
     inspection: z.strictObject({
       performed: z.boolean(),
@@ -74,6 +123,13 @@ export const intakeFieldCodes: FieldCodeMap = {
   'sender.address': { REQUIRED: 'ADDRESS_REQUIRED' },
   'sender.birthDate': { '*': 'BIRTH_DATE_INVALID' },
   'sender.sex': { '*': 'SEX_INVALID' },
+  'sender.kind': { '*': 'SENDER_KIND_UNKNOWN' },
+  'sender.uscc': { REQUIRED: 'USCC_REQUIRED', '*': 'USCC_INVALID' },
+  'sender.handler.idType': { REQUIRED: 'ID_TYPE_REQUIRED', INVALID_VALUE: 'ID_TYPE_UNKNOWN' },
+  'sender.handler.idNumber': { REQUIRED: 'ID_REQUIRED', '*': 'ID_INVALID' },
+  'sender.handler.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
+  'sender.handler.phone': { REQUIRED: 'PHONE_REQUIRED', '*': 'PHONE_INVALID' },
+  'declared.items': { '*': 'ITEMS_INVALID' },
   'recipient.name': { REQUIRED: 'NAME_REQUIRED', '*': 'NAME_INVALID' },
   'recipient.phone': { '*': 'PHONE_INVALID' },
   'recipient.address': { REQUIRED: 'ADDRESS_REQUIRED' },

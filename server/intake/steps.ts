@@ -1,7 +1,7 @@
 // The core intake steps: 寄递实名制 (identity), 运单信息核对 (waybill), 收寄验视 (inspection), 过机安检
 // (screening) and the declared contents against 禁止寄递物品.
 import { isCountryCode, isIssuingState } from '../geo/countries.js';
-import { checkDocument } from '../identity/documents.js';
+import { checkDocument, type IdType } from '../identity/documents.js';
 import { maskIdNumber } from '../identity/masking.js';
 import { consigneeNameInvalid, isPlausibleConsigneeName, isPlausibleName, normalizeName, normalizeSpaces, personNameInvalid } from '../identity/names.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
@@ -10,7 +10,7 @@ import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
 import { isRealDate, mrzTraits } from '../rings/member-facts.js';
 import { checkWaybill } from '../waybill/waybills.js';
 import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
-import type { IntakeStep, SealedValue } from './pipeline.js';
+import { personSenderOf, type IntakeState, type IntakeStep, type SealedValue } from './pipeline.js';
 
 function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
   return { normalized, blind: vault.blind(purpose, normalized), sealed: vault.seal(purpose, normalized), masked };
@@ -21,34 +21,70 @@ function isPlausibleBirthDate(value: string, today: Date): boolean {
   return isRealDate(value) && value >= '1900-01-01' && new Date(`${value}T00:00:00Z`).getTime() <= today.getTime();
 }
 
-/** 寄递实名制: a missing or invalid identity is never accepted. */
+/** The identity fields a person shows at the counter: a person sender's, or an organisation's handler's. */
+type PersonShown = { idType: IdType; idNumber: string; name: string; phone: string; idIssuingCountry?: string; mrz?: string; birthDate?: string };
+
+/**
+ * 寄递实名制 for one person (a sender, or the handler of an organisation's parcel): the document, the name and
+ * the phone checked, refusals at `${at}.field`. The sealed identity, or undefined when any of it was refused.
+ */
+export function checkPersonShown(s: IntakeState, at: string, person: PersonShown): IdentityChecked | undefined {
+  const errors = s.fieldErrors;
+  const doc = checkDocument(person.idType, person.idNumber, { mrz: person.mrz, today: s.now });
+  if (!doc.ok) errors.push({ path: `${at}.${doc.code === 'MRZ_INVALID' ? 'mrz' : 'idNumber'}`, code: doc.code, reason: doc.reason, message: doc.message });
+  if (person.idType === 'PASSPORT') {
+    if (!person.idIssuingCountry) {
+      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_REQUIRED', message: 'A passport needs its issuing state (ICAO alpha-3, e.g. USA).' });
+    } else if (!isIssuingState(person.idIssuingCountry)) {
+      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_INVALID', message: `${person.idIssuingCountry} is not an ICAO issuing state code.` });
+    }
+  }
+  // The document face as read (birth date, sex): checked here, compared with the number by the ring step.
+  if (person.birthDate !== undefined && !isPlausibleBirthDate(person.birthDate, s.now)) {
+    errors.push({
+      path: `${at}.birthDate`,
+      code: 'BIRTH_DATE_INVALID',
+      message: `${person.birthDate} is not a birth date: write it as on the document, YYYY-MM-DD, between 1900 and today.`,
+      messageZh: `${person.birthDate} 不是有效的出生日期：请按证件所印填写（YYYY-MM-DD），应在1900年至今之间。`,
+    });
+  }
+  const name = normalizeName(person.name);
+  if (!isPlausibleName(name.display)) errors.push({ path: `${at}.name`, code: 'NAME_INVALID', ...personNameInvalid() });
+  const phone = checkPhone(person.phone, 'CN');
+  if (!phone.ok) errors.push({ path: `${at}.phone`, code: 'PHONE_INVALID', message: phone.message });
+  if (!doc.ok || !phone.ok) return undefined;
+  return {
+    idType: person.idType,
+    id: seal(s.vault, 'id_number', doc.normalized, maskIdNumber(doc.normalized)),
+    // What the archive keeps: the number's own birth date, else a passport MRZ's, else the face as declared.
+    birthDate: doc.birthDate ?? mrzTraits(person.mrz, s.now).birthDate ?? (person.birthDate && isPlausibleBirthDate(person.birthDate, s.now) ? person.birthDate : null),
+    name,
+    phone: seal(s.vault, 'phone', phone.e164, maskPhone(phone.e164)),
+  };
+}
+
+export type IdentityChecked = NonNullable<IntakeState['handler']>;
+
+/**
+ * 寄递实名制: a missing or invalid identity is never accepted. A person sender is checked here; an organisation
+ * sender's handler too (the organisation itself is looked up by organisation-sender.ts).
+ */
 export const identityStep: IntakeStep = {
   name: 'identity',
   validate(s) {
-    const { sender, recipient } = s.request;
+    const { recipient } = s.request;
     const errors = s.fieldErrors;
-    const doc = checkDocument(sender.idType, sender.idNumber, { mrz: sender.mrz, today: s.now });
-    if (!doc.ok) errors.push({ path: doc.code === 'MRZ_INVALID' ? 'sender.mrz' : 'sender.idNumber', code: doc.code, reason: doc.reason, message: doc.message });
-    if (sender.idType === 'PASSPORT') {
-      if (!sender.idIssuingCountry) {
-        errors.push({ path: 'sender.idIssuingCountry', code: 'ISSUING_COUNTRY_REQUIRED', message: 'A passport needs its issuing state (ICAO alpha-3, e.g. USA).' });
-      } else if (!isIssuingState(sender.idIssuingCountry)) {
-        errors.push({ path: 'sender.idIssuingCountry', code: 'ISSUING_COUNTRY_INVALID', message: `${sender.idIssuingCountry} is not an ICAO issuing state code.` });
-      }
+    const person = personSenderOf(s.request);
+    let senderOk = true;
+    if (person) {
+      const checked = checkPersonShown(s, 'sender', person);
+      if (checked) s.sender = { ...checked, address: normalizeSpaces(person.address) };
+      else senderOk = false;
+    } else if (s.request.sender.kind === 'organisation' && s.request.sender.handler) {
+      const checked = checkPersonShown(s, 'sender.handler', s.request.sender.handler);
+      if (checked) s.handler = checked;
+      else senderOk = false;
     }
-    // The document face as read (birth date, sex): checked here, compared with the number by the ring step.
-    if (sender.birthDate !== undefined && !isPlausibleBirthDate(sender.birthDate, s.now)) {
-      errors.push({
-        path: 'sender.birthDate',
-        code: 'BIRTH_DATE_INVALID',
-        message: `${sender.birthDate} is not a birth date: write it as on the document, YYYY-MM-DD, between 1900 and today.`,
-        messageZh: `${sender.birthDate} 不是有效的出生日期：请按证件所印填写（YYYY-MM-DD），应在1900年至今之间。`,
-      });
-    }
-    const senderName = normalizeName(sender.name);
-    if (!isPlausibleName(senderName.display)) errors.push({ path: 'sender.name', code: 'NAME_INVALID', ...personNameInvalid() });
-    const senderPhone = checkPhone(sender.phone, 'CN');
-    if (!senderPhone.ok) errors.push({ path: 'sender.phone', code: 'PHONE_INVALID', message: senderPhone.message });
 
     const country = recipient.country;
     if (!isCountryCode(country)) errors.push({ path: 'recipient.country', code: 'COUNTRY_INVALID', message: `${country} is not an ISO 3166-1 alpha-2 country code.` });
@@ -58,16 +94,7 @@ export const identityStep: IntakeStep = {
     const recipientPhone = recipient.phone ? checkPhone(recipient.phone, isCountryCode(country) ? country : 'CN') : undefined;
     if (recipientPhone && !recipientPhone.ok) errors.push({ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message });
 
-    if (!doc.ok || !senderPhone.ok || (recipientPhone && !recipientPhone.ok)) return;
-    s.sender = {
-      idType: sender.idType,
-      id: seal(s.vault, 'id_number', doc.normalized, maskIdNumber(doc.normalized)),
-      // What the archive keeps: the number's own birth date, else a passport MRZ's, else the face as declared.
-      birthDate: doc.birthDate ?? mrzTraits(sender.mrz, s.now).birthDate ?? (sender.birthDate && isPlausibleBirthDate(sender.birthDate, s.now) ? sender.birthDate : null),
-      name: senderName,
-      phone: seal(s.vault, 'phone', senderPhone.e164, maskPhone(senderPhone.e164)),
-      address: normalizeSpaces(sender.address),
-    };
+    if (!senderOk || (recipientPhone && !recipientPhone.ok)) return;
     s.recipient = {
       name: recipientName,
       phone: recipientPhone?.ok ? seal(s.vault, 'phone', recipientPhone.e164, maskPhone(recipientPhone.e164)) : null,

@@ -9,7 +9,7 @@
 // men); a passport's MRZ encodes them in its second line (ICAO 9303 TD3).
 import type { RingPolicy } from '../config.js';
 import { mrzCheckDigit } from '../identity/documents.js';
-import type { IntakeState } from '../intake/pipeline.js';
+import { personSenderOf, type IntakeState } from '../intake/pipeline.js';
 import { nameKey } from '../watchlist/normalize.js';
 import { floorAndArchivedBirth, isImplausible } from './price-floors.js';
 
@@ -80,8 +80,9 @@ export function identityConflicts(encoded: IdentityTraits, declared: Partial<Ide
 /** Facts about one intake for the ring step. Runs inside the intake transaction (`s.tx`); one round trip at most. */
 export async function memberFacts(s: IntakeState, brand: string | null, policy: Pick<RingPolicy, 'implausibleShare'>): Promise<MemberFacts> {
   const sender = s.sender!;
-  const { declared, sender: asSent } = s.request;
-  const encoded = encodedTraits(sender.idType, sender.id.normalized, sender.birthDate, asSent.mrz, s.now);
+  const { declared } = s.request;
+  const asSent = personSenderOf(s.request);
+  const encoded = encodedTraits(sender.idType, sender.id.normalized, sender.birthDate, asSent?.mrz, s.now);
   // The archive can only disagree where the birth date is not in the number itself (passports and permits).
   const askArchive = !ENCODED_IN_NUMBER.has(sender.idType) && sender.birthDate !== null;
   const { floorCny, archivedBirthDate } = await floorAndArchivedBirth(
@@ -93,6 +94,6 @@ export async function memberFacts(s: IntakeState, brand: string | null, policy: 
   return {
     implausible: isImplausible(declared.valueCny, declared.quantity, floorCny, policy.implausibleShare),
     senderNameKey: nameKey(sender.name.display),
-    identityConflict: identityConflicts(encoded, { birthDate: asSent.birthDate ?? null, sex: asSent.sex ?? null }, archivedBirthDate, askArchive ? sender.birthDate : null),
+    identityConflict: identityConflicts(encoded, { birthDate: asSent?.birthDate ?? null, sex: asSent?.sex ?? null }, archivedBirthDate, askArchive ? sender.birthDate : null),
   };
 }

@@ -43,9 +43,9 @@ export function watchlistStep(bus: EventEmitter): IntakeStep {
       const { request } = s;
       const hits = await screen(s.tx, {
         idNumberBlind: s.sender!.id.blind,
-        senderName: request.sender.name,
+        senderName: s.sender!.name.display,
         senderPhoneBlind: s.sender!.phone.blind,
-        senderAddress: request.sender.address,
+        senderAddress: s.sender!.address,
         recipientName: request.recipient.name,
         recipientPhoneBlind: s.recipient!.phone?.blind,
         recipientAddress: request.recipient.address,
