@@ -540,6 +540,8 @@ export const ringMembers = pgTable(
     /** This parcel's linking keys (kind:hash), and those of them that led to parcels already in the ring. */
     linkKeys: text('link_keys').array().notNull().default(sql`'{}'::text[]`),
     linkedVia: text('linked_via').array().notNull().default(sql`'{}'::text[]`),
+    /** An organisation's parcel: its handler's identity (document type + blind index), for ORG_ROTATING_HANDLERS. */
+    handlerKey: text('handler_key'),
     /** Customs seized this parcel: the strongest goods evidence a ring can have. */
     seized: boolean('seized').notNull().default(false),
     /** Split out of its ring by an analyst: it no longer counts towards the ring (kept for the record and as a label). */
