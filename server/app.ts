@@ -41,6 +41,7 @@ import { registerLookupRoutes } from './lookup/router.js';
 import { registerPrivacyRoutes } from './privacy/router.js';
 import { registerRingRoutes } from './rings/router.js';
 import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
+import { registerOrganisationRoutes } from './organisations/router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -127,6 +128,7 @@ export function createApp(ctx: AppContext) {
   registerPrivacyRoutes(api, ctx);
   registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
   registerRingRoutes(api, ctx);
+  registerOrganisationRoutes(api, ctx);
   api.route({
     method: 'get',
     path: '/api/openapi.json',
