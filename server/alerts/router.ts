@@ -16,6 +16,7 @@ import { alertParcelsSchema, loadAlertParcels } from './parcels.js';
 import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
 import { addAlertNote, alertNoteSchema, listAlertNotes, MAX_NOTE_LENGTH, notOwnedMessage } from './notes.js';
 import { mayDecide } from './ownership.js';
+import { flagOrganisationsOfParcels, parcelIdsOfAlert } from '../organisations/flags.js';
 
 /** One alert as its page reads it: with the notes every jurisdiction it touches added. */
 const alertWithNotesSchema = alertSchema
@@ -28,7 +29,7 @@ const alertWithNotesSchema = alertSchema
 
 const alertCountsSchema = z.object({ open: z.number().int(), acknowledged: z.number().int(), high: z.number().int() }).meta({ id: 'AlertCounts' });
 
-export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppContext) {
+export function registerAlertRoutes(api: Api, { db, bus, config, vault, clock }: AppContext) {
   api.route({
     method: 'get',
     path: '/api/alerts',
@@ -238,6 +239,10 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault }: AppCon
         const ringId = ringIdOfGroup(current.groupKey);
         if (ringId && body.resolution === 'false_positive') {
           await dampRing(tx, ringId, current.evidence.map((e) => e.code), current.parcelCount, user.id);
+        }
+        // A confirmed alert puts the organisations whose parcels it rests on up for review.
+        if (body.resolution === 'confirmed') {
+          await flagOrganisationsOfParcels(tx, 'alert_confirmed', { parcelIds: await parcelIdsOfAlert(tx, current.id), alertId: current.id }, clock());
         }
         await recordAudit(tx, {
           actor: user,

@@ -24,6 +24,7 @@ import { changeSettingRate, checkExpiry, emptyCounts, rateRestoreBody, rateSetti
 import { auditSeizureNotices, createSeizureNotices, IP_MESSAGES, noticeSchema, noticesOfParcel, presentNotice, seizedBrandKeys } from './ip.js';
 import { registerCustomsIpRoutes } from './ip-router.js';
 import { CUSTOMS_MESSAGES } from './messages.js';
+import { flagOrganisationsOfParcels } from '../organisations/flags.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -335,6 +336,8 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
               now,
             })
           : { notices: [], unregistered: [] };
+        // A seizure puts the parcel's organisation sender (协议客户) up for review.
+        if (seized) await flagOrganisationsOfParcels(tx, 'seizure', { parcelIds: [p.id] }, now);
         // The audit rows last: the first takes the audit chain's lock (audit_chain_head) until commit, which every
         // audited write in the system then waits for; taken before the ring's lock, a seizure waiting behind a
         // busy ring would stall them all, and deadlock with a split (ring, then audit).
