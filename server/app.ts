@@ -41,6 +41,9 @@ import { registerLookupRoutes } from './lookup/router.js';
 import { registerPrivacyRoutes } from './privacy/router.js';
 import { registerRingRoutes } from './rings/router.js';
 import { registerPriceFloorRoutes } from './rings/price-floors-router.js';
+import { apiKeyGate } from './machine/auth.js';
+import { registerServiceAccountRoutes } from './machine/router.js';
+import { registerWebhookRoutes } from './webhooks/router.js';
 import { registerOrganisationRoutes } from './organisations/router.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -94,6 +97,8 @@ export function createApp(ctx: AppContext) {
   );
   // Before any body is read: a page on another site may not act with the user's cookie (server/http/origin.ts).
   app.use(refuseCrossSiteRequests(config));
+  // API keys of service accounts: authenticated and rate-limited per key before any body is read (server/machine/auth.ts).
+  app.use('/api', apiKeyGate(ctx.db, config.apiKeyRateLimitPerMinute));
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
   // The protected-brand registry every matcher reads: loaded before the first request, kept fresh (server/brands/registry.ts).
   const brands = startBrandRegistry(ctx.db, ctx.dbKind, log);
@@ -108,7 +113,7 @@ export function createApp(ctx: AppContext) {
   const keyring = createSelectionKeyring(ctx.vault);
   const intakeSteps: IntakeStep[] = [
     identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep,
-    watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring), customsStep(keyring, ctx.config.customs),
+    watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring), customsStep(keyring, ctx.config.customs, ctx.bus),
     holdStep(ctx.config.holds, ctx.bus), // a held parcel's hold row, after the parcel and every finding
   ];
   // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel;
@@ -128,6 +133,8 @@ export function createApp(ctx: AppContext) {
   registerPrivacyRoutes(api, ctx);
   registerPriceFloorRoutes(api, ctx); // before any /api/rings/:ringId, which would take "price-floors" for an id
   registerRingRoutes(api, ctx);
+  registerServiceAccountRoutes(api, ctx);
+  registerWebhookRoutes(api, ctx); // also listens on ctx.bus and defines the webhook.deliver job
   registerOrganisationRoutes(api, ctx);
   api.route({
     method: 'get',

@@ -47,6 +47,8 @@ const envSchema = z.object({
   SESSION_TTL_HOURS: int(1, 24 * 30).default(12),
   PASSWORD_HASH_COST: int(10, 20).default(15),
   LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 100000).default(10),
+  // Requests a minute per API key (service accounts, server/machine/), per process.
+  API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1000000).default(600),
   LOGIN_LOCK_AFTER_FAILURES: int(1, 100).default(5),
   LOGIN_LOCK_SECONDS: int(1, 86400).default(60),
   LOGIN_LOCK_MAX_SECONDS: int(1, 86400).default(900),
@@ -184,6 +186,8 @@ export type Config = {
   passwordHashCost: number;
   /** Failed logins a minute from one address (any usernames), per process. */
   loginRateLimitPerMinute: number;
+  /** Requests a minute per API key of a service account, per process (server/machine/auth.ts). */
+  apiKeyRateLimitPerMinute: number;
   loginThrottle: LoginThrottlePolicy;
   jsonBodyLimit: string;
   cookieSecure: boolean;
@@ -321,6 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     passwordHashCost: e.PASSWORD_HASH_COST,
     loginRateLimitPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+    apiKeyRateLimitPerMinute: e.API_KEY_RATE_LIMIT_PER_MINUTE,
     loginThrottle: {
       lockAfterFailures: e.LOGIN_LOCK_AFTER_FAILURES,
       lockMs: e.LOGIN_LOCK_SECONDS * 1000,

@@ -95,7 +95,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
       const outcome = await settleLoginAttempt(db, username, config.loginThrottle, async () => {
         [user] = await db.select().from(users).where(eq(users.username, username));
         const ok = await verifyPassword(body.password, user?.passwordHash ?? (await dummyHash));
-        return !!user && ok && !user.disabled;
+        return !!user && ok && !user.disabled && user.kind === 'person'; // service accounts use API keys only
       });
       if (!outcome.ok || !user) {
         const failures = outcome.ok ? 0 : outcome.failures;

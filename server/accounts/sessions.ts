@@ -9,6 +9,8 @@ import { bilingual } from '../i18n/messages.js';
 import { ForbiddenError, UnauthenticatedError, withMessage } from '../http/errors.js';
 import './messages.js';
 import type { AuthUser } from './access.js';
+import { authenticateApiKey, forgetAllApiKeys, forgetApiKeysOf, gatedApiKeyUser } from '../machine/auth.js';
+import { apiKeyFromHeaders } from '../machine/keys.js';
 
 export const SESSION_COOKIE = 'pg_session';
 const TOKEN_PREFIX = 'pgs_';
@@ -65,6 +67,7 @@ function prepareSessionLookup(db: Queryable) {
       outletRegionCode: outlets.regionCode,
       jurisdiction: users.jurisdiction,
       disabled: users.disabled,
+      kind: users.kind,
       mustChangePassword: users.mustChangePassword,
       expiresAt: sessions.expiresAt,
     })
@@ -104,12 +107,14 @@ export function forgetSession(tokenHash: string): void {
 /** Drops every cached session of a user, so the next request reads the account afresh. */
 export function forgetUserSessions(userId: string): void {
   for (const [tokenHash, { user }] of recent) if (user.id === userId) recent.delete(tokenHash);
+  forgetApiKeysOf(userId); // a revoked key or disabled service account reaches the API-key cache the same way
   evictions++;
 }
 
 /** Drops the whole cache, e.g. when a missed notification cannot be ruled out. */
 export function forgetAllSessions(): void {
   recent.clear();
+  forgetAllApiKeys();
   evictions++;
 }
 
@@ -133,9 +138,21 @@ export async function authenticateToken(
 /** Routes a user who must change their password may still call: who am I, log out, change the password. */
 const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/session', 'DELETE /api/session', 'POST /api/session/password']);
 
-/** The authenticator of every HTTP route (server/app.ts). */
-export function authenticateRequest(db: Queryable, req: Request): Promise<AuthUser> {
+/**
+ * The authenticator of every HTTP route (server/app.ts). An API key (`Authorization: Bearer pgk_…` or
+ * `X-Api-Key`) authenticates its service account as a courier (server/machine/auth.ts); such a caller never
+ * reaches the session routes (log out, change password): they are for people.
+ */
+export async function authenticateRequest(db: Queryable, req: Request): Promise<AuthUser> {
   const path = (req.originalUrl ?? req.url).split('?')[0]!.replace(/\/+$/, '');
+  const apiKey = apiKeyFromHeaders(req.headers);
+  if (apiKey !== undefined) {
+    const user = gatedApiKeyUser(req) ?? (await authenticateApiKey(db, apiKey, req.headers['x-outlet-id']));
+    if (path.startsWith('/api/session') && !(req.method === 'GET' && path === '/api/session')) {
+      throw withMessage(new ForbiddenError('', 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN'), bilingual('SERVICE_ACCOUNT_ROUTE_FORBIDDEN'));
+    }
+    return user;
+  }
   return authenticateToken(db, tokenFromRequest(req), new Date(), { passwordChangeAllowed: PASSWORD_CHANGE_ROUTES.has(`${req.method} ${path}`) });
 }
 
@@ -162,6 +179,8 @@ async function lookUpSession(db: Queryable, token: string | undefined, now: Date
   const [row] = await sessionLookup(db).execute({ tokenHash, now });
   if (!row) throw withMessage(new UnauthenticatedError('', 'SESSION_EXPIRED'), bilingual('SESSION_EXPIRED'));
   if (row.disabled) throw withMessage(new UnauthenticatedError('', 'ACCOUNT_DISABLED'), bilingual('ACCOUNT_DISABLED'));
+  // A service account never holds a session (login refuses it); should a row exist anyway, it is not honoured.
+  if (row.kind !== 'person') throw withMessage(new UnauthenticatedError('', 'SESSION_EXPIRED'), bilingual('SESSION_EXPIRED'));
   return {
     id: row.id,
     username: row.username,

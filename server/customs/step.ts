@@ -4,6 +4,7 @@
 // Every cross-border parcel gets a customs_inspections row (selected or not) with the rates, key id, draw,
 // goods classes and grounds, so an audit can reproduce the decision. A refused parcel never leaves the
 // counter and is never selected.
+import type { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { customsInspections } from '../../models/schema.js';
 import type { CustomsPolicy } from '../config.js';
@@ -33,7 +34,8 @@ const settingOf = (raisedRate: number | null, reason: string | null, expiresAt: 
   expiresAt: expiresAt ? new Date(expiresAt) : null,
 });
 
-export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): IntakeStep {
+/** `bus`: a selection is announced after commit as 'customs:selected' (outbound webhooks, server/webhooks/). */
+export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy, bus?: EventEmitter): IntakeStep {
   return {
     name: 'customs',
     async check(s) {
@@ -91,6 +93,19 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy): I
         routeRate: plan.routeRate,
         goodsKeys: plan.goodsKeys,
       });
+      if (selected && bus) {
+        const selectedEvent = {
+          waybillNo: s.waybill!.normalized,
+          routeKey: plan.routeKey,
+          grounds,
+          rate,
+          regionCode: s.courier.outletRegionCode,
+          outletId: s.courier.outletId,
+          parcelId: s.parcel!.id,
+          at: s.parcel!.createdAt.toISOString(),
+        };
+        s.afterCommit.push(() => bus.emit('customs:selected', selectedEvent));
+      }
       s.customsInspection = {
         selected,
         rate,

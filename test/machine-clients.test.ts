@@ -1,0 +1,199 @@
+// Service accounts with API keys (issue 18, machine clients): created and keyed by admins, scoped to an outlet or
+// a carrier (X-Outlet-Id), acting as couriers and nothing more, refused at once when revoked or disabled,
+// rate-limited per key, the key shown once and stored hashed.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import { apiKeys, auditLog, parcels, users } from '../models/schema.js';
+import { aParcel } from './helpers/factories.js';
+import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
+
+const KEY_FORM = /^pgk_[a-z2-7]{12}_[a-z2-7]{40}$/;
+
+describe('machine clients: service accounts and API keys', () => {
+  let s: TestServer;
+  let admin: string;
+  const asAdmin = () => ({ Authorization: `Bearer ${admin}` });
+  before(async () => {
+    // A low limit per key so the rate-limit test is quick; every other test uses its own keys.
+    s = await startTestServer({ RING_ALERT_SCORE: '100', API_KEY_RATE_LIMIT_PER_MINUTE: '25' });
+    admin = await s.login('admin');
+  });
+  after(() => s?.close());
+
+  async function account(name: string, scope: { outletId?: string; carrier?: string }) {
+    const res = await s.http().post('/api/service-accounts').set(asAdmin()).send({ name, ...scope });
+    assert.equal(res.status, 201, res.text);
+    return res.body as { id: string; name: string };
+  }
+  async function issue(accountId: string, label = 'test') {
+    const res = await s.http().post(`/api/service-accounts/${accountId}/keys`).set(asAdmin()).send({ label });
+    assert.equal(res.status, 201, res.text);
+    return res.body as { id: string; key: string; prefix: string };
+  }
+  const intakeWith = (headers: Record<string, string>, body: object = aParcel(), idem?: string) => {
+    const req = s.http().post('/api/parcels').set(headers);
+    if (idem) req.set('Idempotency-Key', idem);
+    return req.send(body);
+  };
+
+  it('admins create service accounts with exactly one valid scope; nobody else may', async () => {
+    expectProblem(await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-both', outletId: 'GZ-TH-001', carrier: 'EMS' }), 422, 'SERVICE_SCOPE_REQUIRED');
+    expectProblem(await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-none' }), 422, 'SERVICE_SCOPE_REQUIRED');
+    const unknownOutlet = expectProblem(await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-x', outletId: 'NOPE-1' }), 422, 'SERVICE_OUTLET_UNKNOWN');
+    assert.equal(unknownOutlet.errors?.[0]?.path, 'outletId');
+    expectProblem(await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-x', carrier: 'NO-SUCH' }), 422, 'SERVICE_CARRIER_UNKNOWN');
+    const courier = await s.login('courier1');
+    expectProblem(await s.http().post('/api/service-accounts').set('Authorization', `Bearer ${courier}`).send({ name: 'sa-c', outletId: 'GZ-TH-001' }), 403, 'ROLE_FORBIDDEN');
+    const created = await account('sa-dup', { outletId: 'GZ-TH-001' });
+    expectProblem(await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-dup', carrier: 'EMS' }), 409, 'SERVICE_NAME_TAKEN');
+    const [row] = await s.ctx.db.select().from(users).where(eq(users.id, created.id));
+    assert.equal(row?.kind, 'service');
+    assert.equal(row?.role, 'courier');
+    const list = await s.http().get('/api/service-accounts').set(asAdmin()).expect(200);
+    assert.ok(list.body.serviceAccounts.some((a: { name: string }) => a.name === 'sa-dup'));
+  });
+
+  it('a key is shown once, in its form; only a hash of its secret is kept, and the list never shows it', async () => {
+    const a = await account('sa-keys', { outletId: 'GZ-TH-001' });
+    const issued = await issue(a.id, 'dispatch system');
+    assert.match(issued.key, KEY_FORM);
+    assert.equal(issued.key.slice(4, 16), issued.prefix);
+    const secret = issued.key.slice(17);
+    const [row] = await s.ctx.db.select().from(apiKeys).where(eq(apiKeys.id, issued.id));
+    assert.ok(row);
+    assert.match(row.secretHash, /^[0-9a-f]{64}$/);
+    assert.ok(!JSON.stringify(row).includes(secret), 'the secret is not stored');
+    const list = await s.http().get(`/api/service-accounts/${a.id}/keys`).set(asAdmin()).expect(200);
+    assert.equal(list.body.keys.length, 1);
+    assert.deepEqual(Object.keys(list.body.keys[0]).sort(), ['createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt', 'prefix', 'revokedAt']);
+    assert.ok(!list.text.includes(secret) && !list.text.includes(row.secretHash));
+    const [audit] = await s.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'api_key.issue'), eq(auditLog.subjectId, 'sa-keys')));
+    assert.equal(audit?.details.prefix, issued.prefix);
+    assert.ok(!JSON.stringify(audit).includes(secret));
+  });
+
+  it('an intake by API key works like a courier’s, Idempotency-Key included, by Bearer or X-Api-Key', async () => {
+    const a = await account('sa-intake', { outletId: 'GZ-TH-001' });
+    const { key } = await issue(a.id);
+    const body = aParcel();
+    const idem = randomUUID();
+    const first = await intakeWith({ Authorization: `Bearer ${key}` }, body, idem);
+    assert.equal(first.status, 201, first.text);
+    assert.equal(first.body.verdict, 'accepted');
+    const again = await intakeWith({ 'X-Api-Key': key }, body, idem);
+    assert.equal(again.status, 201);
+    assert.equal(again.headers['idempotent-replayed'], 'true');
+    assert.equal(again.body.parcel.id, first.body.parcel.id);
+    const rows = await s.ctx.db.select().from(parcels).where(eq(parcels.waybillNo, body.waybillNo));
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.outletId, 'GZ-TH-001');
+    // The parcel reads back through the courier's route.
+    const read = await s.http().get(`/api/parcels/${body.waybillNo}`).set('X-Api-Key', key);
+    assert.equal(read.status, 200, read.text);
+  });
+
+  it('a carrier-scoped key names its outlet in X-Outlet-Id, which must be one of its carrier’s', async () => {
+    const a = await account('sa-ems', { carrier: 'EMS' });
+    const { key } = await issue(a.id);
+    const auth = { Authorization: `Bearer ${key}` };
+    const missing = expectProblem(await intakeWith(auth), 400, 'OUTLET_REQUIRED');
+    assert.ok(missing.detail && (missing as { detailZh?: string }).detailZh);
+    expectProblem(await intakeWith({ ...auth, 'X-Outlet-Id': 'YW-CC-001' }), 403, 'OUTLET_OUTSIDE_SCOPE'); // a YTO outlet
+    expectProblem(await intakeWith({ ...auth, 'X-Outlet-Id': 'NO-SUCH' }), 403, 'OUTLET_OUTSIDE_SCOPE');
+    const body = aParcel();
+    const res = await intakeWith({ ...auth, 'X-Outlet-Id': 'SZ-FT-001' }, body);
+    assert.equal(res.status, 201, res.text);
+    const [row] = await s.ctx.db.select().from(parcels).where(eq(parcels.waybillNo, body.waybillNo));
+    assert.equal(row?.outletId, 'SZ-FT-001');
+    const who = await s.http().get('/api/session').set({ ...auth, 'X-Outlet-Id': 'GZ-TH-001' }).expect(200);
+    assert.deepEqual(who.body.user, { username: 'sa-ems', role: 'courier', outletId: 'GZ-TH-001' });
+    // An outlet-scoped key may not name another outlet.
+    const b = await account('sa-one-outlet', { outletId: 'GZ-TH-001' });
+    const k2 = await issue(b.id);
+    expectProblem(await intakeWith({ 'X-Api-Key': k2.key, 'X-Outlet-Id': 'SZ-FT-001' }), 403, 'OUTLET_OUTSIDE_SCOPE');
+  });
+
+  it('a service account never logs in with a password, even one an admin set', async () => {
+    const a = await account('sa-nologin', { outletId: 'GZ-TH-001' });
+    const password = 'Quartz-Meadow-7319-Lantern';
+    await s.http().patch('/api/users/sa-nologin').set(asAdmin()).send({ password }).expect(200);
+    expectProblem(await s.http().post('/api/session').send({ username: 'sa-nologin', password }), 401, 'INVALID_CREDENTIALS');
+    assert.ok(a.id);
+  });
+
+  it('API keys reach courier routes only: no session or password routes, no admin or officer routes', async () => {
+    const a = await account('sa-limits', { outletId: 'GZ-TH-001' });
+    const { key } = await issue(a.id);
+    const auth = { 'X-Api-Key': key };
+    expectProblem(await s.http().post('/api/session/password').set(auth).send({ currentPassword: 'x', newPassword: 'Another-Long-Passphrase-42' }), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().delete('/api/session').set(auth), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/users').set(auth), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().patch('/api/users/admin').set(auth).send({ disabled: true }), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().post('/api/service-accounts').set(auth).send({ name: 'sa-self', outletId: 'GZ-TH-001' }), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/webhooks').set(auth), 403, 'ROLE_FORBIDDEN');
+    await s.http().get('/api/holds').set(auth).expect(200);
+  });
+
+  it('unknown, malformed, revoked and expired keys and disabled accounts are 401 API_KEY_INVALID in both languages', async () => {
+    const bad = expectProblem(await s.http().get('/api/session').set('X-Api-Key', 'pgk_nonsense'), 401, 'API_KEY_INVALID');
+    assert.ok((bad as { detailZh?: string }).detailZh?.includes('API 密钥无效'));
+    expectProblem(await s.http().get('/api/session').set('Authorization', `Bearer pgk_${'a'.repeat(12)}_${'b'.repeat(40)}`), 401, 'API_KEY_INVALID');
+    const a = await account('sa-revoke', { outletId: 'GZ-TH-001' });
+    const k = await issue(a.id);
+    await s.http().get('/api/session').set('X-Api-Key', k.key).expect(200); // cached now: revocation must still win at once
+    await s.http().delete(`/api/service-accounts/${a.id}/keys/${k.id}`).set(asAdmin()).expect(204);
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', k.key), 401, 'API_KEY_INVALID');
+    expectProblem(await s.http().delete(`/api/service-accounts/${a.id}/keys/${k.id}`).set(asAdmin()), 409, 'API_KEY_REVOKED');
+    // A right secret with another key's prefix is no key.
+    const k2 = await issue(a.id);
+    const k3 = await issue(a.id);
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', `pgk_${k2.prefix}_${k3.key.slice(17)}`), 401, 'API_KEY_INVALID');
+    // Rotation: the new key works, the old one stops when told (here at once).
+    const rotated = await s.http().post(`/api/service-accounts/${a.id}/keys/${k2.id}/rotate`).set(asAdmin()).send({ revokeOldAfterSeconds: 0 });
+    assert.equal(rotated.status, 201, rotated.text);
+    assert.match(rotated.body.key, KEY_FORM);
+    assert.ok(rotated.body.old.revokedAt);
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', k2.key), 401, 'API_KEY_INVALID');
+    await s.http().get('/api/session').set('X-Api-Key', rotated.body.key).expect(200);
+    // A key past its expiry.
+    await s.ctx.db.update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, k3.id));
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', k3.key), 401, 'API_KEY_INVALID');
+    // Disabling the account stops every key at once.
+    await s.http().patch(`/api/service-accounts/${a.id}`).set(asAdmin()).send({ disabled: true }).expect(200);
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', rotated.body.key), 401, 'API_KEY_INVALID');
+    expectProblem(await s.http().post(`/api/service-accounts/${a.id}/keys`).set(asAdmin()).send({}), 422, 'SERVICE_ACCOUNT_DISABLED');
+    const actions = (await s.ctx.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.subjectId, 'sa-revoke'))).map((r) => r.action);
+    for (const a of ['service_account.create', 'api_key.issue', 'api_key.revoke', 'api_key.rotate', 'service_account.disable']) assert.ok(actions.includes(a), `${a} audited`);
+  });
+
+  it('each key has its own rate limit: 429 with Retry-After, other keys unaffected', async () => {
+    const a = await account('sa-busy', { outletId: 'GZ-TH-001' });
+    const busy = await issue(a.id);
+    const calm = await issue(a.id);
+    for (let i = 0; i < 25; i++) await s.http().get('/api/session').set('X-Api-Key', busy.key).expect(200);
+    const limited = expectProblem(await s.http().get('/api/session').set('X-Api-Key', busy.key), 429, 'RATE_LIMITED');
+    assert.ok((limited as { detailZh?: string }).detailZh);
+    const res = await s.http().get('/api/session').set('X-Api-Key', busy.key);
+    assert.ok(Number(res.headers['retry-after']) >= 1 && Number(res.headers['retry-after']) <= 60, `Retry-After ${res.headers['retry-after']}`);
+    await s.http().get('/api/session').set('X-Api-Key', calm.key).expect(200);
+    // Made-up secrets under the busy key's prefix are refused as invalid, not counted against anyone.
+    expectProblem(await s.http().get('/api/session').set('X-Api-Key', `pgk_${calm.prefix}_${'c'.repeat(40)}`), 401, 'API_KEY_INVALID');
+    await s.http().get('/api/session').set('X-Api-Key', calm.key).expect(200);
+  });
+
+  it('last_used_at is set on use and written at most once a minute per key', async () => {
+    const a = await account('sa-used', { outletId: 'GZ-TH-001' });
+    const k = await issue(a.id);
+    const lastUsed = async () => (await s.ctx.db.select({ at: apiKeys.lastUsedAt }).from(apiKeys).where(inArray(apiKeys.id, [k.id])))[0]!.at;
+    assert.equal(await lastUsed(), null);
+    await s.http().get('/api/session').set('X-Api-Key', k.key).expect(200);
+    const first = await lastUsed();
+    assert.ok(first);
+    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 3; i++) await s.http().get('/api/session').set('X-Api-Key', k.key).expect(200);
+    assert.equal((await lastUsed())?.getTime(), first.getTime(), 'not rewritten within the minute');
+    const list = await s.http().get(`/api/service-accounts/${a.id}/keys`).set(asAdmin()).expect(200);
+    assert.equal(list.body.keys[0].lastUsedAt, first.toISOString());
+  });
+});
