@@ -35,6 +35,7 @@ import { registerReportRoutes } from './reports/router.js';
 import { registerJobRoutes } from './jobs/router.js';
 import { registerCaseRoutes } from './cases/router.js';
 import { registerHoldRoutes } from './holds/router.js';
+import { registerInterceptionRoutes } from './interception/router.js';
 import { holdStep } from './holds/step.js';
 import { registerAuditRoutes } from './audit/router.js';
 import { registerLookupRoutes } from './lookup/router.js';
@@ -128,6 +129,7 @@ export function createApp(ctx: AppContext) {
   registerJobRoutes(api, ctx);
   registerCaseRoutes(api, ctx);
   registerHoldRoutes(api, ctx);
+  registerInterceptionRoutes(api, ctx);
   registerLookupRoutes(api, ctx);
   registerAuditRoutes(api, ctx);
   registerPrivacyRoutes(api, ctx);

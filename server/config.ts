@@ -111,6 +111,9 @@ const envSchema = z.object({
     .regex(/^[A-Z][A-Z0-9_]*=\d{1,5}(,[A-Z][A-Z0-9_]*=\d{1,5})*$/, 'a comma-separated list of REASON_CODE=hours, e.g. INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4')
     .default('INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4'),
   JOBS_ENABLED: bool.default(true),
+  // Interception (拦截件, server/interception/): parcels taken in this many days ago may still be in the network; the carrier answers within hours.
+  INTERCEPT_DAYS: int(1, 365).default(7),
+  INTERCEPT_DUE_HOURS: int(1, 24 * 30).default(24),
   WATCHLIST_RETRO_DAYS: int(1, 3650).default(90),
   WATCHLIST_RETRO_CHUNK: int(10, 5000).default(200),
   WATCHLIST_RETRO_JOB_SECONDS: int(1, 240).default(60),
@@ -216,6 +219,15 @@ export type Config = {
   /** How long each class of data is kept (server/privacy/retention.ts). */
   retention: RetentionPolicy;
   watchlistRetro: WatchlistRetroPolicy;
+  interception: InterceptionPolicy;
+};
+
+/** Interception of parcels already in the network (server/interception/). */
+export type InterceptionPolicy = {
+  /** A parcel taken in within this many days before the alert or list hit may still be stopped. */
+  days: number;
+  /** Hours the outlet has to answer an order before it is escalated. */
+  dueHours: number;
 };
 
 /** Suspect lists applied backwards (server/watchlist/retro.ts). */
@@ -395,5 +407,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inNetworkDays: e.WATCHLIST_RETRO_IN_NETWORK_DAYS,
       inNetworkDaysCrossBorder: e.WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER,
     },
+    interception: { days: e.INTERCEPT_DAYS, dueHours: e.INTERCEPT_DUE_HOURS },
   };
 }

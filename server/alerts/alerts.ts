@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { alertParcels, alerts, type Evidence } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { Queryable } from '../db/database.js';
+import { orderForAlert, type InterceptionOrderView } from '../interception/orders.js';
 import { countByProvince, nextOwner, owningJurisdiction, provinceOf } from './ownership.js';
 
 export type AlertRow = typeof alerts.$inferSelect;
@@ -108,7 +109,13 @@ export type AlertContribution = {
   };
 };
 
-export type AlertChange = { event: 'alert:new' | 'alert:updated'; alert: AlertView; regionCodes: string[] };
+export type AlertChange = {
+  event: 'alert:new' | 'alert:updated';
+  alert: AlertView;
+  regionCodes: string[];
+  /** Interception orders this change opened (server/interception/): announced when the change is published. */
+  interceptions?: InterceptionOrderView[];
+};
 
 export const MAX_WAYBILLS_ON_ALERT = 200;
 
@@ -173,9 +180,18 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
     })
     .returning({ ...getTableColumns(alerts), inserted: sql<boolean>`(xmax = 0)` });
   const parcelIds = t?.parcelIds ?? [c.parcelId];
+  let linked: string[] = [];
   if (parcelIds.length) {
-    await db.insert(alertParcels).values(parcelIds.map((parcelId) => ({ alertId: row!.id, parcelId }))).onConflictDoNothing();
+    linked = (
+      await db
+        .insert(alertParcels)
+        .values(parcelIds.map((parcelId) => ({ alertId: row!.id, parcelId })))
+        .onConflictDoNothing()
+        .returning({ parcelId: alertParcels.parcelId })
+    ).map((r) => r.parcelId);
   }
+  // Parcels the alert just took in that were accepted earlier are still on their way: stop them (拦截件).
+  const interceptions = await orderForAlert(db, { id: row!.id, type: c.type }, linked, c.parcelId);
   const { inserted, ...raised } = row!;
   let alert: AlertRow = raised;
   const owner = nextOwner(alert);
@@ -184,7 +200,12 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
     const [moved] = await db.update(alerts).set({ ownerJurisdiction: owner }).where(eq(alerts.id, alert.id)).returning();
     alert = moved!;
   }
-  return { event: inserted ? 'alert:new' : 'alert:updated', alert: presentAlert(alert), regionCodes: alert.regionCodes };
+  return {
+    event: inserted ? 'alert:new' : 'alert:updated',
+    alert: presentAlert(alert),
+    regionCodes: alert.regionCodes,
+    ...(interceptions.length ? { interceptions } : {}),
+  };
 }
 
 export type Resolution = 'confirmed' | 'false_positive' | 'merged';

@@ -5,7 +5,7 @@
 // | INSPECTION_MISMATCH, SCREENING_SUSPECT,            | outlet_supervisor of that outlet; postal_regulator whose  |
 // | PROHIBITED_ITEM_SUSPECTED (outlet safety)          | jurisdiction covers the parcel's region; admin            |
 // | WATCHLIST_HIT, ANT_MOVING_SUSPECTED (lists, rings) | postal_regulator of the jurisdiction; customs_officer of  |
-// |                                                    | the jurisdiction when the parcel is cross-border; admin   |
+// | INTERCEPTED (stopped in the network, 拦截件)        | the jurisdiction when the parcel is cross-border; admin   |
 // | any other (unknown) code                           | postal_regulator of the jurisdiction; admin               |
 //
 // A hold with several reasons needs a decider entitled to every one. Nobody outside the parcel's outlet or
@@ -15,7 +15,8 @@ import { coversRegion, type AuthUser } from '../accounts/access.js';
 import type { HoldPolicy } from '../config.js';
 
 export const OUTLET_SAFETY_REASONS = ['INSPECTION_MISMATCH', 'SCREENING_SUSPECT', 'PROHIBITED_ITEM_SUSPECTED'] as const;
-export const LIST_AND_RING_REASONS = ['WATCHLIST_HIT', 'ANT_MOVING_SUSPECTED'] as const;
+// INTERCEPTED: a parcel stopped in the network because an alert or a list reached back to it; decided as its source is.
+export const LIST_AND_RING_REASONS = ['WATCHLIST_HIT', 'ANT_MOVING_SUSPECTED', 'INTERCEPTED'] as const;
 
 /** What of a hold the rules look at. */
 export type HoldPlace = { outletId: string; regionCode: string; crossBorder: boolean; reasons: readonly string[] };

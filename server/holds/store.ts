@@ -8,7 +8,8 @@ import type { Db, Queryable } from '../db/database.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { ConflictError, ForbiddenError, NotFoundError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
-import { mayDecideHold, mayViewHold } from './deciders.js';
+import type { HoldPolicy } from '../config.js';
+import { dueAtFor, mayDecideHold, mayViewHold } from './deciders.js';
 
 export const HOLD_MESSAGES = defineMessages({
   HOLD_NOT_FOUND: { en: 'No parcel {waybillNo} in your area.', zh: '您的辖区内没有运单 {waybillNo}。' },
@@ -208,6 +209,28 @@ export async function decideHold(db: Db, user: AuthUser, waybillNo: string, deci
     if (isUniqueViolation(err)) throw alreadyDecided(waybillNo, 'decided');
     throw err;
   }
+}
+
+/**
+ * A hold opened after intake (an intercepted parcel, server/interception/): the hold row, the parcel's status `held`
+ * and its reason appended to the parcel's reasons, in the caller's transaction. The caller announces it (hold:new)
+ * once committed.
+ */
+export async function openHold(
+  tx: Queryable,
+  p: { parcelId: string; waybillNo: string; outletId: string; regionCode: string; crossBorder: boolean },
+  reason: Reason,
+  heldAt: Date,
+  policy: HoldPolicy,
+): Promise<HoldRow> {
+  await tx
+    .insert(holds)
+    .values({ ...p, reasons: [reason.code], heldAt, dueAt: dueAtFor([reason.code], heldAt, policy) });
+  await tx
+    .update(parcels)
+    .set({ status: 'held', reasons: sql`${parcels.reasons} || ${JSON.stringify([reason])}::jsonb` })
+    .where(eq(parcels.id, p.parcelId));
+  return (await loadHold(tx, p.parcelId))!;
 }
 
 /** Decisions on a parcel, for its record (one at most today; a list so a reopened hold could add more). */

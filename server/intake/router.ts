@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import { mayDecideHold } from '../holds/deciders.js';
 import { decisionsOf, loadHold, presentHold } from '../holds/store.js';
 import { parcelCustoms } from '../customs/ip.js';
+import { interceptionOfParcel } from '../interception/orders.js';
 import type { Api } from '../http/api.js';
 import { NotFoundError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
@@ -69,7 +70,7 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
       const decisions = hold ? await decisionsOf(db, row.parcel.id) : [];
       // Suspect-list entries listed after intake that met it while still in the network (server/watchlist/retro.ts).
       const retroFlags = await retroFlagsOfParcel(db, row.parcel.id);
-      const parcel = { ...presentParcel(row, query.unmask ? vault : null), hold: hold ? presentHold(hold, mayDecideHold(user, hold.hold)) : null, decisions, retroFlags };
+      const parcel = { ...presentParcel(row, query.unmask ? vault : null), hold: hold ? presentHold(hold, mayDecideHold(user, hold.hold)) : null, decisions, retroFlags, interception: await interceptionOfParcel(db, row.parcel.id) };
       // Customs' part (selection grounds, outcome, right-holder notices, disposal) for the roles that read customs data.
       if (CUSTOMS_READERS.includes(user.role) && row.customs) Object.assign(parcel, { customs: await parcelCustoms(db, row.parcel.id, new Date()) });
       return { status: 200, body: { parcel } };

@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 import { ESCALATE_JOB_KIND, escalateOverdueHolds } from '../holds/escalate.js';
 import { runHousekeeping } from '../housekeeping.js';
+import { escalateOverdueOrders, INTERCEPTION_ESCALATE_JOB_KIND } from '../interception/service.js';
 import { anchorChain } from '../audit/chain.js';
 import { purgeJob, PURGE_JOB_KIND, PURGE_SCHEDULE } from '../privacy/router.js';
 import { storeReports } from '../reports/archive.js';
@@ -16,6 +17,7 @@ export const SCHEDULES: ScheduleSeed[] = [
   { name: 'reports.weekly', kind: 'reports.weekly', rule: 'weekly fri 17:00 Asia/Shanghai' },
   { name: 'reports.monthly', kind: 'reports.monthly', rule: 'monthly last 17:00 Asia/Shanghai' },
   { name: 'holds.escalate', kind: ESCALATE_JOB_KIND, rule: 'every 60s' },
+  { name: 'interceptions.escalate', kind: INTERCEPTION_ESCALATE_JOB_KIND, rule: 'every 60s' },
   { name: 'housekeeping', kind: 'housekeeping', rule: 'every 3600s' },
   // Retention (issue 21): what aged out is deleted or anonymised; the audit chain's head is signed every 5 minutes.
   PURGE_SCHEDULE,
@@ -37,6 +39,10 @@ export function defineJobKinds(): void {
   // Escalation looks at the holds as they are now, not at the minute it was scheduled for.
   defineJobKind(ESCALATE_JOB_KIND, async (ctx, _job, now) => {
     await escalateOverdueHolds(ctx, now);
+  });
+  // Interception orders unanswered past due, as overdue holds.
+  defineJobKind(INTERCEPTION_ESCALATE_JOB_KIND, async (ctx, _job, now) => {
+    await escalateOverdueOrders(ctx, now);
   });
   // Expired sessions, idempotency keys past retention, ring links older than the longest window.
   defineJobKind('housekeeping', async (ctx, _job, now) => {

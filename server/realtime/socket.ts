@@ -15,6 +15,7 @@ import { allowSocketHandshake } from '../http/origin.js';
 import { bilingual } from '../i18n/messages.js';
 import { authenticateSocket, type Guarded, type OnBus, type SocketData } from './handshake.js';
 import { announceHoldsLive } from './holds.js';
+import { announceInterceptionsLive } from './interceptions.js';
 import { attachOutletNamespace } from './outlet.js';
 
 // The shared handshake lives in ./handshake.ts; re-exported for those who knew it here.
@@ -156,6 +157,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
   onBus('user:revoked', (userId: string) => outlet.in(`user:${userId}`).disconnectSockets(true));
   // Holds: to the outlet's couriers and supervisors, and to the officers over it (after commit).
   announceHoldsLive(ctx, onBus, alerts, outlet);
+  announceInterceptionsLive(onBus, alerts, outlet); // interception orders, to the same rooms as holds
   // Alerts go to the rooms of the outlets' jurisdictions, after the intake that raised them committed.
   onBus('alert', (change: AlertChange) => {
     alerts.to(roomsForAlert(change.regionCodes, change.alert.crossBorder)).emit(change.event, change.alert);

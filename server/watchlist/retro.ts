@@ -13,6 +13,7 @@ import type { WatchlistRetroPolicy } from '../config.js';
 import type { AppContext } from '../context.js';
 import { queryRows, type Db, type Queryable } from '../db/database.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
+import { orderForListEntry } from '../interception/orders.js';
 import { enqueueJob } from '../jobs/store.js';
 import { scoreHits, type Hit } from './match.js';
 import { candidateArgs, candidateOf, probesFor, type CandidateRow, type ScreenInput } from './screen.js';
@@ -315,7 +316,14 @@ async function recordHits(tx: Queryable, runId: string, parcels: PastParcel[], h
     if (first[0]) out[first[0].opened ? 'opened' : 'grown']++;
     // Its latest state, announced as new if this chunk opened it.
     const prior = latest.get(change.alert.id);
-    latest.set(change.alert.id, prior?.event === 'alert:new' ? { ...change, event: 'alert:new' } : change);
+    // The matching parcel, if accepted and still on its way, is ordered stopped (拦截件); the orders travel with the
+    // alert's change and are announced once it is published after commit (server/interception/events.ts).
+    const ordered = [
+      ...(prior?.interceptions ?? []),
+      ...(change.interceptions ?? []),
+      ...(await orderForListEntry(tx, p.id, { entryId: hit.entryId, alertId: change.alert.id, reason: hit.reason, reasonZh: hit.reasonZh }, now)),
+    ];
+    latest.set(change.alert.id, { ...(prior?.event === 'alert:new' ? { ...change, event: 'alert:new' } : change), ...(ordered.length ? { interceptions: ordered } : {}) });
     const inNetwork = stillInNetwork(
       { verdict: p.verdict, holdStatus: p.hold_status, customsOutcome: p.customs_outcome, crossBorder: p.cross_border, createdAt: new Date(Number(p.created_ms)) },
       now,
