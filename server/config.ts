@@ -90,6 +90,8 @@ const envSchema = z.object({
     .default('90d:8,365d:12'),
   RING_ANNUAL_LIMIT_CNY: int(1, 100_000_000).default(26000),
   RING_ANNUAL_LIMIT_PARCELS: int(1, 1_000_000).default(52),
+  RING_ORG_HANDLERS: int(2, 1000).default(4),
+  RING_ORG_HANDLERS_DAYS: int(1, 365).default(7),
   RING_ALERT_SCORE: int(1, 100).default(5),
   RING_VALUE_LIMIT_CNY: int(1, 1_000_000).default(1000),
   RING_VALUE_LIMIT_HMT_CNY: int(1, 1_000_000).default(800),
@@ -170,6 +172,9 @@ export type RingPolicy = {
   implausibleShare: number;
   /** Which kinds of key link parcels into rings (server/rings/keys.ts). */
   linkKeys: string[];
+  /** ORG_ROTATING_HANDLERS: this many distinct handlers of one organisation within orgHandlersDays (default 4 in 7). */
+  orgHandlers?: number;
+  orgHandlersDays?: number;
 };
 
 export type Config = {
@@ -373,6 +378,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       justUnderShare: e.RING_JUST_UNDER_PERCENT / 100,
       implausibleShare: e.RING_IMPLAUSIBLE_PERCENT / 100,
       linkKeys: e.RING_LINK_KEYS.split(','),
+      orgHandlers: e.RING_ORG_HANDLERS,
+      orgHandlersDays: e.RING_ORG_HANDLERS_DAYS,
     },
     realtimeAdapter: e.REALTIME_ADAPTER ?? (e.DATABASE_URL ? 'postgres' : 'memory'),
     customs: { baseRate: e.CUSTOMS_BASE_RATE },

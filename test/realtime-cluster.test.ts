@@ -63,7 +63,7 @@ describe('live alerts across two server processes (PostgreSQL)', function () {
         .send(aParcel({
           sender: { idNumber: aResidentId('440106', `1980010${i + 1}`, '135'), name: '周敏', phone: '13822223333', address: '广东省广州市白云区机场路1号' },
           recipient: { name: 'Tanaka Yui', phone: '+81 90 1234 5601', address: '1-2-3 Shibuya, Tokyo', country: 'JP' },
-          declared: { description: '样品', category: 'samples', quantity: 2, valueCny: 930, brand: undefined },
+          declared: { description: '样品一批', category: 'samples', quantity: 2, valueCny: 930, brand: undefined },
         }))
         .expect(201);
       for (const al of res.body.alerts) ids.add(al.id);

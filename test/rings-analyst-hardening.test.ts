@@ -239,7 +239,7 @@ describe('ring analysts’ tools, hardened', () => {
     const goods = [
       { description: 'Gucci 手袋', category: 'bags', valueCny: 950, brand: 'Gucci' },
       { description: 'Nike 运动鞋', category: 'shoes', valueCny: 900, brand: 'Nike' },
-      { description: '礼品', category: 'gifts', valueCny: 960, brand: undefined },
+      { description: '礼品一份', category: 'gifts', valueCny: 960, brand: undefined },
       { description: 'Gucci 手袋', category: 'bags', valueCny: 980, brand: 'Gucci' },
     ];
     const waybills: string[] = [];

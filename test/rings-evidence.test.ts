@@ -159,7 +159,7 @@ describe('ring evidence through the API', () => {
     const names = ['赵大勇', '钱小红', '孙建华', '赵大勇'];
     const results = [];
     for (let i = 0; i < 4; i++) {
-      results.push(await intake(aParcel({ sender: { ...card, name: names[i], phone: `1581234${String(2000 + i)}` }, recipient: consignee('AU', 1), declared: { description: '礼品', category: 'shoes', quantity: 1, valueCny: 420, brand: undefined } })));
+      results.push(await intake(aParcel({ sender: { ...card, name: names[i], phone: `1581234${String(2000 + i)}` }, recipient: consignee('AU', 1), declared: { description: '礼品一份', category: 'shoes', quantity: 1, valueCny: 420, brand: undefined } })));
     }
     const last = results[3]!;
     assert.equal(last.body.alerts[0]?.type, 'ANT_MOVING', JSON.stringify(last.body));
@@ -169,7 +169,7 @@ describe('ring evidence through the API', () => {
     // Control: one person, one phone, the same four parcels to another consignee: no identity evidence, no alert.
     const one = sender();
     for (let i = 0; i < 4; i++) {
-      const r = await intake(aParcel({ sender: one, recipient: consignee('AU', 2), declared: { description: '礼品', category: 'shoes', quantity: 1, valueCny: 420, brand: undefined } }));
+      const r = await intake(aParcel({ sender: one, recipient: consignee('AU', 2), declared: { description: '礼品一份', category: 'shoes', quantity: 1, valueCny: 420, brand: undefined } }));
       assert.deepEqual(r.body.alerts, [], `parcel ${i + 1}`);
     }
   });
@@ -178,7 +178,7 @@ describe('ring evidence through the API', () => {
     const send = (phone: string, k: number, forged: boolean) => {
       const id = sender({ phone });
       const face = forged ? { birthDate: '1999-12-31', sex: 'F' } : {};
-      return intake(aParcel({ sender: { ...id, ...face }, recipient: consignee('JP', k), declared: { description: '样品', category: 'watches', quantity: 1, valueCny: 380, brand: undefined } }));
+      return intake(aParcel({ sender: { ...id, ...face }, recipient: consignee('JP', k), declared: { description: '样品一批', category: 'watches', quantity: 1, valueCny: 380, brand: undefined } }));
     };
     const forged = [await send('13612340001', 1, true), await send('13612340001', 2, true), await send('13612340001', 3, true)];
     assert.match((await member(forged[0]!.body.parcel.id)).identityConflict ?? '', /^BIRTH_DATE(,SEX)?$/);

@@ -17,7 +17,7 @@ describe('strangers at a ring’s counter', () => {
   const asAdmin = async (path: string) => s.http().get(path).set('Authorization', `Bearer ${await s.login('admin')}`).expect(200);
   // Same counter, day, destination and category, just under the CNY 1,000 limit, nobody shared: the counter pattern.
   const counterParcel = (parties = unlinkedParties(), declared: Record<string, unknown> = {}) =>
-    aParcel({ ...parties, declared: { description: '礼品', category: 'toys', quantity: 3, valueCny: 950, brand: undefined, ...declared } });
+    aParcel({ ...parties, declared: { description: '礼品一份', category: 'toys', quantity: 3, valueCny: 950, brand: undefined, ...declared } });
 
   it('a ring that rotates everything but the counter alerts; a family at the counter is not pulled in, its next parcel neither', async () => {
     const ring = [];

@@ -45,7 +45,7 @@ describe('big rings stay cheap', () => {
     for (let i = 0; i < N; i++) {
       const res = await intake(aParcel({
         sender: who, recipient: aConsignee(80 + (i % 7)),
-        declared: { description: '礼品', category: 'gifts', quantity: 1, valueCny: 900 + (i % 50), brand: undefined },
+        declared: { description: '礼品一份', category: 'gifts', quantity: 1, valueCny: 900 + (i % 50), brand: undefined },
       })).expect(201);
       alertId = res.body.alerts[0]?.id ?? alertId;
       last = res.body.parcel.waybillNo;

@@ -102,7 +102,7 @@ describe('slow rings through the API, over a simulated year', () => {
 
   it('one sender declaring gifts just under the limit every 9 days: quiet in the short windows, alerted by its 8th parcel', async () => {
     now = new Date('2026-01-05T02:00:00Z');
-    const body = () => aParcel({ sender: sender(1001, '陈静'), recipient: aConsignee(61), declared: { description: '礼品', category: 'gifts', quantity: 2, valueCny: 950, brand: undefined } });
+    const body = () => aParcel({ sender: sender(1001, '陈静'), recipient: aConsignee(61), declared: { description: '礼品一份', category: 'gifts', quantity: 2, valueCny: 950, brand: undefined } });
     for (let i = 1; i <= 7; i++) {
       const res = await intake(body()).expect(201);
       assert.deepEqual(res.body.alerts, [], `parcel ${i} (day ${(i - 1) * 9}) is not enough`);

@@ -90,7 +90,7 @@ describe('ant-moving rings (API and live)', () => {
       const res = await intake(aParcel({
         sender: { ...anIdentity(), phone },
         recipient: { name: '王芳', phone: '13700000001', address: '浙江省杭州市西湖区文三路100号', country: 'CN' },
-        declared: { description: '礼品', category: 'gifts', quantity: 1, valueCny: 950, brand: undefined },
+        declared: { description: '礼品一份', category: 'gifts', quantity: 1, valueCny: 950, brand: undefined },
       })).expect(201);
       assert.deepEqual(res.body.alerts, []);
     }

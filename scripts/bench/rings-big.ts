@@ -37,7 +37,7 @@ const abroad = (b: Body) => b.recipient.country !== 'CN';
 function busyParcel(): Body {
   let b = anOrdinaryParcel(r, busySender);
   while (!abroad(b)) b = anOrdinaryParcel(r, busySender);
-  if (busyKind === 'ring') b.declared = { description: '礼品', category: 'gifts', quantity: 2, valueCny: r.int(900, 990) };
+  if (busyKind === 'ring') b.declared = { description: '礼品一份', category: 'gifts', quantity: 2, valueCny: r.int(900, 990) };
   b.inspection.matchesDeclaration = true;
   b.screening.result = 'clear';
   return b;

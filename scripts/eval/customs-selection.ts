@@ -129,7 +129,7 @@ async function targeted() {
         const ring = r.pick(rings);
         p.sender = { ...aPerson(r), phone: ring.phone, address: ring.address };
         p.recipient = ring.consignee;
-        p.declared = { description: '礼品', category: 'gifts', quantity: 3, valueCny: r.int(950, 990) };
+        p.declared = { description: '礼品一份', category: 'gifts', quantity: 3, valueCny: r.int(950, 990) };
       }
       return p;
     };

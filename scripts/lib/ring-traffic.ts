@@ -141,7 +141,7 @@ function family(r: Rng, n: number): Actor {
   const vagueFamily = r.next() < 0.15;
   const items = Array.from({ length: r.int(1, 5) }, () => {
     const d = ordinaryDeclared(r);
-    return { outlet: r.pick(outlets), label, body: parcel(r, r.pick(members), child, vagueFamily ? { ...d, description: '礼品' } : d) };
+    return { outlet: r.pick(outlets), label, body: parcel(r, r.pick(members), child, vagueFamily ? { ...d, description: '礼品一份' } : d) };
   });
   return { label, items };
 }
@@ -263,7 +263,7 @@ const RING_GOODS = [
   { category: 'clothing', description: '羽绒服', brand: 'Moncler' },
   { category: 'clothing', description: '羽绒服', brand: 'Canada Goose' },
 ];
-const VAGUE = ['礼品', '样品', '日用品', 'gift', 'sample'];
+const VAGUE = ['礼品一份', '样品一批', '日用品若干', 'gift for family', 'some samples'];
 const justUnder = (r: Rng, limit = 1000) => r.int(Math.ceil(limit * 0.76), limit - 5);
 /**
  * Goods retailing at thousands declared at tens of yuan ("a handbag retailing above ten thousand yuan declared at

@@ -52,11 +52,36 @@ export function suspectProhibitedWords(description: string): { word: string; cat
   return hits;
 }
 
-/** Descriptions that say nothing about the goods: what ant-moving rings write (DOMAIN.md). */
-const VAGUE_WORDS = /^(礼品|礼物|样品|样本|日用品|生活用品|杂物|杂货|私人物品|个人用品|物品|货物|小商品|gifts?|samples?|daily (necessities|goods|use)|personal (items|effects|belongings)|goods|items|misc(ellaneous)?|stuff)$/i;
+/**
+ * Descriptions that say nothing about the goods: what ant-moving rings write (DOMAIN.md), and what UPU CN 23 and
+ * EU ICS2 guidance refuse on their own (gift, sample, parts, accessories…).
+ */
+const VAGUE_WORDS = /^(礼品|礼物|赠品|样品|样本|日用品|生活用品|杂物|杂货|私人物品|个人用品|物品|货物|商品|小商品|配件|零件|零配件|部件|用品|东西|gifts?|presents?|samples?|parts?|spare parts|accessor(y|ies)|daily (necessities|goods|use)|personal (items|effects|belongings)|goods|items?|merchandise|general merchandise|products?|commodit(y|ies)|misc(ellaneous)?|stuff|various|others?)$/i;
 const VAGUE_CATEGORIES = new Set(['gifts', 'samples', 'other']);
 
+/** The description as compared: NFKC, invisible characters gone, punctuation and spaces at either end dropped. */
+function descriptionKey(description: string): string {
+  return stripInvisible(description.normalize('NFKC'))
+    .trim()
+    .replace(/^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu, '')
+    .replace(/\s+/g, ' ');
+}
+
+/** Only a vague word (礼品, 样品, 配件, gift, sample, parts…), in any case, with or without punctuation. */
+export function isVagueWord(description: string): boolean {
+  return VAGUE_WORDS.test(descriptionKey(description));
+}
+
+/** Padding around a vague word that still says nothing: 礼品一份, 一些样品, some gifts, gift for family. */
+const FILLER_BEFORE = /^(一些|一份|一批|一盒|一包|一箱|若干|少量|部分|几件|a|an|some|assorted|various)\s*/i;
+const FILLER_AFTER = /\s*(一份|一批|一盒|一包|一箱|一些|若干|少量|\d+\s*(件|个|份|pcs?)|等|for (my )?(family|friends?|relatives?|personal use))$/i;
+
+/**
+ * Ring evidence (rings/step.ts): a vague word, also padded (the counter refuses only the bare word on
+ * cross-border parcels, so rings pad it), or a short text under a catch-all category.
+ */
 export function isVagueDescription(description: string, category: string): boolean {
-  const text = stripInvisible(description.normalize('NFKC')).trim().replace(/[\s,，。.、;；!！]+$/, '');
-  return VAGUE_WORDS.test(text) || (VAGUE_CATEGORIES.has(category) && text.length <= 4);
+  const text = descriptionKey(description);
+  const core = text.replace(FILLER_BEFORE, '').replace(FILLER_AFTER, '').trim();
+  return VAGUE_WORDS.test(text) || VAGUE_WORDS.test(core) || (VAGUE_CATEGORIES.has(category) && text.length <= 4);
 }

@@ -10,6 +10,8 @@ import type { PiiPurpose, PiiVault } from '../privacy/pii.js';
 import { isRealDate, mrzTraits } from '../rings/member-facts.js';
 import { checkWaybill } from '../waybill/waybills.js';
 import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
+import { checkDeclaration } from './items.js';
+import { checkOrganisationSender } from './organisation-sender.js';
 import { personSenderOf, type IntakeState, type IntakeStep, type SealedValue } from './pipeline.js';
 
 function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
@@ -71,7 +73,7 @@ export type IdentityChecked = NonNullable<IntakeState['handler']>;
  */
 export const identityStep: IntakeStep = {
   name: 'identity',
-  validate(s) {
+  async validate(s) {
     const { recipient } = s.request;
     const errors = s.fieldErrors;
     const person = personSenderOf(s.request);
@@ -80,10 +82,13 @@ export const identityStep: IntakeStep = {
       const checked = checkPersonShown(s, 'sender', person);
       if (checked) s.sender = { ...checked, address: normalizeSpaces(person.address) };
       else senderOk = false;
-    } else if (s.request.sender.kind === 'organisation' && s.request.sender.handler) {
-      const checked = checkPersonShown(s, 'sender.handler', s.request.sender.handler);
-      if (checked) s.handler = checked;
-      else senderOk = false;
+    } else if (s.request.sender.kind === 'organisation') {
+      await checkOrganisationSender(s);
+      if (s.request.sender.handler) {
+        const checked = checkPersonShown(s, 'sender.handler', s.request.sender.handler);
+        if (checked) s.handler = checked;
+        else senderOk = false;
+      }
     }
 
     const country = recipient.country;
@@ -162,9 +167,15 @@ export const screeningStep: IntakeStep = {
   },
 };
 
-/** 禁止寄递物品: a prohibited class refuses; a suspicious word in the description holds. */
+/**
+ * 禁止寄递物品: a prohibited class refuses; a suspicious word in the description holds. The declaration itself
+ * (item lines adding up, HS codes, no vague cross-border description) is validated first (items.ts).
+ */
 export const contentsStep: IntakeStep = {
   name: 'contents',
+  validate(s) {
+    checkDeclaration(s);
+  },
   check(s) {
     const { category, description } = s.request.declared;
     if (isProhibitedCategory(category)) {

@@ -42,7 +42,12 @@ export type RingMember = {
   /** This parcel's linking keys (kind:hash), and those that led to parcels already in the ring. */
   linkKeys: string[];
   linkedVia: string[];
+  /** An organisation's parcel: the handler's identity (document type + blind index), when one was recorded. */
+  handlerKey?: string | null;
 };
+
+/** An organisation sender's key (its archive identity, id_type USCC). */
+export const isOrganisationKey = (senderKey: string) => senderKey.startsWith('USCC:');
 
 export type Indicator = { code: string; weight: number; message: string; messageZh: string };
 
@@ -233,6 +238,30 @@ export const rotatingIdentities: IndicatorFn = (ps) => {
   };
 };
 
+/**
+ * One organisation's parcels handed over by many different people within a few days: contract customers have a
+ * handler or two, a front for a ring lets its members take turns. Identity evidence like rotating identities:
+ * never enough to alert without goods evidence.
+ */
+export const orgRotatingHandlers: IndicatorFn = (ps, p) => {
+  const threshold = p.orgHandlers ?? DEFAULT_ORG_HANDLERS;
+  const days = p.orgHandlersDays ?? DEFAULT_ORG_HANDLERS_DAYS;
+  const newest = ps[0]?.createdAt.getTime() ?? 0;
+  const recent = ps.filter((m) => m.handlerKey && isOrganisationKey(m.senderKey) && m.createdAt.getTime() > newest - days * 86_400_000);
+  const top = largest(countBy(recent, (m) => m.senderKey), (xs) => new Set(xs.map((m) => m.handlerKey)).size);
+  const handlers = top ? new Set(top[1].map((m) => m.handlerKey)).size : 0;
+  if (handlers < threshold) return null;
+  const name = top![1][0]!.senderName;
+  return {
+    code: 'ORG_ROTATING_HANDLERS',
+    weight: 2,
+    message: `${handlers} different handlers handed over parcels of one organisation (${name}) within ${days} days.`,
+    messageZh: `${days} 天内同一单位（${name}）的邮件由 ${handlers} 名不同经办人交寄。`,
+  };
+};
+export const DEFAULT_ORG_HANDLERS = 4;
+export const DEFAULT_ORG_HANDLERS_DAYS = 7;
+
 /** One consignee abroad fed by many senders. */
 export const manySendersOneConsignee: IndicatorFn = (ps) => {
   const top = largest(countBy(ps, (m) => m.consigneeKey), distinctSenders);
@@ -344,7 +373,7 @@ export const destinationConcentration: IndicatorFn = (ps) => {
 };
 
 export const INDICATORS: IndicatorFn[] = [
-  underLimitCluster, implausibleValues, totalFarAboveLimit, rotatingIdentities, identityLent, identityContradicted, manySendersOneConsignee,
+  underLimitCluster, implausibleValues, totalFarAboveLimit, rotatingIdentities, orgRotatingHandlers, identityLent, identityContradicted, manySendersOneConsignee,
   protectedBrandRepeated, samePriorityGoods, vagueDescriptions, inspectionMismatch, suspectListHits, customsSeizures, spreadOverOutlets,
   destinationConcentration,
 ];

@@ -20,6 +20,12 @@ export type LinkInput = {
   justUnder: boolean;
   /** Declared implausibly low for its brand or category (price floors, member-facts.ts). */
   implausible: boolean;
+  /**
+   * An organisation's parcel: its handler's identity (document type + blind index, as a person sender's key) and
+   * phone. They link like a sender's, so a handler's private parcels and several organisations they hand over for meet.
+   */
+  handlerIdBlind?: string | null;
+  handlerPhoneBlind?: string | null;
 };
 
 export type LinkKey = { kind: string; key: string; lockId: string };
@@ -47,13 +53,15 @@ function hashed(kind: string, value: string): LinkKey {
 }
 
 /**
- * Sender identity, sender phone, sender address, consignee name + country, consignee phone, consignee
+ * Sender identity, sender phone (and an organisation's handler's identity and phone, as the same kinds), sender address, consignee name + country, consignee phone, consignee
  * address + country. One outlet serves thousands of unrelated people, so the outlet links only through a
  * pattern: the same counter, the same day, the same goods to the same country, declared just under the limit
  * or implausibly low (ants who rotate every identity still walk into one counter).
  */
 export function linkKeys(i: LinkInput, kinds?: readonly string[]): LinkKey[] {
   const keys = [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
+  if (i.handlerIdBlind) keys.push(hashed('sender_id', i.handlerIdBlind));
+  if (i.handlerPhoneBlind && i.handlerPhoneBlind !== i.senderPhoneBlind) keys.push(hashed('sender_phone', i.handlerPhoneBlind));
   if (isSpecificAddress(i.senderAddressKey)) keys.push(hashed('sender_address', i.senderAddressKey));
   // A name alone joins strangers (Kim Minjun in Korea): it links at the same street, whatever door or flat.
   const street = streetOf(i.consigneeAddressKey);

@@ -18,7 +18,7 @@ import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
 import { dayAt, dayFacts, loadTotals, plusParcel, ringSizes } from './aggregates.js';
-import { assessRing, isDamped, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
+import { assessRing, isDamped, isOrganisationKey, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
 import { withoutAllowlisted } from './allowlist.js';
 import { linkKeys, type LinkKey } from './keys.js';
 import { annualRatio, assessLongWindows, isLong, longVolumeEvidence, parcelsOf, stronger, type AnnualTop } from './long-windows.js';
@@ -80,6 +80,7 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
     ...(await memberFacts(s, brand, policy)),
     linkKeys: [],
     linkedVia: [],
+    handlerKey: s.handler ? `${s.handler.idType}:${s.handler.id.blind}` : null,
   };
   const keys = linkKeys(
     {
@@ -96,6 +97,8 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
     brand,
     justUnder: declared.valueCny < limit && declared.valueCny >= limit * policy.justUnderShare,
     implausible: member.implausible,
+    handlerIdBlind: member.handlerKey,
+    handlerPhoneBlind: s.handler?.phone.blind ?? null,
     },
     policy.linkKeys,
   );
@@ -188,8 +191,9 @@ export async function scoreRings(tx: Queryable, rings: RingState[], member: Ring
   // The identity furthest over the annual limits: the rings' own, or this parcel's sender with this parcel.
   const stored = rings.reduce<AnnualTop | null>((best, r) => moreTelling(best, r.annualTop, policy), null);
   const year = loaded.senderYear;
+  // The annual limits are a person's (personal-use imports); an organisation declares as a business.
   const mine: AnnualTop | null =
-    member && year ? { year: year.year, senderKey: member.senderKey, senderName: member.senderName, parcels: year.parcels + 1, valueCny: year.valueCny + member.valueCny } : null;
+    member && year && !isOrganisationKey(member.senderKey) ? { year: year.year, senderKey: member.senderKey, senderName: member.senderName, parcels: year.parcels + 1, valueCny: year.valueCny + member.valueCny } : null;
   const sameIdentity = !!mine && !!stored && stored.senderKey === mine.senderKey && stored.year === mine.year;
   const annualTop = sameIdentity ? mine : moreTelling(stored, mine, policy);
 

@@ -201,12 +201,12 @@ export async function recordMember(
     insert into ring_members (parcel_id, ring_id, created_at, waybill_no, sender_key, sender_name, sender_phone_blind,
                               sender_phone_masked, sender_address_key, sender_address, consignee_key, consignee_name, country,
                               outlet_id, region_code, route_key, value_cny, category, brand, vague, mismatch, watchlist_hit,
-                              implausible, sender_name_key, identity_conflict, link_keys, linked_via)
+                              implausible, sender_name_key, identity_conflict, link_keys, linked_via, handler_key)
     values (${m.parcelId}, ${ringId}, ${m.createdAt}, ${m.waybillNo}, ${m.senderKey}, ${m.senderName}, ${m.senderPhoneBlind},
             ${m.senderPhoneMasked}, ${m.senderAddressKey}, ${m.senderAddress}, ${m.consigneeKey}, ${m.consigneeName}, ${m.country},
             ${m.outletId}, ${m.regionCode}, ${m.routeKey}, ${m.valueCny}, ${m.category}, ${m.brand}, ${m.vague}, ${m.mismatch},
             ${m.watchlistHit}, ${m.implausible}, ${m.senderNameKey}, ${m.identityConflict}, ${`{${m.linkKeys.join(',')}}`}::text[],
-            ${`{${m.linkedVia.join(',')}}`}::text[])`);
+            ${`{${m.linkedVia.join(',')}}`}::text[], ${m.handlerKey ?? null})`);
 }
 
 /** A false-positive resolution: the ring does not alert again on the same evidence. */

@@ -19,6 +19,13 @@ export type ScreenInput = {
   recipientAddress?: string;
   waybillNo?: string;
   declaredText?: string;
+  /** An organisation sender's handler (经办人), screened as a person. */
+  handlerIdBlind?: string;
+  handlerPhoneBlind?: string;
+  handlerName?: string;
+  /** An organisation sender: its name and its code, screened against `company` entries. */
+  organisationName?: string;
+  organisationUscc?: string;
 };
 
 export function probesFor(i: ScreenInput): Probe[] {
@@ -33,6 +40,11 @@ export function probesFor(i: ScreenInput): Probe[] {
   if (i.senderAddress) p.push({ field: 'sender.address', types: ['address'], raw: i.senderAddress });
   if (i.recipientAddress) p.push({ field: 'recipient.address', types: ['address'], raw: i.recipientAddress });
   if (i.declaredText) p.push({ field: 'declared', types: ['brand'], raw: i.declaredText });
+  exact('sender.handler.idNumber', 'id_number', i.handlerIdBlind);
+  exact('sender.handler.phone', 'phone', i.handlerPhoneBlind);
+  if (i.handlerName) p.push({ field: 'sender.handler.name', types: ['person_name'], raw: i.handlerName });
+  if (i.organisationName) p.push({ field: 'sender.organisation', types: ['company'], raw: i.organisationName });
+  if (i.organisationUscc) p.push({ field: 'sender.uscc', types: ['company'], raw: i.organisationUscc });
   return p;
 }
 
@@ -52,8 +64,10 @@ export type CandidateArgs = {
 };
 
 export function candidateArgs(i: ScreenInput): CandidateArgs {
-  const exactKeys = [i.idNumberBlind, i.senderPhoneBlind, i.recipientPhoneBlind, i.waybillNo].filter((k): k is string => !!k);
-  const senderNameKey = i.senderName ? nameKey(i.senderName) : null;
+  const exactKeys = [i.idNumberBlind, i.senderPhoneBlind, i.recipientPhoneBlind, i.waybillNo, i.handlerIdBlind, i.handlerPhoneBlind].filter((k): k is string => !!k);
+  // The person at the counter: the sender, or an organisation's handler (an organisation's name is no person's).
+  const personName = i.senderName ?? i.handlerName;
+  const senderNameKey = personName ? nameKey(personName) : null;
   const recipientNameKey = i.recipientName ? nameKey(i.recipientName) : null;
   const nameKeys = [senderNameKey, recipientNameKey].filter((k): k is string => !!k);
   // Fuzzy name retrieval serves typos in romanised names only; a name in characters meets its entries by
@@ -68,7 +82,7 @@ export function candidateArgs(i: ScreenInput): CandidateArgs {
   return {
     exactKeys,
     nameKeys,
-    senderNameFuzzy: fuzzy(i.senderName, senderNameKey),
+    senderNameFuzzy: fuzzy(personName, senderNameKey),
     recipientNameFuzzy: fuzzy(i.recipientName, recipientNameKey),
     companyKey: i.recipientName ? companyKey(i.recipientName) : null,
     addressKeys,
@@ -91,6 +105,18 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
       ${arr(a.exactKeys)}, ${arr(a.nameKeys)}, ${a.senderNameFuzzy}::text, ${a.recipientNameFuzzy}::text,
       ${a.companyKey}::text, ${arr(a.addressKeys)}, ${arr(a.addressDoors)}, ${arr(a.brands)}, ${a.brandText}::text)`,
   );
+  // An organisation sender's name and code meet `company` entries exactly on their keys, as a consignee's name
+  // does; the candidates function has one company slot (the consignee's), so this is a second, indexed read.
+  const orgKeys = [i.organisationName, i.organisationUscc].filter((v): v is string => !!v).map(companyKey).filter((k) => k.length >= 2);
+  if (orgKeys.length) {
+    rows.push(
+      ...(await queryRows<Row>(
+        db,
+        sql`select id, type, value, match_key, match_text, note, source from watchlist_entries
+            where deleted_at is null and (expires_at is null or expires_at > now()) and type = 'company' and match_key = any(${arr(orgKeys)})`,
+      )),
+    );
+  }
   const seen = new Set<string>();
   return rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id)).map(candidateOf);
 }

@@ -40,10 +40,16 @@ export function watchlistStep(bus: EventEmitter): IntakeStep {
   return {
     name: 'watchlist',
     async check(s) {
-      const { request } = s;
+      const { request, organisation, handler } = s;
       const hits = await screen(s.tx, {
         idNumberBlind: s.sender!.id.blind,
-        senderName: s.sender!.name.display,
+        // An organisation sender: its handler is screened as the person, its name and code as a company.
+        senderName: organisation ? undefined : s.sender!.name.display,
+        handlerIdBlind: handler?.id.blind,
+        handlerPhoneBlind: handler?.phone.blind,
+        handlerName: handler?.name.display,
+        organisationName: organisation?.name,
+        organisationUscc: organisation?.uscc,
         senderPhoneBlind: s.sender!.phone.blind,
         senderAddress: s.sender!.address,
         recipientName: request.recipient.name,

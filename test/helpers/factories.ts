@@ -73,7 +73,7 @@ export function ringParcel(phone: string, consignee = aConsignee(Number(phone.sl
   return aParcel({
     sender: { ...anIdentity(), phone, address: `广东省广州市天河区天河北路${phone.slice(-4)}号` },
     recipient: consignee,
-    declared: { description: '礼品', category: ringCategory(phone), quantity: 3, valueCny: 960, brand: undefined },
+    declared: { description: '礼品一份', category: ringCategory(phone), quantity: 3, valueCny: 960, brand: undefined },
   });
 }
 
