@@ -50,8 +50,10 @@ describe('machine clients: service accounts and API keys', () => {
     const [row] = await s.ctx.db.select().from(users).where(eq(users.id, created.id));
     assert.equal(row?.kind, 'service');
     assert.equal(row?.role, 'courier');
+    await issue(created.id);
     const list = await s.http().get('/api/service-accounts').set(asAdmin()).expect(200);
-    assert.ok(list.body.serviceAccounts.some((a: { name: string }) => a.name === 'sa-dup'));
+    const shown = list.body.serviceAccounts.find((a: { name: string }) => a.name === 'sa-dup');
+    assert.deepEqual({ ...shown, createdAt: undefined }, { id: created.id, name: 'sa-dup', outletId: 'GZ-TH-001', carrier: null, disabled: false, createdAt: undefined, activeKeys: 1 });
   });
 
   it('a key is shown once, in its form; only a hash of its secret is kept, and the list never shows it', async () => {

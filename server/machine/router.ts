@@ -167,7 +167,7 @@ export function registerServiceAccountRoutes(api: Api, ctx: AppContext) {
           carrier: users.carrier,
           disabled: users.disabled,
           createdAt: users.createdAt,
-          activeKeys: sql<number>`(select count(*)::int from api_keys k where k.user_id = ${users.id} and k.revoked_at is null and (k.expires_at is null or k.expires_at > now()))`,
+          activeKeys: sql<number>`(select count(*)::int from api_keys k where k.user_id = users.id and k.revoked_at is null and (k.expires_at is null or k.expires_at > now()))`,
         })
         .from(users)
         .where(eq(users.kind, 'service'))

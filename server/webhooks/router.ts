@@ -182,9 +182,9 @@ export function registerWebhookRoutes(api: Api, ctx: AppContext) {
       const rows = await db
         .select({
           s: webhookSubscriptions,
-          pending: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'pending')`,
-          delivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'delivered')`,
-          failed: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = ${webhookSubscriptions.id} and d.status = 'failed')`,
+          pending: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'pending')`,
+          delivered: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'delivered')`,
+          failed: sql<number>`(select count(*)::int from webhook_deliveries d where d.subscription_id = webhook_subscriptions.id and d.status = 'failed')`,
         })
         .from(webhookSubscriptions)
         .where(visible(user))
