@@ -227,6 +227,13 @@ describe('interception of parcels already in the network', () => {
     assert.notEqual(next.body.interceptions[0].id, page.body.interceptions[0].id);
     expectProblem(await s.http().get('/api/interceptions?status=bogus').set('Authorization', await as('regulator1')), 400);
     expectProblem(await s.http().get('/api/interceptions').set('Authorization', await as('auditor1')), 403);
+
+    // The weekly and monthly reports count them: orders, intercepted, not found, too late, open.
+    const weekly = (await s.http().get('/api/reports/weekly').set('Authorization', await as('regulator1')).expect(200)).body.interceptions;
+    assert.deepEqual(weekly, { ordered: gd.length, intercepted: 1, notFound: 1, tooLate: 0, open: gd.length - 2, overdue: 0 });
+    const monthly = (await s.http().get('/api/reports/monthly').set('Authorization', await as('regulator1')).expect(200)).body;
+    assert.deepEqual(monthly.total.interceptions, weekly);
+    assert.equal((await s.http().get('/api/reports/weekly').set('Authorization', await as('regulator2')).expect(200)).body.interceptions.ordered, 0);
   });
   // Last: the runner's clock a day on also runs housekeeping, which ends the sessions logged in before.
   it('an order unanswered past due is escalated once, listed overdue first, and announced', async () => {

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { ALERT_TYPE_LABELS, labelOf, REASON_LABELS } from './labels.js';
 import { chinaMinute } from './period.js';
 import type { HoldFigures } from './holds.js';
+import { NO_INTERCEPTIONS, type InterceptionFigures } from './interceptions.js';
 import type { WeeklyReport } from './weekly.js';
 
 export type Cell = string | number | null;
@@ -93,6 +94,13 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       rows: holdMetricRows(r.holds),
     },
     {
+      name: 'interceptions',
+      title: '拦截件 Interception orders',
+      header: ['代码 Code', '指标', 'Metric', '数值 Value'],
+      // Reports stored before interception existed have no such figures: zeros.
+      rows: interceptionMetricRows(r.interceptions ?? NO_INTERCEPTIONS),
+    },
+    {
       name: 'overdueHolds',
       title: '超时未处置暂扣 Overdue holds',
       header: ['运单 Waybill', '网点 Outlet', '原因 Reasons', '暂扣 Held (UTC+8)', '应处置 Due (UTC+8)'],
@@ -119,6 +127,18 @@ export function ipMetricRows(r: Pick<WeeklyReport, 'disposals' | 'notices'>): Ce
     ['NOTICES_SENT', '通知权利人', 'Right-holder notices sent', r.notices.sent],
     ['NOTICES_ANSWERED', '权利人答复', 'Right-holder answers', r.notices.answered],
     ['NOTICES_OVERDUE', '逾期未答复', 'Notices overdue (no answer by the deadline)', r.notices.overdue],
+  ];
+}
+
+/** Interception orders (拦截件) as metric rows (code, Chinese, English, value). */
+export function interceptionMetricRows(i: InterceptionFigures): Cell[][] {
+  return [
+    ['INTERCEPTIONS_ORDERED', '下达拦截指令', 'Interception orders', i.ordered],
+    ['INTERCEPTED', '拦截成功', 'Intercepted', i.intercepted],
+    ['INTERCEPT_NOT_FOUND', '未找到', 'Not found', i.notFound],
+    ['INTERCEPT_TOO_LATE', '已妥投（拦截不及）', 'Too late (already delivered)', i.tooLate],
+    ['INTERCEPTIONS_OPEN', '待答复', 'Open', i.open],
+    ['INTERCEPTIONS_OVERDUE', '超时未答复', 'Overdue', i.overdue],
   ];
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { queryRows, type Queryable } from '../db/database.js';
 import { between } from './counts.js';
 import { holdFiguresBy, holdFiguresSchema, NO_HOLDS } from './holds.js';
+import { interceptionFiguresBy, interceptionFiguresSchema, NO_INTERCEPTIONS } from './interceptions.js';
 import { chinaMidnight } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
 import { reportHeaderFields } from './header.js';
@@ -17,6 +18,7 @@ export const monthlyRowSchema = z.object({
   jurisdiction: z.string().meta({ description: 'A province (2 digits), or "total"' }),
   intakes: z.object({ total: count, accepted: count, held: count, rejected: count }),
   holds: holdFiguresSchema,
+  interceptions: interceptionFiguresSchema,
   alerts: z.object({ opened: count, confirmed: count, falsePositive: count }),
   cases: z.object({ opened: count, closed: count, overdue: count.meta({ description: 'Open and past due at the end of the period' }) }),
   customs: z.object({ selected: count, seized: count }),
@@ -49,6 +51,7 @@ const emptyRow = (jurisdiction: string): MonthlyRow => ({
   jurisdiction,
   intakes: { total: 0, accepted: 0, held: 0, rejected: 0 },
   holds: { ...NO_HOLDS },
+  interceptions: { ...NO_INTERCEPTIONS },
   alerts: { opened: 0, confirmed: 0, falsePositive: 0 },
   cases: { opened: 0, closed: 0, overdue: 0 },
   customs: { selected: 0, seized: 0 },
@@ -102,7 +105,8 @@ async function figures(db: Queryable, scope: ReportScope, from: string, to: stri
          group by 1`,
   );
   const ipQ = ipFiguresBy(db, scope, from, to, (column) => province(key, column));
-  const [intakes, holds, alerts, cases, customs, ip] = await Promise.all([intakesQ, holdsQ, alertsQ, casesQ, customsQ, ipQ]);
+  const interceptionsQ = interceptionFiguresBy(db, scope, from, to, province(key, 'io.region_code'));
+  const [intakes, holds, alerts, cases, customs, ip, interceptions] = await Promise.all([intakesQ, holdsQ, alertsQ, casesQ, customsQ, ipQ, interceptionsQ]);
   const rows = new Map<string, MonthlyRow>();
   const row = (k: string): MonthlyRow => {
     if (!rows.has(k)) rows.set(k, emptyRow(k));
@@ -110,6 +114,7 @@ async function figures(db: Queryable, scope: ReportScope, from: string, to: stri
   };
   for (const { key: k, ...v } of intakes) row(k).intakes = { total: v.accepted + v.held + v.rejected, ...v };
   for (const [k, v] of holds) row(k).holds = v;
+  for (const [k, v] of interceptions) row(k).interceptions = v;
   for (const { key: k, ...v } of alerts) row(k).alerts = v;
   for (const { key: k, ...v } of cases) row(k).cases = v;
   for (const { key: k, ...v } of customs) row(k).customs = v;

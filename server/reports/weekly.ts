@@ -7,6 +7,7 @@ import { queryRows, type Queryable } from '../db/database.js';
 import { caseProgress } from '../cases/progress.js';
 import { between, dayCounts, reasonCounts } from './counts.js';
 import { holdFiguresBy, holdFiguresSchema, NO_HOLDS, overdueHolds, overdueHoldSchema } from './holds.js';
+import { interceptionFiguresBy, interceptionFiguresSchema, NO_INTERCEPTIONS } from './interceptions.js';
 import type { IsoWeek } from './period.js';
 import { alertsIn, parcelsIn, regionIn, scopeLabel, type ReportScope } from './scope.js';
 import { reportHeaderFields } from './header.js';
@@ -65,6 +66,7 @@ export const weeklyReportSchema = z
       )
       .meta({ description: 'Key cases open at some time in the week or closed in it (案件进展), as at the end of the period' }),
     holds: holdFiguresSchema.extend({ overdueList: z.array(overdueHoldSchema) }).meta({ description: 'Holds placed and decided in the week; pending and overdue as at the end of the period' }),
+    interceptions: interceptionFiguresSchema.meta({ description: 'Interception orders (拦截件) placed and answered in the week; open and overdue as at the end of the period' }),
   })
   .meta({ id: 'WeeklyReport' });
 export type WeeklyReport = z.output<typeof weeklyReportSchema>;
@@ -130,10 +132,11 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
   const holdsQ = holdFiguresBy(db, scope, from, to, sql`'all'`);
   const overdueQ = overdueHolds(db, scope, to);
   const ipQ = ipFiguresBy(db, scope, from, to, () => sql`'total'`);
+  const interceptionsQ = interceptionFiguresBy(db, scope, from, to, sql`'all'`);
 
   const iso = (d: Date | string) => new Date(d).toISOString();
-  const [reasons, days, [alertCounts], [customs], rateChanges, cases, progress, holdFigures, overdueList, ip] = await Promise.all([
-    reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ, progressQ, holdsQ, overdueQ, ipQ,
+  const [reasons, days, [alertCounts], [customs], rateChanges, cases, progress, holdFigures, overdueList, ip, interceptions] = await Promise.all([
+    reasonsQ, daysQ, alertCountsQ, customsQ, rateChangesQ, casesQ, progressQ, holdsQ, overdueQ, ipQ, interceptionsQ,
   ]);
   const { disposals, notices } = ip.get('total') ?? noIpFigures();
   const sum = (k: 'accepted' | 'held' | 'rejected' | 'crossBorder' | 'suspectListHits') => days.reduce((n, d) => n + d[k], 0);
@@ -170,5 +173,6 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
     })),
     cases: progress,
     holds: { ...(holdFigures.get('all') ?? NO_HOLDS), overdueList },
+    interceptions: interceptions.get('all') ?? { ...NO_INTERCEPTIONS },
   };
 }
