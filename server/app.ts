@@ -17,6 +17,7 @@ import { logSerializers } from './logging.js';
 import { archiveStep } from './intake/archive.js';
 import type { IntakeStep } from './intake/pipeline.js';
 import { registerIntakeRoutes } from './intake/router.js';
+import { batchJsonParser, registerBatchRoutes } from './batches/router.js';
 import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from './intake/steps.js';
 import { registerAlertRoutes } from './alerts/router.js';
 import { registerMediaRoutes } from './media/router.js';
@@ -100,6 +101,7 @@ export function createApp(ctx: AppContext) {
   app.use(refuseCrossSiteRequests(config));
   // API keys of service accounts: authenticated and rate-limited per key before any body is read (server/machine/auth.ts).
   app.use('/api', apiKeyGate(ctx.db, config.apiKeyRateLimitPerMinute));
+  app.use('/api/parcels/batch', batchJsonParser(config)); // up to 10,000 parcels: its own limit (server/batches/)
   app.use('/api', express.json({ limit: config.jsonBodyLimit, strict: true }));
   // The protected-brand registry every matcher reads: loaded before the first request, kept fresh (server/brands/registry.ts).
   const brands = startBrandRegistry(ctx.db, ctx.dbKind, log);
@@ -119,6 +121,7 @@ export function createApp(ctx: AppContext) {
   ];
   // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel;
   // customs selection records last, once the verdict says whether the parcel leaves the counter at all.
+  registerBatchRoutes(api, ctx, intakeSteps); // before /api/parcels/:waybillNo, which would take "batch" for a waybill
   registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);

@@ -113,6 +113,13 @@ const envSchema = z.object({
     .regex(/^[A-Z][A-Z0-9_]*=\d{1,5}(,[A-Z][A-Z0-9_]*=\d{1,5})*$/, 'a comma-separated list of REASON_CODE=hours, e.g. INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4')
     .default('INSPECTION_MISMATCH=4,SCREENING_SUSPECT=4'),
   JOBS_ENABLED: bool.default(true),
+  // Bulk intake (server/batches/): a crashed process's batch is resumed by another once this lease runs out; item
+  // workers (transactions at once, PostgreSQL only) and parcels per transaction (each in a savepoint); the JSON limit of
+  // POST /api/parcels/batch (10,000 parcels of ~1.5 KB, twice that when a client escapes non-ASCII as \uXXXX).
+  BATCH_LEASE_MS: int(1000, 600_000).default(30_000),
+  BATCH_WORKERS: int(1, 16).default(2),
+  BATCH_GROUP: int(1, 200).default(8),
+  BATCH_JSON_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 40mb').default('40mb'),
   // Interception (拦截件, server/interception/): parcels taken in this many days ago may still be in the network; the carrier answers within hours.
   INTERCEPT_DAYS: int(1, 365).default(7),
   INTERCEPT_DUE_HOURS: int(1, 24 * 30).default(24),
@@ -224,6 +231,8 @@ export type Config = {
   /** How long each class of data is kept (server/privacy/retention.ts). */
   retention: RetentionPolicy;
   watchlistRetro: WatchlistRetroPolicy;
+  /** Bulk intake (server/batches/job.ts). */
+  batch: { leaseMs: number; workers: number; group: number; jsonLimit: string };
   interception: InterceptionPolicy;
 };
 
@@ -393,6 +402,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
+    batch: { leaseMs: e.BATCH_LEASE_MS, workers: e.BATCH_WORKERS, group: e.BATCH_GROUP, jsonLimit: e.BATCH_JSON_LIMIT },
     retention: {
       days: {
         archiveIds: e.RETENTION_ARCHIVE_IDS_DAYS,

@@ -17,7 +17,7 @@ export type IntakeOutcome = { status: number; body: unknown; replayed: boolean }
 const KEY_FORMAT = /^[\x21-\x7E]{8,200}$/;
 
 /** Same body, same hash, whatever the key order: the canonical JSON of the validated request. */
-function requestHash(request: IntakeRequest): string {
+export function requestHash(request: IntakeRequest): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
   return createHash('sha256').update(JSON.stringify(canonical(request))).digest('base64url');
@@ -26,7 +26,7 @@ function requestHash(request: IntakeRequest): string {
 class KeyTakenMeanwhile extends Error {}
 
 const DEADLOCK = '40P01';
-const sqlState = (err: unknown): string | undefined => {
+export const sqlState = (err: unknown): string | undefined => {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string') return e.code;
   }
@@ -37,7 +37,7 @@ const sqlState = (err: unknown): string | undefined => {
  * Two intakes that bridge the same rings from opposite ends can deadlock on the ring locks; PostgreSQL
  * aborts one, and it is simply run again (the whole transaction, so nothing half-done survives).
  */
-async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+export async function retryOnDeadlock<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await run();

@@ -103,3 +103,18 @@ export function describeFailure(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   return `${err.name}${typeof code === 'string' && /^[A-Z0-9_]{1,40}$/.test(code) ? ` ${code}` : ''}`.slice(0, 120);
 }
+
+/**
+ * Extends the lease of a job its handler is still working on (a long batch), so the lease itself can stay short and a
+ * crashed process's job is taken over soon. Matched by the attempt that claimed it (every claim counts one): false when
+ * another process has taken it over meanwhile, and the handler should stop.
+ */
+export async function renewJobLease(db: Queryable, id: string, attempt: number, until: Date): Promise<boolean> {
+  const rows = await queryRows<{ id: string }>(
+    db,
+    sql`update jobs set locked_until = ${until.toISOString()}::timestamptz
+         where id = ${id} and state = 'running' and attempts = ${attempt}
+        returning id`,
+  );
+  return rows.length === 1;
+}

@@ -7,6 +7,7 @@ import { publicUser } from '../accounts/access.js';
 import { sessionStillStands } from '../accounts/sessions.js';
 import type { AppContext } from '../context.js';
 import { authenticateSocket, type Guarded, type SocketData } from './handshake.js';
+import { BATCH_BUS_EVENT, type BatchProgress } from '../batches/store.js';
 
 export const OUTLET_ROLES: readonly Role[] = ['courier', 'outlet_supervisor'];
 
@@ -31,5 +32,7 @@ export function attachOutletNamespace(io: Server, ctx: AppContext, guarded: Guar
       socket.emit('ready', { user: publicUser(user), serverTime: new Date().toISOString() });
     }, () => socket.disconnect())(),
   );
+  // Bulk intake progress (server/batches/job.ts, throttled there): to everyone at the batch's outlet.
+  ctx.bus.on(BATCH_BUS_EVENT, (p: BatchProgress) => void outlet.to(outletRoom(p.outletId)).emit('batch:progress', p));
   return outlet;
 }

@@ -1,0 +1,205 @@
+// The job kind `parcels.batch`: takes a batch's pending items in index order through the counter's own pipeline.
+// Each item's parcel and the item's outcome (and the batch's counts) commit together, so across crashes and
+// restarts a parcel is taken in exactly once: a pending item has no parcel, a done one has its verdict.
+// Throughput: on PostgreSQL several groups run at once (BATCH_WORKERS), each group one transaction of up to
+// BATCH_GROUP parcels, every parcel in its own savepoint (a parcel refused rolls back alone). The job keeps its
+// lease short (BATCH_LEASE_MS) and renews it while it works, so another process resumes a crashed one's batch soon.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { parcelBatches, parcelBatchItems, users } from '../../models/schema.js';
+import type { AuthUser } from '../accounts/access.js';
+import type { AppContext } from '../context.js';
+import { ApiError, type FieldError } from '../http/errors.js';
+import { bilingual } from '../i18n/messages.js';
+import { runIntake, type IntakeStep } from '../intake/pipeline.js';
+import type { IntakeRequest } from '../intake/schema.js';
+import { retryOnDeadlock, sqlState } from '../intake/service.js';
+import { defineJobKind } from '../jobs/registry.js';
+import { enqueueJob, renewJobLease, type Job } from '../jobs/store.js';
+import { BATCH_MESSAGES } from './messages.js';
+import { announceBatch, BATCH_JOB_KIND, loadBatch, type BatchRow } from './store.js';
+
+/** Progress reaches the sockets at most this often (and once at the end). */
+const PROGRESS_MS = 500;
+/** One job works this long, then hands on to a follow-up job, so other queued work of this process is not starved. */
+const SLICE_MS = 60_000;
+/** Errors that undo the whole group's transaction and run it again. */
+const RETRY_WHOLE_GROUP = new Set(['40P01', '40001']);
+
+/** The pipeline of each server (its steps carry that server's bus and keys), found by the context's database. */
+const stepsByDb = new WeakMap<object, IntakeStep[]>();
+
+export function defineBatchJob(ctx: AppContext, steps: IntakeStep[]): void {
+  stepsByDb.set(ctx.db, steps);
+  defineJobKind(BATCH_JOB_KIND, runBatchJob);
+}
+
+type Outcome = { index: number; status: 'done' | 'invalid'; verdict: string | null; parcelId: string | null; waybillNo: string | null; errors: FieldError[] | null };
+
+/** An intake refusal as the item's errors, at the parcel's paths (parcels.<i>.<path>). */
+function errorsOf(index: number, err: ApiError): FieldError[] {
+  const at = (path: string) => `parcels.${index}${path ? `.${path}` : ''}`;
+  if (err.errors?.length) return err.errors.map((e) => ({ ...e, path: at(e.path) }));
+  return [{ path: at(err.code === 'WAYBILL_DUPLICATE' ? 'waybillNo' : ''), code: err.code, message: err.message, ...(err.detailZh ? { messageZh: err.detailZh } : {}) }];
+}
+
+export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
+  const { db, vault, config, log } = ctx;
+  const steps = stepsByDb.get(ctx.db);
+  if (!steps) throw Object.assign(new Error('no intake pipeline for this server'), { code: 'BATCH_NO_PIPELINE' });
+  const batchId = String(job.payload.batchId);
+  const started = Date.now();
+  const leaseUntil = () => new Date(Date.now() + config.batch.leaseMs);
+  let lost = !(await renewJobLease(db, job.id, job.attempts, leaseUntil()));
+  if (lost) return;
+
+  const loaded = await loadBatch(db, batchId);
+  if (!loaded || loaded.batch.status === 'done') return;
+  const { batch } = loaded;
+  const [submitter] = await db.select().from(users).where(eq(users.id, batch.submittedBy));
+  if (!submitter) throw Object.assign(new Error('submitter gone'), { code: 'BATCH_SUBMITTER_GONE' });
+  // The intakes are the submitter's, at the batch's outlet (a carrier-wide service account named it at submission).
+  const courier: AuthUser & { outletId: string; outletRegionCode: string } = {
+    id: submitter.id,
+    username: submitter.username,
+    role: 'courier',
+    outletId: batch.outletId,
+    outletRegionCode: loaded.regionCode,
+    jurisdiction: null,
+    sessionTokenHash: '',
+    sessionExpiresAt: new Date(0),
+    mustChangePassword: false,
+  };
+  await db.update(parcelBatches).set({ status: 'running', startedAt: sql`coalesce(${parcelBatches.startedAt}, now())` }).where(and(eq(parcelBatches.id, batchId), eq(parcelBatches.status, 'queued')));
+
+  // The lease is renewed in the background at a third of its length; a renewal refused means another process took over.
+  const renewing = setInterval(() => {
+    renewJobLease(db, job.id, job.attempts, leaseUntil()).then(
+      (ok) => (lost ||= !ok),
+      (err) => log.warn({ err, batchId }, 'batch: renewing the job lease failed; trying again'),
+    );
+  }, Math.max(200, Math.floor(config.batch.leaseMs / 3)));
+  renewing.unref();
+
+  // PGlite has one connection: transactions at once would only queue, and hold counter intakes behind them.
+  const workers = ctx.dbKind === 'postgres' ? config.batch.workers : 1;
+  const groupSize = ctx.dbKind === 'postgres' ? config.batch.group : 1;
+  let latest: BatchRow | undefined;
+  let lastAnnounced = 0;
+
+  async function runGroup(indices: number[]): Promise<void> {
+    let hooks: (() => void)[] = [];
+    await retryOnDeadlock(async () => {
+      hooks = [];
+      await db.transaction(async (tx) => {
+        // skip locked: a process whose lease ran out may still be finishing a group; its items are its own.
+        const rows = await tx
+          .select({ index: parcelBatchItems.index, requestSealed: parcelBatchItems.requestSealed, waybillNo: parcelBatchItems.waybillNo })
+          .from(parcelBatchItems)
+          .where(and(eq(parcelBatchItems.batchId, batchId), inArray(parcelBatchItems.index, indices), eq(parcelBatchItems.status, 'pending')))
+          .orderBy(parcelBatchItems.index)
+          .for('update', { skipLocked: true });
+        if (!rows.length) return;
+        const outcomes: Outcome[] = [];
+        for (const row of rows) {
+          const parcelHooks: (() => void)[] = [];
+          try {
+            const request = JSON.parse(vault.open('batch_item', row.requestSealed!)) as IntakeRequest;
+            const result = await tx.transaction((sp) =>
+              runIntake(steps!, { request, courier, tx: sp, vault, now: ctx.clock(), fieldErrors: [], findings: [], watchlistHits: [], alerts: [], afterCommit: parcelHooks, batchId }),
+            );
+            hooks.push(...parcelHooks);
+            outcomes.push({ index: row.index, status: 'done', verdict: result.verdict, parcelId: result.parcel.id, waybillNo: result.parcel.waybillNo, errors: null });
+          } catch (err) {
+            if (err instanceof ApiError) {
+              outcomes.push({ index: row.index, status: 'invalid', verdict: null, parcelId: null, waybillNo: row.waybillNo, errors: errorsOf(row.index, err) });
+            } else if (RETRY_WHOLE_GROUP.has(sqlState(err) ?? '')) {
+              throw err;
+            } else {
+              // A bug or a bad row must not stop the batch: the item says so, the log has the error (no personal data).
+              log.error({ err, batchId, index: row.index }, 'batch: a parcel failed unexpectedly; recorded as not taken in');
+              outcomes.push({ index: row.index, status: 'invalid', verdict: null, parcelId: null, waybillNo: row.waybillNo, errors: [{ path: `parcels.${row.index}`, code: 'BATCH_ITEM_FAILED', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_FAILED) }] });
+            }
+          }
+        }
+        for (const o of outcomes) {
+          await tx
+            .update(parcelBatchItems)
+            .set({ status: o.status, verdict: o.verdict, parcelId: o.parcelId, waybillNo: o.waybillNo, errors: o.errors, requestSealed: null })
+            .where(and(eq(parcelBatchItems.batchId, batchId), eq(parcelBatchItems.index, o.index)));
+        }
+        const n = (v: string) => outcomes.filter((o) => o.verdict === v).length;
+        // Last, so the batch row (which every group updates) is locked only until this commit.
+        const [row] = await tx
+          .update(parcelBatches)
+          .set({
+            done: sql`${parcelBatches.done} + ${outcomes.length}`,
+            accepted: sql`${parcelBatches.accepted} + ${n('accepted')}`,
+            held: sql`${parcelBatches.held} + ${n('held')}`,
+            rejected: sql`${parcelBatches.rejected} + ${n('rejected')}`,
+            invalid: sql`${parcelBatches.invalid} + ${outcomes.filter((o) => o.status === 'invalid').length}`,
+          })
+          .where(eq(parcelBatches.id, batchId))
+          .returning();
+        if (row && (!latest || row.done > latest.done)) latest = row;
+      });
+    });
+    for (const hook of hooks) hook();
+    if (latest && Date.now() - lastAnnounced >= PROGRESS_MS) {
+      lastAnnounced = Date.now();
+      announceBatch(ctx.bus, latest);
+    }
+  }
+
+  try {
+    let after = -1;
+    let handedOn = false;
+    while (!lost) {
+      const pending = await db
+        .select({ index: parcelBatchItems.index })
+        .from(parcelBatchItems)
+        .where(and(eq(parcelBatchItems.batchId, batchId), eq(parcelBatchItems.status, 'pending'), sql`${parcelBatchItems.index} > ${after}`))
+        .orderBy(parcelBatchItems.index)
+        .limit(workers * groupSize * 4);
+      if (!pending.length) {
+        if (after === -1) break;
+        // Items skipped as locked (an overlapping process finishing its group) are looked at again shortly.
+        after = -1;
+        await sleep(100);
+        continue;
+      }
+      after = pending[pending.length - 1]!.index;
+      const groups: number[][] = [];
+      for (let i = 0; i < pending.length; i += groupSize) groups.push(pending.slice(i, i + groupSize).map((p) => p.index));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: Math.min(workers, groups.length) }, async () => {
+          while (!lost && next < groups.length) {
+            await runGroup(groups[next++]!);
+            await sleep(0); // let requests in between groups (PGlite runs on this thread)
+          }
+        }),
+      );
+      if (Date.now() - started > SLICE_MS && !lost) {
+        await enqueueJob(db, { kind: BATCH_JOB_KIND, key: `${batch.jobKey}:${after}`, payload: { batchId }, maxAttempts: job.maxAttempts });
+        handedOn = true;
+        break;
+      }
+    }
+    if (lost || handedOn) return;
+    // Done when nothing is pending (items skipped as locked by an overlapping process are its to finish).
+    const [finished] = await db
+      .update(parcelBatches)
+      .set({ status: 'done', finishedAt: new Date() })
+      .where(and(eq(parcelBatches.id, batchId), sql`not exists (select 1 from parcel_batch_items i where i.batch_id = ${batchId} and i.status = 'pending')`))
+      .returning();
+    if (finished) {
+      log.info({ batchId, total: finished.total, accepted: finished.accepted, held: finished.held, rejected: finished.rejected, invalid: finished.invalid, ms: Date.now() - started }, 'batch taken in');
+      announceBatch(ctx.bus, finished);
+    } else if (latest) {
+      announceBatch(ctx.bus, latest);
+    }
+  } finally {
+    clearInterval(renewing);
+  }
+}
