@@ -40,7 +40,7 @@ export async function startServer(config: Config, log: Logger, seams: ServerSeam
     const vault = createPiiVault(resolvePiiKeys(config, log));
     const ctx: AppContext = { db: database.db, dbKind: database.kind, config, log, vault, bus: new EventEmitter(), clock: seams.clock ?? (() => new Date()) };
     if (config.env !== 'production') {
-      await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log });
+      await seedDemo(database.db, { password: config.demoPassword, hashCost: config.passwordHashCost, log, vault });
     }
     await seedPriceFloors(database.db); // reference data (production too): put in once, then the regulators' to edit
     // Other processes' password changes and disabled accounts reach this one's session cache at once.

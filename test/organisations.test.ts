@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { sql } from 'drizzle-orm';
 import { queryRows } from '../server/db/database.js';
 import { flagOrganisationsOfParcels } from '../server/organisations/flags.js';
+import { DEMO_ORGANISATION } from '../server/organisations/store.js';
+import { checkUscc } from '../server/organisations/uscc.js';
+import { runPurge } from '../server/privacy/retention.js';
 import { aParcel, aResidentId, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -77,6 +80,16 @@ describe('organisations (协议客户)', () => {
   after(() => s?.close());
 
   let gd: Org;
+
+  it('the demo seeds one approved organisation in Guangdong with a valid code (then this test removes it)', async () => {
+    const list = await get('courier1', '/api/organisations');
+    assert.deepEqual(list.body.organisations.map((o: Org) => [o.uscc, o.status]), [[DEMO_ORGANISATION.uscc, 'approved']]);
+    assert.ok(checkUscc(DEMO_ORGANISATION.uscc).ok);
+    const detail = await get('regulator1', `/api/organisations/${list.body.organisations[0].id}`);
+    assert.equal(detail.body.regionCode, '440106');
+    assert.deepEqual(detail.body.history.map((h: { decision: string }) => h.decision), ['approve', 'register']);
+    await s.ctx.db.execute(sql`delete from organisations where uscc = ${DEMO_ORGANISATION.uscc}`);
+  });
 
   describe('registration', () => {
     it('a regulator registers an organisation of their region: pending, its archive row, history and audit', async () => {
@@ -354,6 +367,22 @@ describe('organisations (协议客户)', () => {
       await flagOrganisationsOfParcels(s.ctx.db, 'seizure', { parcelIds: [someParcel!.id] }, new Date());
       const [{ n } = { n: -1 }] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from organisations where review_flagged_at is not null`);
       assert.equal(n, 0);
+    });
+  });
+
+  describe('retention', () => {
+    it('an organisation’s archive row outlives the archive’s retention: not deleted, not anonymised, the purge goes on', async () => {
+      const decades = new Date(Date.now() + 30 * 365 * 86_400_000);
+      await runPurge(s.ctx.db, s.ctx.vault, s.ctx.config.retention, decades);
+      const rows = await queryRows<{ uscc: string; id_blind: string; name: string }>(
+        s.ctx.db,
+        sql`select o.uscc, s.id_blind, s.name from organisations o join senders s on s.id = o.sender_id order by o.uscc`,
+      );
+      assert.equal(rows.length, 4);
+      for (const r of rows) {
+        assert.equal(r.id_blind, s.ctx.vault.blind('id_number', r.uscc));
+        assert.notEqual(r.name, '');
+      }
     });
   });
 });

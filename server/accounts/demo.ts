@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { outlets, users } from '../../models/schema.js';
 import type { Db } from '../db/database.js';
 import { hashPassword } from './passwords.js';
+import type { PiiVault } from '../privacy/pii.js';
+import { seedDemoOrganisation } from '../organisations/store.js';
 
 export const DEMO_OUTLETS = [
   { id: 'GZ-TH-001', name: '广州天河体育西营业部', regionCode: '440106', carrier: 'EMS' },
@@ -28,13 +30,15 @@ export const DEMO_USERS = [
 ] as const;
 
 /** Seeds when there are no users yet. Returns whether it seeded. */
-export async function seedDemo(db: Db, opts: { password: string; hashCost: number; log: Logger }): Promise<boolean> {
+export async function seedDemo(db: Db, opts: { password: string; hashCost: number; log: Logger; vault?: PiiVault }): Promise<boolean> {
   const seeded = await db.transaction(async (tx) => {
     const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(users);
     if (n > 0) return false;
     await tx.insert(outlets).values([...DEMO_OUTLETS]).onConflictDoNothing();
     const passwordHash = await hashPassword(opts.password, opts.hashCost);
     await tx.insert(users).values(DEMO_USERS.map((u) => ({ ...u, passwordHash })));
+    // One approved contract customer (协议客户) in Guangdong for the handheld's sender picker (server/organisations/store.ts).
+    if (opts.vault) await seedDemoOrganisation(tx, opts.vault, new Date());
     return true;
   });
   if (seeded) {

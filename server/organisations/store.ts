@@ -1,10 +1,13 @@
 // Organisations (协议客户) in the database: registration with the archive row its parcels point at, reviews
 // with history and flags cleared, and the views each role reads.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { organisationFlags, organisationReviews, organisations, parcels, type OrganisationStatus } from '../../models/schema.js';
+import { organisationFlags, organisationReviews, organisations, parcels, users, type OrganisationStatus } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import { ConflictError, withMessage } from '../http/errors.js';
+import { maskIdNumber } from '../identity/masking.js';
+import { normalizeName } from '../identity/names.js';
+import { maskPhone } from '../identity/phones.js';
 import { bilingual } from '../i18n/messages.js';
 import type { NormalizedName } from '../identity/names.js';
 import { describeRegion } from '../outlets/regions.js';
@@ -51,7 +54,10 @@ export type Registration = {
  * The organisation, its archive row in `senders` (id_type USCC, the code blind-indexed and sealed like any ID
  * number, shown in full: a USCC is public) and its first history entry; 409 ORGANISATION_EXISTS on a taken code.
  */
-export async function registerOrganisation(tx: Queryable, vault: PiiVault, r: Registration, by: AuthUser, now: Date): Promise<OrganisationRow> {
+/** Who registers or reviews, as the history keeps them. */
+export type Actor = Pick<AuthUser, 'id' | 'username' | 'role' | 'jurisdiction'>;
+
+export async function registerOrganisation(tx: Queryable, vault: PiiVault, r: Registration, by: Actor, now: Date): Promise<OrganisationRow> {
   const [taken] = await tx.select().from(organisations).where(eq(organisations.uscc, r.uscc));
   if (taken) throw exists(taken);
   const [archived] = await queryRows<{ id: string }>(tx, sql`
@@ -119,7 +125,7 @@ export async function reviewOrganisation(
   current: OrganisationRow,
   decision: Decision,
   reason: string,
-  by: AuthUser,
+  by: Actor,
   now: Date,
 ): Promise<{ row: OrganisationRow; reviewId: string; clearedFlags: number }> {
   const to = nextStatus(current.status, decision);
@@ -190,7 +196,9 @@ export async function flagsOf(db: Queryable, organisationIds: string[], openOnly
 }
 
 export async function historyOf(db: Queryable, organisationId: string) {
-  const rows = await db.select().from(organisationReviews).where(eq(organisationReviews.organisationId, organisationId)).orderBy(desc(organisationReviews.at), desc(organisationReviews.id));
+  const rows = await db.select().from(organisationReviews).where(eq(organisationReviews.organisationId, organisationId))
+    // Newest first; at one instant (the demo seed registers and approves at once) the registration is the older.
+    .orderBy(desc(organisationReviews.at), sql`${organisationReviews.decision} = 'register'`, desc(organisationReviews.id));
   return rows.map((r) => ({
     id: r.id,
     decision: r.decision,
@@ -238,3 +246,40 @@ export async function latestParcelsOf(db: Queryable, organisationId: string, sco
 }
 
 export const regionLabel = (code: string) => describeRegion(code) || code;
+
+/** The demo's contract customer in Guangdong (天河, 440106), approved, so the handheld has one to pick. */
+export const DEMO_ORGANISATION = {
+  uscc: '91440106MA9DEM01X6',
+  name: '广州天河优选电子商务有限公司',
+  legalRep: { idType: 'CN_RESIDENT_ID', idNumber: '440106197506061212', name: '林志远' },
+  address: '广东省广州市天河区体育西路101号',
+  phone: '+862038881234',
+} as const;
+
+/** Registered by the demo's regulator in Guangdong and approved by them, in the demo seed's transaction. */
+export async function seedDemoOrganisation(tx: Queryable, vault: PiiVault, now: Date): Promise<void> {
+  const [regulator] = await tx.select().from(users).where(eq(users.username, 'regulator1'));
+  if (!regulator) return;
+  const d = DEMO_ORGANISATION;
+  const by: Actor = { id: regulator.id, username: regulator.username, role: regulator.role, jurisdiction: regulator.jurisdiction };
+  const row = await registerOrganisation(
+    tx,
+    vault,
+    {
+      uscc: d.uscc,
+      regionCode: d.uscc.slice(2, 8),
+      name: normalizeName(d.name),
+      legalRep: {
+        idType: d.legalRep.idType,
+        id: { blind: vault.blind('id_number', d.legalRep.idNumber), sealed: vault.seal('id_number', d.legalRep.idNumber), masked: maskIdNumber(d.legalRep.idNumber) },
+        name: d.legalRep.name,
+      },
+      address: d.address,
+      phone: { blind: vault.blind('phone', d.phone), sealed: vault.seal('phone', d.phone), masked: maskPhone(d.phone) },
+      registeredAtOutletId: null,
+    },
+    by,
+    now,
+  );
+  await reviewOrganisation(tx, row, 'approve', '演示数据：营业执照与法定代表人身份已核验', by, now);
+}

@@ -294,12 +294,16 @@ async function purgeArchive(db: Db, vault: PiiVault, c: Record<DataClass, Date>,
     after = batch[batch.length - 1]!.id;
     const list = uuids(batch.map((b) => b.id));
     const free = sql`not exists (select 1 from parcels p where p.sender_id = s.id and ${parcelHasOpenWork(sql`p.id`)})`;
+    // A registered organisation's archive row (id_type USCC, server/organisations/) lives as long as the organisation:
+    // its code is public, and the intake finds the row by it.
+    const notOrganisation = sql`not exists (select 1 from organisations o where o.sender_id = s2.id)`;
     await db.transaction(async (tx) => {
       const removed = n(
         await queryRows(
           tx,
           sql`delete from senders s where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${bothCutoff}::timestamptz
-                 and not exists (select 1 from parcels p where p.sender_id = s2.id) for update skip locked) returning 1`,
+                 and not exists (select 1 from parcels p where p.sender_id = s2.id) and not exists (select 1 from parcels p where p.handler_sender_id = s2.id)
+                 and ${notOrganisation} for update skip locked) returning 1`,
         ),
       );
       out.related.archiveRecords += removed;
@@ -309,7 +313,7 @@ async function purgeArchive(db: Db, vault: PiiVault, c: Record<DataClass, Date>,
           sql`update senders s set id_blind = 'erased:' || s.id, id_sealed = ${erasedSeal}, id_masked = '', birth_date = null,
                      phone_blind = null, phone_sealed = null, phone_masked = null
                where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${idsCutoff}::timestamptz
-                                and s2.id_blind not like 'erased:%' for update skip locked) and ${free} returning 1`,
+                                and s2.id_blind not like 'erased:%' and ${notOrganisation} for update skip locked) and ${free} returning 1`,
         ),
       );
       names.anonymised += n(
@@ -317,7 +321,7 @@ async function purgeArchive(db: Db, vault: PiiVault, c: Record<DataClass, Date>,
           tx,
           sql`update senders s set name = '', name_simplified = '', name_pinyin = '', address = null
                where s.id in (select s2.id from senders s2 where s2.id = any(${list}::uuid[]) and s2.last_seen_at < ${namesCutoff}::timestamptz
-                                and s2.name <> '' for update skip locked) and ${free} returning 1`,
+                                and s2.name <> '' and ${notOrganisation} for update skip locked) and ${free} returning 1`,
         ),
       );
       const [w] = await queryRows<{ ids: number; names: number }>(
