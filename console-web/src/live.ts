@@ -5,12 +5,21 @@
 import { io, type Socket } from 'socket.io-client';
 import { esc } from './api.js';
 import { alertTypeName, t } from './i18n.js';
+import type { Interception } from './pages/interceptions.js';
 import type { Alert, CaseSummary, Hold } from './types.js';
 
-/** Issue 15's events on the same socket: holds (officers on /alerts, outlet supervisors on /outlet) and cases. */
-export type WorkEvents = { 'hold:new': Hold; 'hold:updated': Hold; 'hold:overdue': Hold; 'case:updated': CaseSummary };
+/** Issue 15's events on the same socket: holds (officers on /alerts, outlet supervisors on /outlet) and cases; issue 23's interception orders. */
+export type WorkEvents = {
+  'hold:new': Hold;
+  'hold:updated': Hold;
+  'hold:overdue': Hold;
+  'case:updated': CaseSummary;
+  'interception:ordered': Interception;
+  'interception:answered': Interception;
+  'interception:overdue': Interception;
+};
 export type WorkEvent = keyof WorkEvents;
-const WORK_EVENTS: WorkEvent[] = ['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'];
+const WORK_EVENTS: WorkEvent[] = ['hold:new', 'hold:updated', 'hold:overdue', 'case:updated', 'interception:ordered', 'interception:answered', 'interception:overdue'];
 
 export type LiveEvent = { event: 'alert:new' | 'alert:updated'; alert: Alert };
 export type LiveState = 'live' | 'reconnecting' | 'offline';

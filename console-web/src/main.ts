@@ -9,6 +9,7 @@ import { renderCases } from './pages/cases.js';
 import { renderHolds } from './pages/holds.js';
 import { renderJobs } from './pages/jobs.js';
 import { renderInspections } from './pages/inspections.js';
+import { renderInterceptions, ti, type InterceptionCounts } from './pages/interceptions.js';
 import { renderOverview } from './pages/overview.js';
 import { renderReports } from './pages/reports.js';
 import { renderRoute, renderRoutes } from './pages/routes.js';
@@ -23,11 +24,12 @@ let live: Live | null = null;
 let cleanup: (() => void) | void;
 
 export type PageContext = { user: User; live: Live; main: HTMLElement; navigate(hash: string): void };
-type Page = { hash: string; label: Key; roles: User['role'][] };
+type Page = { hash: string; label: Key | (() => string); roles: User['role'][] };
 
 const PAGES: Page[] = [
   { hash: '#/alerts', label: 'navBoard', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/holds', label: 'navHolds', roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
+  { hash: '#/interceptions', label: () => ti('nav'), roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
   { hash: '#/cases', label: 'navCases', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/lookup', label: 'navLookup', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/routes', label: 'navRoutes', roles: ['postal_regulator', 'customs_officer', 'admin'] },
@@ -117,7 +119,7 @@ function renderShell() {
   app.innerHTML = `
     <header class="top">
       <a class="brand" href="${home(u)}">ParcelGuard <small>${esc(t('title'))}</small></a>
-      <nav>${PAGES.filter((p) => p.roles.includes(u.role)).map((p) => `<a href="${p.hash}" data-nav="${p.hash}">${esc(t(p.label))}</a>`).join('')}</nav>
+      <nav>${PAGES.filter((p) => p.roles.includes(u.role)).map((p) => `<a href="${p.hash}" data-nav="${p.hash}">${esc(typeof p.label === 'function' ? p.label() : t(p.label))}</a>`).join('')}</nav>
       <div class="who">
         <span class="live-state" id="live-state"${hasLive(u) ? '' : ' hidden'}></span>
         <button class="ghost" type="button" id="sound"${hasLive(u) ? '' : ' hidden'}></button>
@@ -166,6 +168,7 @@ function bindNavCounts(u: User) {
   };
   const load = () => {
     void api<HoldCounts>('GET', '/api/holds/counts').then((c) => paint('#/holds', c.pending, c.overdue)).catch(() => undefined);
+    void api<InterceptionCounts>('GET', '/api/interceptions/counts').then((c) => paint('#/interceptions', c.open, c.overdue)).catch(() => undefined);
     if (u.role !== 'outlet_supervisor') void api<CaseCounts>('GET', '/api/cases/counts').then((c) => paint('#/cases', 0, c.overdue)).catch(() => undefined);
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -173,7 +176,7 @@ function bindNavCounts(u: User) {
     clearTimeout(timer);
     timer = setTimeout(load, 300);
   };
-  const offs = [...(['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'] as const).map((e) => live!.on(e, soon)), live!.onState((s) => s === 'live' && soon())];
+  const offs = [...(['hold:new', 'hold:updated', 'hold:overdue', 'case:updated', 'interception:ordered', 'interception:answered', 'interception:overdue'] as const).map((e) => live!.on(e, soon)), live!.onState((s) => s === 'live' && soon())];
   window.addEventListener('pg:counts', soon);
   load();
   unbindCounts = () => {
@@ -208,6 +211,7 @@ function route() {
   }
   const pages: Record<string, () => (() => void) | void> = {
     holds: () => renderHolds(ctx, params),
+    interceptions: () => renderInterceptions(ctx, params),
     cases: () => (parts[1] ? renderCase(ctx, parts[1]) : renderCases(ctx, params)),
     jobs: () => renderJobs(ctx, params),
     alerts: () => (parts[1] ? renderAlert(ctx, parts[1]) : renderBoard(ctx, params)),

@@ -12,6 +12,7 @@ import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, jurisdictionLabel,
 import type { PageContext } from '../main.js';
 import type { Alert, AlertNote, AlertParcel, AlertParcels, LinkKind } from '../types.js';
 import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
+import { INTERCEPTION_EVENTS, interceptionCell, interceptionsOf, ti, type Interception } from './interceptions.js';
 
 const KIND_LABEL: Record<LinkKind, Key> = { sender: 'linkSender', phone: 'linkPhone', address: 'linkAddress', consignee: 'linkConsignee' };
 
@@ -26,6 +27,8 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   let ringShown: string | null = null;
   let ringView: { reload(): void; dispose(): void } | null = null;
   let gone = false;
+  /** Interception orders of its parcels (issue 23), by waybill. */
+  let interceptions = new Map<string, Interception>();
 
   main.innerHTML = `
     <p class="row-between"><a href="#/alerts" class="back">← ${esc(t('back'))}</a>
@@ -59,6 +62,14 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
       paintHead();
     } catch (err) {
       errorEl.textContent = problemText(err);
+    }
+  }
+  async function loadInterceptions() {
+    try {
+      interceptions = await interceptionsOf({ alertId: id });
+      if (data) paintParcels();
+    } catch {
+      // Shown as '—': the parcels themselves still load.
     }
   }
   async function loadParcels() {
@@ -205,7 +216,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
       </div>
       ${d.truncated ? `<p class="muted">${esc(t('truncated', { n: ps.length, total: d.total }))}</p>` : ''}
       <div class="scroll"><table class="grid linked">
-        <thead><tr><th>${esc(t('time'))}</th><th>${esc(t('waybill'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('idNumber'))}</th><th>${esc(t('phone'))}</th><th>${esc(t('address'))}</th><th>${esc(t('consignee'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('verdict'))}</th><th>${esc(t('customs'))}</th></tr></thead>
+        <thead><tr><th>${esc(t('time'))}</th><th>${esc(t('waybill'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('idNumber'))}</th><th>${esc(t('phone'))}</th><th>${esc(t('address'))}</th><th>${esc(t('consignee'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('verdict'))}</th><th>${esc(ti('column'))}</th><th>${esc(t('customs'))}</th></tr></thead>
         <tbody>${ps
           .map(
             (p) => `<tr class="${lit(p) ? 'lit' : ''}">
@@ -221,6 +232,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
               <td class="num">${valueBar(p)}</td>
               <td>${esc(p.outletId)}</td>
               <td><span class="verdict ${esc(p.verdict)}">${esc(t(p.verdict as Key))}</span></td>
+              <td data-col="interception">${interceptionCell(interceptions.get(p.waybillNo))}</td>
               <td>${p.customs?.selected ? esc(p.customs.outcome ? t(p.customs.outcome as Key) : t('pending')) : '—'}</td>
             </tr>`,
           )
@@ -291,7 +303,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   $('#parcels').addEventListener('click', toggleHighlight);
 
   const refresh = debounce(() => {
-    void Promise.all([loadAlert(), loadParcels()]);
+    void Promise.all([loadAlert(), loadParcels(), loadInterceptions()]);
     ringView?.reload();
   }, 300);
   const unsubscribe = live.subscribe(({ alert: changed }) => {
@@ -302,9 +314,13 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
   });
   void loadAlert();
   void loadParcels();
+  void loadInterceptions();
+  const reloadInterceptions = debounce(() => void loadInterceptions(), 300);
+  const offInterceptions = INTERCEPTION_EVENTS.map((e) => live.on(e, (o) => (interceptions.has(o.waybillNo) || data?.parcels.some((p) => p.waybillNo === o.waybillNo)) && reloadInterceptions()));
   return () => {
     gone = true;
     unsubscribe();
+    offInterceptions.forEach((off) => off());
     disposeChart?.();
     ringView?.dispose();
   };

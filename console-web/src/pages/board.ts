@@ -5,6 +5,7 @@ import { esc, get, qs } from '../api.js';
 import { alertTypeName, fmtCny, fmtTime, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { Alert, AlertCounts, CaseCounts, HoldCounts } from '../types.js';
+import { INTERCEPTION_EVENTS, ti, type InterceptionCounts } from './interceptions.js';
 import { chinaDayStart, debounce, problemText } from './common.js';
 
 type Filters = { status: string; type: string; severity: string; routeKey: string; outletId: string; from: string; to: string };
@@ -72,10 +73,11 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
 
   async function loadCounts() {
     // Overdue holds and cases beside the alerts (issue 15); either may be missing on an older server.
-    const [c, holds, cases] = await Promise.all([
+    const [c, holds, cases, orders] = await Promise.all([
       get<AlertCounts>('/api/alerts/counts').catch(() => null),
       get<HoldCounts>('/api/holds/counts').catch(() => null),
       get<CaseCounts>('/api/cases/counts').catch(() => null),
+      get<InterceptionCounts>('/api/interceptions/counts').catch(() => null),
     ]);
     if (!c) return;
     countsEl.innerHTML = `
@@ -83,7 +85,8 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
       <a class="tile ack" href="#/alerts?status=acknowledged"><b>${c.acknowledged}</b>${esc(t('ackCount'))}</a>
       <a class="tile high" href="#/alerts?status=unresolved&severity=high"><b>${c.high}</b>${esc(t('highCount'))}</a>
       ${holds ? `<a class="tile${holds.overdue ? ' red' : ''}" id="tile-overdue-holds" href="#/holds?status=pending&overdue=true"><b>${holds.overdue}</b>${esc(t('overdueHolds'))}</a>` : ''}
-      ${cases ? `<a class="tile${cases.overdue ? ' red' : ''}" id="tile-overdue-cases" href="#/cases?status=open&overdue=true"><b>${cases.overdue}</b>${esc(t('overdueCases'))}</a>` : ''}`;
+      ${cases ? `<a class="tile${cases.overdue ? ' red' : ''}" id="tile-overdue-cases" href="#/cases?status=open&overdue=true"><b>${cases.overdue}</b>${esc(t('overdueCases'))}</a>` : ''}
+      ${orders ? `<a class="tile${orders.overdue ? ' red' : ''}" id="tile-open-interceptions" href="#/interceptions?status=open"><b>${orders.open}</b>${esc(ti('boardOpen'))}${orders.overdue ? ` <small data-overdue="${orders.overdue}">(${esc(ti('boardOverdue'))} ${orders.overdue})</small>` : ''}</a>` : ''}`;
     document.title = `${c.open ? `(${c.open}) ` : ''}ParcelGuard ${t('title')}`;
   }
 
@@ -149,7 +152,7 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
     }
     paint();
   });
-  const offWork = (['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'] as const).map((e) => live.on(e, () => refreshCounts()));
+  const offWork = [...(['hold:new', 'hold:updated', 'hold:overdue', 'case:updated'] as const), ...INTERCEPTION_EVENTS].map((e) => live.on(e, () => refreshCounts()));
   const unResync = live.onResync(() => {
     reload();
     refreshCounts();

@@ -8,11 +8,14 @@ import type { PageContext } from '../main.js';
 import type { CaseDetail } from '../types.js';
 import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
 import { outcomeName, priorityName } from './cases.js';
+import { INTERCEPTION_EVENTS, interceptionCell, interceptionsOf, ti, type Interception } from './interceptions.js';
 
 const OUTCOMES = ['confirmed_infringement', 'no_infringement', 'referred_to_police', 'referred_to_customs', 'insufficient_evidence', 'duplicate'];
 
 export function renderCase({ main, live }: PageContext, id: string) {
   let c: CaseDetail | null = null;
+  /** Interception orders of its parcels, directly linked or through its alerts (issue 23), by waybill. */
+  let interceptions = new Map<string, Interception>();
   const path = `/api/cases/${encodeURIComponent(id)}`;
   main.innerHTML = `
     <p><a href="#/cases" class="back">← ${esc(t('back'))}</a></p>
@@ -61,7 +64,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
 
   async function load() {
     try {
-      c = await get<CaseDetail>(path);
+      [c, interceptions] = await Promise.all([get<CaseDetail>(path), interceptionsOf({ caseId: id }).catch(() => interceptions)]);
       $('#case-error').textContent = '';
       paint();
     } catch (err) {
@@ -102,8 +105,8 @@ export function renderCase({ main, live }: PageContext, id: string) {
       ? `<table class="grid"><tbody>${k.alerts.map((a) => `<tr><td><span class="badge ${esc(a.severity)}">${esc(t(a.severity))}</span></td><td>${esc(alertTypeName(a.type))}</td><td><a href="#/alerts/${esc(a.id)}">${esc(a.summary)}</a></td><td class="num">${a.parcelCount} ${esc(t('parcels'))}</td><td><span class="status ${esc(a.status)}">${esc(tCode(a.status))}</span></td></tr>`).join('')}</tbody></table>`
       : '<p class="muted">—</p>';
     $('#case-parcels').innerHTML = k.parcels.length
-      ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('waybill'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('verdict'))}</th><th>${esc(t('time'))}</th></tr></thead><tbody>${k.parcels
-          .map((p) => `<tr><td class="mono">${esc(p.waybillNo)}</td><td>${esc(p.outletId)}</td><td>${esc(p.sender?.name ?? '')} <span class="mono">${esc(p.sender?.idNumber ?? '')}</span> <span class="mono">${esc(p.sender?.phone ?? '')}</span></td><td>${esc(p.declared?.description ?? '')}${p.declared?.brand ? ` · <b>${esc(p.declared.brand)}</b>` : ''}</td><td class="num">${p.declared ? fmtCny(p.declared.valueCny) : ''}</td><td><span class="verdict ${esc(p.verdict)}">${esc(tCode(p.verdict))}</span>${p.status && p.status !== p.verdict ? ` · ${esc(tCode(p.status))}` : ''}</td><td class="nowrap">${esc(fmtTime(p.createdAt))}</td></tr>`)
+      ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('waybill'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('verdict'))}</th><th>${esc(ti('column'))}</th><th>${esc(t('time'))}</th></tr></thead><tbody>${k.parcels
+          .map((p) => `<tr><td class="mono">${esc(p.waybillNo)}</td><td>${esc(p.outletId)}</td><td>${esc(p.sender?.name ?? '')} <span class="mono">${esc(p.sender?.idNumber ?? '')}</span> <span class="mono">${esc(p.sender?.phone ?? '')}</span></td><td>${esc(p.declared?.description ?? '')}${p.declared?.brand ? ` · <b>${esc(p.declared.brand)}</b>` : ''}</td><td class="num">${p.declared ? fmtCny(p.declared.valueCny) : ''}</td><td><span class="verdict ${esc(p.verdict)}">${esc(tCode(p.verdict))}</span>${p.status && p.status !== p.verdict ? ` · ${esc(tCode(p.status))}` : ''}</td><td data-col="interception">${interceptionCell(interceptions.get(p.waybillNo))}</td><td class="nowrap">${esc(fmtTime(p.createdAt))}</td></tr>`)
           .join('')}</tbody></table></div>`
       : '<p class="muted">—</p>';
     $('#case-entries-card').hidden = !k.watchlistEntries.length;
@@ -192,7 +195,11 @@ export function renderCase({ main, live }: PageContext, id: string) {
   const off = live.on('case:updated', (s) => {
     if (s.id === id) reload();
   });
+  const offInterceptions = INTERCEPTION_EVENTS.map((e) => live.on(e, (o) => c?.parcels.some((p) => p.waybillNo === o.waybillNo) && reload()));
   void load();
-  return off;
+  return () => {
+    off();
+    offInterceptions.forEach((o) => o());
+  };
 }
 
