@@ -1,8 +1,9 @@
 // POST /api/parcels (intake) and GET /api/parcels/:waybillNo (the stored record, masked unless the role
 // may see identities and asks to; every view is audited, and every unmasked one says so).
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { customsInspections, parcelInspections, parcels, parcelScreenings, senders } from '../../models/schema.js';
+import { customsInspections, organisations, parcelInspections, parcelItems, parcels, parcelScreenings, senders } from '../../models/schema.js';
 import { assertMayUnmask, coversRegion, isOutletBound, type AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
@@ -63,7 +64,7 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
         subjectType: 'parcel',
         subjectId: row.parcel.waybillNo,
         requestId: String(req.id),
-        details: query.unmask ? { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone'] } : { masked: true },
+        details: query.unmask ? { fields: ['sender.idNumber', 'sender.phone', 'recipient.phone', ...(row.handler ? ['handler.idNumber', 'handler.phone'] : [])] } : { masked: true },
       });
       // After the verdict: the hold (if held) as the holds API shows it to this user, and its decisions.
       const hold = await loadHold(db, row.parcel.id);
@@ -87,21 +88,37 @@ export function mayView(user: AuthUser, p: typeof parcels.$inferSelect): boolean
   return coversRegion(user, p.regionCode);
 }
 
+/** An organisation's handler: their own archive row. */
+const handlers = alias(senders, 'handlers');
+
 async function loadParcel({ db }: AppContext, waybillNo: string) {
   const [row] = await db
-    .select({ parcel: parcels, sender: senders, inspection: parcelInspections, screening: parcelScreenings, customs: customsInspections })
+    .select({
+      parcel: parcels,
+      sender: senders,
+      inspection: parcelInspections,
+      screening: parcelScreenings,
+      customs: customsInspections,
+      organisation: { id: organisations.id, uscc: organisations.uscc, name: organisations.name },
+      handler: handlers,
+    })
     .from(parcels)
     .innerJoin(senders, eq(senders.id, parcels.senderId))
     .innerJoin(parcelInspections, eq(parcelInspections.parcelId, parcels.id))
     .innerJoin(parcelScreenings, eq(parcelScreenings.parcelId, parcels.id))
     .leftJoin(customsInspections, eq(customsInspections.parcelId, parcels.id))
+    .leftJoin(organisations, eq(organisations.id, parcels.organisationId))
+    .leftJoin(handlers, eq(handlers.id, parcels.handlerSenderId))
     .where(eq(parcels.waybillNo, waybillNo));
-  return row;
+  if (!row) return undefined;
+  // Item lines (CN 23-like), in their order; most parcels have none.
+  const items = await db.select().from(parcelItems).where(eq(parcelItems.parcelId, row.parcel.id)).orderBy(asc(parcelItems.lineNo));
+  return { ...row, items };
 }
 
 type ParcelRow = NonNullable<Awaited<ReturnType<typeof loadParcel>>>;
 
-function presentParcel({ parcel: p, sender, inspection, screening, customs }: ParcelRow, vault: PiiVault | null) {
+function presentParcel({ parcel: p, sender, inspection, screening, customs, organisation, handler, items }: ParcelRow, vault: PiiVault | null) {
   return {
     id: p.id,
     waybillNo: p.waybillNo,
@@ -123,6 +140,16 @@ function presentParcel({ parcel: p, sender, inspection, screening, customs }: Pa
       address: p.senderAddress,
       archive: { firstSeenAt: sender.firstSeenAt.toISOString(), lastSeenAt: sender.lastSeenAt.toISOString(), parcelCount: sender.parcelCount, outletIds: sender.outletIds },
     },
+    // An organisation sender (协议客户; its code is public) and the person who handed the parcel over, masked like a sender.
+    organisation: organisation ? { id: organisation.id, uscc: organisation.uscc, name: organisation.name } : null,
+    handler: handler
+      ? {
+          idType: handler.idType,
+          idNumber: vault ? vault.open('id_number', handler.idSealed) : handler.idMasked,
+          name: handler.name,
+          phone: handler.phoneSealed ? (vault ? vault.open('phone', handler.phoneSealed) : handler.phoneMasked) : null,
+        }
+      : null,
     recipient: {
       name: p.recipientName,
       phone: p.recipientPhoneSealed ? (vault ? vault.open('phone', p.recipientPhoneSealed) : p.recipientPhoneMasked) : null,
@@ -135,6 +162,15 @@ function presentParcel({ parcel: p, sender, inspection, screening, customs }: Pa
       quantity: p.declaredQuantity,
       valueCny: p.declaredValueCny,
       brand: p.declaredBrand,
+      items: items.map((i) => ({
+        lineNo: i.lineNo,
+        description: i.description,
+        hsCode: i.hsCode,
+        quantity: i.quantity,
+        netWeightKg: i.netWeightKg,
+        valueCny: i.valueCny,
+        originCountry: i.originCountry,
+      })),
     },
     inspection: {
       performed: inspection.performed,

@@ -1,5 +1,6 @@
 // Small factories for test data (STYLE.md #9): valid by default, overridden where a test cares.
 import { mod11_2CheckChar } from '../../server/identity/documents.js';
+import { orgCodeCheckChar, usccCheckChar } from '../../server/organisations/uscc.js';
 import { s10CheckDigit } from '../../server/waybill/waybills.js';
 
 let serial = 10_000_000 + Math.floor(Math.random() * 80_000_000);
@@ -98,3 +99,28 @@ export function aHeldParcel(overrides: DeepPartial<ParcelBody> | Record<string, 
 
 /** A parcel that stays in China. */
 export const domestic = { recipient: { name: '王五', phone: '13900139000', address: '浙江省杭州市西湖区文三路1号', country: 'CN' } };
+
+// Organisation senders (协议客户, issue 18)
+
+/** A valid 统一社会信用代码 of a company (91) registered in `division`. */
+export function aUscc(division = '440106'): string {
+  const body = String(10_000_000 + Math.floor(Math.random() * 89_999_999));
+  const first17 = `91${division}${body}${orgCodeCheckChar(body)}`;
+  return first17 + usccCheckChar(first17);
+}
+
+let handlerSerial = 0;
+
+/** The person who hands an organisation's parcels over (经办人): an identity and phone of their own. */
+export function aHandler() {
+  handlerSerial++;
+  const n = String(handlerSerial).padStart(4, '0');
+  return { idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', `19${70 + (handlerSerial % 25)}0${1 + (handlerSerial % 9)}12`, String(100 + (handlerSerial % 900))), name: `赵${'一二三四五六七八九十'[handlerSerial % 10]}明`, phone: `1371234${n}` };
+}
+
+/** An intake body whose sender is an organisation with its handler (`null` leaves it out). */
+export function anOrganisationParcel(uscc: string, handler: object | null = aHandler(), overrides: DeepPartial<ParcelBody> | Record<string, unknown> = {}) {
+  const body = aParcel(overrides) as Record<string, unknown>;
+  body.sender = { kind: 'organisation', uscc, ...(handler ? { handler } : {}) };
+  return body;
+}
