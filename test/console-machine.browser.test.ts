@@ -97,6 +97,7 @@ describe('console: machine clients and webhooks (Chromium)', function () {
     await textUntil(page, '#delivery-table tbody', (x) => /已送达/.test(x ?? '') && /测试事件/.test(x ?? ''));
     assert.equal(await page.getAttribute('#delivery-table tbody tr', 'data-status'), 'delivered');
     assert.ok(received.some((r) => r.event === 'webhook.test'));
+    await page.locator('#wh-list').scrollIntoViewIfNeeded();
     await screenshot(page, 'console-webhooks', 900);
 
     // In English too.

@@ -32,9 +32,9 @@ export function renderWebhooks({ main, user, navigate }: PageContext, params: UR
           <label>${esc(m('whName'))}<input name="name" required maxlength="100"></label>
           <label>${esc(m('whUrl'))}<input name="url" required maxlength="2000" type="url" placeholder="https://risk.example.cn/parcelguard"></label>
         </div>
-        <fieldset name="events"><legend>${esc(m('whEvents'))}</legend>${EVENT_TYPES.map(
-          (e) => `<label class="inline"><input type="checkbox" name="event" value="${esc(e)}"${e === 'alert.opened' ? ' checked' : ''}> ${esc(eventName(e))} <span class="mono muted">${esc(e)}</span></label>`,
-        ).join(' ')}</fieldset>
+        <fieldset name="events"><legend>${esc(m('whEvents'))}</legend><div class="chips">${EVENT_TYPES.map(
+          (e) => `<label class="check"><input type="checkbox" name="event" value="${esc(e)}"${e === 'alert.opened' ? ' checked' : ''}> ${esc(eventName(e))} <span class="mono muted">${esc(e)}</span></label>`,
+        ).join('')}</div></fieldset>
         <div class="actions">
           <label>${esc(m('whJurisdiction'))}<input name="jurisdiction" maxlength="4" inputmode="numeric" placeholder="${esc(user.jurisdiction ?? '44')}"></label>
           <label>${esc(m('whCarrier'))}<input name="carrier" maxlength="64"></label>
