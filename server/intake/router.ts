@@ -36,6 +36,10 @@ export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault,
     responses: {
       201: { description: 'Decided and stored (accepted, held or rejected)', schema: intakeResponseSchema },
       409: { description: 'WAYBILL_DUPLICATE: the waybill was taken in already' },
+      422: {
+        description:
+          'Field problems, each at its path: ID_INVALID, PHONE_INVALID, NAME_INVALID…; for an organisation sender USCC_INVALID, ORGANISATION_NOT_APPROVED (sender.uscc), HANDLER_REQUIRED (sender.handler); for item lines HS_CODE_INVALID, VALUE_MISMATCH (declared.valueCny), QUANTITY_MISMATCH (declared.quantity); DESCRIPTION_VAGUE on a cross-border parcel',
+      },
     },
     handler: async ({ req, body, user }) => {
       const outcome = await takeIn(user, body, req.get('Idempotency-Key'));
