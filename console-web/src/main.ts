@@ -36,13 +36,13 @@ const PAGES: Page[] = [
   { hash: '#/inspections', label: 'navInspections', roles: ['customs_officer', 'admin'] },
   { hash: '#/notices', label: 'navIp', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/watchlist', label: 'navWatchlist', roles: ['postal_regulator', 'customs_officer', 'admin'] },
+  // 协议客户 (issue 18): its words load with its page; the nav label is all the first screen needs.
+  { hash: '#/organisations', label: () => (currentLang() === 'zh' ? '协议客户' : 'Contract customers'), roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
   { hash: '#/allowlist', label: 'navTools', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/overview', label: 'navOverview', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/audit', label: 'navAudit', roles: ['auditor', 'admin'] },
   { hash: '#/jobs', label: 'navJobs', roles: ['admin'] },
-  { hash: '#/service-accounts', label: 'navMachine', roles: ['admin'] },
-  { hash: '#/webhooks', label: 'navWebhooks', roles: ['postal_regulator', 'customs_officer', 'admin'] },
 ];
 /** Pages that sit under another's navigation entry, as tabs of it. */
 const NAV_PARENT: Record<string, string> = { 'goods-rules': 'routes', disposals: 'notices', brands: 'notices', 'price-floors': 'allowlist', privacy: 'audit' };
@@ -233,9 +233,8 @@ function route() {
     lookup: lazy(ctx, () => import('./pages/lookup.js').then((m) => m.renderLookup(ctx, params))),
     audit: lazy(ctx, () => import('./pages/audit.js').then((m) => m.renderAudit(ctx, params))),
     privacy: lazy(ctx, () => import('./pages/privacy.js').then((m) => m.renderPrivacy(ctx))),
-    // Issue 18: machine clients (service accounts, API keys) and webhook subscriptions.
-    'service-accounts': lazy(ctx, () => import('./pages/service-accounts.js').then((m) => m.renderServiceAccounts(ctx, params))),
-    webhooks: lazy(ctx, () => import('./pages/webhooks.js').then((m) => m.renderWebhooks(ctx, params))),
+    // Issue 18: contract customers (协议客户) and one of them.
+    organisations: lazy(ctx, () => import('./pages/organisations.js').then((m) => (parts[1] ? m.renderOrganisation(ctx, parts[1], params) : m.renderOrganisations(ctx, params)))),
   };
   cleanup = (pages[parts[0] ?? ''] ?? pages[home(user).slice(2)]!)();
 }
