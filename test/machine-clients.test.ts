@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import { apiKeys, auditLog, parcels, users } from '../models/schema.js';
+import { DEMO_ORGANISATION } from '../server/organisations/store.js';
 import { aParcel } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -93,6 +94,29 @@ describe('machine clients: service accounts and API keys', () => {
     // The parcel reads back through the courier's route.
     const read = await s.http().get(`/api/parcels/${body.waybillNo}`).set('X-Api-Key', key);
     assert.equal(read.status, 200, read.text);
+  });
+
+  it('a batch by API key works like a courier’s: 202, the same Idempotency-Key gives the same batch, progress readable', async () => {
+    const a = await account('sa-batch', { carrier: 'EMS' });
+    const { key } = await issue(a.id);
+    const headers = { 'X-Api-Key': key, 'X-Outlet-Id': 'GZ-TH-001' };
+    const parcel = (n: number) => {
+      const { sender: _sender, ...rest } = aParcel({ recipient: { name: `Batch Customer ${n}`, phone: `+1 415 555 ${2000 + n}`, address: `${n} Batch St, San Francisco, CA`, country: 'US' } });
+      return rest;
+    };
+    const body = { uscc: DEMO_ORGANISATION.uscc, parcels: [parcel(1), parcel(2)] };
+    const idem = randomUUID();
+    const first = await s.http().post('/api/parcels/batch').set(headers).set('Idempotency-Key', idem).send(body);
+    assert.equal(first.status, 202, first.text);
+    const again = await s.http().post('/api/parcels/batch').set(headers).set('Idempotency-Key', idem).send(body);
+    assert.ok([200, 202].includes(again.status), again.text);
+    assert.equal(again.body.batchId, first.body.batchId);
+    const status = await s.http().get(`/api/parcels/batch/${first.body.batchId}`).set(headers);
+    assert.equal(status.status, 200, status.text);
+    assert.equal(status.body.total, 2);
+    // Another EMS outlet's view of the batch is another outlet's business.
+    const other = await s.http().get(`/api/parcels/batch/${first.body.batchId}`).set({ ...headers, 'X-Outlet-Id': 'SZ-FT-001' });
+    assert.ok([403, 404].includes(other.status), other.text);
   });
 
   it('a carrier-scoped key names its outlet in X-Outlet-Id, which must be one of its carrier’s', async () => {
