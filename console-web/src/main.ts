@@ -43,6 +43,8 @@ const PAGES: Page[] = [
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/audit', label: 'navAudit', roles: ['auditor', 'admin'] },
   { hash: '#/jobs', label: 'navJobs', roles: ['admin'] },
+  { hash: '#/service-accounts', label: 'navMachine', roles: ['admin'] },
+  { hash: '#/webhooks', label: 'navWebhooks', roles: ['postal_regulator', 'customs_officer', 'admin'] },
 ];
 /** Pages that sit under another's navigation entry, as tabs of it. */
 const NAV_PARENT: Record<string, string> = { 'goods-rules': 'routes', disposals: 'notices', brands: 'notices', 'price-floors': 'allowlist', privacy: 'audit' };
@@ -235,6 +237,9 @@ function route() {
     privacy: lazy(ctx, () => import('./pages/privacy.js').then((m) => m.renderPrivacy(ctx))),
     // Issue 18: contract customers (协议客户) and one of them.
     organisations: lazy(ctx, () => import('./pages/organisations.js').then((m) => (parts[1] ? m.renderOrganisation(ctx, parts[1], params) : m.renderOrganisations(ctx, params)))),
+    // Issue 18: machine clients (service accounts, API keys) and webhook subscriptions.
+    'service-accounts': lazy(ctx, () => import('./pages/service-accounts.js').then((m) => m.renderServiceAccounts(ctx, params))),
+    webhooks: lazy(ctx, () => import('./pages/webhooks.js').then((m) => m.renderWebhooks(ctx, params))),
   };
   cleanup = (pages[parts[0] ?? ''] ?? pages[home(user).slice(2)]!)();
 }
