@@ -199,6 +199,48 @@ describe('outbound webhooks', () => {
     assert.match(text, new RegExp(`"deliveryId":"${d!.id}"[^\\n]*"attempt":2[^\\n]*webhook: delivered`));
   });
 
+  it('a hold decision reaches an outlet-scoped subscription as hold.decided, with the decision but not the note or the decider', async () => {
+    const created = await subscribe(admin, { name: 'outlet desk', url: `${receiver.url}/decided`, events: ['hold.decided'], outletId: 'GZ-TH-001' });
+    assert.equal(created.status, 201, created.text);
+    const held = aParcel({ ...unlinkedParties(), inspection: { matchesDeclaration: false, notes: '申报运动鞋，实为手机' } });
+    await s.http().post('/api/parcels').set('Authorization', `Bearer ${await s.login('courier1')}`).send(held).expect(201);
+    const note = '开箱复核无异常，放行。核对人 司徒雅琴';
+    await s.http().post(`/api/parcels/${held.waybillNo}/release`).set('Authorization', `Bearer ${await s.login('supervisor1')}`).send({ note }).expect(200);
+    await settle();
+    const got = receiver.received.filter((r) => r.path === '/decided');
+    assert.equal(got.length, 1);
+    const body = JSON.parse(got[0]!.body);
+    assert.equal(body.type, 'hold.decided');
+    assert.equal(body.data.waybillNo, held.waybillNo);
+    assert.equal(body.data.status, 'released');
+    assert.equal(body.data.decision.action, 'release');
+    assert.ok(!got[0]!.body.includes('司徒雅琴') && !got[0]!.body.includes('supervisor1'), 'no note, no name');
+    assert.ok(verify(created.body.secret, got[0]!));
+  });
+
+  it('a receiver that never answers is tried 8 times with growing waits, then the delivery is failed for good', async () => {
+    // A port nothing listens on: bind one, note it, close it.
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const created = await subscribe(admin, { name: 'gone', url: `http://127.0.0.1:${port}/gone`, events: ['customs.selected'] });
+    const subId = created.body.subscription.id as string;
+    await s.http().post(`/api/webhooks/${subId}/test`).set('Authorization', `Bearer ${admin}`).expect(202);
+    await settle();
+    for (let i = 0; i < 8; i++) {
+      clock = new Date(clock.getTime() + 3_600_000);
+      await runJobs();
+    }
+    const [d] = await s.ctx.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.subscriptionId, subId));
+    assert.equal(d?.status, 'failed');
+    assert.equal(d?.attempts, 8);
+    assert.equal(d?.lastError, 'ECONNREFUSED');
+    const [job] = await s.ctx.db.select().from(jobs).where(like(jobs.key, `webhook:${subId}:%`));
+    assert.equal(job?.state, 'failed');
+    assert.match(log.text(), new RegExp(`"deliveryId":"${d!.id}"[^\\n]*"attempt":8[^\\n]*delivery failed for good`));
+  });
+
   it('an event emitted twice is delivered once; a test event goes through the same path', async () => {
     const created = await subscribe(admin, { name: 'customs risk', url: `${receiver.url}/once`, events: ['customs.selected'], jurisdiction: '44' });
     const subId = created.body.subscription.id as string;

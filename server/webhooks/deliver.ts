@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { webhookDeliveries, webhookSubscriptions } from '../../models/schema.js';
 import type { AppContext } from '../context.js';
 import type { Job } from '../jobs/store.js';
-import { guardedLookup } from './url.js';
+import { guardedLookup, isPrivateAddress } from './url.js';
 
 export const DELIVERY_TIMEOUT_MS = 5_000;
 
@@ -37,6 +37,8 @@ function post(url: string, body: string, headers: Record<string, string>, produc
     }
     const client = target.protocol === 'https:' ? https : target.protocol === 'http:' ? http : null;
     if (!client) return resolve({ error: 'URL_INVALID' });
+    // An address written as an IP is not looked up, so the guarded resolver never sees it: checked here.
+    if (production && isPrivateAddress(target.hostname.replace(/^\[|\]$/g, ''))) return resolve({ error: 'WEBHOOK_URL_PRIVATE' });
     const req = client.request(
       target,
       {
