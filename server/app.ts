@@ -23,6 +23,7 @@ import { registerAlertRoutes } from './alerts/router.js';
 import { registerMediaRoutes } from './media/router.js';
 import { registerOutletRoutes } from './outlets/router.js';
 import { staticDir, webBuildDir } from './paths.js';
+import { clientFiles } from './web/clients.js';
 import { registerWatchlistRoutes } from './watchlist/router.js';
 import { watchlistStep } from './watchlist/step.js';
 import { ringStep } from './rings/step.js';
@@ -165,7 +166,8 @@ export function serveWebClients(app: express.Express, buildDir = webBuildDir) {
   app.use('/static', express.static(staticDir, { maxAge: '1h' }));
   for (const client of ['handheld', 'console']) {
     const dir = path.join(buildDir, client);
-    if (fs.existsSync(dir)) app.use(`/${client}`, express.static(dir, { index: 'index.html' }));
+    // Precompressed (br/gzip) and cached by name: hashed assets for a year, the rest revalidated (server/web/clients.ts).
+    if (fs.existsSync(dir)) app.use(`/${client}`, clientFiles(dir));
     else app.get([`/${client}`, `/${client}/`], (_req, res) => res.status(404).sendFile(path.join(staticDir, 'not-built.html')));
   }
   app.get('/', (_req, res) => res.sendFile(path.join(staticDir, 'index.html')));
