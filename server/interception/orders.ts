@@ -9,11 +9,12 @@ import type { InterceptionPolicy } from '../config.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
+import { ALERT_TYPE_LABELS, labelOf } from '../reports/labels.js';
 
 export const INTERCEPTION_MESSAGES = defineMessages({
   INTERCEPT_FOR_ALERT: {
     en: 'An alert ({alertType}) was raised on its group after it was taken in: stop it in the network and report.',
-    zh: '收寄后其所属群组触发预警（{alertType}）：请在寄递网络中拦截并报告。',
+    zh: '收寄后其所属群组触发预警（{alertTypeZh}）：请在寄递网络中拦截并报告。',
   },
   INTERCEPT_FOR_LIST_ENTRY: {
     en: 'A suspect-list entry listed after intake matches it — {reason}. Stop it in the network and report.',
@@ -161,7 +162,10 @@ export function orderForAlert(tx: Queryable, alert: { id: string; type: string }
       key: `alert:${alert.id}`,
       kind: 'alert',
       alertId: alert.id,
-      reason: { code: INTERCEPTION_MESSAGES.INTERCEPT_FOR_ALERT, ...bilingual(INTERCEPTION_MESSAGES.INTERCEPT_FOR_ALERT, { alertType: alert.type }) },
+      reason: { code: INTERCEPTION_MESSAGES.INTERCEPT_FOR_ALERT, ...bilingual(INTERCEPTION_MESSAGES.INTERCEPT_FOR_ALERT, {
+        alertType: labelOf(ALERT_TYPE_LABELS, alert.type).en,
+        alertTypeZh: labelOf(ALERT_TYPE_LABELS, alert.type).zh,
+      }) },
     },
     { parcelId: raisedBy },
   );

@@ -12,6 +12,7 @@ export const REASON_LABELS: Record<string, Label> = {
   PROHIBITED_ITEM_SUSPECTED: { zh: '疑似禁寄物品', en: 'Prohibited item suspected' },
   WATCHLIST_HIT: { zh: '命中嫌疑名单', en: 'Suspect-list hit' },
   ANT_MOVING_SUSPECTED: { zh: '疑似蚂蚁搬家', en: 'Ant-moving suspected' },
+  INTERCEPTED: { zh: '在途拦截', en: 'Intercepted in the network' },
 };
 
 export const ALERT_TYPE_LABELS: Record<string, Label> = {
