@@ -2,12 +2,15 @@
 // a carrier (X-Outlet-Id), acting as couriers and nothing more, refused at once when revoked or disabled,
 // rate-limited per key, the key shown once and stored hashed.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import request from 'supertest';
 import { and, eq, inArray } from 'drizzle-orm';
 import { apiKeys, auditLog, parcels, users } from '../models/schema.js';
 import { DEMO_ORGANISATION } from '../server/organisations/store.js';
 import { aParcel } from './helpers/factories.js';
-import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
+import { startServerProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
+import { DEMO_PASSWORD, expectProblem, freshDatabase, startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
 
 const KEY_FORM = /^pgk_[a-z2-7]{12}_[a-z2-7]{40}$/;
 
@@ -221,5 +224,55 @@ describe('machine clients: service accounts and API keys', () => {
     assert.equal((await lastUsed())?.getTime(), first.getTime(), 'not rewritten within the minute');
     const list = await s.http().get(`/api/service-accounts/${a.id}/keys`).set(asAdmin()).expect(200);
     assert.equal(list.body.keys[0].lastUsedAt, first.toISOString());
+  });
+});
+
+describe('machine clients across two server processes (PostgreSQL)', function () {
+  this.timeout(90_000);
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let a: ServerProcess | undefined;
+  let b: ServerProcess | undefined;
+
+  before(async function () {
+    if (!usingPostgresServer()) this.skip(); // several processes need a database server
+    db = await freshDatabase();
+    const env = {
+      NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: db.url!, PASSWORD_HASH_COST: '10', DEMO_PASSWORD,
+      DATA_DIR: path.join('/tmp', `pg-machine-${randomBytes(4).toString('hex')}`),
+      PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PII_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+    };
+    a = await startServerProcess(env); // migrates and seeds
+    b = await startServerProcess(env);
+  });
+  after(async () => {
+    await Promise.all([stopServerProcess(a), stopServerProcess(b)]);
+    await db?.drop();
+  });
+
+  /** Polls until the key is refused on `p`, returning how long that took. */
+  async function refusedWithin(p: ServerProcess, key: string, ms: number): Promise<number> {
+    const start = Date.now();
+    for (;;) {
+      const res = await request(p.url).get('/api/session').set('X-Api-Key', key);
+      if (res.status === 401) return Date.now() - start;
+      assert.equal(res.status, 200, res.text);
+      if (Date.now() - start > ms) throw new Error(`still accepted after ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('a key revoked, or an account disabled, in one process is refused at once by the other (whose cache held it)', async () => {
+    const admin = (await request(a!.url).post('/api/session').send({ username: 'admin', password: DEMO_PASSWORD }).expect(200)).body.token as string;
+    const auth = { Authorization: `Bearer ${admin}` };
+    const acc = (await request(a!.url).post('/api/service-accounts').set(auth).send({ name: 'sa-cluster', outletId: 'GZ-TH-001' }).expect(201)).body;
+    const k1 = (await request(a!.url).post(`/api/service-accounts/${acc.id}/keys`).set(auth).send({}).expect(201)).body;
+    const k2 = (await request(a!.url).post(`/api/service-accounts/${acc.id}/keys`).set(auth).send({}).expect(201)).body;
+    await request(b!.url).get('/api/session').set('X-Api-Key', k1.key).expect(200); // now in B's cache
+    await request(b!.url).get('/api/session').set('X-Api-Key', k2.key).expect(200);
+    await request(a!.url).delete(`/api/service-accounts/${acc.id}/keys/${k1.id}`).set(auth).expect(204);
+    assert.ok((await refusedWithin(b!, k1.key, 2000)) < 2000, 'revocation reached the other process well before the cache TTL');
+    await request(b!.url).get('/api/session').set('X-Api-Key', k2.key).expect(200);
+    await request(a!.url).patch(`/api/service-accounts/${acc.id}`).set(auth).send({ disabled: true }).expect(200);
+    await refusedWithin(b!, k2.key, 2000);
   });
 });
