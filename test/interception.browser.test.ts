@@ -111,6 +111,7 @@ describe('interception on the handheld and the console (Chromium)', function () 
     assert.match(stateOf.get(w1) ?? '', /未找到/);
     assert.match(stateOf.get(w2) ?? '', /已拦截/);
     assert.equal(stateOf.get(w3), '—');
+    await c.locator('#parcels').scrollIntoViewIfNeeded();
     await screenshot(c, 'console-alert-interceptions');
 
     await c.goto(`${s.url}/console/#/interceptions?status=all`);

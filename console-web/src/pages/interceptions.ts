@@ -171,7 +171,7 @@ export function renderInterceptions({ main, live, user }: PageContext, params: U
   }
 
   const row = (o: Interception) => `<tr data-waybill="${esc(o.waybillNo)}" class="${o.status === 'requested' && o.overdue ? 'late' : ''}">
-    <td class="mono">${esc(o.waybillNo)}${o.crossBorder ? ' 🌐' : ''}</td>
+    <td class="mono">${esc(o.waybillNo)}${o.crossBorder ? ` <span class="badge low">${esc(t('crossBorder'))}</span>` : ''}</td>
     <td>${esc(o.outletId)}</td>
     <td><ul class="reasons">${o.sources
       .map((x) => `<li><b>${esc(sourceWord(x.kind))}</b> ${x.alertId ? `<a href="#/alerts/${esc(x.alertId)}">${esc(said(x.reason))}</a>` : esc(said(x.reason))}${x.by ? ` <span class="muted">(${esc(x.by)})</span>` : ''}</li>`)
