@@ -114,6 +114,18 @@ const zh = {
   liveDecision: '新处理结果',
   show: '查看',
   dismiss: '知道了',
+  senderKind: '寄件人类型',
+  senderPerson: '个人',
+  senderOrganisation: '单位（协议客户）',
+  organisation: '寄件单位',
+  orgSearch: '输入单位名称或统一社会信用代码',
+  orgRequired: '请选择寄件单位（须为已审核通过的协议客户）',
+  orgNone: '没有找到已审核通过的单位',
+  orgOffline: '离线：显示本机保存的单位',
+  searching: '正在查找…',
+  handlerHeading: '经办人（交寄人）',
+  vagueDescription: '跨境邮件不能只写“礼品”“样品”“配件”等笼统品名，请写明具体物品',
+  vagueHelp: '选择具体品名（按类别）：',
 } as const;
 
 export type Key = keyof typeof zh;
@@ -231,6 +243,18 @@ const en: Record<Key, string> = {
   liveDecision: 'New decision',
   show: 'Show',
   dismiss: 'OK',
+  senderKind: 'Sender',
+  senderPerson: 'A person',
+  senderOrganisation: 'An organisation (contract customer)',
+  organisation: 'Sending organisation',
+  orgSearch: 'Type the name or the unified social credit code',
+  orgRequired: 'Pick the sending organisation (an approved contract customer)',
+  orgNone: 'No approved organisation found',
+  orgOffline: 'Offline: organisations saved on this device',
+  searching: 'Searching…',
+  handlerHeading: 'Handler (the person handing it over)',
+  vagueDescription: 'Abroad, “gift”, “sample” or “parts” alone is not a description: say what the goods are',
+  vagueHelp: 'Pick a concrete description (by class):',
 };
 
 export const ID_TYPE_NAMES: Record<string, [string, string]> = {
@@ -250,6 +274,24 @@ export const CATEGORY_NAMES: Record<string, [string, string]> = {
   childrens_goods: ['儿童用品', "Children's goods"], toys: ['玩具', 'Toys'], agricultural_inputs: ['农资', 'Farm supplies'],
   books: ['书籍', 'Books'], documents: ['文件', 'Documents'], household: ['日用品', 'Household goods'], sports: ['体育用品', 'Sports goods'],
   tea: ['茶叶', 'Tea'], handicrafts: ['工艺品', 'Handicrafts'], samples: ['样品', 'Samples'], gifts: ['礼品', 'Gifts'], other: ['其他', 'Other'],
+};
+
+/** Concrete descriptions to pick instead of a vague word (zh | en, separated by |), by goods class. */
+export const CONCRETE_DESCRIPTIONS: Record<string, [string, string]> = {
+  clothing: ['棉质T恤|牛仔裤|羊毛衫', 'Cotton T-shirts|Jeans|Wool sweater'],
+  shoes: ['运动鞋|皮鞋|拖鞋', 'Sports shoes|Leather shoes|Slippers'],
+  bags: ['帆布双肩包|皮革手提包', 'Canvas backpack|Leather handbag'],
+  cosmetics: ['面霜|口红', 'Face cream|Lipstick'],
+  electronics: ['蓝牙耳机|移动电源', 'Bluetooth earphones|Power bank'],
+  phone_accessories: ['手机壳|数据线', 'Phone case|USB cable'],
+  food: ['饼干|坚果', 'Biscuits|Nuts'],
+  tea: ['绿茶|乌龙茶', 'Green tea|Oolong tea'],
+  household: ['陶瓷茶杯|不锈钢保温杯', 'Ceramic cups|Steel vacuum flask'],
+  toys: ['毛绒玩具|积木', 'Plush toy|Building blocks'],
+  books: ['中文图书|字帖', 'Chinese books|Calligraphy workbook'],
+  sports: ['瑜伽垫|羽毛球拍', 'Yoga mat|Badminton racket'],
+  handicrafts: ['刺绣挂画|木雕摆件', 'Embroidered picture|Wood carving'],
+  jewelry: ['银手镯|珍珠项链', 'Silver bracelet|Pearl necklace'],
 };
 
 let lang: Lang = (localStorage.getItem('pg.lang') as Lang | null) ?? 'zh';

@@ -5,12 +5,13 @@
 import { checkDocument, ID_TYPES, type IdType } from '../../server/identity/documents.js';
 import { isPlausibleConsigneeName, isPlausibleName } from '../../server/identity/name-rules.js';
 import { checkPhone } from '../../server/identity/phones.js';
-import { GOODS_CATEGORIES } from '../../server/intake/contents.js';
+import { GOODS_CATEGORIES, isVagueWord } from '../../server/intake/contents.js';
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
 import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-view.js';
 import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
 import { startInterceptions, stopInterceptions } from './interceptions.js';
-import { CATEGORY_NAMES, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
+import { CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
+import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
 import { enqueue, flush, getQueued, listQueue, NETWORK_ERROR, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
 import type { Scanner } from './scanner.js';
 
@@ -36,6 +37,8 @@ const isOnline = () => navigator.onLine && reachable;
 /** The intake being filled in, kept as plain values so steps can go back and forth. */
 type Draft = {
   waybillNo: string; carrier: string;
+  /** 个人 or 单位（协议客户）: for an organisation, the identity fields below are its handler's (经办人). */
+  senderKind: 'person' | 'organisation'; orgUscc: string; orgName: string; orgQuery: string;
   idType: IdType; idNumber: string; idIssuingCountry: string; name: string; phone: string; address: string;
   rName: string; rPhone: string; rAddress: string; country: string;
   description: string; category: string; quantity: string; valueCny: string; brand: string;
@@ -43,7 +46,7 @@ type Draft = {
   screening: 'clear' | 'suspect' | 'prohibited'; machineId: string;
 };
 const emptyDraft = (): Draft => ({
-  waybillNo: '', carrier: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', name: '', phone: '', address: '',
+  waybillNo: '', carrier: '', senderKind: 'person', orgUscc: '', orgName: '', orgQuery: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', name: '', phone: '', address: '',
   rName: '', rPhone: '', rAddress: '', country: 'US', description: '', category: '', quantity: '1', valueCny: '', brand: '',
   inspection: 'performed', matches: 'yes', notes: '', photos: [], screening: 'clear', machineId: localStorage.getItem('pg.machineId') ?? '',
 });
@@ -67,20 +70,24 @@ function validateStep(step: number, d: Draft): Record<string, string> {
       if (!r.ok) e.waybillNo = msg(r);
     }
   } else if (step === 1) {
-    need('idNumber', 'sender.idNumber');
+    // An organisation's handler shows the same document, name and phone as a person sender; the address is the organisation's.
+    const org = d.senderKind === 'organisation';
+    const at = org ? 'sender.handler' : 'sender';
+    if (org && !d.orgUscc) e['sender.uscc'] = t('orgRequired');
+    need('idNumber', `${at}.idNumber`);
     if (d.idNumber.trim()) {
       const r = checkDocument(d.idType, d.idNumber);
-      if (!r.ok) e['sender.idNumber'] = msg(r);
+      if (!r.ok) e[`${at}.idNumber`] = msg(r);
     }
-    if (d.idType === 'PASSPORT' && !/^([A-Z]{3}|D)$/.test(d.idIssuingCountry.trim().toUpperCase())) e['sender.idIssuingCountry'] = t('issuingCountry');
-    need('name', 'sender.name');
-    if (d.name.trim() && !isPlausibleName(d.name.trim())) e['sender.name'] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
-    need('phone', 'sender.phone');
+    if (d.idType === 'PASSPORT' && !/^([A-Z]{3}|D)$/.test(d.idIssuingCountry.trim().toUpperCase())) e[`${at}.idIssuingCountry`] = t('issuingCountry');
+    need('name', `${at}.name`);
+    if (d.name.trim() && !isPlausibleName(d.name.trim())) e[`${at}.name`] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
+    need('phone', `${at}.phone`);
     if (d.phone.trim()) {
       const r = checkPhone(d.phone, 'CN');
-      if (!r.ok) e['sender.phone'] = msg(r);
+      if (!r.ok) e[`${at}.phone`] = msg(r);
     }
-    need('address', 'sender.address');
+    if (!org) need('address', 'sender.address');
   } else if (step === 2) {
     need('rName', 'recipient.name');
     if (d.rName.trim() && !isPlausibleConsigneeName(d.rName.trim().normalize('NFKC'))) e['recipient.name'] = currentLang() === 'zh' ? '收件人名称须包含文字；公司名称还可以包含数字及 & . , \' - ( ) / +' : "A consignee's name has letters; a company's may also have digits and & . , ' - ( ) / +";
@@ -92,6 +99,8 @@ function validateStep(step: number, d: Draft): Record<string, string> {
     }
     need('rAddress', 'recipient.address');
     need('description', 'declared.description');
+    // Abroad, 礼品 / 样品 / gift alone says nothing customs can act on (DESCRIPTION_VAGUE): asked here, at the field.
+    if (d.description.trim() && country !== 'CN' && isVagueWord(d.description)) e['declared.description'] = t('vagueDescription');
     need('category', 'declared.category');
     if (!/^[1-9]\d{0,5}$/.test(d.quantity.trim())) e['declared.quantity'] = currentLang() === 'zh' ? '数量为正整数' : 'A whole number from 1';
     if (!/^\d{1,9}(\.\d{1,2})?$/.test(d.valueCny.trim())) e['declared.valueCny'] = currentLang() === 'zh' ? '金额，如 300 或 300.50' : 'An amount, e.g. 300 or 300.50';
@@ -106,10 +115,19 @@ function bodyOf(d: Draft): QueuedIntake['body'] {
   return {
     waybillNo: d.waybillNo.trim(),
     ...(d.carrier ? { carrier: d.carrier } : {}),
-    sender: {
-      idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(), address: d.address.trim(),
-      ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
-    },
+    sender:
+      d.senderKind === 'organisation'
+        ? {
+            kind: 'organisation', uscc: d.orgUscc,
+            handler: {
+              idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(),
+              ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
+            },
+          }
+        : {
+            idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(), address: d.address.trim(),
+            ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
+          },
     recipient: {
       name: d.rName.trim(), address: d.rAddress.trim(), country: d.country.trim().toUpperCase(),
       ...(d.rPhone.trim() ? { phone: d.rPhone.trim() } : {}),
@@ -129,15 +147,19 @@ function bodyOf(d: Draft): QueuedIntake['body'] {
 function draftOf(item: QueuedIntake): Draft {
   const b = item.body as unknown as {
     waybillNo: string; carrier?: string;
-    sender: { idType: IdType; idNumber: string; name: string; phone: string; address: string; idIssuingCountry?: string };
+    sender: { idType: IdType; idNumber: string; name: string; phone: string; address: string; idIssuingCountry?: string }
+      | { kind: 'organisation'; uscc: string; handler: { idType: IdType; idNumber: string; name: string; phone: string; idIssuingCountry?: string } };
     recipient: { name: string; phone?: string; address: string; country: string };
     declared: { description: string; category: string; quantity: number; valueCny: number; brand?: string };
     inspection: { performed: boolean; matchesDeclaration?: boolean; notes: string };
     screening: { result: Draft['screening']; machineId?: string };
   };
+  const org = 'kind' in b.sender ? b.sender : null;
+  const who: { idType: IdType; idNumber: string; name: string; phone: string; idIssuingCountry?: string; address?: string } = 'kind' in b.sender ? b.sender.handler : b.sender;
   return {
     waybillNo: b.waybillNo, carrier: b.carrier ?? '',
-    idType: b.sender.idType, idNumber: b.sender.idNumber, idIssuingCountry: b.sender.idIssuingCountry ?? '', name: b.sender.name, phone: b.sender.phone, address: b.sender.address,
+    senderKind: org ? 'organisation' : 'person', orgUscc: org?.uscc ?? '', orgName: org ? (knownOrganisations.get(org.uscc)?.name ?? org.uscc) : '', orgQuery: '',
+    idType: who.idType, idNumber: who.idNumber, idIssuingCountry: who.idIssuingCountry ?? '', name: who.name, phone: who.phone, address: who.address ?? '',
     rName: b.recipient.name, rPhone: b.recipient.phone ?? '', rAddress: b.recipient.address, country: b.recipient.country,
     description: b.declared.description, category: b.declared.category, quantity: String(b.declared.quantity), valueCny: String(b.declared.valueCny), brand: b.declared.brand ?? '',
     inspection: b.inspection.performed ? 'performed' : 'refused', matches: b.inspection.matchesDeclaration === false ? 'no' : 'yes', notes: b.inspection.notes,
@@ -149,7 +171,9 @@ const stepOfPath = (p: string) => (p.startsWith('sender') ? 1 : p.startsWith('re
 
 /** What the server refused, back in the form: the errors by field, at the first step that has one. */
 function correcting(problems: FieldProblem[]): Screen {
-  errors = Object.fromEntries(problems.map((e) => [e.path, e.message]));
+  errors = Object.fromEntries(problems.map((e) => [e.path, say(e as FieldProblem & { messageZh?: string })]));
+  // An organisation no longer approved leaves the device's picker too.
+  if (problems.some((e) => e.code === 'ORGANISATION_NOT_APPROVED') && draft.orgUscc) forgetOrganisation(draft.orgUscc);
   return { name: 'intake', step: Math.min(4, ...problems.map((e) => stepOfPath(e.path))) };
 }
 
@@ -182,6 +206,58 @@ function header() {
   </header>`;
 }
 
+// ---- organisation sender (协议客户) and concrete descriptions -------------------------------------------------
+
+/** Organisations seen in searches, by code: the picker's list and the name of the one picked. */
+const knownOrganisations = new Map<string, OrgBrief>();
+let orgSearch: { organisations: OrgBrief[]; offline: boolean } | null = null;
+
+const orgResults = () =>
+  orgSearch === null
+    ? `<p class="hint">${esc(t('searching'))}</p>`
+    : `${orgSearch.offline ? `<p class="hint" id="org-offline">${esc(t('orgOffline'))}</p>` : ''}${
+        orgSearch.organisations.length
+          ? `<ul class="org-list" id="org-list">${orgSearch.organisations
+              .map((o) => `<li><button type="button" class="org${o.uscc === draft.orgUscc ? ' picked' : ''}" data-act="pick-org" data-uscc="${esc(o.uscc)}" aria-pressed="${o.uscc === draft.orgUscc}"><b>${esc(o.name)}</b><small>${esc(o.uscc)}</small></button></li>`)
+              .join('')}</ul>`
+          : `<p class="hint">${esc(t('orgNone'))}</p>`
+      }`;
+
+function orgPicker(): string {
+  const picked = draft.orgUscc
+    ? `<p class="org-picked" id="org-picked" role="status">✓ <b>${esc(draft.orgName)}</b> <small>${esc(draft.orgUscc)}</small></p>`
+    : '';
+  const err = errors['sender.uscc'];
+  return `<div class="field${err ? ' invalid' : ''}" id="org-picker"><span class="label">${esc(t('organisation'))}</span>${picked}
+    <input name="orgQuery" type="search" value="${esc(draft.orgQuery)}" placeholder="${esc(t('orgSearch'))}" aria-label="${esc(t('orgSearch'))}" autocomplete="off" autofocus>
+    <div id="org-results" aria-live="polite">${orgResults()}</div>
+    ${err ? `<span class="error" id="err-sender.uscc" role="alert">${esc(err)}</span>` : ''}</div>`;
+}
+
+let orgSearchSeq = 0;
+async function refreshOrganisations(q: string) {
+  const seq = ++orgSearchSeq;
+  const found = await searchOrganisations(q);
+  if (seq !== orgSearchSeq) return; // a later keystroke's search answers instead
+  orgSearch = found;
+  for (const o of found.organisations) knownOrganisations.set(o.uscc, o);
+  const box = document.getElementById('org-results');
+  if (box) box.innerHTML = orgResults();
+}
+
+/** What to write instead of 礼品: concrete descriptions by goods class, the declared class first. */
+function vagueHelp(): string {
+  const cats = Object.keys(CONCRETE_DESCRIPTIONS).sort((a, b) => Number(b === draft.category) - Number(a === draft.category));
+  return `<div class="vague-help" id="vague-help" role="group" aria-label="${esc(t('vagueHelp'))}"><p>${esc(t('vagueHelp'))}</p>${cats
+    .map(
+      (c) => `<div class="vh-cat"><span class="vh-name">${esc(pick(CATEGORY_NAMES[c], c))}</span>${pick(CONCRETE_DESCRIPTIONS[c], '')
+        .split('|')
+        .map((d) => `<button type="button" class="chip" data-act="concrete" data-category="${esc(c)}" data-description="${esc(d)}">${esc(d)}</button>`)
+        .join('')}</div>`,
+    )
+    .join('')}</div>`;
+}
+
 function stepForm(step: number): string {
   const nav = `<div class="nav">${step > 0 ? `<button type="button" class="secondary" data-act="back">${esc(t('back'))}</button>` : ''}<button type="submit" class="primary">${esc(step === 4 ? t('submit') : t('next'))}</button></div>`;
   const progress = `<ol class="steps">${STEPS.map((k, i) => `<li class="${i === step ? 'current' : i < step ? 'done' : ''}">${esc(t(k))}</li>`).join('')}</ol>`;
@@ -195,13 +271,17 @@ function stepForm(step: number): string {
          <div class="scan-actions"><button type="button" class="secondary" data-act="torch" id="torch" hidden>${esc(t('torch'))}</button><button type="button" class="secondary" data-act="stop-scan">${esc(t('stopScan'))}</button></div></div>` +
       field('carrier', t('carrier'), select('carrier', [['', t('carrierAuto')], ...CARRIERS.map((c) => [c, c] as [string, string])]));
   } else if (step === 1) {
+    const org = draft.senderKind === 'organisation';
+    const at = org ? 'sender.handler' : 'sender';
     body =
-      field('sender.idType', t('idType'), select('idType', ID_TYPES.map((id) => [id, pick(ID_TYPE_NAMES[id], id)]), 'autofocus')) +
-      field('sender.idNumber', t('idNumber'), text('sender.idNumber', 'idNumber', 'autocomplete="off" autocapitalize="characters" spellcheck="false"')) +
-      (draft.idType === 'PASSPORT' ? field('sender.idIssuingCountry', t('issuingCountry'), text('sender.idIssuingCountry', 'idIssuingCountry', 'maxlength="3" autocapitalize="characters"')) : '') +
-      field('sender.name', t('name'), text('sender.name', 'name', 'autocomplete="off"')) +
-      field('sender.phone', t('phone'), text('sender.phone', 'phone', 'type="tel" inputmode="tel" autocomplete="off"')) +
-      field('sender.address', t('address'), text('sender.address', 'address', 'autocomplete="off"'));
+      `<fieldset><legend>${esc(t('senderKind'))}</legend>${radios('senderKind', [['person', t('senderPerson')], ['organisation', t('senderOrganisation')]])}</fieldset>` +
+      (org ? orgPicker() + `<h2 class="subhead" id="handler-heading">${esc(t('handlerHeading'))}</h2>` : '') +
+      field(`${at}.idType`, t('idType'), select('idType', ID_TYPES.map((id) => [id, pick(ID_TYPE_NAMES[id], id)]), org ? '' : 'autofocus')) +
+      field(`${at}.idNumber`, t('idNumber'), text(`${at}.idNumber`, 'idNumber', 'autocomplete="off" autocapitalize="characters" spellcheck="false"')) +
+      (draft.idType === 'PASSPORT' ? field(`${at}.idIssuingCountry`, t('issuingCountry'), text(`${at}.idIssuingCountry`, 'idIssuingCountry', 'maxlength="3" autocapitalize="characters"')) : '') +
+      field(`${at}.name`, t('name'), text(`${at}.name`, 'name', 'autocomplete="off"')) +
+      field(`${at}.phone`, t('phone'), text(`${at}.phone`, 'phone', 'type="tel" inputmode="tel" autocomplete="off"')) +
+      (org ? '' : field('sender.address', t('address'), text('sender.address', 'address', 'autocomplete="off"')));
   } else if (step === 2) {
     body =
       field('recipient.country', t('country'), `${text('recipient.country', 'country', 'list="countries" maxlength="2" autocapitalize="characters" autofocus')}<datalist id="countries">${DESTINATIONS.map((c) => `<option value="${c}">${esc(countryName(c))}</option>`).join('')}</datalist>`, isCountry(draft.country.toUpperCase()) ? countryName(draft.country.toUpperCase()) : '') +
@@ -209,6 +289,7 @@ function stepForm(step: number): string {
       field('recipient.phone', t('recipientPhone'), text('recipient.phone', 'rPhone', 'type="tel" inputmode="tel" autocomplete="off"')) +
       field('recipient.address', t('recipientAddress'), text('recipient.address', 'rAddress', 'autocomplete="off"')) +
       field('declared.description', t('description'), text('declared.description', 'description', 'autocomplete="off"')) +
+      (errors['declared.description'] && isVagueWord(draft.description) ? vagueHelp() : '') +
       field('declared.category', t('category'), select('category', [['', '—'], ...GOODS_CATEGORIES.map((c) => [c, pick(CATEGORY_NAMES[c], c)] as [string, string])], 'data-path="declared.category"')) +
       `<div class="pair">${field('declared.quantity', t('quantity'), text('declared.quantity', 'quantity', 'inputmode="numeric"'))}${field('declared.valueCny', t('valueCny'), text('declared.valueCny', 'valueCny', 'inputmode="decimal"'))}</div>` +
       field('declared.brand', t('brand'), text('declared.brand', 'brand', 'autocomplete="off"'));
@@ -291,6 +372,8 @@ async function render() {
   else main = await queueView();
   app.innerHTML = `${header()}<div id="notices">${notices.map(decisionNotice).join('')}</div><main>${main}</main>`;
   (app.querySelector('[autofocus]') as HTMLElement | null)?.focus();
+  // The organisation picker's first list: the approved organisations (or those kept on the device, offline).
+  if (screen.name === 'intake' && screen.step === 1 && draft.senderKind === 'organisation' && (!orgSearch || orgSearch.offline)) void refreshOrganisations(draft.orgQuery);
   void updateQueueCount();
 }
 
@@ -512,6 +595,21 @@ app.addEventListener('focusout', (ev) => {
     el.setAttribute('aria-invalid', 'true');
     label.insertAdjacentHTML('beforeend', `<span class="error" role="alert">${esc(found)}</span>`);
   } else el.removeAttribute('aria-invalid');
+  // A vague description abroad: the concrete choices right under the field (leaving another field keeps them).
+  if (el.dataset.path === 'declared.description') {
+    document.getElementById('vague-help')?.remove();
+    if (found && isVagueWord(draft.description)) label.insertAdjacentHTML('afterend', vagueHelp());
+  }
+});
+
+// The organisation search, as the courier types (a short pause between keys sends one request).
+let orgTyping: ReturnType<typeof setTimeout> | undefined;
+app.addEventListener('input', (ev) => {
+  const el = ev.target as HTMLInputElement;
+  if (el.name !== 'orgQuery' || screen.name !== 'intake') return;
+  draft.orgQuery = el.value;
+  clearTimeout(orgTyping);
+  orgTyping = setTimeout(() => void refreshOrganisations(el.value), 250);
 });
 
 app.addEventListener('change', (ev) => {
@@ -522,7 +620,7 @@ app.addEventListener('change', (ev) => {
     return;
   }
   // Choices that change the form (passport fields, inspection refused) re-render it.
-  if (screen.name === 'intake' && ['idType', 'inspection'].includes(el.name)) {
+  if (screen.name === 'intake' && ['idType', 'inspection', 'senderKind'].includes(el.name)) {
     readForm(el.form!);
     void render().then(() => (app.querySelector(`[name="${el.name}"]${el.type === 'radio' ? ':checked' : ''}`) as HTMLElement | null)?.focus());
   }
@@ -572,6 +670,24 @@ app.addEventListener('click', async (ev) => {
   if (act === 'decide-cancel') {
     deciding = null;
     return render();
+  }
+  if (act === 'pick-org' && screen.name === 'intake') {
+    readForm(document.getElementById('step-form') as HTMLFormElement);
+    const o = knownOrganisations.get(target.dataset.uscc!);
+    if (!o) return;
+    draft.orgUscc = o.uscc;
+    draft.orgName = o.name;
+    delete errors['sender.uscc'];
+    await render();
+    return document.querySelector<HTMLElement>('[name="idType"]')?.focus();
+  }
+  if (act === 'concrete' && screen.name === 'intake') {
+    readForm(document.getElementById('step-form') as HTMLFormElement);
+    draft.description = target.dataset.description!;
+    draft.category = target.dataset.category!;
+    delete errors['declared.description'];
+    await render();
+    return document.querySelector<HTMLElement>('[name="description"]')?.focus();
   }
   if (act === 'back' && screen.name === 'intake') {
     readForm(document.getElementById('step-form') as HTMLFormElement);
