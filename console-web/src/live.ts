@@ -3,7 +3,7 @@
 // so the server replays what changed meanwhile (CONTRACT "a client that reconnects gets what it missed").
 // A new high-severity alert plays a short tone (if the officer left sound on) and shows a notice.
 import { io, type Socket } from 'socket.io-client';
-import { esc } from './api.js';
+import { esc, sessionEnded } from './api.js';
 import { alertTypeName, t } from './i18n.js';
 import type { Interception } from './pages/interceptions.js';
 import type { Alert, CaseSummary, Hold } from './types.js';
@@ -85,7 +85,9 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
   });
   socket.io.on('reconnect_attempt', () => setState('reconnecting'));
   socket.io.on('error', () => setState('offline'));
-  socket.on('connect_error', () => {
+  socket.on('connect_error', (err) => {
+    // Refused for the session (expired, revoked), not a network outage: to the login, saying so.
+    if ((err as Error & { data?: { status?: number } }).data?.status === 401) return sessionEnded();
     setState('offline');
     if (!socket.active) knock();
   });

@@ -61,11 +61,12 @@ const home = (u: User) => (u.role === 'outlet_supervisor' ? '#/holds' : u.role =
 /** The auditor has no live feed (no alerts, holds or cases): no socket, no sound, no counts. */
 const hasLive = (u: User) => u.role !== 'auditor';
 
-whenLoggedOut(() => {
+whenLoggedOut((notice) => {
   live?.close();
   live = null;
   user = null;
   renderLogin();
+  if (notice) app.querySelector('#login-error')!.textContent = notice; // the session ended: say so
 });
 
 async function start() {
