@@ -79,4 +79,60 @@ describe('console defects (Chromium)', function () {
     await page.context().close();
     pageErrors.splice(0); // the aborted request is logged by Chromium as a console error: that is the point here
   });
+
+  it('"加载更多" shows only while there is more, and appends the next page (not the first again)', async () => {
+    const token = await s.login('regulator1');
+    const entries = Array.from({ length: 53 }, (_, i) => ({ type: 'phone', value: `1391234${String(7000 + i)}`, note: `more-${i}` }));
+    const made = await s.http().post('/api/watchlist/entries').set('Authorization', `Bearer ${token}`).send({ entries }).expect(201);
+    assert.equal(made.body.created, 53);
+    const page = await openConsole('regulator1');
+    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/watchlist?q=more-'));
+    const rows = page.locator('#entries tr[data-id]');
+    await rows.nth(49).waitFor();
+    assert.equal(await rows.count(), 50);
+    assert.equal(await page.isVisible('#more'), true);
+    await page.click('#more');
+    await rows.nth(52).waitFor();
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => (tr as unknown as El).getAttribute('data-id')));
+    assert.equal(ids.length, 53);
+    assert.equal(new Set(ids).size, 53, 'no entry twice');
+    assert.equal(await page.isVisible('#more'), false, 'nothing more to load');
+    // A search with fewer than a page never offers more.
+    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/watchlist?q=more-1'));
+    await textUntil(page, '#entries', (x) => !!x && !x.includes('more-2'));
+    assert.equal(await page.isVisible('#more'), false);
+    await page.context().close();
+  });
+
+  it('the import report counts a bad row once, and the file input is labelled', async () => {
+    const page = await openConsole('regulator1');
+    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/watchlist'));
+    const file = page.locator('#import input[type="file"]');
+    await file.waitFor({ state: 'attached' });
+    assert.equal(await file.evaluate((e) => (e as unknown as El).labels?.length ?? 0), 1, 'the file input has a label');
+    assert.match((await page.getByLabel(/选择文件/).getAttribute('type')) ?? '', /file/);
+    // One good row and one row wrong twice over (an unknown type and an empty value).
+    const csv = 'type,value,note\nphone,13912348001,ok\nplanet,,bad\n';
+    await file.setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('#import button[type="submit"]');
+    const report = await textUntil(page, '#import-report', (x) => !!x?.includes('1'));
+    assert.match(report ?? '', /新增\D*1\D.*未导入的行\D*1(\D|$)/s);
+    assert.equal(await page.locator('#import-report tbody tr').count(), 1, 'one row, however many problems it has');
+    await page.context().close();
+  });
+
+  it('no form control takes the name of a form property (an input named "matches" hid form.matches)', async () => {
+    const page = await openConsole('regulator1');
+    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/watchlist'));
+    await page.waitForSelector('#import');
+    const shadowing = await page.evaluate(() => {
+      const g = globalThis as unknown as Dom;
+      const found: string[] = [];
+      for (const form of Array.from(g.document.querySelectorAll('form')))
+        for (const el of Array.from(form.elements)) if (el.name && el.name in g.HTMLFormElement.prototype) found.push(el.name);
+      return found;
+    });
+    assert.deepEqual(shadowing, []);
+    await page.context().close();
+  });
 });

@@ -44,7 +44,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
       <section class="card">
         <h2>${esc(t('importFile'))}</h2>
         <form id="import">
-          <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required>
+          <label>${esc(currentLang() === 'zh' ? '选择文件' : 'Choose a file')}<input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required></label>
           <p class="muted">${esc(t('importHint'))}</p>
           <button type="submit" class="primary">${esc(t('import'))}</button>
         </form>
