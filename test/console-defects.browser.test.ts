@@ -135,4 +135,18 @@ describe('console defects (Chromium)', function () {
     assert.deepEqual(shadowing, []);
     await page.context().close();
   });
+
+  it('at 320 px the main pages do not scroll sideways', async () => {
+    const page = await openConsole('regulator1', { width: 320, height: 640 });
+    for (const hash of ['#/alerts', '#/watchlist', '#/routes', '#/cases', '#/holds', '#/reports']) {
+      await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), hash);
+      await page.waitForTimeout(800);
+      const { scrollWidth, clientWidth } = await page.evaluate(() => {
+        const e = (globalThis as unknown as Dom).document.documentElement;
+        return { scrollWidth: e.scrollWidth, clientWidth: e.clientWidth };
+      });
+      assert.ok(scrollWidth <= clientWidth, `${hash}: ${scrollWidth} px wide in a ${clientWidth} px window`);
+    }
+    await page.context().close();
+  });
 });
