@@ -149,4 +149,26 @@ describe('console defects (Chromium)', function () {
     }
     await page.context().close();
   });
+
+  it('the held verdict draws its pause sign itself: no font needs to have ⏸', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', serviceWorkers: 'block' });
+    const page: Page = await ctx.newPage();
+    await page.goto(`${s.url}/handheld/`);
+    await page.waitForSelector('#login-form');
+    // The verdict as the handheld writes it (handheld-web/src/main.ts verdictView), styled by the handheld's sheet.
+    const drawn = await page.evaluate(() => {
+      const g = globalThis as unknown as Dom;
+      const box = g.document.createElement('div');
+      box.innerHTML = '<section class="verdict v-held" data-verdict="held"><div class="verdict-head"><span class="icon" aria-hidden="true">⏸</span><h1>扣留</h1></div></section>';
+      g.document.body.append(box);
+      const icon = g.document.querySelector('.v-held .icon')!;
+      const glyph = g.getComputedStyle(icon);
+      const bars = g.getComputedStyle(icon, '::before');
+      return { fontSize: glyph.fontSize, content: bars.content, width: bars.width };
+    });
+    assert.equal(drawn.fontSize, '0px', 'the ⏸ character is not what shows');
+    assert.notEqual(drawn.content, 'none');
+    assert.ok(parseFloat(drawn.width) > 10, `the bars are drawn: ${JSON.stringify(drawn)}`);
+    await ctx.close();
+  });
 });
