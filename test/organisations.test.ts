@@ -40,26 +40,17 @@ describe('organisations (协议客户)', () => {
   const audits = async (action: string, subjectId: string) =>
     queryRows<{ action: string; details: Record<string, unknown> }>(s.ctx.db, sql`select action, details from audit_log where action = ${action} and subject_id = ${subjectId} order by id`);
 
-  /**
-   * A parcel sent by the organisation: through the intake's organisation sender where the intake writes
-   * parcels.organisation_id (H2's "organisation sender"), else taken in as a person and linked by SQL.
-   */
+  /** A parcel the organisation sends at the counter (its handler hands it over), linked by the intake's archive step. */
   async function orgParcel(org: Org, overrides: Record<string, unknown> = {}) {
     const parties = unlinkedParties();
     const handler = { idType: 'CN_RESIDENT_ID', idNumber: parties.sender.idNumber, name: parties.sender.name, phone: parties.sender.phone };
-    const asOrg = aParcel({ ...parties, ...overrides });
-    (asOrg as Record<string, unknown>).sender = { kind: 'organisation', uscc: org.uscc, handler };
-    let res = await s.http().post('/api/parcels').set(await as('courier1')).send(asOrg);
-    let parcel = res.status === 201 ? (res.body.parcel as { id: string; waybillNo: string }) : undefined;
-    const [linked] = parcel ? await queryRows<{ organisation_id: string | null }>(s.ctx.db, sql`select organisation_id from parcels where id = ${parcel.id}`) : [];
-    if (!linked?.organisation_id) {
-      if (parcel) await s.ctx.db.execute(sql`delete from parcels where id = ${parcel.id}`).catch(() => undefined);
-      res = await s.http().post('/api/parcels').set(await as('courier1')).send(aParcel({ ...parties, ...overrides }));
-      assert.equal(res.status, 201, JSON.stringify(res.body));
-      parcel = res.body.parcel as { id: string; waybillNo: string };
-      await s.ctx.db.execute(sql`update parcels set organisation_id = ${org.id} where id = ${parcel.id}`);
-    }
-    return { parcel: parcel!, body: res.body as { verdict: string; alerts: { id: string; type: string }[]; customsInspection?: { selected: boolean } } };
+    const body = { ...aParcel({ ...parties, ...overrides }), sender: { kind: 'organisation', uscc: org.uscc, handler } };
+    const res = await s.http().post('/api/parcels').set(await as('courier1')).send(body);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const parcel = res.body.parcel as { id: string; waybillNo: string };
+    const [linked] = await queryRows<{ organisation_id: string | null }>(s.ctx.db, sql`select organisation_id from parcels where id = ${parcel.id}`);
+    assert.equal(linked?.organisation_id, org.id);
+    return { parcel, body: res.body as { verdict: string; alerts: { id: string; type: string }[]; customsInspection?: { selected: boolean } } };
   }
 
   before(async () => {
