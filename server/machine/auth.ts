@@ -61,7 +61,7 @@ export async function authenticateApiKey(db: Queryable, rawKey: string, outletHe
   const parsed = parseApiKey(rawKey);
   if (!parsed) throw invalidKey();
   const requestedOutlet = typeof outletHeader === 'string' && outletHeader.trim() ? outletHeader.trim() : null;
-  if (requestedOutlet !== null && requestedOutlet.length > 64) throw new BadRequestError('X-Outlet-Id is too long.', undefined, 'OUTLET_OUTSIDE_SCOPE');
+  if (requestedOutlet !== null && requestedOutlet.length > 64) throw outsideScope(`${requestedOutlet.slice(0, 64)}…`);
   const cacheKey = `${createHash('sha256').update(rawKey).digest('base64url')}|${requestedOutlet ?? ''}`;
   const hit = recent.get(cacheKey);
   if (hit && hit.until > now.getTime()) {
@@ -151,10 +151,12 @@ export function apiKeyGate(db: Queryable, perMinute: number): RequestHandler {
     legacyHeaders: false,
     validate: false, // keyed by key prefix, not by address: the address checks do not apply
     keyGenerator: (req: Request) => `key:${gated.get(req)?.apiKeyPrefix ?? ''}`,
-    handler: (_req, _res, next, options) => {
-      const seconds = Math.max(1, Math.ceil(((_req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + options.windowMs) - Date.now()) / 1000);
-      const err = new ApiError(429, 'RATE_LIMITED', 'Too many requests', '', undefined, { 'Retry-After': String(Math.ceil(seconds)) });
-      next(withMessage(err, bilingual('API_KEY_RATE_LIMITED', { seconds: Math.ceil(seconds) })));
+    handler: (req, _res, next, options) => {
+      // Until this key's window ends (express-rate-limit puts it on the request), at least a second.
+      const resetAt = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime?.getTime() ?? Date.now() + options.windowMs;
+      const seconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+      const err = new ApiError(429, 'RATE_LIMITED', 'Too many requests', '', undefined, { 'Retry-After': String(seconds) });
+      next(withMessage(err, bilingual('API_KEY_RATE_LIMITED', { seconds })));
     },
   });
   return (req, res, next) => {
