@@ -261,6 +261,27 @@ describe('outbound webhooks', () => {
     assert.ok(verify(created.body.secret, got[0]!));
   });
 
+  it('interception orders reach subscriptions of their region and carrier; other provinces’ do not', async () => {
+    const created = await subscribe(regulator2, { name: '浙江拦截', url: `${receiver.url}/intercept`, events: ['interception.ordered', 'interception.answered'], carrier: 'YTO' });
+    assert.equal(created.status, 201, created.text);
+    assert.equal(created.body.subscription.jurisdiction, '33');
+    const order = (id: string, outletId: string, regionCode: string) => ({
+      id, waybillNo: 'EA000000002CN', outletId, regionCode, crossBorder: true, status: 'requested',
+      orderedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString(), sources: [{ kind: 'alert', note: '线索' }],
+    });
+    s.ctx.bus.emit('interception', { event: 'interception:ordered', order: order('11111111-1111-4111-8111-111111111111', 'YW-CC-001', '330782') });
+    s.ctx.bus.emit('interception', { event: 'interception:ordered', order: order('22222222-2222-4222-8222-222222222222', 'GZ-TH-001', '440106') });
+    s.ctx.bus.emit('interception', { event: 'interception:overdue', order: order('11111111-1111-4111-8111-111111111111', 'YW-CC-001', '330782') }); // not subscribed
+    await settle();
+    const got = receiver.received.filter((r) => r.path === '/intercept');
+    assert.equal(got.length, 1);
+    const body = JSON.parse(got[0]!.body);
+    assert.equal(body.type, 'interception.ordered');
+    assert.equal(body.data.orderId, '11111111-1111-4111-8111-111111111111');
+    assert.equal(body.data.outletId, 'YW-CC-001');
+    assert.ok(!got[0]!.body.includes('线索'), 'the sources’ notes are not sent');
+  });
+
   it('a rotated secret signs from then on; a disabled subscription receives nothing', async () => {
     const created = await subscribe(admin, { name: 'rotating', url: `${receiver.url}/rot`, events: ['hold.created'] });
     const subId = created.body.subscription.id as string;
