@@ -150,11 +150,17 @@ describe('interception of parcels already in the network', () => {
     const other = await intake(own(), 1);
     assert.deepEqual([recent.verdict, older.verdict, tooOld.verdict, held.verdict], ['accepted', 'accepted', 'accepted', 'held']);
 
-    const listed = await s.http().post('/api/watchlist/entries').set('Authorization', await as('regulator1')).send({ entries: [{ type: 'phone', value: phone, note: '拦截测试' }] });
+    // Listed a second on: a list reaches back to parcels taken in before it (the ring's, taken in at T, among them).
+    clock = new Date(T.getTime() + 1000);
+    const listed = await s.http().post('/api/watchlist/entries').set('Authorization', await as('regulator1')).send({
+      // The ring's phone too: its first two parcels, ordered already for the ring's alert, get the entry as one more source.
+      entries: [{ type: 'phone', value: phone, note: '拦截测试' }, { type: 'phone', value: '13977770023', note: '团伙电话' }],
+    });
     assert.equal(listed.status, 201, JSON.stringify(listed.body));
     await createJobRunner(s.ctx, { pollMs: 1000, worker: 'interception-test' }).runOnce();
     const run = (await s.http().get(`/api/watchlist/retro/${listed.body.retroScreening.jobId}`).set('Authorization', await as('regulator1')).expect(200)).body;
-    assert.equal(run.status, 'done');
+    assert.equal(run.status, 'done', JSON.stringify(run));
+    clock = T;
 
     const byWaybill = new Map((await orders('regulator1', 'status=all&limit=200')).map((o) => [o.waybillNo, o]));
     for (const p of [recent, older]) {
@@ -165,6 +171,9 @@ describe('interception of parcels already in the network', () => {
       assert.match(o.sources[0]!.reason.messageZh, /嫌疑名单/);
     }
     for (const p of [tooOld, held, other]) assert.ok(!byWaybill.has(p.parcel.waybillNo), `${p.parcel.waybillNo} not ordered`);
+    assert.deepEqual(byWaybill.get(ringWaybills[0]!)?.sources.map((x) => x.kind), ['alert', 'manual', 'watchlist_entry'], 'one order, one source per asker');
+    assert.deepEqual(byWaybill.get(ringWaybills[1]!)?.sources.map((x) => x.kind), ['alert', 'watchlist_entry']);
+    assert.ok(!byWaybill.has(ringWaybills[2]!), 'the held third parcel is not ordered by the list either');
     assert.deepEqual(
       events.map((e) => e.order.waybillNo).sort(),
       [recent, older].map((p) => p.parcel.waybillNo).sort(),
