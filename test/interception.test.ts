@@ -244,6 +244,20 @@ describe('interception of parcels already in the network', () => {
     assert.deepEqual(monthly.total.interceptions, weekly);
     assert.equal((await s.http().get('/api/reports/weekly').set('Authorization', await as('regulator2')).expect(200)).body.interceptions.ordered, 0);
   });
+  it('two answers at once: exactly one wins, the other is told it was answered', async () => {
+    const lone = await intake(aParcel({ ...unlinkedParties(), declared: { description: '乒乓球拍', brand: undefined } }));
+    assert.equal((await order('regulator1', lone.parcel.waybillNo, { note: '并发测试' })).status, 201);
+    const [a, b] = await Promise.all([
+      answer('courier1', lone.parcel.waybillNo, { result: 'intercepted' }),
+      answer('supervisor1', lone.parcel.waybillNo, { result: 'already_delivered', note: '昨日已妥投' }),
+    ]);
+    assert.deepEqual([a.status, b.status].sort(), [200, 409]);
+    const lost = a.status === 409 ? a : b;
+    assert.equal(lost.body.code, 'INTERCEPTION_ALREADY_ANSWERED');
+    const winner = (a.status === 200 ? a : b).body.interception.status as string;
+    assert.equal((await parcel(lone.parcel.waybillNo)).status, winner === 'intercepted' ? 'held' : 'delivered');
+  });
+
   // Last: the runner's clock a day on also runs housekeeping, which ends the sessions logged in before.
   it('an order unanswered past due is escalated once, listed overdue first, and announced', async () => {
     const lone = await intake(aParcel({ ...unlinkedParties(), declared: { description: '羽毛球拍', brand: undefined } }));

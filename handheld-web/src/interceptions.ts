@@ -122,6 +122,8 @@ export async function startInterceptions(user: { role: string } | null): Promise
     if (t.name === 'ic-note') notes.set(t.dataset.id!, t.value);
   });
   document.body.append(button, panel);
+  // The app's language button repaints #app only: repaint this panel in the new language too.
+  document.addEventListener('click', onLangClick);
   await reload();
   const { io } = await import('socket.io-client');
   socket = io('/outlet', { auth: {}, transports: ['websocket', 'polling'], reconnectionDelay: 1000, reconnectionDelayMax: 10_000, forceNew: true });
@@ -136,7 +138,12 @@ export async function startInterceptions(user: { role: string } | null): Promise
   socket.on('interception:overdue', (o: Interception) => upsert(o));
 }
 
+const onLangClick = (e: Event) => {
+  if ((e.target as HTMLElement).closest?.('[data-act="lang"]')) setTimeout(paint, 0);
+};
+
 export function stopInterceptions(): void {
+  document.removeEventListener('click', onLangClick);
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = null;

@@ -8,7 +8,7 @@ import type { PageContext } from '../main.js';
 import type { CaseDetail } from '../types.js';
 import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
 import { outcomeName, priorityName } from './cases.js';
-import { INTERCEPTION_EVENTS, interceptionCell, interceptionsOf, ti, type Interception } from './interceptions.js';
+import { INTERCEPTION_EVENTS, interceptionCell, interceptionsOf, parcelStatusWord, ti, type Interception } from './interceptions.js';
 
 const OUTCOMES = ['confirmed_infringement', 'no_infringement', 'referred_to_police', 'referred_to_customs', 'insufficient_evidence', 'duplicate'];
 
@@ -106,7 +106,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
       : '<p class="muted">—</p>';
     $('#case-parcels').innerHTML = k.parcels.length
       ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('waybill'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('verdict'))}</th><th>${esc(ti('column'))}</th><th>${esc(t('time'))}</th></tr></thead><tbody>${k.parcels
-          .map((p) => `<tr><td class="mono">${esc(p.waybillNo)}</td><td>${esc(p.outletId)}</td><td>${esc(p.sender?.name ?? '')} <span class="mono">${esc(p.sender?.idNumber ?? '')}</span> <span class="mono">${esc(p.sender?.phone ?? '')}</span></td><td>${esc(p.declared?.description ?? '')}${p.declared?.brand ? ` · <b>${esc(p.declared.brand)}</b>` : ''}</td><td class="num">${p.declared ? fmtCny(p.declared.valueCny) : ''}</td><td><span class="verdict ${esc(p.verdict)}">${esc(tCode(p.verdict))}</span>${p.status && p.status !== p.verdict ? ` · ${esc(tCode(p.status))}` : ''}</td><td data-col="interception">${interceptionCell(interceptions.get(p.waybillNo))}</td><td class="nowrap">${esc(fmtTime(p.createdAt))}</td></tr>`)
+          .map((p) => `<tr><td class="mono">${esc(p.waybillNo)}</td><td>${esc(p.outletId)}</td><td>${esc(p.sender?.name ?? '')} <span class="mono">${esc(p.sender?.idNumber ?? '')}</span> <span class="mono">${esc(p.sender?.phone ?? '')}</span></td><td>${esc(p.declared?.description ?? '')}${p.declared?.brand ? ` · <b>${esc(p.declared.brand)}</b>` : ''}</td><td class="num">${p.declared ? fmtCny(p.declared.valueCny) : ''}</td><td><span class="verdict ${esc(p.verdict)}">${esc(tCode(p.verdict))}</span>${p.status && p.status !== p.verdict ? ` · ${esc(parcelStatusWord(p.status) ?? tCode(p.status))}` : ''}</td><td data-col="interception">${interceptionCell(interceptions.get(p.waybillNo))}</td><td class="nowrap">${esc(fmtTime(p.createdAt))}</td></tr>`)
           .join('')}</tbody></table></div>`
       : '<p class="muted">—</p>';
     $('#case-entries-card').hidden = !k.watchlistEntries.length;

@@ -101,6 +101,11 @@ export function interceptionCell(o: Interception | undefined): string {
   }${o.answer?.note ? `<div class="muted">${esc(o.answer.note)}</div>` : ''}`;
 }
 
+/** The parcel statuses interception leaves, in words (others: undefined, for the caller's own words). */
+export function parcelStatusWord(status: string): string | undefined {
+  return status === 'intercept_requested' ? ti('requested') : status === 'intercept_not_found' ? ti('not_found') : status === 'delivered' ? ti('already_delivered') : undefined;
+}
+
 /** The orders of an alert's or a case's parcels, by waybill (what the caller may see of them). */
 export async function interceptionsOf(filter: { alertId: string } | { caseId: string }): Promise<Map<string, Interception>> {
   const page = await get<{ interceptions: Interception[] }>(`/api/interceptions${qs({ ...filter, status: 'all', limit: 200 })}`);
