@@ -136,17 +136,29 @@ async function buildClient({ name, src }) {
 /**
  * Writes name.br and name.gz beside every compressible file under `dir` (source maps aside: only developer
  * tools read them), each only where it is smaller than the file. Returns the brotli size by relative path.
+ * Brotli at its best level takes seconds on the decoder's .wasm, and every test run builds: what was compressed
+ * before is taken from a cache keyed by the content's hash (node_modules/.cache, where build tools keep theirs).
  */
 async function precompress(dir) {
   const sizes = new Map();
+  const cacheDir = path.join(root, 'node_modules', '.cache', 'build-web');
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const cached = async (buf, ext, make) => {
+    const file = path.join(cacheDir, `${createHash('sha256').update(buf).digest('hex')}.${ext}`);
+    if (fs.existsSync(file)) return fs.readFileSync(file);
+    const out = await make(buf);
+    fs.writeFileSync(`${file}.tmp`, out);
+    fs.renameSync(`${file}.tmp`, file); // whole or absent, should two builds run at once
+    return out;
+  };
   const files = fs.readdirSync(dir, { recursive: true }).map((e) => String(e).split(path.sep).join('/')).filter((f) => COMPRESSIBLE.test(f));
-  // On zlib's thread pool, side by side: brotli at its best level takes seconds on the decoder's .wasm.
+  // On zlib's thread pool, side by side.
   await Promise.all(
     files.map(async (f) => {
       const buf = fs.readFileSync(path.join(dir, f));
       const [br, gz] = await Promise.all([
-        promisify(brotliCompress)(buf, { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length } }),
-        promisify(gzip)(buf, { level: zlib.Z_BEST_COMPRESSION }),
+        cached(buf, 'br', (b) => promisify(brotliCompress)(b, { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: b.length } })),
+        cached(buf, 'gz', (b) => promisify(gzip)(b, { level: zlib.Z_BEST_COMPRESSION })),
       ]);
       if (br.length < buf.length) fs.writeFileSync(path.join(dir, `${f}.br`), br);
       if (gz.length < buf.length) fs.writeFileSync(path.join(dir, `${f}.gz`), gz);
