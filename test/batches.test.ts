@@ -141,7 +141,7 @@ describe('bulk intake (POST /api/parcels/batch)', function () {
     expectProblem(await post({ uscc, parcels: Array.from({ length: 10_001 }, () => ({})) }), 413, 'BATCH_TOO_LARGE');
     const badHandler = expectProblem(await post({ uscc, handler: { idType: 'CN_RESIDENT_ID', name: '李四', phone: '13800138000' }, parcels: [batchParcel()] }), 422);
     assert.ok(badHandler.errors!.some((e) => e.path === 'handler.idNumber'), JSON.stringify(badHandler));
-    expectProblem(await s.http().post('/api/parcels/batch').set('Authorization', `Bearer ${await s.login('supervisor1')}`).send({ uscc, parcels: [batchParcel()] }), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().post('/api/parcels/batch').set('Authorization', `Bearer ${await s.login('regulator1')}`).send({ uscc, parcels: [batchParcel()] }), 403, 'ROLE_FORBIDDEN');
     expectProblem(await post({ uscc, parcels: [batchParcel()] }, 'short'), 400, 'IDEMPOTENCY_KEY_INVALID');
   });
 

@@ -38,6 +38,8 @@ const PAGES: Page[] = [
   { hash: '#/watchlist', label: 'navWatchlist', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   // 协议客户 (issue 18): its words load with its page; the nav label is all the first screen needs.
   { hash: '#/organisations', label: () => (currentLang() === 'zh' ? '协议客户' : 'Contract customers'), roles: ['postal_regulator', 'customs_officer', 'admin', 'outlet_supervisor'] },
+  // 批量收寄 (issue 18): the outlet's supervisor uploads a contract customer's batch.
+  { hash: '#/batches', label: () => (currentLang() === 'zh' ? '批量收寄' : 'Bulk intake'), roles: ['outlet_supervisor'] },
   { hash: '#/allowlist', label: 'navTools', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/overview', label: 'navOverview', roles: ['postal_regulator', 'customs_officer', 'admin'] },
   { hash: '#/reports', label: 'navReports', roles: ['postal_regulator', 'customs_officer', 'admin'] },
@@ -241,6 +243,7 @@ function route() {
     // Issue 18: machine clients (service accounts, API keys) and webhook subscriptions.
     'service-accounts': lazy(ctx, () => import('./pages/service-accounts.js').then((m) => m.renderServiceAccounts(ctx, params))),
     webhooks: lazy(ctx, () => import('./pages/webhooks.js').then((m) => m.renderWebhooks(ctx, params))),
+    batches: lazy(ctx, () => import('./pages/batches.js').then((m) => m.renderBatches(ctx, parts[1]))),
   };
   cleanup = (pages[parts[0] ?? ''] ?? pages[home(user).slice(2)]!)();
 }

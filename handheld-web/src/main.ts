@@ -10,6 +10,7 @@ import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybi
 import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-view.js';
 import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
 import { startInterceptions, stopInterceptions } from './interceptions.js';
+import { startBatch, stopBatch } from './batch.js';
 import { CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
 import { enqueue, flush, getQueued, listQueue, NETWORK_ERROR, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
@@ -453,12 +454,14 @@ async function startHolds() {
   await paintHolds();
   void reloadHolds();
   void startInterceptions(user); // 拦截件: the outlet's interception orders, beside the screen (interceptions.ts)
+  void startBatch(user); // 批量: a contract customer's batch file, beside the screen (batch.ts)
   // Couriers and outlet supervisors listen to their outlet; each (re)connect reloads the list.
   if (!outlet && (user.role === 'courier' || isSupervisor())) outlet = await connectOutlet({ connect: () => void reloadHolds(), hold: (h) => void onLiveHold(h), state: () => undefined });
 }
 
 function stopHolds() {
   stopInterceptions();
+  stopBatch();
   outlet?.close();
   outlet = null;
   holds = emptySnapshot('');

@@ -58,11 +58,11 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
   const { batch } = loaded;
   const [submitter] = await db.select().from(users).where(eq(users.id, batch.submittedBy));
   if (!submitter) throw Object.assign(new Error('submitter gone'), { code: 'BATCH_SUBMITTER_GONE' });
-  // The intakes are the submitter's, at the batch's outlet (a carrier-wide service account named it at submission).
+  // The intakes are the submitter's (a courier, or the outlet's supervisor at the console), at the batch's outlet (a carrier-wide service account named it at submission).
   const courier: AuthUser & { outletId: string; outletRegionCode: string } = {
     id: submitter.id,
     username: submitter.username,
-    role: 'courier',
+    role: submitter.role,
     outletId: batch.outletId,
     outletRegionCode: loaded.regionCode,
     jurisdiction: null,

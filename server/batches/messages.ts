@@ -13,7 +13,7 @@ export const BATCH_MESSAGES = defineMessages({
     zh: '本批共 {count} 件，每批最多 {max} 件。请拆分为多个批次。',
   },
   BATCH_NOT_FOUND: { en: 'No batch {batchId} at your outlet or in your area.', zh: '您所在网点或辖区内没有批次 {batchId}。' },
-  BATCH_FORBIDDEN: { en: 'Only a courier at an outlet sends a batch.', zh: '只有网点收寄员可以批量交寄。' },
+  BATCH_FORBIDDEN: { en: 'Only the staff of an outlet send a batch.', zh: '只有网点工作人员可以批量交寄。' },
   BATCH_IDEMPOTENCY_KEY_REUSED: {
     en: 'This Idempotency-Key was used for a different batch. Use a new key for a new batch.',
     zh: '该 Idempotency-Key 已用于另一批次。新批次请使用新的键。',

@@ -23,6 +23,8 @@ export const batchJsonParser = (config: Config): RequestHandler => express.json(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BATCH_READERS = ['courier', 'outlet_supervisor', 'postal_regulator', 'admin'] as const;
+/** Outlet staff: couriers (and service accounts acting as one) at the handheld, the outlet's supervisor at the console. */
+const BATCH_SENDERS = ['courier', 'outlet_supervisor'] as const;
 
 const acceptedSchema = z.object({ batchId: z.string().uuid(), status: z.enum(['queued', 'running', 'done']), total: z.number().int() });
 const countsSchema = z.object({ accepted: z.number().int(), held: z.number().int(), rejected: z.number().int(), invalid: z.number().int() });
@@ -101,7 +103,7 @@ export function registerBatchRoutes(api: Api, ctx: AppContext, steps: IntakeStep
     path: '/api/parcels/batch',
     tag: 'Bulk intake',
     summary: 'Send up to 10,000 parcels of one approved organisation; 202 at once, each parcel then taken in through the counter pipeline',
-    access: { roles: ['courier'] },
+    access: { roles: BATCH_SENDERS },
     body: z.strictObject({
       uscc: z.string().trim().min(1).max(40).meta({ description: '统一社会信用代码 of an approved organisation' }),
       handler: z.unknown().optional().meta({ description: 'The handler (经办人) who hands the batch over: {idType, idNumber, name, phone, idIssuingCountry?}' }),
@@ -125,7 +127,7 @@ export function registerBatchRoutes(api: Api, ctx: AppContext, steps: IntakeStep
     path: '/api/parcels/batch/upload',
     tag: 'Bulk intake',
     summary: 'The same from a CSV (UTF-8 or GBK) or XLSX file, one parcel a row under a header of English or Chinese column names (see the template)',
-    access: { roles: ['courier'] },
+    access: { roles: BATCH_SENDERS },
     requestContent: {
       contentType: 'multipart/form-data',
       schema: uploadFields.extend({ file: z.string().meta({ format: 'binary' }) }),

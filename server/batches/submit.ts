@@ -65,7 +65,7 @@ function judge(index: number, raw: unknown, sender: Record<string, unknown>, see
 
 export async function submitBatch(ctx: AppContext, user: AuthUser, sub: BatchSubmission, idempotencyKey: string | undefined, hashOf: unknown, requestId: string): Promise<SubmitOutcome> {
   const { db, vault } = ctx;
-  if (user.role !== 'courier' || !user.outletId || !user.outletRegionCode) {
+  if ((user.role !== 'courier' && user.role !== 'outlet_supervisor') || !user.outletId || !user.outletRegionCode) {
     throw withMessage(new ForbiddenError('', 'ROLE_FORBIDDEN'), bilingual(BATCH_MESSAGES.BATCH_FORBIDDEN));
   }
   if (idempotencyKey !== undefined && !KEY_FORMAT.test(idempotencyKey)) {
