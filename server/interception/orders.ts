@@ -21,7 +21,7 @@ export const INTERCEPTION_MESSAGES = defineMessages({
     zh: '收寄后列入的嫌疑名单与其匹配——{reasonZh}。请在寄递网络中拦截并报告。',
   },
   INTERCEPT_MANUAL: { en: 'Ordered by {by}: {note}', zh: '{by} 下令拦截：{note}' },
-  INTERCEPTED: { en: 'Stopped in the network on an interception order ({by}): {note}', zh: '依拦截指令在寄递网络中截获（{by}）：{note}' },
+  INTERCEPTED_IN_NETWORK: { en: 'Stopped in the network on an interception order ({by}): {note}', zh: '依拦截指令在寄递网络中截获（{by}）：{note}' },
 });
 
 export type InterceptionStatus = (typeof interceptionOrders.$inferSelect)['status'];

@@ -153,7 +153,7 @@ export async function answerOrder(
     if (answer.result === 'intercepted') {
       const reason = {
         code: 'INTERCEPTED',
-        ...bilingual(INTERCEPTION_MESSAGES.INTERCEPTED, { by: user.username, note: note ?? '—' }),
+        ...bilingual(INTERCEPTION_MESSAGES.INTERCEPTED_IN_NETWORK, { by: user.username, note: note ?? '—' }),
       };
       hold = await openHold(
         tx,
