@@ -6,7 +6,7 @@ import type { AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { HoldPolicy } from '../config.js';
 import type { AppContext } from '../context.js';
-import type { Db } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
 import { announceHold } from '../holds/events.js';
 import { openHold, type HoldRow } from '../holds/store.js';
 import { ConflictError, NotFoundError, ValidationError, withMessage } from '../http/errors.js';
@@ -45,7 +45,7 @@ const notFound = (waybillNo: string) =>
 
 type ParcelPlace = { id: string; outletId: string; regionCode: string; crossBorder: boolean; status: string };
 
-const parcelPlace = async (tx: Parameters<Parameters<Db['transaction']>[0]>[0], waybillNo: string): Promise<ParcelPlace | undefined> =>
+const parcelPlace = async (tx: Queryable, waybillNo: string): Promise<ParcelPlace | undefined> =>
   (
     await tx
       .select({ id: parcels.id, outletId: parcels.outletId, regionCode: parcels.regionCode, crossBorder: parcels.crossBorder, status: parcels.status })
