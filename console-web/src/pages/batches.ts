@@ -12,6 +12,22 @@ type Counts = { accepted: number; held: number; rejected: number; invalid: numbe
 type Batch = { batchId: string; status: 'queued' | 'running' | 'done'; total: number; done: number; counts: Counts; source: string; createdAt: string; organisation?: { uscc: string; name: string } };
 type Result = { index: number; waybillNo: string | null; status: string; verdict?: string; errors?: { path: string; code: string; message: string; messageZh?: string }[] };
 
+// The page's few rules of its own, as a constructed sheet (the CSP admits no inline styles; styles.css is shared).
+const CSS = `
+.batch-progress progress { display: block; width: 100%; height: 22px; margin: 6px 0; }
+.batch-counts .chip { margin-right: 6px; }
+label.batch-filter { display: flex; align-items: center; gap: 8px; margin: 8px 0; }
+label.batch-filter input { width: auto; height: auto; margin: 0; }
+#batch-results td { vertical-align: top; }
+#batch-current h3, #batch-list { margin-top: 16px; }
+`;
+function addStyles() {
+  if (!('adoptedStyleSheets' in document) || document.adoptedStyleSheets.some((x) => (x as CSSStyleSheet & { pgBatch?: boolean }).pgBatch)) return;
+  const sheet = Object.assign(new CSSStyleSheet(), { pgBatch: true });
+  sheet.replaceSync(CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
 const pct = (x: Batch) => (x.total ? Math.floor((x.done / x.total) * 100) : 0);
 
 function progressHtml(x: Batch): string {
@@ -41,6 +57,7 @@ function resultRows(rows: Result[]): string {
 
 export function renderBatches(ctx: PageContext, batchId?: string): () => void {
   const { main } = ctx;
+  addStyles();
   let socket: Socket | undefined;
   let current: Batch | undefined;
   main.innerHTML = `
@@ -84,7 +101,7 @@ export function renderBatches(ctx: PageContext, batchId?: string): () => void {
     currentEl.innerHTML = `<h3>${esc(x.organisation?.name ?? '')} <span class="mono muted">${esc(x.batchId)}</span></h3>${progressHtml(x)}
       <p>${esc(b('download'))}<a href="/api/parcels/batch/${esc(x.batchId)}?format=xlsx" download>XLSX</a> · <a href="/api/parcels/batch/${esc(x.batchId)}?format=csv" download>CSV</a></p>
       <h4>${esc(b('results'))}</h4>
-      <label><input type="checkbox" id="only-problems" checked> ${esc(b('onlyProblems'))}</label>
+      <label class="batch-filter"><input type="checkbox" id="only-problems" checked> ${esc(b('onlyProblems'))}</label>
       <table class="table" id="batch-results"><thead><tr><th>${esc(b('index'))}</th><th>${esc(b('row'))}</th><th>${esc(b('waybill'))}</th><th>${esc(b('verdict'))}</th><th>${esc(b('errors'))}</th></tr></thead><tbody>${resultRows(x.results)}</tbody></table>
       ${x.nextCursor ? `<button type="button" class="ghost" id="more" data-cursor="${esc(x.nextCursor)}">${esc(b('more'))}</button>` : ''}`;
     const table = currentEl.querySelector<HTMLTableElement>('#batch-results')!;
