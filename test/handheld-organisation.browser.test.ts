@@ -101,7 +101,7 @@ describe('handheld: organisation sender and vague descriptions (Chromium)', func
     assert.match(first!, /服装/, 'the declared class comes first');
     await screenshot(page, 'handheld-vague-description', 1100);
     await page.click('#vague-help .chip[data-description="棉质T恤"]');
-    await page.waitForFunction(() => (document.querySelector('input[name="description"]') as HTMLInputElement | null)?.value === '棉质T恤');
+    await page.waitForFunction(`document.querySelector('input[name="description"]')?.value === '棉质T恤'`);
     assert.equal(await page.locator('#vague-help').count(), 0);
     await page.click('button[type="submit"]');
 

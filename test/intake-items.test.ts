@@ -24,7 +24,7 @@ describe('item lines and vague descriptions at intake', function () {
 
   const intake = (body: object) => s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(body);
   const errorsOf = (body: { errors: FieldError[] }) => body.errors.map((e) => [e.path, e.code]);
-  const lines = [
+  const lines: [Record<string, unknown>, Record<string, unknown>] = [
     { description: '男式运动鞋', hsCode: '6404.11', quantity: 2, netWeightKg: 1.2, valueCny: 200.1, originCountry: 'cn' },
     { description: 'Phone case, silicone', hsCode: '3926 90 90 90', quantity: 3, valueCny: 99.9 },
   ];
