@@ -35,15 +35,23 @@ export async function timeLoad(ctx: BrowserContext, url: string, client: ClientN
   cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => (bytes += e.encodedDataLength));
   const started = performance.now();
   await page.goto(`${url}${CLIENTS[client].path}`, { waitUntil: 'commit' });
-  await page.waitForSelector(CLIENTS[client].ready, { state: 'visible', timeout: 60_000 });
+  await page.waitForSelector(CLIENTS[client].ready, { state: 'visible', timeout: 60_000 }).catch(async (err: Error) => {
+    throw new Error(`${client} not usable: ${err.message.split('\n')[0]}; the page: ${(await page.content()).slice(0, 600)}`);
+  });
   const ms = performance.now() - started;
   const load = { ms, bytes, requests }; // what it took until usable, not what the app fetches afterwards
   await page.close();
   return load;
 }
 
-/** A cold load in a fresh profile, then a warm one in the same profile (after the service worker settled). */
-export async function coldAndWarm(browser: Browser, url: string, client: ClientName): Promise<{ cold: Load; warm: Load }> {
+/**
+ * A cold load in a fresh profile, then a warm one in the same profile (after the service worker settled), and
+ * a cold load with no emulation: what this machine itself takes (on a busy one, most of what is left).
+ */
+export async function coldAndWarm(browser: Browser, url: string, client: ClientName): Promise<{ cold: Load; warm: Load; local: Load }> {
+  const fresh = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN', serviceWorkers: 'block' });
+  const local = await timeLoad(fresh, url, client, false);
+  await fresh.close();
   const ctx = await browser.newContext({ viewport: { width: 360, height: 640 }, locale: 'zh-CN' });
   try {
     const cold = await timeLoad(ctx, url, client);
@@ -55,7 +63,7 @@ export async function coldAndWarm(browser: Browser, url: string, client: ClientN
       await page.close();
     }
     const warm = await timeLoad(ctx, url, client);
-    return { cold, warm };
+    return { cold, warm, local };
   } finally {
     await ctx.close();
   }
@@ -71,12 +79,12 @@ async function main() {
   try {
     console.log(`first load over ${POOR_LINK.downloadThroughput * 8 / 1000} kbps, ${POOR_LINK.latency} ms latency; median of ${runs} runs`);
     for (const client of Object.keys(CLIENTS) as ClientName[]) {
-      const results: { cold: Load; warm: Load }[] = [];
+      const results: { cold: Load; warm: Load; local: Load }[] = [];
       for (let i = 0; i < runs; i++) results.push(await coldAndWarm(browser, server.url, client));
       const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-      const line = (k: 'cold' | 'warm') =>
+      const line = (k: 'cold' | 'warm' | 'local') =>
         `${k} ${(median(results.map((r) => r[k].ms)) / 1000).toFixed(2)} s (${(median(results.map((r) => r[k].bytes)) / 1024).toFixed(1)} kB in ${median(results.map((r) => r[k].requests))} requests)`;
-      console.log(`${client.padEnd(9)} ${line('cold')} · ${line('warm')}`);
+      console.log(`${client.padEnd(9)} ${line('cold')} · ${line('warm')} · unemulated ${line('local')}`);
     }
   } finally {
     await browser.close();
