@@ -2,6 +2,7 @@
 // pipeline, results and result files, who may read a batch, idempotency, and live progress on /outlet.
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { eq, sql } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { parcelBatchItems, parcels } from '../models/schema.js';
@@ -181,17 +182,23 @@ describe('bulk intake (POST /api/parcels/batch)', function () {
       `${w1},John Smith,+1 415 555 0100,"1 Market St, San Francisco",US,运动鞋,shoes,2,300,Nike,是,是,通过,XR-01,x`,
       `${w2},李雷,13800138001,广东省广州市越秀区中山五路1号,CN,茶叶,tea,1,88.5,,是,是,可疑,,`,
       `${w3},韩梅梅,13800138002,广东省广州市越秀区中山五路2号,CN,书,books,两本,50,,是,是,通过,,`,
+      `${aWaybill()},韩\u202e梅梅,13800138003,广东省广州市越秀区中山五路3号,CN,书,books,1,50,,是,是,通过,,`,
     ].join('\r\n');
     const res = await upload(Buffer.from(csv), 'batch.csv', { uscc, handlerIdNumber: '11010519491231002X', handlerName: '张三', handlerPhone: '13800138000' });
     assert.equal(res.status, 202, res.text);
     await runJobs();
     const out = await get(`/api/parcels/batch/${res.body.batchId}`);
-    assert.deepEqual(out.body.results.map((r: { verdict?: string; status: string }) => r.verdict ?? r.status), ['accepted', 'held', 'invalid']);
+    assert.deepEqual(out.body.results.map((r: { verdict?: string; status: string }) => r.verdict ?? r.status), ['accepted', 'held', 'invalid', 'invalid']);
     assert.equal(out.body.results[2].errors[0].path, 'parcels.2.declared.quantity');
+    assert.equal(out.body.results[3].errors[0].path, 'parcels.3.recipient.name'); // a bidi override in a cell: that row only
     assert.equal(out.body.source, 'csv');
 
-    const gbk = new TextEncoder().encode(csv); // UTF-8 stays UTF-8; a GBK file is decoded as GB18030 (iconv in the browser test)
-    assert.ok(gbk.length > 0);
+    // As Chinese Excel saves CSV: GBK, no BOM. Read as GB18030, the Chinese header and cells come through.
+    const gbkCsv = `运单号,收件人,收件人地址,收件国家,内件品名,内件类别,数量,申报价值,已验视,验视相符,安检结果\r\n${aWaybill()},李雷,广东省广州市越秀区中山五路9号,CN,茶叶,tea,1,88,是,是,通过`;
+    const gbk = await upload(iconv.encode(gbkCsv, 'gbk'), 'gbk.csv');
+    assert.equal(gbk.status, 202, gbk.text);
+    await runJobs();
+    assert.equal((await get(`/api/parcels/batch/${gbk.body.batchId}`)).body.counts.accepted, 1);
 
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('parcels');

@@ -9,6 +9,7 @@ import { recordAudit } from '../audit/audit.js';
 import type { AppContext } from '../context.js';
 import { ApiError, BadRequestError, ForbiddenError, PayloadTooLargeError, ValidationError, withMessage, type FieldError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
+import { findInvalidText } from '../http/text.js';
 import { bilingual } from '../i18n/messages.js';
 import { intakeFieldCodes, intakeRequestSchema } from '../intake/schema.js';
 import { requestHash } from '../intake/service.js';
@@ -44,6 +45,10 @@ function judge(index: number, raw: unknown, sender: Record<string, unknown>, see
   const invalid = (errors: FieldError[], waybillNo: string | null = null): Item => ({ index, waybillNo, requestSealed: null, status: 'invalid', errors });
   const waybillOf = (p: unknown) => (isObject(p) && typeof p.waybillNo === 'string' ? p.waybillNo.trim().slice(0, 60) || null : null);
   if (!isObject(raw)) return invalid([{ path: `parcels.${index}`, code: 'INVALID_TYPE', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_NOT_OBJECT, { index }) }]);
+  // Control characters, bidi overrides…: a JSON body with them is refused whole before this (server/http/api.ts); a
+  // file's cell with them refuses its own parcel only.
+  const textErrors = findInvalidText(raw, `parcels.${index}`);
+  if (textErrors.length) return invalid(textErrors.slice(0, 20), waybillOf(raw));
   if ('sender' in raw) return invalid([{ path: `parcels.${index}.sender`, code: 'SENDER_NOT_ALLOWED', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_SENDER) }], waybillOf(raw));
   const input = { ...raw, sender };
   const parsed = intakeRequestSchema.safeParse(input);
