@@ -1371,6 +1371,8 @@ export const webhookSubscriptions = pgTable(
     carrier: text('carrier'),
     outletId: text('outlet_id').references(() => outlets.id),
     createdBy: uuid('created_by').references(() => users.id),
+    /** Customs officers' subscriptions (and admins' when asked): only cross-border events; seen only by customs officers. */
+    crossBorderOnly: boolean('cross_border_only').notNull().default(false),
     createdAt: atMs('created_at').notNull().defaultNow(),
     disabledAt: atMs('disabled_at'),
   },

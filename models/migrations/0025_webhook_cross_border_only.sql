@@ -1,0 +1,1 @@
+ALTER TABLE "webhook_subscriptions" ADD COLUMN "cross_border_only" boolean DEFAULT false NOT NULL;
