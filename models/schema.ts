@@ -1404,7 +1404,7 @@ export const webhookDeliveries = pgTable(
 
 // ── Interception of parcels already in the network (拦截件, issue 23) ────────────────────────────────────
 
-export const INTERCEPTION_STATUSES = ['requested', 'intercepted', 'not_found', 'already_delivered'] as const;
+export const INTERCEPTION_STATUSES = ['requested', 'intercepted', 'not_found', 'already_delivered', 'withdrawn'] as const;
 
 /**
  * One interception order per parcel, however many alerts or list entries reach back to it (its sources). The outlet
@@ -1431,7 +1431,7 @@ export const interceptionOrders = pgTable(
   },
   (t) => [
     uniqueIndex('interception_orders_parcel_uq').on(t.parcelId),
-    check('interception_orders_status_known', sql`${t.status} in ('requested', 'intercepted', 'not_found', 'already_delivered')`),
+    check('interception_orders_status_known', sql`${t.status} in ('requested', 'intercepted', 'not_found', 'already_delivered', 'withdrawn')`),
     index('interception_orders_open_due_idx').on(t.dueAt).where(sql`status = 'requested'`),
     index('interception_orders_outlet_idx').on(t.outletId, t.orderedAt),
     index('interception_orders_region_idx').on(t.regionCode, t.orderedAt),

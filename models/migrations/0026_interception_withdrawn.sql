@@ -1,0 +1,2 @@
+ALTER TABLE "interception_orders" DROP CONSTRAINT "interception_orders_status_known";--> statement-breakpoint
+ALTER TABLE "interception_orders" ADD CONSTRAINT "interception_orders_status_known" CHECK ("interception_orders"."status" in ('requested', 'intercepted', 'not_found', 'already_delivered', 'withdrawn'));
