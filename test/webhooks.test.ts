@@ -11,7 +11,7 @@ import { jobs, webhookDeliveries } from '../models/schema.js';
 import { createJobRunner } from '../server/jobs/runner.js';
 import { webhookFanOutsSettled, type CustomsSelected } from '../server/webhooks/events.js';
 import { checkWebhookUrl, guardedLookup, isPrivateAddress } from '../server/webhooks/url.js';
-import { aParcel, aResidentId, unlinkedParties } from './helpers/factories.js';
+import { aParcel, aResidentId, domestic, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 type Received = { path: string; headers: http.IncomingHttpHeaders; body: string };
@@ -267,7 +267,11 @@ describe('outbound webhooks', () => {
     assert.equal(created.body.subscription.jurisdiction, '33');
     const order = (id: string, outletId: string, regionCode: string) => ({
       id, waybillNo: 'EA000000002CN', outletId, regionCode, crossBorder: true, status: 'requested',
-      orderedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString(), sources: [{ kind: 'alert', note: '线索' }],
+      orderedAt: new Date().toISOString(), dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      sources: [
+        { kind: 'alert', alertId: '33333333-3333-4333-8333-333333333333', entryId: null, by: '周督察', note: '线索', reason: { code: 'ALERT_RING', message: 'ring 周某', messageZh: '团伙 周某' }, at: new Date().toISOString() },
+        { kind: 'manual', alertId: null, entryId: null, by: '吴科长', note: '电话举报', reason: { code: 'MANUAL_REQUEST', message: 'asked', messageZh: '要求' } },
+      ],
     });
     s.ctx.bus.emit('interception', { event: 'interception:ordered', order: order('11111111-1111-4111-8111-111111111111', 'YW-CC-001', '330782') });
     s.ctx.bus.emit('interception', { event: 'interception:ordered', order: order('22222222-2222-4222-8222-222222222222', 'GZ-TH-001', '440106') });
@@ -280,6 +284,53 @@ describe('outbound webhooks', () => {
     assert.equal(body.data.orderId, '11111111-1111-4111-8111-111111111111');
     assert.equal(body.data.outletId, 'YW-CC-001');
     assert.ok(!got[0]!.body.includes('线索'), 'the sources’ notes are not sent');
+    // Why it was ordered, as codes: no asker's name, note or rendered reason text.
+    assert.deepEqual(body.data.sources, [
+      { kind: 'alert', alertId: '33333333-3333-4333-8333-333333333333', reasonCode: 'ALERT_RING' },
+      { kind: 'manual', reasonCode: 'MANUAL_REQUEST' },
+    ]);
+    for (const word of ['周督察', '吴科长', '电话举报', '周某']) assert.ok(!got[0]!.body.includes(word), `${word} not sent`);
+  });
+
+  it('a customs officer’s subscription takes cross-border events only, and each service sees and manages only its own', async () => {
+    const customs = await s.login('customs1');
+    const c = await subscribe(customs, { name: '海关查验', url: `${receiver.url}/customs`, events: ['hold.created'] });
+    assert.equal(c.status, 201, c.text);
+    assert.equal(c.body.subscription.crossBorderOnly, true);
+    assert.equal(c.body.subscription.jurisdiction, '44');
+    // Asking for everything does not widen a customs officer's subscription.
+    const c2 = await subscribe(customs, { name: '海关查验2', url: `${receiver.url}/customs2`, events: ['hold.created'], crossBorderOnly: false });
+    assert.equal(c2.body.subscription.crossBorderOnly, true);
+    const p = await subscribe(regulator1, { name: '邮政管理', url: `${receiver.url}/postal`, events: ['hold.created'] });
+    assert.equal(p.status, 201, p.text);
+    assert.equal(p.body.subscription.crossBorderOnly, false);
+
+    const courier = await s.login('courier1');
+    const domesticHeld = aParcel({ ...unlinkedParties(), ...domestic, inspection: { matchesDeclaration: false, notes: '申报运动鞋，实为手机' } });
+    const crossHeld = aParcel({ ...unlinkedParties(), inspection: { matchesDeclaration: false, notes: '申报运动鞋，实为手机' } });
+    assert.equal((await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(domesticHeld).expect(201)).body.verdict, 'held');
+    assert.equal((await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(crossHeld).expect(201)).body.verdict, 'held');
+    await settle();
+    const waybillsAt = (path: string) => receiver.received.filter((r) => r.path === path).map((r) => JSON.parse(r.body).data.waybillNo).sort();
+    assert.deepEqual(waybillsAt('/customs'), [crossHeld.waybillNo], 'customs receives the cross-border hold only');
+    assert.deepEqual(waybillsAt('/postal'), [domesticHeld.waybillNo, crossHeld.waybillNo].sort(), 'the regulator receives both');
+
+    // The regulator neither sees nor touches the customs subscription, and the other way round; admins see both.
+    const ids = async (token: string) => (await s.http().get('/api/webhooks').set('Authorization', `Bearer ${token}`).expect(200)).body.subscriptions.map((x: { id: string }) => x.id);
+    const byRegulator = await ids(regulator1);
+    const byCustoms = await ids(customs);
+    assert.ok(byRegulator.includes(p.body.subscription.id) && !byRegulator.includes(c.body.subscription.id));
+    assert.ok(byCustoms.includes(c.body.subscription.id) && !byCustoms.includes(p.body.subscription.id));
+    const byAdmin = await ids(admin);
+    assert.ok(byAdmin.includes(p.body.subscription.id) && byAdmin.includes(c.body.subscription.id));
+    for (const [token, id] of [[regulator1, c.body.subscription.id], [customs, p.body.subscription.id]] as const) {
+      expectProblem(await s.http().patch(`/api/webhooks/${id}`).set('Authorization', `Bearer ${token}`).send({ disabled: true }), 404, 'WEBHOOK_NOT_FOUND');
+      expectProblem(await s.http().post(`/api/webhooks/${id}/secret`).set('Authorization', `Bearer ${token}`), 404, 'WEBHOOK_NOT_FOUND');
+      expectProblem(await s.http().get(`/api/webhooks/${id}/deliveries`).set('Authorization', `Bearer ${token}`), 404, 'WEBHOOK_NOT_FOUND');
+    }
+    await s.http().patch(`/api/webhooks/${c.body.subscription.id}`).set('Authorization', `Bearer ${customs}`).send({ disabled: true }).expect(200);
+    await s.http().patch(`/api/webhooks/${c2.body.subscription.id}`).set('Authorization', `Bearer ${customs}`).send({ disabled: true }).expect(200);
+    await s.http().patch(`/api/webhooks/${p.body.subscription.id}`).set('Authorization', `Bearer ${regulator1}`).send({ disabled: true }).expect(200);
   });
 
   it('a rotated secret signs from then on; a disabled subscription receives nothing', async () => {

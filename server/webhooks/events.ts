@@ -36,6 +36,8 @@ export type WebhookEvent = {
   /** The 6-digit regions the event concerns, matched against a subscription's jurisdiction prefix. */
   regionCodes: string[];
   outletId: string | null;
+  /** Whether the event concerns a cross-border parcel or route: a cross-border-only (customs) subscription takes no other. */
+  crossBorder: boolean;
   /** What is sent: codes, waybill numbers, outlets, regions, times. Never a name, ID number, phone or address. */
   data: Record<string, unknown>;
 };
@@ -61,6 +63,7 @@ export function alertEvent(c: AlertChange): WebhookEvent {
     occurredAt: type === 'alert.opened' ? a.createdAt : a.updatedAt,
     regionCodes: c.regionCodes.length ? c.regionCodes : a.regionCodes,
     outletId: null,
+    crossBorder: a.crossBorder === true,
     // No summary, evidence text or acknowledger: a suspect-list summary may quote a listed name.
     data: {
       alertId: a.id,
@@ -93,6 +96,7 @@ export function holdEvent(c: HoldChange): WebhookEvent {
     occurredAt: isoOf(type === 'hold.created' ? h.heldAt : type === 'hold.overdue' ? h.overdueAt : (d?.at ?? h.decidedAt)) ?? new Date().toISOString(),
     regionCodes: [h.regionCode],
     outletId: h.outletId,
+    crossBorder: h.crossBorder === true,
     data: {
       waybillNo: h.waybillNo,
       outletId: h.outletId,
@@ -115,6 +119,8 @@ export function customsEvent(c: CustomsSelected): WebhookEvent {
     occurredAt: c.at ?? new Date().toISOString(),
     regionCodes: [c.regionCode],
     outletId: c.outletId,
+    // Customs selection happens to cross-border parcels only.
+    crossBorder: true,
     data: { waybillNo: c.waybillNo, routeKey: c.routeKey, grounds: c.grounds, rate: c.rate, regionCode: c.regionCode, outletId: c.outletId },
   };
 }
@@ -128,14 +134,52 @@ export function interceptionEvent(c: InterceptionChange): WebhookEvent {
     occurredAt: new Date().toISOString(),
     regionCodes: [o.regionCode],
     outletId: o.outletId,
-    data: { orderId: o.id, waybillNo: o.waybillNo, outletId: o.outletId, regionCode: o.regionCode, crossBorder: o.crossBorder, status: o.status, orderedAt: o.orderedAt, dueAt: o.dueAt },
+    crossBorder: o.crossBorder === true,
+    data: {
+      orderId: o.id,
+      waybillNo: o.waybillNo,
+      outletId: o.outletId,
+      regionCode: o.regionCode,
+      crossBorder: o.crossBorder,
+      status: o.status,
+      orderedAt: o.orderedAt,
+      dueAt: o.dueAt,
+      sources: interceptionSourcesOf(o.sources),
+    },
   };
+}
+
+/**
+ * What a receiver learns of an order's sources: why (kind, the alert or list entry, the reason's code), never who
+ * asked or their note — a note may quote a listed name. Whatever else the emitter puts in a source is dropped.
+ */
+export function interceptionSourcesOf(raw: unknown): Array<{ kind: string; alertId?: string; entryId?: string; reasonCode: string | null }> {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((x: unknown) => {
+    if (typeof x !== 'object' || x === null) return [];
+    const s = x as { kind?: unknown; alertId?: unknown; entryId?: unknown; reason?: unknown; reasonCode?: unknown };
+    if (typeof s.kind !== 'string') return [];
+    const reason = s.reason as { code?: unknown } | null | undefined;
+    const reasonCode = typeof s.reasonCode === 'string' ? s.reasonCode : typeof reason?.code === 'string' ? reason.code : null;
+    return [
+      {
+        kind: s.kind,
+        ...(typeof s.alertId === 'string' ? { alertId: s.alertId } : {}),
+        ...(typeof s.entryId === 'string' ? { entryId: s.entryId } : {}),
+        reasonCode,
+      },
+    ];
+  });
 }
 
 type Subscription = typeof webhookSubscriptions.$inferSelect;
 
-/** Whether an event lies in a subscription's area: region prefix on any of its regions, then outlet, then carrier. */
-export function inArea(sub: Pick<Subscription, 'jurisdiction' | 'outletId' | 'carrier'>, e: WebhookEvent, carrierOfOutlet: string | null): boolean {
+/**
+ * Whether an event lies in a subscription's area: region prefix on any of its regions, then outlet, then carrier;
+ * a cross-border-only subscription (a customs officer's) takes cross-border events only.
+ */
+export function inArea(sub: Pick<Subscription, 'jurisdiction' | 'outletId' | 'carrier' | 'crossBorderOnly'>, e: WebhookEvent, carrierOfOutlet: string | null): boolean {
+  if (sub.crossBorderOnly && !e.crossBorder) return false;
   if (sub.jurisdiction !== null && !e.regionCodes.some((r) => r.startsWith(sub.jurisdiction!))) return false;
   if (sub.outletId !== null && e.outletId !== sub.outletId) return false;
   if (sub.carrier !== null && (e.outletId === null || carrierOfOutlet !== sub.carrier)) return false;
@@ -206,6 +250,7 @@ export function testEvent(): WebhookEvent {
     occurredAt: new Date().toISOString(),
     regionCodes: [],
     outletId: null,
+    crossBorder: false,
     data: { message: 'ParcelGuard webhook test · 测试事件' },
   };
 }

@@ -31,6 +31,8 @@ const newSubscriptionSchema = z
     jurisdiction: z.string().trim().regex(/^\d{2}(\d{2})?$/, 'a GB/T 2260 province (2 digits) or city (4 digits) code').optional(),
     carrier: z.string().trim().min(1).max(64).optional(),
     outletId: z.string().trim().min(1).max(64).optional(),
+    /** Cross-border events only. Always so for a customs officer's subscription; an admin may ask for it. */
+    crossBorderOnly: z.boolean().optional(),
   })
   .meta({ id: 'NewWebhookSubscription' });
 
@@ -44,6 +46,7 @@ const subscriptionSchema = z
     jurisdiction: z.string().nullable(),
     carrier: z.string().nullable(),
     outletId: z.string().nullable(),
+    crossBorderOnly: z.boolean(),
     createdAt: z.string(),
     disabledAt: z.string().nullable(),
     deliveries: z.object({ pending: z.number().int(), delivered: z.number().int(), failed: z.number().int() }).optional(),
@@ -76,15 +79,23 @@ const present = (s: Sub) => ({
   jurisdiction: s.jurisdiction,
   carrier: s.carrier,
   outletId: s.outletId,
+  crossBorderOnly: s.crossBorderOnly,
   createdAt: s.createdAt.toISOString(),
   disabledAt: iso(s.disabledAt),
 });
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64url')}`;
 
-/** Officers see and manage subscriptions whose area lies inside their jurisdiction; admins all. */
+/**
+ * Officers see and manage subscriptions whose area lies inside their jurisdiction and that belong to their service:
+ * customs officers the cross-border-only ones, postal regulators the others; admins all.
+ */
 function visible(user: AuthUser) {
-  return user.role === 'admin' ? undefined : like(webhookSubscriptions.jurisdiction, `${user.jurisdiction ?? '\u0000'}%`);
+  if (user.role === 'admin') return undefined;
+  return and(
+    like(webhookSubscriptions.jurisdiction, `${user.jurisdiction ?? '\u0000'}%`),
+    eq(webhookSubscriptions.crossBorderOnly, user.role === 'customs_officer'),
+  );
 }
 
 async function loadVisible(db: Queryable, user: AuthUser, id: string): Promise<Sub> {
@@ -155,6 +166,8 @@ export function registerWebhookRoutes(api: Api, ctx: AppContext) {
             carrier: body.carrier ?? null,
             outletId: body.outletId ?? null,
             createdBy: user.id,
+            // Customs sees cross-border traffic only (as in holds and alerts): so does its subscription.
+            crossBorderOnly: user.role === 'customs_officer' || body.crossBorderOnly === true,
           })
           .returning();
         await recordAudit(tx, {
@@ -163,7 +176,7 @@ export function registerWebhookRoutes(api: Api, ctx: AppContext) {
           subjectType: 'webhook',
           subjectId: row!.id,
           requestId: String(req.id),
-          details: { name: row!.name, host: safeHost(row!.url), events: row!.events, jurisdiction, carrier: row!.carrier, outletId: row!.outletId },
+          details: { name: row!.name, host: safeHost(row!.url), events: row!.events, jurisdiction, carrier: row!.carrier, outletId: row!.outletId, crossBorderOnly: row!.crossBorderOnly },
         });
         return row!;
       });
