@@ -9,7 +9,7 @@ import { loadConfig } from '../server/config.js';
 import { queryRows } from '../server/db/database.js';
 import { createJobRunner } from '../server/jobs/runner.js';
 import { runRetroJob, stillInNetwork } from '../server/watchlist/retro.js';
-import { aHeldParcel, aParcel, unlinkedParties } from './helpers/factories.js';
+import { aHandler, aHeldParcel, anOrganisationParcel, aParcel, aResidentId, aUscc, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 const DAY = 86_400_000;
@@ -191,6 +191,59 @@ describe('suspect lists applied backwards (/api/watchlist/retro)', () => {
             from alerts a join watchlist_retro_alerts ra on ra.alert_id = a.id where ra.run_id = ${jobId}`,
     );
     assert.deepEqual([a!.parcel_count, a!.linked], [5, 5]);
+  });
+
+  // Review: retro screened an organisation's parcel as a person's (its name as a person name) and never its handler
+  // or the organisation against `company` entries. Now it screens what intake screens (screen.ts screenInputOf).
+  it("an organisation's parcels are screened backwards as at intake: the handler as a person, the organisation as a company", async () => {
+    const admin = await s.login('admin');
+    const organisation = async (name: string, phone: string) => {
+      const uscc = aUscc();
+      const reg = await s.http().post('/api/organisations').set(auth(admin)).send({
+        name, uscc, legalRepresentative: { idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19800101', '321'), name: '王建国' },
+        address: `广东省广州市天河区体育西路${phone.slice(-2)}号`, phone,
+      });
+      assert.equal(reg.status, 201, reg.text);
+      await s.http().post(`/api/organisations/${reg.body.id}/review`).set(auth(admin)).send({ decision: 'approve', reason: '资质审核' }).expect(200);
+      return uscc;
+    };
+    const byName = await organisation('佛山市南海区回溯五金有限公司', '13900140001');
+    const byCode = await organisation('中山市回溯灯饰有限公司', '13900140002');
+    const clean = await organisation('江门市回溯家居有限公司', '13900140003');
+    const handler = aHandler();
+    const orgParcel = (uscc: string, h: object) => anOrganisationParcel(uscc, h, { recipient: unlinkedParties().recipient, declared: { brand: 'Li-Ning', description: '运动服' } });
+    const byHandler = await intakeAt(4, orgParcel(clean, handler));
+    const ofNamed = await intakeAt(3, orgParcel(byName, aHandler()));
+    const ofCoded = await intakeAt(2, orgParcel(byCode, aHandler()));
+    const untouched = await intakeAt(1, orgParcel(clean, aHandler()));
+    assert.deepEqual([byHandler, ofNamed, ofCoded, untouched].map((r) => r.verdict), ['accepted', 'accepted', 'accepted', 'accepted']);
+
+    // Listed after: the handler's ID number, one organisation's name and the other's code as companies; and the
+    // organisation's name as a person — an organisation is no person, so that entry meets nothing.
+    const listed = await add([
+      { type: 'id_number', value: handler.idNumber },
+      { type: 'company', value: '南海区回溯五金' },
+      { type: 'company', value: byCode },
+      { type: 'person_name', value: '江门市回溯家居有限公司' },
+    ]).expect(201);
+    await runQueue();
+    const run = (await retro(listed.body.retroScreening.jobId).expect(200)).body;
+    assert.equal(run.status, 'done', JSON.stringify(run));
+    assert.equal(run.matched, 3, JSON.stringify(run));
+
+    const hit = await queryRows<{ waybill_no: string; list_type: string }>(
+      s.ctx.db,
+      sql`select p.waybill_no, f.list_type from watchlist_retro_flags f join parcels p on p.id = f.parcel_id where f.run_id = ${listed.body.retroScreening.jobId}::uuid`,
+    );
+    assert.deepEqual(
+      hit.map((h) => `${h.waybill_no}:${h.list_type}`).sort(),
+      [`${byHandler.parcel.waybillNo}:id_number`, `${ofNamed.parcel.waybillNo}:company`, `${ofCoded.parcel.waybillNo}:company`].sort(),
+    );
+    // And each is ordered stopped, as any list hit on a parcel still on its way.
+    const orders = (await s.http().get('/api/interceptions?status=all&limit=200').set(auth(regulator)).expect(200)).body.interceptions as { waybillNo: string; sources: { kind: string }[] }[];
+    const ordered = new Map(orders.map((o) => [o.waybillNo, o]));
+    for (const p of [byHandler, ofNamed, ofCoded]) assert.deepEqual(ordered.get(p.parcel.waybillNo)?.sources.map((x) => x.kind), ['watchlist_entry'], p.parcel.waybillNo);
+    assert.ok(!ordered.has(untouched.parcel.waybillNo));
   });
 
   it('an entry removed before its screening runs matches nothing, as at intake', async () => {

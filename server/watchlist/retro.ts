@@ -16,7 +16,7 @@ import { bilingual, defineMessages } from '../i18n/messages.js';
 import { orderForListEntry } from '../interception/orders.js';
 import { enqueueJob } from '../jobs/store.js';
 import { scoreHits, type Hit } from './match.js';
-import { candidateArgs, candidateOf, probesFor, type CandidateRow, type ScreenInput } from './screen.js';
+import { candidateArgs, candidateOf, companyEntries, organisationKeys, probesFor, screenInputOf, type CandidateRow, type ScreenInput } from './screen.js';
 import { bestHitPerEntry, hitContribution } from './step.js';
 
 export const RETRO_JOB_KIND = 'watchlist.retro';
@@ -114,30 +114,39 @@ type PastParcel = {
   customs_outcome: string | null;
   id_blind: string;
   sender_name: string;
-  sender_phone_blind: string;
-  sender_address: string;
+  sender_phone_blind: string | null;
+  sender_address: string | null;
   recipient_name: string;
   recipient_phone_blind: string | null;
   recipient_address: string;
   declared_description: string;
   declared_brand: string | null;
+  handler_id_blind: string | null;
+  handler_phone_blind: string | null;
+  handler_name: string | null;
+  organisation_name: string | null;
+  organisation_uscc: string | null;
 };
 
 type RunRow = { status: string; cursor_id: string | null; chunks: number };
 
-/** What intake screens, from what the parcel stored: the same fields, ID and phones by their blind indexes. */
-export function screenInputOf(p: PastParcel): ScreenInput {
-  return {
-    idNumberBlind: p.id_blind,
+/** What intake screens, from what the parcel stored (screen.ts screenInputOf, intake's own): ID and phones by their blind indexes. */
+export function pastScreenInput(p: PastParcel): ScreenInput {
+  return screenInputOf({
+    waybillNo: p.waybill_no,
+    idBlind: p.id_blind,
     senderName: p.sender_name,
     senderPhoneBlind: p.sender_phone_blind,
     senderAddress: p.sender_address,
     recipientName: p.recipient_name,
-    recipientPhoneBlind: p.recipient_phone_blind ?? undefined,
+    recipientPhoneBlind: p.recipient_phone_blind,
     recipientAddress: p.recipient_address,
-    waybillNo: p.waybill_no,
-    declaredText: [p.declared_brand, p.declared_description].filter(Boolean).join(' '),
-  };
+    declaredDescription: p.declared_description,
+    declaredBrand: p.declared_brand,
+    // The handler's archive row (their latest phone: the parcel keeps no copy of it).
+    handler: p.handler_id_blind ? { idBlind: p.handler_id_blind, phoneBlind: p.handler_phone_blind, name: p.handler_name ?? '' } : null,
+    organisation: p.organisation_uscc ? { name: p.organisation_name ?? '', uscc: p.organisation_uscc } : null,
+  });
 }
 
 /**
@@ -162,11 +171,15 @@ async function nextParcels(db: Db, runId: string, limit: number): Promise<PastPa
     sql`select p.id, p.waybill_no, p.channel, p.region_code, p.cross_border, p.recipient_country, p.declared_value_cny, p.verdict,
                (extract(epoch from p.created_at) * 1000)::float8 as created_ms, h.status as hold_status, ci.outcome as customs_outcome,
                s.id_blind, p.sender_name, p.sender_phone_blind, p.sender_address, p.recipient_name, p.recipient_phone_blind,
-               p.recipient_address, p.declared_description, p.declared_brand
+               p.recipient_address, p.declared_description, p.declared_brand,
+               hs.id_blind as handler_id_blind, hs.phone_blind as handler_phone_blind, hs.name as handler_name,
+               o.name as organisation_name, o.uscc as organisation_uscc
           from watchlist_retro_runs r
           join parcels p on p.created_at >= r.window_from
                         and (p.created_at, p.id) < (coalesce(r.cursor_at, r.window_to), coalesce(r.cursor_id, '00000000-0000-0000-0000-000000000000'::uuid))
           join senders s on s.id = p.sender_id
+          left join senders hs on hs.id = p.handler_sender_id
+          left join organisations o on o.id = p.organisation_id
           left join holds h on h.parcel_id = p.id
           left join customs_inspections ci on ci.parcel_id = p.id
          where r.id = ${runId} and r.status <> 'done'
@@ -194,6 +207,13 @@ export async function hitsOnRun(db: Queryable, runId: string, inputs: ScreenInpu
   );
   const byParcel = inputs.map(() => new Map<string, CandidateRow>());
   for (const r of rows) byParcel[r.i]!.set(r.id, r);
+  // Organisation senders' names and codes against `company` entries: intake's second read, once for the chunk.
+  const orgKeys = inputs.map(organisationKeys);
+  const allOrgKeys = [...new Set(orgKeys.flat())];
+  if (allOrgKeys.length) {
+    const companies = await companyEntries(db, allOrgKeys, runId);
+    orgKeys.forEach((keys, i) => companies.filter((c) => keys.includes(c.match_key)).forEach((c) => byParcel[i]!.set(c.id, c)));
+  }
   return inputs.map((input, i) => (byParcel[i]!.size ? bestHitPerEntry(scoreHits(probesFor(input), [...byParcel[i]!.values()].map(candidateOf))) : []));
 }
 
@@ -210,7 +230,7 @@ export async function screenChunk(ctx: AppContext, runId: string): Promise<Chunk
   const [before] = await queryRows<RunRow>(db, sql`select status, cursor_id, chunks from watchlist_retro_runs where id = ${runId}`);
   if (!before || before.status === 'done') return { state: 'done' };
   const parcels = await nextParcels(db, runId, policy.chunkSize);
-  const inputs = parcels.map(screenInputOf);
+  const inputs = parcels.map(pastScreenInput);
   const hits = parcels.length ? await hitsOnRun(db, runId, inputs) : [];
   const now = ctx.clock();
 

@@ -28,6 +28,47 @@ export type ScreenInput = {
   organisationUscc?: string;
 };
 
+/**
+ * A parcel as screening sees it: what intake has checked, or what a stored parcel row holds (retro.ts). Both build
+ * their ScreenInput with screenInputOf below, so a parcel is screened backwards exactly as it was at the counter.
+ */
+export type ScreenedParcel = {
+  waybillNo: string;
+  idBlind: string;
+  senderName: string;
+  senderPhoneBlind: string | null;
+  senderAddress: string | null;
+  recipientName: string;
+  recipientPhoneBlind: string | null;
+  recipientAddress: string;
+  declaredDescription: string;
+  declaredBrand: string | null;
+  /** An organisation's handler (经办人): their archive identity. */
+  handler: { idBlind: string; phoneBlind: string | null; name: string } | null;
+  organisation: { name: string; uscc: string } | null;
+};
+
+export function screenInputOf(p: ScreenedParcel): ScreenInput {
+  return {
+    idNumberBlind: p.idBlind,
+    // An organisation sender: its handler is screened as the person, its name and code as a company (its name
+    // is no person's name).
+    senderName: p.organisation ? undefined : p.senderName,
+    senderPhoneBlind: p.senderPhoneBlind ?? undefined,
+    senderAddress: p.senderAddress ?? undefined,
+    handlerIdBlind: p.handler?.idBlind,
+    handlerPhoneBlind: p.handler?.phoneBlind ?? undefined,
+    handlerName: p.handler?.name || undefined,
+    organisationName: p.organisation?.name,
+    organisationUscc: p.organisation?.uscc,
+    recipientName: p.recipientName,
+    recipientPhoneBlind: p.recipientPhoneBlind ?? undefined,
+    recipientAddress: p.recipientAddress,
+    waybillNo: p.waybillNo,
+    declaredText: [p.declaredBrand, p.declaredDescription].filter(Boolean).join(' '),
+  };
+}
+
 export function probesFor(i: ScreenInput): Probe[] {
   const p: Probe[] = [];
   const exact = (field: string, type: EntryType, key: string | undefined) => key && p.push({ field, types: [type], raw: '', key });
@@ -95,9 +136,30 @@ export function candidateArgs(i: ScreenInput): CandidateArgs {
 export const candidateOf = (r: Row): Candidate => ({ id: r.id, type: r.type, display: r.value, matchKey: r.match_key, matchText: r.match_text, note: r.note, source: r.source });
 export type CandidateRow = Row;
 
+/** An organisation sender's name and code, as `company` entries store their keys. */
+export function organisationKeys(i: ScreenInput): string[] {
+  return [i.organisationName, i.organisationUscc].filter((v): v is string => !!v).map(companyKey).filter((k) => k.length >= 2);
+}
+
+/**
+ * The live `company` entries on these keys. An organisation sender's name and code meet them exactly, as a
+ * consignee's name does; the candidates function has one company slot (the consignee's), so this is a second,
+ * indexed read — at intake for one parcel, backwards (retro.ts) for a whole chunk, limited to the run's entries.
+ */
+export async function companyEntries(db: Queryable, keys: string[], runId?: string): Promise<Row[]> {
+  return queryRows<Row>(
+    db,
+    sql`select id, type, value, match_key, match_text, note, source from watchlist_entries e
+        where deleted_at is null and (expires_at is null or expires_at > now()) and type = 'company' and match_key = any(${textArray(keys)})
+        ${runId ? sql`and exists (select 1 from watchlist_retro_entries re where re.run_id = ${runId} and re.entry_id = e.id)` : sql``}`,
+  );
+}
+
+const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
 export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Candidate[]> {
   const a = candidateArgs(i);
-  const arr = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+  const arr = textArray;
   // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection.
   const rows = await queryRows<Row>(
     db,
@@ -105,18 +167,8 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
       ${arr(a.exactKeys)}, ${arr(a.nameKeys)}, ${a.senderNameFuzzy}::text, ${a.recipientNameFuzzy}::text,
       ${a.companyKey}::text, ${arr(a.addressKeys)}, ${arr(a.addressDoors)}, ${arr(a.brands)}, ${a.brandText}::text)`,
   );
-  // An organisation sender's name and code meet `company` entries exactly on their keys, as a consignee's name
-  // does; the candidates function has one company slot (the consignee's), so this is a second, indexed read.
-  const orgKeys = [i.organisationName, i.organisationUscc].filter((v): v is string => !!v).map(companyKey).filter((k) => k.length >= 2);
-  if (orgKeys.length) {
-    rows.push(
-      ...(await queryRows<Row>(
-        db,
-        sql`select id, type, value, match_key, match_text, note, source from watchlist_entries
-            where deleted_at is null and (expires_at is null or expires_at > now()) and type = 'company' and match_key = any(${arr(orgKeys)})`,
-      )),
-    );
-  }
+  const orgKeys = organisationKeys(i);
+  if (orgKeys.length) rows.push(...(await companyEntries(db, orgKeys)));
   const seen = new Set<string>();
   return rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id)).map(candidateOf);
 }

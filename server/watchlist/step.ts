@@ -5,7 +5,7 @@ import { raiseAlert, type AlertContribution } from '../alerts/alerts.js';
 import { routeKeyOf } from '../customs/route-key.js';
 import type { IntakeStep } from '../intake/pipeline.js';
 import type { Hit } from './match.js';
-import { screen } from './screen.js';
+import { screen, screenInputOf } from './screen.js';
 
 const EXACT = new Set(['id_number', 'phone', 'waybill']);
 const severityOf = (h: Hit) => (EXACT.has(h.listType) ? 'high' : h.listType === 'brand' ? 'low' : 'medium');
@@ -41,23 +41,23 @@ export function watchlistStep(bus: EventEmitter): IntakeStep {
     name: 'watchlist',
     async check(s) {
       const { request, organisation, handler } = s;
-      const hits = await screen(s.tx, {
-        idNumberBlind: s.sender!.id.blind,
-        // An organisation sender: its handler is screened as the person, its name and code as a company.
-        senderName: organisation ? undefined : s.sender!.name.display,
-        handlerIdBlind: handler?.id.blind,
-        handlerPhoneBlind: handler?.phone.blind,
-        handlerName: handler?.name.display,
-        organisationName: organisation?.name,
-        organisationUscc: organisation?.uscc,
-        senderPhoneBlind: s.sender!.phone.blind,
-        senderAddress: s.sender!.address,
-        recipientName: request.recipient.name,
-        recipientPhoneBlind: s.recipient!.phone?.blind,
-        recipientAddress: request.recipient.address,
-        waybillNo: s.waybill!.normalized,
-        declaredText: [request.declared.brand, request.declared.description].filter(Boolean).join(' '),
-      });
+      const hits = await screen(
+        s.tx,
+        screenInputOf({
+          waybillNo: s.waybill!.normalized,
+          idBlind: s.sender!.id.blind,
+          senderName: s.sender!.name.display,
+          senderPhoneBlind: s.sender!.phone.blind,
+          senderAddress: s.sender!.address,
+          recipientName: request.recipient.name,
+          recipientPhoneBlind: s.recipient!.phone?.blind ?? null,
+          recipientAddress: request.recipient.address,
+          declaredDescription: request.declared.description,
+          declaredBrand: request.declared.brand ?? null,
+          handler: handler ? { idBlind: handler.id.blind, phoneBlind: handler.phone.blind, name: handler.name.display } : null,
+          organisation: organisation ? { name: organisation.name, uscc: organisation.uscc } : null,
+        }),
+      );
       if (!hits.length) return;
       s.watchlistHits = hits;
       s.findings.push({
