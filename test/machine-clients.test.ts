@@ -157,11 +157,34 @@ describe('machine clients: service accounts and API keys', () => {
     const auth = { 'X-Api-Key': key };
     expectProblem(await s.http().post('/api/session/password').set(auth).send({ currentPassword: 'x', newPassword: 'Another-Long-Passphrase-42' }), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
     expectProblem(await s.http().delete('/api/session').set(auth), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
-    expectProblem(await s.http().get('/api/users').set(auth), 403, 'ROLE_FORBIDDEN');
-    expectProblem(await s.http().patch('/api/users/admin').set(auth).send({ disabled: true }), 403, 'ROLE_FORBIDDEN');
-    expectProblem(await s.http().post('/api/service-accounts').set(auth).send({ name: 'sa-self', outletId: 'GZ-TH-001' }), 403, 'ROLE_FORBIDDEN');
-    expectProblem(await s.http().get('/api/webhooks').set(auth), 403, 'ROLE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/users').set(auth), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().patch('/api/users/admin').set(auth).send({ disabled: true }), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().post('/api/service-accounts').set(auth).send({ name: 'sa-self', outletId: 'GZ-TH-001' }), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/webhooks').set(auth), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
     await s.http().get('/api/holds').set(auth).expect(200);
+  });
+
+  it('service accounts are held to the machine allowlist: courier routes a person may use by hand are refused', async () => {
+    const a = await account('sa-allow', { outletId: 'GZ-TH-001' });
+    const { key } = await issue(a.id);
+    const auth = { 'X-Api-Key': key };
+    const org = { uscc: '91440106MA59C1XQ2N', name: '广州某贸易有限公司' };
+    // Couriers may register organisations and upload photos; a carrier's system may not.
+    const refused = expectProblem(await s.http().post('/api/organisations').set(auth).send(org), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    assert.ok((refused as { detailZh?: string }).detailZh?.includes('服务账号'), 'refused in Chinese too');
+    assert.ok(refused.detail?.includes('service account'));
+    expectProblem(await s.http().post('/api/media').set(auth).attach('file', Buffer.from('GIF89a'), 'x.gif'), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    // The route as declared is what counts, not the URL as typed (Express routes letter case and a final slash alike).
+    expectProblem(await s.http().post('/API/Organisations/').set(auth).send(org), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    expectProblem(await s.http().get('/api/organisations/00000000-0000-4000-8000-000000000000').set(auth), 403, 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN');
+    // The picker's list, the session, holds and interceptions stay open.
+    const picker = await s.http().get('/api/organisations?status=approved').set(auth);
+    assert.equal(picker.status, 200, picker.text);
+    assert.equal((await s.http().get('/api/session').set(auth)).status, 200);
+    assert.equal((await s.http().get('/api/interceptions').set(auth)).status, 200);
+    // A courier by hand still registers organisations (the refusal is for machines only).
+    const byHand = await s.http().post('/api/organisations').set('Authorization', `Bearer ${await s.login('courier1')}`).send({});
+    assert.notEqual(byHand.status, 403, byHand.text);
   });
 
   it('unknown, malformed, revoked and expired keys and disabled accounts are 401 API_KEY_INVALID in both languages', async () => {

@@ -9,7 +9,7 @@ import { bilingual } from '../i18n/messages.js';
 import { ForbiddenError, UnauthenticatedError, withMessage } from '../http/errors.js';
 import './messages.js';
 import type { AuthUser } from './access.js';
-import { authenticateApiKey, forgetAllApiKeys, forgetApiKeysOf, gatedApiKeyUser } from '../machine/auth.js';
+import { authenticateApiKey, forgetAllApiKeys, forgetApiKeysOf, gatedApiKeyUser, serviceRouteAllowed } from '../machine/auth.js';
 import { apiKeyFromHeaders } from '../machine/keys.js';
 
 export const SESSION_COOKIE = 'pg_session';
@@ -140,15 +140,19 @@ const PASSWORD_CHANGE_ROUTES = new Set(['GET /api/session', 'DELETE /api/session
 
 /**
  * The authenticator of every HTTP route (server/app.ts). An API key (`Authorization: Bearer pgk_…` or
- * `X-Api-Key`) authenticates its service account as a courier (server/machine/auth.ts); such a caller never
- * reaches the session routes (log out, change password): they are for people.
+ * `X-Api-Key`) authenticates its service account as a courier (server/machine/auth.ts); such a caller reaches
+ * only the routes of a carrier system's courier work (serviceRouteAllowed), never the session routes or the rest.
  */
 export async function authenticateRequest(db: Queryable, req: Request): Promise<AuthUser> {
   const path = (req.originalUrl ?? req.url).split('?')[0]!.replace(/\/+$/, '');
   const apiKey = apiKeyFromHeaders(req.headers);
   if (apiKey !== undefined) {
     const user = gatedApiKeyUser(req) ?? (await authenticateApiKey(db, apiKey, req.headers['x-outlet-id']));
-    if (path.startsWith('/api/session') && !(req.method === 'GET' && path === '/api/session')) {
+    // Matched on the route as declared (Express sets req.route before the route's own handlers), not on the
+    // URL as typed: letter case, encodings and trailing slashes cannot make a refused route look like an allowed one.
+    const route = (req as Request & { route?: { path?: unknown } }).route;
+    const pattern = typeof route?.path === 'string' ? `${req.baseUrl ?? ''}${route.path}` : undefined;
+    if (!serviceRouteAllowed(req.method, pattern)) {
       throw withMessage(new ForbiddenError('', 'SERVICE_ACCOUNT_ROUTE_FORBIDDEN'), bilingual('SERVICE_ACCOUNT_ROUTE_FORBIDDEN'));
     }
     return user;

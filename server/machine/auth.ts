@@ -20,6 +20,33 @@ export const apiKeyIdOf = (u: Pick<AuthUser, 'sessionTokenHash'>) => (isServiceU
 
 export type ApiKeyUser = AuthUser & { apiKeyPrefix: string };
 
+/**
+ * The routes (as declared: method and path pattern) a service account may call: a carrier system's courier work
+ * and nothing else a courier may do by hand (registering organisations, uploading media, …). Denied by default,
+ * so a route added later is closed to machines until it is named here.
+ */
+const SERVICE_ROUTES = new Set([
+  'GET /api/session',
+  'POST /api/parcels',
+  'GET /api/parcels/:waybillNo',
+  'GET /api/holds',
+  'GET /api/holds/counts',
+  'POST /api/parcels/:waybillNo/interception',
+  'GET /api/interceptions',
+  'GET /api/interceptions/counts',
+  'GET /api/organisations',
+]);
+/** Bulk intake (server/batches/) as a whole: sending, uploading, following, downloading results and the template. */
+const SERVICE_ROUTE_PREFIXES = ['/api/parcels/batch'];
+
+/** Whether a service account may call the route declared as `pattern` (e.g. '/api/parcels/:waybillNo'). */
+export function serviceRouteAllowed(method: string, pattern: string | undefined): boolean {
+  if (pattern === undefined) return false;
+  const m = method.toUpperCase() === 'HEAD' ? 'GET' : method.toUpperCase();
+  if (SERVICE_ROUTES.has(`${m} ${pattern}`)) return true;
+  return (m === 'GET' || m === 'POST') && SERVICE_ROUTE_PREFIXES.some((p) => pattern === p || pattern.startsWith(`${p}/`));
+}
+
 const invalidKey = () => withMessage(new UnauthenticatedError('', 'API_KEY_INVALID'), bilingual('API_KEY_INVALID'));
 
 /**

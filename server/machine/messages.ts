@@ -15,8 +15,8 @@ export const MACHINE_MESSAGES = defineMessages({
     zh: '该密钥无权代表营业网点 {outletId}。',
   },
   SERVICE_ACCOUNT_ROUTE_FORBIDDEN: {
-    en: 'Service accounts use API keys for courier work only; sessions and passwords are for people.',
-    zh: '服务账号只能用 API 密钥办理收寄业务；登录会话和密码仅供人员使用。',
+    en: 'A service account may call only the intake, bulk intake, holds, interception and organisation list routes; this one is for people.',
+    zh: '服务账号只能调用收寄、批量收寄、扣留查询、拦截和协议客户列表接口；此接口仅供人员使用。',
   },
   API_KEY_RATE_LIMITED: {
     en: 'Too many requests with this API key. Try again in {seconds} s.',
