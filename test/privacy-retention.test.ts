@@ -10,7 +10,7 @@ import { queryRows } from '../server/db/database.js';
 import { createJobRunner } from '../server/jobs/runner.js';
 import { runPurge } from '../server/privacy/retention.js';
 import pg from 'pg';
-import { aParcel, aResidentId } from './helpers/factories.js';
+import { aHandler, anOrganisationParcel, aParcel, aResidentId, aUscc } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 const DAY = 86_400_000;
@@ -324,6 +324,64 @@ describe('retention: open customs work, concurrent links, ring records, one purg
       await holder.end();
       await s.ctx.db.execute(sql`drop trigger if exists test_link_pause on case_links`);
     }
+  });
+});
+
+// Review: an organisation's handler keeps a person's archive row (server/intake/archive.ts, parcels.handler_sender_id).
+// A held parcel they handed over is open work for that row as for a sender's: it is not anonymised while the hold waits.
+describe('retention: an organisation handler’s archive row', () => {
+  let s: TestServer;
+  let clock = new Date();
+  const ago = (days: number) => new Date(Date.now() - days * DAY);
+
+  before(async () => {
+    s = await startTestServer({ CUSTOMS_BASE_RATE: '0', JOBS_ENABLED: 'false' }, {}, undefined, { clock: () => clock });
+  });
+  after(() => s?.close());
+
+  it('is kept whole while a parcel they handed over is held, and goes once the hold is decided and the parcel aged out', async () => {
+    const admin = await s.login('admin');
+    const courier = await s.login('courier1');
+    const uscc = aUscc();
+    const reg = await s.http().post('/api/organisations').set('Authorization', `Bearer ${admin}`).send({
+      name: '广州留存测试贸易有限公司', uscc,
+      legalRepresentative: { idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19800101', '321'), name: '王建国' },
+      address: '广东省广州市天河区留存路1号', phone: '13900150001',
+    });
+    assert.equal(reg.status, 201, reg.text);
+    await s.http().post(`/api/organisations/${reg.body.id}/review`).set('Authorization', `Bearer ${admin}`).send({ decision: 'approve', reason: '资质审核' }).expect(200);
+    const handler = aHandler();
+    const body = anOrganisationParcel(uscc, handler, {
+      recipient: { country: 'CN', name: '收件留存', phone: '13700150001', address: '北京市朝阳区留存街1号' },
+      inspection: { matchesDeclaration: false, notes: '不符' },
+    });
+    clock = ago(1200);
+    const res = await s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(body);
+    clock = new Date();
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.body.verdict, 'held');
+
+    const purge = async () => {
+      const started = await s.http().post('/api/privacy/purge').set('Authorization', `Bearer ${admin}`).expect(202);
+      await createJobRunner(s.ctx, { pollMs: 1000, worker: 'test' }).runOnce();
+      return (await s.http().get(`/api/privacy/purges/${started.body.jobId}`).set('Authorization', `Bearer ${admin}`).expect(200)).body;
+    };
+    const handlerRow = async () =>
+      (await queryRows<{ id_blind: string; name: string; phone_blind: string | null }>(
+        s.ctx.db,
+        sql`select s.id_blind, s.name, s.phone_blind from senders s join parcels p on p.handler_sender_id = s.id where p.waybill_no = ${String(body.waybillNo)}`,
+      ))[0];
+    assert.equal((await purge()).state, 'done');
+    const kept = await handlerRow();
+    assert.equal(kept?.id_blind, s.ctx.vault.blind('id_number', handler.idNumber), 'the ID stays while the hold waits');
+    assert.equal(kept?.name, handler.name);
+    assert.ok(kept?.phone_blind);
+
+    await s.http().post(`/api/parcels/${String(body.waybillNo)}/release`).set('Authorization', `Bearer ${admin}`).send({ note: '放行' }).expect(200);
+    assert.equal((await purge()).state, 'done');
+    // The parcel aged out with its hold decided, so nothing names the handler any more: their row goes.
+    assert.equal(await handlerRow(), undefined);
+    assert.equal((await queryRows(s.ctx.db, sql`select 1 from senders where id_blind = ${s.ctx.vault.blind('id_number', handler.idNumber)}`)).length, 0);
   });
 });
 

@@ -293,7 +293,9 @@ async function purgeArchive(db: Db, vault: PiiVault, c: Record<DataClass, Date>,
     if (!batch.length) return;
     after = batch[batch.length - 1]!.id;
     const list = uuids(batch.map((b) => b.id));
-    const free = sql`not exists (select 1 from parcels p where p.sender_id = s.id and ${parcelHasOpenWork(sql`p.id`)})`;
+    // A row is in use while a parcel with open work names it, as its sender or as the handler who handed it over.
+    const free = sql`not exists (select 1 from parcels p where p.sender_id = s.id and ${parcelHasOpenWork(sql`p.id`)})
+                     and not exists (select 1 from parcels p where p.handler_sender_id = s.id and ${parcelHasOpenWork(sql`p.id`)})`;
     // A registered organisation's archive row (id_type USCC, server/organisations/) lives as long as the organisation:
     // its code is public, and the intake finds the row by it.
     const notOrganisation = sql`not exists (select 1 from organisations o where o.sender_id = s2.id)`;
