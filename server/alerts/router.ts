@@ -13,6 +13,7 @@ import { ALERT_ROLES } from '../realtime/socket.js';
 import { ringOfAlertGroup } from '../rings/movement.js';
 import { dampRing, ringIdOfGroup } from '../rings/store.js';
 import { alertParcelsSchema, loadAlertParcels } from './parcels.js';
+import { announceWithdrawn, withdrawInterceptionSource } from '../interception/withdraw.js';
 import { alertSchema, alertScope, presentAlert, resolveAlert, type AlertChange, type AlertRow } from './alerts.js';
 import { addAlertNote, alertNoteSchema, listAlertNotes, MAX_NOTE_LENGTH, notOwnedMessage } from './notes.js';
 import { mayDecide } from './ownership.js';
@@ -240,6 +241,9 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault, clock }:
         if (ringId && body.resolution === 'false_positive') {
           await dampRing(tx, ringId, current.evidence.map((e) => e.code), current.parcelCount, user.id);
         }
+        // A false positive is no reason to stop a parcel: its interception orders lose it (withdrawn when none is left).
+        const withdrawn =
+          body.resolution === 'false_positive' ? await withdrawInterceptionSource(tx, { alertId: current.id, cause: 'alert_false_positive' }, user, clock(), String(req.id)) : [];
         // A confirmed alert puts the organisations whose parcels it rests on up for review.
         if (body.resolution === 'confirmed') {
           await flagOrganisationsOfParcels(tx, 'alert_confirmed', { parcelIds: await parcelIdsOfAlert(tx, current.id), alertId: current.id }, clock());
@@ -252,9 +256,10 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault, clock }:
           requestId: String(req.id),
           details: { resolution: body.resolution, note: body.note, parcelCount: current.parcelCount },
         });
-        return resolved;
+        return { resolved, withdrawn };
       });
-      return { status: 200, body: await published(row) };
+      announceWithdrawn(bus, row.withdrawn);
+      return { status: 200, body: await published(row.resolved) };
     },
   });
 

@@ -4,7 +4,7 @@ import type { EventEmitter } from 'node:events';
 import type { AlertChange } from '../alerts/alerts.js';
 import type { InterceptionOrderView } from './orders.js';
 
-export type InterceptionEvent = 'interception:ordered' | 'interception:answered' | 'interception:overdue';
+export type InterceptionEvent = 'interception:ordered' | 'interception:answered' | 'interception:overdue' | 'interception:withdrawn';
 export type InterceptionChange = { event: InterceptionEvent; order: InterceptionOrderView };
 
 export const INTERCEPTION_BUS_EVENT = 'interception';

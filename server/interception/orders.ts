@@ -25,8 +25,11 @@ export const INTERCEPTION_MESSAGES = defineMessages({
 });
 
 export type InterceptionStatus = (typeof interceptionOrders.$inferSelect)['status'];
-export type InterceptionResult = Exclude<InterceptionStatus, 'requested'>;
+/** What the outlet answers; `withdrawn` is no answer: the order's last source was taken back (./withdraw.ts). */
+export type InterceptionResult = Exclude<InterceptionStatus, 'requested' | 'withdrawn'>;
 export const INTERCEPTION_RESULTS = ['intercepted', 'not_found', 'already_delivered'] as const satisfies readonly InterceptionResult[];
+export type InterceptionClosed = Exclude<InterceptionStatus, 'requested'>;
+export const INTERCEPTION_CLOSED = [...INTERCEPTION_RESULTS, 'withdrawn'] as const satisfies readonly InterceptionClosed[];
 
 /** The parcel status each answer leaves (requested: intercept_requested; intercepted: held, by its hold). */
 export const PARCEL_STATUS_AFTER: Record<InterceptionResult, string> = {
@@ -45,7 +48,7 @@ export function useInterceptionPolicy(p: InterceptionPolicy): void {
 export const interceptionPolicy = (): InterceptionPolicy => policy;
 
 export type InterceptionSource = {
-  /** alert:<id>, entry:<id> or manual:<userId>:<ms>: a source is recorded once per order. */
+  /** alert:<id>, entry:<id> or manual:<userId>: a source is recorded once per order. */
   key: string;
   kind: 'alert' | 'watchlist_entry' | 'manual';
   alertId?: string | null;
@@ -85,7 +88,7 @@ export function presentOrder(o: OrderRow, sources: SourceRow[], now: Date) {
       })),
     answer:
       o.status !== 'requested' && o.answeredAt
-        ? { result: o.status as InterceptionResult, note: o.answerNote, by: o.answeredByName, byRole: o.answeredByRole, at: o.answeredAt.toISOString() }
+        ? { result: o.status as InterceptionClosed, note: o.answerNote, by: o.answeredByName, byRole: o.answeredByRole, at: o.answeredAt.toISOString() }
         : null,
   };
 }
@@ -129,7 +132,11 @@ export async function orderInterceptions(
            and ${window}
            and (ci.outcome is null or ci.outcome not in ('seized', 'returned'))
          order by p.id
-        on conflict (parcel_id) do nothing
+        -- A withdrawn order (its reasons all taken back) opens again for a new one.
+        on conflict (parcel_id) do update
+           set status = 'requested', ordered_at = excluded.ordered_at, due_at = excluded.due_at, escalated_at = null,
+               answered_at = null, answered_by = null, answered_by_name = null, answered_by_role = null, answer_note = null
+         where interception_orders.status = 'withdrawn'
         returning id, parcel_id`,
   );
   if (opened.length) {
@@ -228,7 +235,7 @@ export function orderScope(user: AuthUser): SQL | undefined {
 const overdueCond = (now: Date) => and(eq(interceptionOrders.status, 'requested'), or(isNotNull(interceptionOrders.escalatedAt), lte(interceptionOrders.dueAt, now)))!;
 
 export type OrderFilters = {
-  status: 'open' | 'answered' | 'all' | InterceptionResult;
+  status: 'open' | 'answered' | 'all' | InterceptionClosed;
   outletId?: string;
   overdue?: boolean;
   alertId?: string;

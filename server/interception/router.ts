@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
 import type { Api } from '../http/api.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { announceInterception, relayAlertInterceptions } from './events.js';
-import { countOrders, INTERCEPTION_RESULTS, listOrders, useInterceptionPolicy } from './orders.js';
+import { countOrders, INTERCEPTION_CLOSED, INTERCEPTION_RESULTS, listOrders, useInterceptionPolicy } from './orders.js';
 import { answerOrder, orderByHand } from './service.js';
 
 export const INTERCEPTION_VIEW_ROLES: readonly Role[] = ['courier', 'outlet_supervisor', 'postal_regulator', 'customs_officer', 'admin'];
@@ -24,7 +24,7 @@ export const interceptionSchema = z
     outletId: z.string(),
     regionCode: z.string(),
     crossBorder: z.boolean(),
-    status: z.enum(['requested', ...INTERCEPTION_RESULTS]),
+    status: z.enum(['requested', ...INTERCEPTION_CLOSED]),
     orderedAt: z.string(),
     dueAt: z.string(),
     /** Unanswered past its due time (escalated, or about to be). */
@@ -42,7 +42,7 @@ export const interceptionSchema = z
       }),
     ),
     answer: z
-      .object({ result: z.enum(INTERCEPTION_RESULTS), note: z.string().nullable(), by: z.string().nullable(), byRole: z.string().nullable(), at: z.string() })
+      .object({ result: z.enum(INTERCEPTION_CLOSED), note: z.string().nullable(), by: z.string().nullable(), byRole: z.string().nullable(), at: z.string() })
       .nullable(),
   })
   .meta({ id: 'Interception' });
@@ -61,7 +61,7 @@ export function registerInterceptionRoutes(api: Api, ctx: AppContext) {
     summary: 'Interception orders the caller may see (outlet: its own; officers: their jurisdiction); open ones most urgent first',
     access: { roles: INTERCEPTION_VIEW_ROLES },
     query: z.strictObject({
-      status: z.enum(['open', 'answered', 'all', ...INTERCEPTION_RESULTS]).default('open'),
+      status: z.enum(['open', 'answered', 'all', ...INTERCEPTION_CLOSED]).default('open'),
       outletId: z.string().min(1).max(64).optional(),
       overdue: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
       alertId: z.string().uuid().optional(),

@@ -1,7 +1,7 @@
 // What people do with interception orders: an officer orders one by hand, the outlet answers, and the job escalates
 // those unanswered past due. Each in one transaction with its audit row (written last); announced after commit.
 import { and, eq, isNull, lte } from 'drizzle-orm';
-import { interceptionOrders, parcels } from '../../models/schema.js';
+import { interceptionOrders, interceptionSources, parcels } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import { recordAudit } from '../audit/audit.js';
 import type { HoldPolicy } from '../config.js';
@@ -70,18 +70,27 @@ export async function orderByHand(
     const parcel = await parcelPlace(tx, waybillNo);
     if (!parcel || !mayViewOrder(user, parcel)) throw notFound(waybillNo);
     const [existing] = await tx.select().from(interceptionOrders).where(eq(interceptionOrders.parcelId, parcel.id)).for('update');
-    if (existing && existing.status !== 'requested') {
+    if (existing && existing.status !== 'requested' && existing.status !== 'withdrawn') {
       throw withMessage(
         new ConflictError('', 'INTERCEPTION_ALREADY_ANSWERED'),
         bilingual(INTERCEPTION_ERRORS.INTERCEPTION_ALREADY_ANSWERED, { waybillNo, status: existing.status }),
       );
     }
-    if (!existing && parcel.status !== 'accepted') {
+    if ((!existing || existing.status === 'withdrawn') && parcel.status !== 'accepted') {
       throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, status: parcel.status }));
+    }
+    // One source per officer: a retried POST (a lost response, a double tap) finds theirs and changes nothing.
+    const key = `manual:${user.id}`;
+    if (existing?.status === 'requested') {
+      const [mine] = await tx
+        .select({ key: interceptionSources.sourceKey })
+        .from(interceptionSources)
+        .where(and(eq(interceptionSources.orderId, existing.id), eq(interceptionSources.sourceKey, key)));
+      if (mine) return { created: false, order: (await withSources(tx, [existing], now))[0]! };
     }
     // A manual order is the officer's call: no window of days applies (anyAge).
     const source = {
-      key: `manual:${user.id}:${now.getTime()}`,
+      key,
       kind: 'manual' as const,
       by: { id: user.id, username: user.username },
       note,
@@ -89,7 +98,7 @@ export async function orderByHand(
     };
     const opened = await orderInterceptions(tx, [parcel.id], source, { at: now, anyAge: true });
     const [row] = await tx.select().from(interceptionOrders).where(eq(interceptionOrders.parcelId, parcel.id));
-    if (!row) {
+    if (!row || row.status !== 'requested') {
       // Customs seized or returned it meanwhile: nothing left to stop.
       throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, status: parcel.status }));
     }
@@ -129,7 +138,8 @@ export async function answerOrder(
     if (!parcel || !mayViewOrder(user, parcel)) throw notFound(waybillNo);
     // Locks the order: a concurrent answer waits here, then finds it answered.
     const [order] = await tx.select().from(interceptionOrders).where(eq(interceptionOrders.parcelId, parcel.id)).for('update');
-    if (!order) throw withMessage(new ConflictError('', 'NOT_ORDERED'), bilingual(INTERCEPTION_ERRORS.NOT_ORDERED, { waybillNo }));
+    // A withdrawn order asks nothing any more: as if none had been made.
+    if (!order || order.status === 'withdrawn') throw withMessage(new ConflictError('', 'NOT_ORDERED'), bilingual(INTERCEPTION_ERRORS.NOT_ORDERED, { waybillNo }));
     if (!mayAnswerOrder(user, order)) throw notFound(waybillNo);
     if (order.status !== 'requested') {
       throw withMessage(

@@ -15,6 +15,7 @@ import { bilingual } from '../i18n/messages.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { ALLOWLIST_KINDS, allowlistEntrySchema, allowlistKey, listAllowlist, presentEntry, revokeAllowlistEntry } from './allowlist.js';
 import { findVisibleRing, labelSchema, loadLabels, loadRingView, memberNotFound, ringViewSchema, splitRing } from './analysis.js';
+import { announceWithdrawn, withdrawInterceptionSource } from '../interception/withdraw.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
@@ -135,6 +136,8 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
       const result = await db.transaction(async (tx) => {
         const ring = await findVisibleRing(tx, params.ringId, user);
         const split = await splitRing(tx, ring.id, body, user, config.ring, now);
+        // Parcels out of the ring are no longer stopped for the ring's alert (orders left without a reason: withdrawn).
+        const withdrawn = await withdrawInterceptionSource(tx, { ringId: ring.id, waybillNos: split.splitParcels, cause: 'ring_split' }, user, now, String(req.id));
         await recordAudit(tx, {
           actor: user,
           action: 'ring.split',
@@ -143,9 +146,10 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
           requestId: String(req.id),
           details: { waybillNos: split.splitParcels, senderOf: body.senderOf ?? null, note: body.note, keys: split.keys },
         });
-        return { ring, split };
+        return { ring, split, withdrawn };
       });
       publish(result.split.changes);
+      announceWithdrawn(bus, result.withdrawn);
       return {
         status: 200,
         body: { splitParcels: result.split.splitParcels, keys: result.split.keys, ring: await loadRingView(db, result.ring, user, clock()) },

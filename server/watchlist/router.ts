@@ -21,6 +21,7 @@ import { ENTRY_TYPES } from './match.js';
 import { startRetroScreening } from './retro.js';
 import { loadRetroRun, retroRunSchema, retroScreeningSchema } from './retro-view.js';
 import { screen } from './screen.js';
+import { announceWithdrawn, withdrawInterceptionSource } from '../interception/withdraw.js';
 
 export const LIST_ROLES = ['postal_regulator', 'customs_officer', 'admin'] as const;
 
@@ -191,6 +192,11 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
       await assertMayDelete(ctx, params.id, user);
       await deleteEntry(db, params.id, user);
       await recordAudit(db, { actor: user, action: 'watchlist.delete', subjectType: 'watchlist_entry', subjectId: params.id, requestId: String(req.id) });
+      // A deleted entry is no reason to stop a parcel: its interception orders lose it (withdrawn when none is left).
+      const withdrawn = await db.transaction((tx) =>
+        withdrawInterceptionSource(tx, { entryId: params.id, cause: 'watchlist_entry_deleted' }, user, ctx.clock(), String(req.id)),
+      );
+      announceWithdrawn(ctx.bus, withdrawn);
       return { status: 204 };
     },
   });
