@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import request from 'supertest';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { apiKeys, auditLog, parcels, users } from '../models/schema.js';
 import { DEMO_ORGANISATION } from '../server/organisations/store.js';
 import { aParcel } from './helpers/factories.js';
@@ -58,6 +58,26 @@ describe('machine clients: service accounts and API keys', () => {
     const list = await s.http().get('/api/service-accounts').set(asAdmin()).expect(200);
     const shown = list.body.serviceAccounts.find((a: { name: string }) => a.name === 'sa-dup');
     assert.deepEqual({ ...shown, createdAt: undefined }, { id: created.id, name: 'sa-dup', outletId: 'GZ-TH-001', carrier: null, disabled: false, createdAt: undefined, activeKeys: 1 });
+  });
+
+  it('an answer carrying a key is never cached; an account whose audit row cannot be written is not created', async () => {
+    const a = await account('sa-nostore', { outletId: 'GZ-TH-001' });
+    const res = await s.http().post(`/api/service-accounts/${a.id}/keys`).set(asAdmin()).send({ label: 'x' });
+    assert.equal(res.status, 201, res.text);
+    assert.equal(res.headers['cache-control'], 'no-store');
+    // The audit row is written in the account's transaction: when it fails, there is no account it does not show.
+    await s.ctx.db.execute(sql`create function test_audit_fail() returns trigger language plpgsql as $$
+      begin if new.subject_id = 'sa-auditfail' then raise exception 'audit refused (test)'; end if; return new; end $$`);
+    await s.ctx.db.execute(sql`create trigger zz_test_audit_fail before insert on audit_log for each row execute function test_audit_fail()`);
+    try {
+      const failed = await s.http().post('/api/service-accounts').set(asAdmin()).send({ name: 'sa-auditfail', outletId: 'GZ-TH-001' });
+      assert.equal(failed.status, 500, failed.text);
+    } finally {
+      await s.ctx.db.execute(sql`drop trigger zz_test_audit_fail on audit_log`);
+      await s.ctx.db.execute(sql`drop function test_audit_fail()`);
+    }
+    assert.equal((await s.ctx.db.select().from(users).where(eq(users.username, 'sa-auditfail'))).length, 0, 'no account without its audit row');
+    await account('sa-auditfail', { outletId: 'GZ-TH-001' }); // and the name is free
   });
 
   it('a key is shown once, in its form; only a hash of its secret is kept, and the list never shows it', async () => {
@@ -206,6 +226,7 @@ describe('machine clients: service accounts and API keys', () => {
     assert.equal(rotated.status, 201, rotated.text);
     assert.match(rotated.body.key, KEY_FORM);
     assert.ok(rotated.body.old.revokedAt);
+    assert.equal(rotated.headers['cache-control'], 'no-store', 'the rotated key is not cached along the way');
     expectProblem(await s.http().get('/api/session').set('X-Api-Key', k2.key), 401, 'API_KEY_INVALID');
     await s.http().get('/api/session').set('X-Api-Key', rotated.body.key).expect(200);
     // A key past its expiry.

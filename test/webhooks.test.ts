@@ -117,6 +117,7 @@ describe('outbound webhooks', () => {
     assert.equal(created.body.subscription.jurisdiction, '44', 'forced inside the regulator’s own jurisdiction');
     assert.equal(created.body.subscription.url, `${receiver.url}/hook?…`, 'the query is not shown back');
     assert.match(created.body.secret, /^whsec_/);
+    assert.equal(created.headers['cache-control'], 'no-store', 'the secret is not cached along the way');
     secrets.set(created.body.subscription.id, created.body.secret);
     const subId = created.body.subscription.id as string;
 
@@ -338,6 +339,7 @@ describe('outbound webhooks', () => {
     const subId = created.body.subscription.id as string;
     const rotated = await s.http().post(`/api/webhooks/${subId}/secret`).set('Authorization', `Bearer ${admin}`).expect(200);
     assert.notEqual(rotated.body.secret, created.body.secret);
+    assert.equal(rotated.headers['cache-control'], 'no-store');
     await s.http().post(`/api/webhooks/${subId}/test`).set('Authorization', `Bearer ${admin}`).expect(202);
     await settle();
     const got = receiver.received.filter((r) => r.path === '/rot');

@@ -125,27 +125,31 @@ export function registerServiceAccountRoutes(api: Api, ctx: AppContext) {
         const [o] = await db.select({ id: outlets.id }).from(outlets).where(eq(outlets.carrier, body.carrier!)).limit(1);
         if (!o) throw new ValidationError([{ path: 'carrier', code: 'SERVICE_CARRIER_UNKNOWN', ...bilingual('SERVICE_CARRIER_UNKNOWN', { carrier: body.carrier! }) }]);
       }
-      const [row] = await db
-        .insert(users)
-        .values({
-          username: body.name,
-          // Never a valid hash: no password can match it, and login refuses service accounts anyway.
-          passwordHash: '!service-account',
-          role: 'courier',
-          kind: 'service',
-          outletId: body.outletId ?? null,
-          carrier: body.carrier ?? null,
-        })
-        .onConflictDoNothing({ target: users.username })
-        .returning();
-      if (!row) throw withMessage(new ConflictError('', 'SERVICE_NAME_TAKEN'), bilingual('SERVICE_NAME_TAKEN', { name: body.name }));
-      await recordAudit(db, {
-        actor: user,
-        action: 'service_account.create',
-        subjectType: 'user',
-        subjectId: row.username,
-        requestId: String(req.id),
-        details: { outletId: row.outletId, carrier: row.carrier },
+      // The account and its audit row together (audit last): no account that the trail does not show.
+      const row = await db.transaction(async (tx) => {
+        const [row] = await tx
+          .insert(users)
+          .values({
+            username: body.name,
+            // Never a valid hash: no password can match it, and login refuses service accounts anyway.
+            passwordHash: '!service-account',
+            role: 'courier',
+            kind: 'service',
+            outletId: body.outletId ?? null,
+            carrier: body.carrier ?? null,
+          })
+          .onConflictDoNothing({ target: users.username })
+          .returning();
+        if (!row) throw withMessage(new ConflictError('', 'SERVICE_NAME_TAKEN'), bilingual('SERVICE_NAME_TAKEN', { name: body.name }));
+        await recordAudit(tx, {
+          actor: user,
+          action: 'service_account.create',
+          subjectType: 'user',
+          subjectId: row.username,
+          requestId: String(req.id),
+          details: { outletId: row.outletId, carrier: row.carrier },
+        });
+        return row;
       });
       return { status: 201, body: { id: row.id, name: row.username, outletId: row.outletId, carrier: row.carrier, disabled: row.disabled, createdAt: row.createdAt.toISOString(), activeKeys: 0 } };
     },
@@ -343,7 +347,8 @@ export function registerServiceAccountRoutes(api: Api, ctx: AppContext) {
         return { issued, old, revocation };
       });
       if (revocation) announceRevocation(ctx.bus, revocation);
-      return { status: 201, body: { ...issued, old: presentKey(old) } };
+      // The new key is in this answer: no cache along the way may keep it (said here, whatever the API's default).
+      return { status: 201, body: { ...issued, old: presentKey(old) }, headers: { 'Cache-Control': 'no-store' } };
     },
   });
 }

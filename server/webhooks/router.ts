@@ -180,7 +180,8 @@ export function registerWebhookRoutes(api: Api, ctx: AppContext) {
         });
         return row!;
       });
-      return { status: 201, body: { subscription: present(row), secret } };
+      // The secret is in this answer: no cache along the way may keep it (said here, whatever the API's default).
+      return { status: 201, body: { subscription: present(row), secret }, headers: { 'Cache-Control': 'no-store' } };
     },
   });
 
@@ -248,7 +249,7 @@ export function registerWebhookRoutes(api: Api, ctx: AppContext) {
         await tx.update(webhookSubscriptions).set({ secretSealed: ctx.vault.seal('webhook_secret', secret) }).where(eq(webhookSubscriptions.id, params.id));
         await recordAudit(tx, { actor: user, action: 'webhook.rotate_secret', subjectType: 'webhook', subjectId: params.id, requestId: String(req.id) });
       });
-      return { status: 200, body: { secret } };
+      return { status: 200, body: { secret }, headers: { 'Cache-Control': 'no-store' } };
     },
   });
 
