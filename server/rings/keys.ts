@@ -52,17 +52,24 @@ function hashed(kind: string, value: string): LinkKey {
   return { kind, key: `${kind}:${digest.subarray(0, 16).toString('base64url')}`, lockId: digest.readBigInt64BE(0).toString() };
 }
 
+/** An organisation sender's identity (its archive identity, id_type USCC), as indicators.ts isOrganisationKey. */
+const isOrganisationSender = (senderIdBlind: string) => senderIdBlind.startsWith('USCC:');
+
 /**
- * Sender identity, sender phone (and an organisation's handler's identity and phone, as the same kinds), sender address, consignee name + country, consignee phone, consignee
+ * Sender identity, sender phone (for an organisation: its handler's identity and phone instead, as the same kinds), sender address, consignee name + country, consignee phone, consignee
  * address + country. One outlet serves thousands of unrelated people, so the outlet links only through a
  * pattern: the same counter, the same day, the same goods to the same country, declared just under the limit
  * or implausibly low (ants who rotate every identity still walk into one counter).
  */
 export function linkKeys(i: LinkInput, kinds?: readonly string[]): LinkKey[] {
-  const keys = [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
+  // An organisation's own identity, phone and address link nothing: a contract customer's parcels are its
+  // customers' parcels, not one ring (its whole volume would be one ever-growing ring, and one lock for every
+  // parcel it sends). Its parcels link through the person who hands them over and through their consignees.
+  const organisation = isOrganisationSender(i.senderIdBlind);
+  const keys = organisation ? [] : [hashed('sender_id', i.senderIdBlind), hashed('sender_phone', i.senderPhoneBlind)];
   if (i.handlerIdBlind) keys.push(hashed('sender_id', i.handlerIdBlind));
-  if (i.handlerPhoneBlind && i.handlerPhoneBlind !== i.senderPhoneBlind) keys.push(hashed('sender_phone', i.handlerPhoneBlind));
-  if (isSpecificAddress(i.senderAddressKey)) keys.push(hashed('sender_address', i.senderAddressKey));
+  if (i.handlerPhoneBlind && (organisation || i.handlerPhoneBlind !== i.senderPhoneBlind)) keys.push(hashed('sender_phone', i.handlerPhoneBlind));
+  if (!organisation && isSpecificAddress(i.senderAddressKey)) keys.push(hashed('sender_address', i.senderAddressKey));
   // A name alone joins strangers (Kim Minjun in Korea): it links at the same street, whatever door or flat.
   const street = streetOf(i.consigneeAddressKey);
   if (i.consigneeNameKey && street) keys.push(hashed('consignee_name', `${i.country}|${i.consigneeNameKey}|${street}`));

@@ -24,7 +24,7 @@ import { linkKeys, type LinkKey } from './keys.js';
 import { annualRatio, assessLongWindows, isLong, longVolumeEvidence, parcelsOf, stronger, type AnnualTop } from './long-windows.js';
 import { memberFacts } from './member-facts.js';
 import { noteMovement } from './movement.js';
-import { findRingsAndLinks, loadSample, lockKeys, lockRings, markSeized, mergeRings, recordMember, ringGroupKey, type RingState } from './store.js';
+import { findRingsAndLinks, loadSample, lockKeys, lockRings, markSeized, mergeRings, organisationInRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
 type RingPlan = {
   keys: LinkKey[];
@@ -259,8 +259,12 @@ async function withoutStrangerCounterLink(
   const strong = keys.filter((k) => k.kind !== COUNTER);
   const viaStrong = await findRingsAndLinks(s.tx, strong, since);
   const reached = new Set(viaStrong.rings.map((r) => r.id));
-  const alertedByCounterOnly = found.rings.some((r) => r.openAlertId && !reached.has(r.id));
-  return alertedByCounterOnly ? { keys: strong, ...viaStrong } : { keys, ...found };
+  const alertedByCounterOnly = found.rings.filter((r) => r.openAlertId && !reached.has(r.id)).map((r) => r.id);
+  if (!alertedByCounterOnly.length) return { keys, ...found };
+  // An organisation is no stranger to a ring its own parcels are in: its identity links nothing (keys.ts), but the
+  // same sender at the same counter with the same pattern is the pattern going on, not a family passing by.
+  if (s.organisation && (await organisationInRings(s.tx, s.organisation.id, alertedByCounterOnly, since))) return { keys, ...found };
+  return { keys: strong, ...viaStrong };
 }
 
 export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {

@@ -242,3 +242,16 @@ export async function markSeized(db: Queryable, parcelId: string): Promise<strin
 
 export const ringGroupKey = (ringId: string) => `ring:${ringId}`;
 export const ringIdOfGroup = (groupKey: string) => (groupKey.startsWith('ring:') ? groupKey.slice(5) : null);
+
+/**
+ * Whether any of the rings holds a parcel of the organisation in the linking window. By the organisation's parcels
+ * (parcels (organisation_id, created_at)) and each one's ring membership (its primary key); asked only when a parcel
+ * of an organisation reaches a ring under alert through the counter pattern alone.
+ */
+export async function organisationInRings(tx: Queryable, organisationId: string, ringIds: string[], since: Date): Promise<boolean> {
+  const rows = await queryRows<{ one: number }>(tx, sql`
+    select 1 as one from parcels p join ring_members rm on rm.parcel_id = p.id
+    where p.organisation_id = ${organisationId}::uuid and p.created_at > ${since} and rm.ring_id = any(${`{${ringIds.join(',')}}`}::uuid[])
+    limit 1`);
+  return rows.length > 0;
+}
