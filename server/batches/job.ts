@@ -129,6 +129,15 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
             .where(and(eq(parcelBatchItems.batchId, batchId), eq(parcelBatchItems.index, o.index)));
         }
         const n = (v: string) => outcomes.filter((o) => o.verdict === v).length;
+        // The organisation's archive row counts the group's parcels once (the archive step leaves it alone for a
+        // batch's parcels, server/intake/archive.ts), late in the transaction so its lock is held only to the commit.
+        const taken = outcomes.filter((o) => o.parcelId).length;
+        if (taken) {
+          await tx.execute(sql`
+            update senders set parcel_count = parcel_count + ${taken}, last_seen_at = greatest(last_seen_at, ${ctx.clock()}),
+              outlet_ids = case when ${batch.outletId}::text = any(outlet_ids) then outlet_ids else outlet_ids || array[${batch.outletId}::text] end
+            where id = (select sender_id from organisations where id = ${batch.organisationId}::uuid)`);
+        }
         // Last, so the batch row (which every group updates) is locked only until this commit.
         const [row] = await tx
           .update(parcelBatches)

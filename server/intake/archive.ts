@@ -25,8 +25,14 @@ export const archiveStep: IntakeStep = {
     // waybill), where their private parcels and their organisations' meet; the parcel counts for the sender only.
     // One record per identity: the latest name, phone and address win; counts, dates and outlets accumulate.
     // The parcel insert does nothing on a taken waybill; the inspection and screening follow only a new parcel.
-    const [row] = await queryRows<{ parcel_id: string | null }>(tx, sql`
-      with archived as (
+    // A batch's organisation parcel points at the organisation's archive row (organisations.sender_id, written at
+    // registration) without touching it: an upsert per parcel would lock that one row until each parcel's group
+    // commits and serialise the batch's workers on it. The batch job counts the group's parcels into the row once,
+    // last in the group's transaction (server/batches/job.ts). At the counter the upsert stays: one parcel per
+    // transaction, and one organisation's parcels are not handed over at many counters at once.
+    const archived = s.batchId && s.organisation
+      ? sql`select sender_id as id from organisations where id = ${s.organisation.id}::uuid and sender_id is not null`
+      : sql`
         insert into senders (id_type, id_blind, id_sealed, id_masked, name, name_simplified, name_pinyin, birth_date,
                              phone_blind, phone_sealed, phone_masked, address, first_seen_at, last_seen_at, parcel_count, outlet_ids)
         values (${sender.idType}, ${sender.id.blind}, ${sender.id.sealed}, ${sender.id.masked}, ${sender.name.display},
@@ -40,7 +46,9 @@ export const archiveStep: IntakeStep = {
           parcel_count = senders.parcel_count + 1,
           outlet_ids = case when excluded.outlet_ids[1] = any(senders.outlet_ids) then senders.outlet_ids
                             else senders.outlet_ids || excluded.outlet_ids end
-        returning id
+        returning id`;
+    const [row] = await queryRows<{ parcel_id: string | null }>(tx, sql`
+      with archived as (${archived}
       ), ${handler ? sql`handled as (
         insert into senders (id_type, id_blind, id_sealed, id_masked, name, name_simplified, name_pinyin, birth_date,
                              phone_blind, phone_sealed, phone_masked, address, first_seen_at, last_seen_at, parcel_count, outlet_ids)
