@@ -180,7 +180,7 @@ type Subscription = typeof webhookSubscriptions.$inferSelect;
  * a cross-border-only subscription (a customs officer's) takes cross-border events only.
  */
 export function inArea(sub: Pick<Subscription, 'jurisdiction' | 'outletId' | 'carrier' | 'crossBorderOnly'>, e: WebhookEvent, carrierOfOutlet: string | null): boolean {
-  // removed
+  if (sub.crossBorderOnly && !e.crossBorder) return false;
   if (sub.jurisdiction !== null && !e.regionCodes.some((r) => r.startsWith(sub.jurisdiction!))) return false;
   if (sub.outletId !== null && e.outletId !== sub.outletId) return false;
   if (sub.carrier !== null && (e.outletId === null || carrierOfOutlet !== sub.carrier)) return false;
