@@ -6,7 +6,7 @@ import { asc, eq } from 'drizzle-orm';
 import { parcelItems, parcels } from '../models/schema.js';
 import { isVagueWord } from '../server/intake/contents.js';
 import { normalizeHsCode } from '../server/intake/items.js';
-import { aParcel, domestic } from './helpers/factories.js';
+import { aHandler, anOrganisationParcel, aParcel, aResidentId, aUscc, domestic } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 type FieldError = { path: string; code: string; message: string; messageZh?: string };
@@ -124,5 +124,53 @@ describe('item lines and vague descriptions at intake', function () {
       assert.equal(isVagueWord('礼品一份'), false);
       assert.equal(isVagueWord(' 样品 '), true);
     });
+  });
+});
+
+// Review: the identity step (steps.ts checkPersonShown) dropped the Chinese that the document and phone checks return,
+// and issuing-country, country and recipient-phone refusals had none. The counter shows the courier's language.
+describe('intake refusals in both languages', function () {
+  this.timeout(120_000);
+  let s: TestServer;
+  let courier: string;
+  let uscc: string;
+  before(async () => {
+    s = await startTestServer({ RING_ALERT_SCORE: '100' });
+    courier = await s.login('courier1');
+    const admin = await s.login('admin');
+    uscc = aUscc();
+    const reg = await s.http().post('/api/organisations').set('Authorization', `Bearer ${admin}`).send({
+      name: '广州双语测试贸易有限公司', uscc, address: '广东省广州市天河区双语路1号', phone: '13900160001',
+      legalRepresentative: { idType: 'CN_RESIDENT_ID', idNumber: aResidentId('440106', '19800101', '321'), name: '王建国' },
+    });
+    assert.equal(reg.status, 201, reg.text);
+    await s.http().post(`/api/organisations/${reg.body.id}/review`).set('Authorization', `Bearer ${admin}`).send({ decision: 'approve', reason: '资质审核' }).expect(200);
+  });
+  after(() => s?.close());
+  const intake = (body: object) => s.http().post('/api/parcels').set('Authorization', `Bearer ${courier}`).send(body);
+
+  it('every field refusal of a bad ID, phone, issuing country, country or recipient phone carries its Chinese', async () => {
+    const valid = aHandler();
+    const wrongCheck = valid.idNumber.slice(0, 17) + (valid.idNumber[17] === '1' ? '2' : '1');
+    const abroad = { name: 'Jane Doe', phone: '+44 20 7946 0001', address: '1 Baker St, London', country: 'GB' };
+    const handlerBad = await intake(anOrganisationParcel(uscc, { ...valid, idNumber: wrongCheck, phone: '12345' }, { recipient: { ...abroad, country: 'QQ', phone: '12' } })).expect(422);
+    const passport = aParcel({ recipient: { ...abroad, phone: '+44 1' } });
+    const personBad = await intake({ ...passport, sender: { ...passport.sender, idType: 'PASSPORT', idNumber: 'E1234567', idIssuingCountry: 'XYZ', phone: '999' } }).expect(422);
+    const noCountry = await intake({ ...passport, sender: { ...passport.sender, idType: 'PASSPORT', idNumber: 'E1234567' } }).expect(422);
+    const errors = [...handlerBad.body.errors, ...personBad.body.errors, ...noCountry.body.errors] as FieldError[];
+    const seen = new Set(errors.map((e) => `${e.path}:${e.code}`));
+    for (const want of [
+      'sender.handler.idNumber:ID_INVALID', 'sender.handler.phone:PHONE_INVALID', 'recipient.country:COUNTRY_INVALID', 'recipient.phone:PHONE_INVALID',
+      'sender.idIssuingCountry:ISSUING_COUNTRY_INVALID', 'sender.idIssuingCountry:ISSUING_COUNTRY_REQUIRED', 'sender.phone:PHONE_INVALID',
+    ]) assert.ok(seen.has(want), `${want} in ${[...seen].join(', ')}`);
+    for (const e of errors) assert.match(e.messageZh ?? '', /[\u4e00-\u9fff]/, `${e.path} ${e.code}: ${e.message}`);
+    // With every field error in Chinese, the problem has its Chinese detail too.
+    for (const body of [handlerBad.body, personBad.body, noCountry.body]) assert.ok(body.detailZh, JSON.stringify(body));
+  });
+
+  it('inspection refusals too', async () => {
+    const res = await intake(aParcel({ inspection: { performed: true, refused: true, matchesDeclaration: undefined } })).expect(422);
+    assert.deepEqual(res.body.errors.map((e: FieldError) => e.code).sort(), ['INSPECTION_CONTRADICTORY', 'INSPECTION_RESULT_REQUIRED']);
+    for (const e of res.body.errors as FieldError[]) assert.match(e.messageZh ?? '', /[\u4e00-\u9fff]/, e.code);
   });
 });

@@ -2,6 +2,7 @@
 // (screening) and the declared contents against 禁止寄递物品.
 import { isCountryCode, isIssuingState } from '../geo/countries.js';
 import { checkDocument, type IdType } from '../identity/documents.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import { maskIdNumber } from '../identity/masking.js';
 import { consigneeNameInvalid, isPlausibleConsigneeName, isPlausibleName, normalizeName, normalizeSpaces, personNameInvalid } from '../identity/names.js';
 import { checkPhone, maskPhone } from '../identity/phones.js';
@@ -13,6 +14,26 @@ import { isProhibitedCategory, suspectProhibitedWords } from './contents.js';
 import { checkDeclaration } from './items.js';
 import { checkOrganisationSender } from './organisation-sender.js';
 import { personSenderOf, type IntakeState, type IntakeStep, type SealedValue } from './pipeline.js';
+
+// The counter's refusals in both languages: the handheld shows the courier's language, the console the officer's.
+export const INTAKE_STEP_MESSAGES = defineMessages({
+  INTAKE_ISSUING_COUNTRY_REQUIRED: {
+    en: 'A passport needs its issuing state (ICAO alpha-3, e.g. USA).',
+    zh: '护照须填写签发国家（ICAO三位字母代码，如USA）。',
+  },
+  INTAKE_ISSUING_COUNTRY_INVALID: { en: '{country} is not an ICAO issuing state code.', zh: '{country}不是有效的ICAO签发国家代码。' },
+  INTAKE_BIRTH_DATE_INVALID: {
+    en: '{birthDate} is not a birth date: write it as on the document, YYYY-MM-DD, between 1900 and today.',
+    zh: '{birthDate} 不是有效的出生日期：请按证件所印填写（YYYY-MM-DD），应在1900年至今之间。',
+  },
+  INTAKE_COUNTRY_INVALID: { en: '{country} is not an ISO 3166-1 alpha-2 country code.', zh: '{country}不是有效的国家代码（ISO 3166-1 两位字母）。' },
+  INTAKE_INSPECTION_REQUIRED: {
+    en: 'Inspect the contents in front of the sender (收寄验视) before accepting, or record that the sender refused.',
+    zh: '收寄前须当面验视内件，或记录寄件人拒绝验视。',
+  },
+  INTAKE_INSPECTION_CONTRADICTORY: { en: 'An inspection cannot be both performed and refused.', zh: '验视不能既已完成又被拒绝。' },
+  INTAKE_INSPECTION_RESULT_REQUIRED: { en: 'Say whether the contents match the declaration.', zh: '请说明内件与申报是否相符。' },
+});
 
 function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
   return { normalized, blind: vault.blind(purpose, normalized), sealed: vault.seal(purpose, normalized), masked };
@@ -33,27 +54,22 @@ type PersonShown = { idType: IdType; idNumber: string; name: string; phone: stri
 export function checkPersonShown(s: IntakeState, at: string, person: PersonShown): IdentityChecked | undefined {
   const errors = s.fieldErrors;
   const doc = checkDocument(person.idType, person.idNumber, { mrz: person.mrz, today: s.now });
-  if (!doc.ok) errors.push({ path: `${at}.${doc.code === 'MRZ_INVALID' ? 'mrz' : 'idNumber'}`, code: doc.code, reason: doc.reason, message: doc.message });
+  if (!doc.ok) errors.push({ path: `${at}.${doc.code === 'MRZ_INVALID' ? 'mrz' : 'idNumber'}`, code: doc.code, reason: doc.reason, message: doc.message, messageZh: doc.messageZh });
   if (person.idType === 'PASSPORT') {
     if (!person.idIssuingCountry) {
-      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_REQUIRED', message: 'A passport needs its issuing state (ICAO alpha-3, e.g. USA).' });
+      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_REQUIRED', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_ISSUING_COUNTRY_REQUIRED) });
     } else if (!isIssuingState(person.idIssuingCountry)) {
-      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_INVALID', message: `${person.idIssuingCountry} is not an ICAO issuing state code.` });
+      errors.push({ path: `${at}.idIssuingCountry`, code: 'ISSUING_COUNTRY_INVALID', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_ISSUING_COUNTRY_INVALID, { country: person.idIssuingCountry }) });
     }
   }
   // The document face as read (birth date, sex): checked here, compared with the number by the ring step.
   if (person.birthDate !== undefined && !isPlausibleBirthDate(person.birthDate, s.now)) {
-    errors.push({
-      path: `${at}.birthDate`,
-      code: 'BIRTH_DATE_INVALID',
-      message: `${person.birthDate} is not a birth date: write it as on the document, YYYY-MM-DD, between 1900 and today.`,
-      messageZh: `${person.birthDate} 不是有效的出生日期：请按证件所印填写（YYYY-MM-DD），应在1900年至今之间。`,
-    });
+    errors.push({ path: `${at}.birthDate`, code: 'BIRTH_DATE_INVALID', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_BIRTH_DATE_INVALID, { birthDate: person.birthDate }) });
   }
   const name = normalizeName(person.name);
   if (!isPlausibleName(name.display)) errors.push({ path: `${at}.name`, code: 'NAME_INVALID', ...personNameInvalid() });
   const phone = checkPhone(person.phone, 'CN');
-  if (!phone.ok) errors.push({ path: `${at}.phone`, code: 'PHONE_INVALID', message: phone.message });
+  if (!phone.ok) errors.push({ path: `${at}.phone`, code: 'PHONE_INVALID', message: phone.message, messageZh: phone.messageZh });
   if (!doc.ok || !phone.ok) return undefined;
   return {
     idType: person.idType,
@@ -92,12 +108,12 @@ export const identityStep: IntakeStep = {
     }
 
     const country = recipient.country;
-    if (!isCountryCode(country)) errors.push({ path: 'recipient.country', code: 'COUNTRY_INVALID', message: `${country} is not an ISO 3166-1 alpha-2 country code.` });
+    if (!isCountryCode(country)) errors.push({ path: 'recipient.country', code: 'COUNTRY_INVALID', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_COUNTRY_INVALID, { country }) });
     const recipientName = normalizeName(recipient.name);
     // A consignee may be a company ("Forever 21 Inc"): the organisation rule admits digits and company punctuation.
     if (!isPlausibleConsigneeName(recipientName.display)) errors.push({ path: 'recipient.name', code: 'NAME_INVALID', ...consigneeNameInvalid() });
     const recipientPhone = recipient.phone ? checkPhone(recipient.phone, isCountryCode(country) ? country : 'CN') : undefined;
-    if (recipientPhone && !recipientPhone.ok) errors.push({ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message });
+    if (recipientPhone && !recipientPhone.ok) errors.push({ path: 'recipient.phone', code: 'PHONE_INVALID', message: recipientPhone.message, messageZh: recipientPhone.messageZh });
 
     if (!senderOk || (recipientPhone && !recipientPhone.ok)) return;
     s.recipient = {
@@ -116,7 +132,7 @@ export const waybillStep: IntakeStep = {
   validate(s) {
     const r = checkWaybill(s.request.waybillNo, isCountryCode, s.request.carrier);
     if (!r.ok) {
-      s.fieldErrors.push({ path: 'waybillNo', code: r.code, reason: r.reason, message: r.message });
+      s.fieldErrors.push({ path: 'waybillNo', code: r.code, reason: r.reason, message: r.message, messageZh: r.messageZh });
       return;
     }
     s.waybill = { normalized: r.normalized, channel: r.channel, carrier: r.carrier ?? null };
@@ -129,17 +145,13 @@ export const inspectionStep: IntakeStep = {
   async validate(s) {
     const { inspection } = s.request;
     if (!inspection.performed && !inspection.refused) {
-      s.fieldErrors.push({
-        path: 'inspection.performed',
-        code: 'INSPECTION_REQUIRED',
-        message: 'Inspect the contents in front of the sender (收寄验视) before accepting, or record that the sender refused.',
-      });
+      s.fieldErrors.push({ path: 'inspection.performed', code: 'INSPECTION_REQUIRED', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_INSPECTION_REQUIRED) });
     }
     if (inspection.performed && inspection.refused) {
-      s.fieldErrors.push({ path: 'inspection.refused', code: 'INSPECTION_CONTRADICTORY', message: 'An inspection cannot be both performed and refused.' });
+      s.fieldErrors.push({ path: 'inspection.refused', code: 'INSPECTION_CONTRADICTORY', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_INSPECTION_CONTRADICTORY) });
     }
     if (inspection.performed && inspection.matchesDeclaration === undefined) {
-      s.fieldErrors.push({ path: 'inspection.matchesDeclaration', code: 'INSPECTION_RESULT_REQUIRED', message: 'Say whether the contents match the declaration.' });
+      s.fieldErrors.push({ path: 'inspection.matchesDeclaration', code: 'INSPECTION_RESULT_REQUIRED', ...bilingual(INTAKE_STEP_MESSAGES.INTAKE_INSPECTION_RESULT_REQUIRED) });
     }
     s.fieldErrors.push(...(await unusablePhotos(s.tx, inspection.photoIds, s.courier.outletId)));
   },
