@@ -8,7 +8,7 @@ import { alerts, auditLog } from '../models/schema.js';
 import type { InterceptionChange } from '../server/interception/events.js';
 import { createJobRunner } from '../server/jobs/runner.js';
 import { interceptionEvent } from '../server/webhooks/events.js';
-import { aParcel, ringParcel, unlinkedParties } from './helpers/factories.js';
+import { aHeldParcel, aParcel, ringParcel, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
 type Order = { id: string; waybillNo: string; status: string; sources: { kind: string; by: string | null; entryId: string | null }[]; answer: { result: string } | null };
@@ -145,5 +145,31 @@ describe('interception orders withdrawn when their reasons go', () => {
     }
     const audit = await s.ctx.db.select().from(auditLog).where(and(eq(auditLog.action, 'interception.order'), eq(auditLog.subjectId, w)));
     assert.deepEqual(audit.map((a) => a.actorUsername).sort(), ['admin', 'regulator1']);
+  });
+
+  it('conflicts name statuses in words, never a raw code, in Chinese and in English', async () => {
+    const rawCode = /\b(intercept_requested|intercept_not_found|held|not_found|already_delivered|released|refused|accepted|delivered)\b/;
+    const zhOnly = (body: { detailZh?: string; detail?: string }, word: string) => {
+      assert.ok(body.detailZh?.includes(word), body.detailZh);
+      assert.doesNotMatch(body.detailZh!, rawCode);
+      assert.doesNotMatch(body.detail!, /intercept_requested|intercept_not_found|not_found/, body.detail);
+    };
+    const held = await intake(aHeldParcel());
+    zhOnly(expectProblem(await order('regulator1', held.parcel.waybillNo, '已暂扣'), 409, 'NOT_INTERCEPTABLE'), '暂扣');
+
+    const lone = await intake(aParcel({ ...unlinkedParties(), declared: { description: '篮球', brand: undefined } }));
+    const w = lone.parcel.waybillNo;
+    assert.equal((await order('regulator1', w, '拦截')).status, 201);
+    const release = async () => s.http().post(`/api/parcels/${w}/release`).set('Authorization', await as('regulator1')).send({ note: '放行' });
+    zhOnly(expectProblem(await release(), 409, 'NOT_HELD'), '待拦截');
+    assert.equal((await s.http().post(`/api/parcels/${w}/interception`).set('Authorization', await as('courier1')).send({ result: 'not_found', note: '未找到' })).status, 200);
+    const twice = await s.http().post(`/api/parcels/${w}/interception`).set('Authorization', await as('courier1')).send({ result: 'intercepted' });
+    zhOnly(expectProblem(twice, 409, 'INTERCEPTION_ALREADY_ANSWERED'), '未找到');
+    zhOnly(expectProblem(await order('regulator1', w, '再拦'), 409, 'INTERCEPTION_ALREADY_ANSWERED'), '未找到');
+
+    const decided = held.parcel.waybillNo;
+    const refuse = async () => s.http().post(`/api/parcels/${decided}/refuse`).set('Authorization', await as('regulator1')).send({ note: '退回', disposition: 'returned_to_sender' });
+    assert.equal((await refuse()).status, 200);
+    zhOnly(expectProblem(await refuse(), 409, 'HOLD_ALREADY_DECIDED'), '已退回');
   });
 });

@@ -17,9 +17,10 @@ export type WorkEvents = {
   'interception:ordered': Interception;
   'interception:answered': Interception;
   'interception:overdue': Interception;
+  'interception:withdrawn': Interception;
 };
 export type WorkEvent = keyof WorkEvents;
-const WORK_EVENTS: WorkEvent[] = ['hold:new', 'hold:updated', 'hold:overdue', 'case:updated', 'interception:ordered', 'interception:answered', 'interception:overdue'];
+const WORK_EVENTS: WorkEvent[] = ['hold:new', 'hold:updated', 'hold:overdue', 'case:updated', 'interception:ordered', 'interception:answered', 'interception:overdue', 'interception:withdrawn'];
 
 export type LiveEvent = { event: 'alert:new' | 'alert:updated'; alert: Alert };
 export type LiveState = 'live' | 'reconnecting' | 'offline';

@@ -8,13 +8,14 @@ import type { Db, Queryable } from '../db/database.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { ConflictError, ForbiddenError, NotFoundError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
+import { PARCEL_STATUS_LABELS, statusWords } from '../reports/labels.js';
 import type { HoldPolicy } from '../config.js';
 import { dueAtFor, mayDecideHold, mayViewHold } from './deciders.js';
 
 export const HOLD_MESSAGES = defineMessages({
   HOLD_NOT_FOUND: { en: 'No parcel {waybillNo} in your area.', zh: '您的辖区内没有运单 {waybillNo}。' },
-  NOT_HELD: { en: 'Parcel {waybillNo} is not held ({status}): there is nothing to release or refuse.', zh: '运单 {waybillNo} 未被暂扣（{status}），无需放行或退回。' },
-  HOLD_ALREADY_DECIDED: { en: 'The hold on {waybillNo} was already decided ({status}); a hold is decided once.', zh: '运单 {waybillNo} 的暂扣已处理（{status}），每件暂扣只能处理一次。' },
+  NOT_HELD: { en: 'Parcel {waybillNo} is not held ({statusEn}): there is nothing to release or refuse.', zh: '运单 {waybillNo} 未被暂扣（{statusZh}），无需放行或退回。' },
+  HOLD_ALREADY_DECIDED: { en: 'The hold on {waybillNo} was already decided ({statusEn}); a hold is decided once.', zh: '运单 {waybillNo} 的暂扣已处理（{statusZh}），每件暂扣只能处理一次。' },
   HOLD_NOT_YOURS: {
     en: 'You may not decide the hold on {waybillNo}: its reasons ({reasons}) are for another role.',
     zh: '您无权处理运单 {waybillNo} 的暂扣：其原因（{reasons}）应由其他角色处理。',
@@ -154,7 +155,7 @@ const isUniqueViolation = (err: unknown): boolean => {
 };
 
 const alreadyDecided = (waybillNo: string, status: string) =>
-  withMessage(new ConflictError('', 'HOLD_ALREADY_DECIDED'), bilingual('HOLD_ALREADY_DECIDED', { waybillNo, status }));
+  withMessage(new ConflictError('', 'HOLD_ALREADY_DECIDED'), bilingual('HOLD_ALREADY_DECIDED', { waybillNo, ...statusWords(PARCEL_STATUS_LABELS, status) }));
 
 /**
  * Releases or refuses a held parcel: the decision row (one per hold: a second, even a concurrent one, is a
@@ -173,7 +174,7 @@ export async function decideHold(db: Db, user: AuthUser, waybillNo: string, deci
       }
       // Locks the hold: a concurrent decision waits here, then finds it decided.
       const [hold] = await tx.select().from(holds).where(eq(holds.parcelId, parcel.id)).for('update');
-      if (!hold) throw withMessage(new ConflictError('', 'NOT_HELD'), bilingual('NOT_HELD', { waybillNo, status: parcel.status }));
+      if (!hold) throw withMessage(new ConflictError('', 'NOT_HELD'), bilingual('NOT_HELD', { waybillNo, ...statusWords(PARCEL_STATUS_LABELS, parcel.status) }));
       if (hold.status !== 'pending') throw alreadyDecided(waybillNo, hold.status);
       if (!mayDecideHold(user, hold)) {
         throw withMessage(new ForbiddenError('', 'HOLD_NOT_YOURS'), bilingual('HOLD_NOT_YOURS', { waybillNo, reasons: hold.reasons.join(', ') }));

@@ -11,6 +11,7 @@ import { announceHold } from '../holds/events.js';
 import { openHold, type HoldRow } from '../holds/store.js';
 import { ConflictError, NotFoundError, ValidationError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
+import { INTERCEPTION_STATUS_LABELS, PARCEL_STATUS_LABELS, statusWords } from '../reports/labels.js';
 import { announceInterception } from './events.js';
 import {
   INTERCEPTION_MESSAGES,
@@ -26,12 +27,12 @@ import {
 export const INTERCEPTION_ERRORS = defineMessages({
   INTERCEPTION_PARCEL_NOT_FOUND: { en: 'No parcel {waybillNo} in your area.', zh: '您的辖区内没有运单 {waybillNo}。' },
   NOT_INTERCEPTABLE: {
-    en: 'Parcel {waybillNo} cannot be intercepted: it is {status}, not accepted and on its way.',
-    zh: '运单 {waybillNo} 无法拦截：其状态为 {status}，并非已收寄在途。',
+    en: 'Parcel {waybillNo} cannot be intercepted: it is {statusEn}, not accepted and on its way.',
+    zh: '运单 {waybillNo} 无法拦截：其状态为“{statusZh}”，并非已收寄在途。',
   },
   INTERCEPTION_ALREADY_ANSWERED: {
-    en: 'The interception of {waybillNo} was already answered ({status}); an order is answered once.',
-    zh: '运单 {waybillNo} 的拦截指令已答复（{status}），每个指令只能答复一次。',
+    en: 'The interception of {waybillNo} was already answered ({statusEn}); an order is answered once.',
+    zh: '运单 {waybillNo} 的拦截指令已答复（{statusZh}），每个指令只能答复一次。',
   },
   NOT_ORDERED: { en: 'No interception was ordered for {waybillNo}: there is nothing to answer.', zh: '运单 {waybillNo} 没有拦截指令，无需答复。' },
   INTERCEPTION_NOTE_REQUIRED: {
@@ -73,11 +74,11 @@ export async function orderByHand(
     if (existing && existing.status !== 'requested' && existing.status !== 'withdrawn') {
       throw withMessage(
         new ConflictError('', 'INTERCEPTION_ALREADY_ANSWERED'),
-        bilingual(INTERCEPTION_ERRORS.INTERCEPTION_ALREADY_ANSWERED, { waybillNo, status: existing.status }),
+        bilingual(INTERCEPTION_ERRORS.INTERCEPTION_ALREADY_ANSWERED, { waybillNo, ...statusWords(INTERCEPTION_STATUS_LABELS, existing.status) }),
       );
     }
     if ((!existing || existing.status === 'withdrawn') && parcel.status !== 'accepted') {
-      throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, status: parcel.status }));
+      throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, ...statusWords(PARCEL_STATUS_LABELS, parcel.status) }));
     }
     // One source per officer: a retried POST (a lost response, a double tap) finds theirs and changes nothing.
     const key = `manual:${user.id}`;
@@ -100,7 +101,7 @@ export async function orderByHand(
     const [row] = await tx.select().from(interceptionOrders).where(eq(interceptionOrders.parcelId, parcel.id));
     if (!row || row.status !== 'requested') {
       // Customs seized or returned it meanwhile: nothing left to stop.
-      throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, status: parcel.status }));
+      throw withMessage(new ConflictError('', 'NOT_INTERCEPTABLE'), bilingual(INTERCEPTION_ERRORS.NOT_INTERCEPTABLE, { waybillNo, ...statusWords(PARCEL_STATUS_LABELS, parcel.status) }));
     }
     await recordAudit(tx, {
       actor: user,
@@ -144,7 +145,7 @@ export async function answerOrder(
     if (order.status !== 'requested') {
       throw withMessage(
         new ConflictError('', 'INTERCEPTION_ALREADY_ANSWERED'),
-        bilingual(INTERCEPTION_ERRORS.INTERCEPTION_ALREADY_ANSWERED, { waybillNo, status: order.status }),
+        bilingual(INTERCEPTION_ERRORS.INTERCEPTION_ALREADY_ANSWERED, { waybillNo, ...statusWords(INTERCEPTION_STATUS_LABELS, order.status) }),
       );
     }
     const [answered] = await tx

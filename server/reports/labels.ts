@@ -21,4 +21,32 @@ export const ALERT_TYPE_LABELS: Record<string, Label> = {
   WATCHLIST_HIT: { zh: '嫌疑名单命中', en: 'Suspect-list hit' },
 };
 
+/** A parcel's status (and a hold's: pending, released, refused), as messages and pages name it. */
+export const PARCEL_STATUS_LABELS: Record<string, Label> = {
+  accepted: { zh: '已收寄', en: 'accepted' },
+  rejected: { zh: '不予收寄', en: 'refused at intake' },
+  held: { zh: '暂扣', en: 'held' },
+  pending: { zh: '待处理', en: 'pending' },
+  released: { zh: '已放行', en: 'released' },
+  refused: { zh: '已退回/移交', en: 'refused' },
+  intercept_requested: { zh: '待拦截', en: 'interception ordered' },
+  intercept_not_found: { zh: '拦截未找到', en: 'not found on interception' },
+  delivered: { zh: '已妥投', en: 'delivered' },
+};
+
+/** An interception order's status. */
+export const INTERCEPTION_STATUS_LABELS: Record<string, Label> = {
+  requested: { zh: '待拦截', en: 'requested' },
+  intercepted: { zh: '已拦截', en: 'intercepted' },
+  not_found: { zh: '未找到', en: 'not found' },
+  already_delivered: { zh: '已妥投', en: 'already delivered' },
+  withdrawn: { zh: '已撤回', en: 'withdrawn' },
+};
+
 export const labelOf = (table: Record<string, Label>, code: string): Label => table[code] ?? { zh: code, en: code };
+
+/** A status for a message's parameters: the code, and its words in each language ({statusEn}, {statusZh}). */
+export const statusWords = (table: Record<string, Label>, status: string) => {
+  const l = labelOf(table, status);
+  return { status, statusEn: l.en, statusZh: l.zh };
+};

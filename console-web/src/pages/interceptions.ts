@@ -3,7 +3,8 @@
 // urgent first so the overdue lead; an officer can order one by hand. The alert and case pages show each parcel's state
 // with interceptionCell. Live interception events reload the list; a reconnect does too (the server replays nothing).
 import { api, esc, get, qs } from '../api.js';
-import { defineStrings, fmtTime, said, t } from '../i18n.js';
+import { PARCEL_STATUS_LABELS } from '../../../server/reports/labels.js';
+import { currentLang, defineStrings, fmtTime, said, t } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import { clearFieldErrors, debounce, fmtDuration, problemText, showFieldErrors } from './common.js';
 
@@ -13,13 +14,13 @@ export type Interception = {
   outletId: string;
   regionCode: string;
   crossBorder: boolean;
-  status: 'requested' | 'intercepted' | 'not_found' | 'already_delivered';
+  status: 'requested' | 'intercepted' | 'not_found' | 'already_delivered' | 'withdrawn';
   orderedAt: string;
   dueAt: string;
   overdue: boolean;
   escalatedAt: string | null;
   sources: { kind: 'alert' | 'watchlist_entry' | 'manual'; alertId: string | null; entryId: string | null; by: string | null; note: string | null; reason: { code: string; message: string; messageZh: string }; at: string }[];
-  answer: { result: 'intercepted' | 'not_found' | 'already_delivered'; note: string | null; by: string | null; byRole: string | null; at: string } | null;
+  answer: { result: 'intercepted' | 'not_found' | 'already_delivered' | 'withdrawn'; note: string | null; by: string | null; byRole: string | null; at: string } | null;
 };
 export type InterceptionCounts = { open: number; overdue: number };
 
@@ -35,6 +36,7 @@ export const ti = defineStrings(
     intercepted: '已拦截',
     not_found: '未找到',
     already_delivered: '已妥投（拦截不及）',
+    withdrawn: '已撤回（拦截理由已撤销）',
     overdue: '超时',
     column: '拦截',
     source: '拦截原因',
@@ -67,6 +69,7 @@ export const ti = defineStrings(
     intercepted: 'Intercepted',
     not_found: 'Not found',
     already_delivered: 'Too late (delivered)',
+    withdrawn: 'Withdrawn (its reasons were taken back)',
     overdue: 'Overdue',
     column: 'Interception',
     source: 'Why',
@@ -90,7 +93,7 @@ export const ti = defineStrings(
   },
 );
 
-const STATE_CLASS: Record<Interception['status'], string> = { requested: 'held', intercepted: 'accepted', not_found: 'rejected', already_delivered: 'rejected' };
+const STATE_CLASS: Record<Interception['status'], string> = { requested: 'held', intercepted: 'accepted', not_found: 'rejected', already_delivered: 'rejected', withdrawn: 'released' };
 
 /** A parcel's interception state for the alert and case pages: a badge, the overdue marker, the answer. */
 export function interceptionCell(o: Interception | undefined): string {
@@ -101,9 +104,11 @@ export function interceptionCell(o: Interception | undefined): string {
   }${o.answer?.note ? `<div class="muted">${esc(o.answer.note)}</div>` : ''}`;
 }
 
-/** The parcel statuses interception leaves, in words (others: undefined, for the caller's own words). */
+/** A parcel's status in words, from the server's one table (unknown ones: undefined, for the caller's own words). */
 export function parcelStatusWord(status: string): string | undefined {
-  return status === 'intercept_requested' ? ti('requested') : status === 'intercept_not_found' ? ti('not_found') : status === 'delivered' ? ti('already_delivered') : undefined;
+  const l = PARCEL_STATUS_LABELS[status];
+  if (!l) return undefined;
+  return currentLang() === 'zh' ? l.zh : l.en.charAt(0).toUpperCase() + l.en.slice(1);
 }
 
 /** The orders of an alert's or a case's parcels, by waybill (what the caller may see of them). */
@@ -112,7 +117,7 @@ export async function interceptionsOf(filter: { alertId: string } | { caseId: st
   return new Map(page.interceptions.map((o) => [o.waybillNo, o]));
 }
 
-export const INTERCEPTION_EVENTS = ['interception:ordered', 'interception:answered', 'interception:overdue'] as const;
+export const INTERCEPTION_EVENTS = ['interception:ordered', 'interception:answered', 'interception:overdue', 'interception:withdrawn'] as const;
 
 const sourceWord = (k: Interception['sources'][number]['kind']) => ti(k === 'alert' ? 'alertSource' : k === 'watchlist_entry' ? 'entrySource' : 'manualSource');
 

@@ -8,6 +8,13 @@ import type { PageContext } from '../main.js';
 import type { CaseSummary, User } from '../types.js';
 import { clearFieldErrors } from './common.js';
 import { ID_TYPE_NAMES, idTypeName, p, problemSay, showProblem } from '../strings-privacy.js';
+import { PARCEL_STATUS_LABELS } from '../../../server/reports/labels.js';
+
+/** A parcel's status in words, from the server's one table (intercept_requested… too); unknown: the catalogue's word. */
+const statusWord = (status: string) => {
+  const l = PARCEL_STATUS_LABELS[status];
+  return !l ? tCode(status) : currentLang() === 'zh' ? l.zh : l.en.charAt(0).toUpperCase() + l.en.slice(1);
+};
 
 const CRITERIA = ['idNumber', 'phone', 'name', 'address', 'consignee', 'waybillNo'] as const;
 type Criterion = (typeof CRITERIA)[number];
@@ -181,7 +188,7 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
             <td data-label="${esc(p('sender'))}"><b>${esc(x.sender.name)}</b><br><span class="mono id-number">${esc(x.sender.idNumber)}</span><br><span class="mono">${esc(x.sender.phone)}</span><div class="muted">${esc(x.sender.address)}</div></td>
             <td data-label="${esc(p('recipient'))}"><b>${esc(x.recipient.name)}</b>${x.recipient.phone ? `<br><span class="mono">${esc(x.recipient.phone)}</span>` : ''}<div class="muted">${esc(x.recipient.address)} · ${esc(countryName(x.recipient.country))}</div></td>
             <td data-label="${esc(p('declared'))}">${esc(x.declared.description)}<br><span class="num">${esc(fmtCny(x.declared.valueCny))}</span>${x.crossBorder ? ` <span class="tag">${esc(p('crossBorder'))}</span>` : ''}</td>
-            <td data-label="${esc(p('verdict'))}"><span class="verdict ${esc(x.verdict)}">${esc(tCode(x.verdict))}</span>${x.status && x.status !== x.verdict ? `<div class="muted">${esc(tCode(x.status))}</div>` : ''}</td>
+            <td data-label="${esc(p('verdict'))}"><span class="verdict ${esc(x.verdict)}">${esc(tCode(x.verdict))}</span>${x.status && x.status !== x.verdict ? `<div class="muted">${esc(statusWord(x.status))}</div>` : ''}</td>
             <td data-label="${esc(p('why'))}">${matchText(x.matches)}</td>
           </tr>`,
         )
