@@ -156,6 +156,10 @@ describe('organisations (协议客户)', () => {
     it('409 ORGANISATION_EXISTS on a taken code, however it is typed', async () => {
       const p = expectProblem(await register('admin', body(GD[0]!.replace(/(.{4})/g, '$1 '))), 409, 'ORGANISATION_EXISTS');
       assert.match(p.detail, new RegExp(GD[0]!));
+      // The status in words of the reader's language, not the English code.
+      const zh = (p as { detailZh?: string }).detailZh ?? '';
+      assert.match(zh, /状态：(待审核|已核准|已暂停|已撤销)）/, zh);
+      assert.doesNotMatch(zh, /pending|approved|suspended|revoked/);
     });
 
     it('who may register: a regulator only in their jurisdiction, couriers for their outlet anywhere, not customs or auditors', async () => {
@@ -358,6 +362,58 @@ describe('organisations (协议客户)', () => {
       await flagOrganisationsOfParcels(s.ctx.db, 'seizure', { parcelIds: [someParcel!.id] }, new Date());
       const [{ n } = { n: -1 }] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from organisations where review_flagged_at is not null`);
       assert.equal(n, 0);
+    });
+  });
+
+  describe('flags outside the viewer’s jurisdiction', () => {
+    // Review: the detail listed every flag's waybill, while its latest parcels are limited to the viewer's region.
+    it('a flag on a parcel taken in another province shows no waybill or alert to the regulator here; the admin sees it', async () => {
+      const parties = unlinkedParties();
+      const handler = { idType: 'CN_RESIDENT_ID', idNumber: parties.sender.idNumber, name: parties.sender.name, phone: parties.sender.phone };
+      // courier2 works in Zhejiang (33); the organisation is Guangdong's (44), regulator1's.
+      const res = await s.http().post('/api/parcels').set(await as('courier2')).send({ ...aParcel(parties), sender: { kind: 'organisation', uscc: gd.uscc, handler } });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      await flagOrganisationsOfParcels(s.ctx.db, 'seizure', { parcelIds: [res.body.parcel.id] }, new Date());
+      const here = await get('regulator1', `/api/organisations/${gd.id}`);
+      assert.equal(here.status, 200);
+      const mine = (here.body.flags as { kind: string; waybillNo: string | null; cleared: boolean }[]).filter((f) => !f.cleared);
+      assert.deepEqual(mine.map((f) => [f.kind, f.waybillNo]), [['seizure', null]], 'the flag is there, its parcel is not theirs to see');
+      assert.ok(!JSON.stringify(here.body).includes(res.body.parcel.waybillNo));
+      const listed = await get('regulator1', '/api/organisations?flagged=true');
+      assert.ok(!JSON.stringify(listed.body).includes(res.body.parcel.waybillNo));
+      const admin = await get('admin', `/api/organisations/${gd.id}`);
+      assert.ok((admin.body.flags as { waybillNo: string | null }[]).some((f) => f.waybillNo === res.body.parcel.waybillNo));
+      // Reviewed: the flag is cleared, as the later tests expect.
+      assert.equal((await review('regulator1', gd.id, 'suspend', '外省查扣，暂停核查')).status, 200);
+      assert.equal((await review('regulator1', gd.id, 'approve', '核查完毕')).status, 200);
+    });
+  });
+
+  describe('at the counter', () => {
+    // Review: the intake's organisation look-up computed the code's blind index and seal again and opened the
+    // organisation's phone on every parcel; it now takes its archive row as stored, in the same read.
+    it("an organisation's parcel opens no sealed value and computes no blind index of the code; its archive row is the one registered", async () => {
+      const vault = s.ctx.vault as unknown as Record<'open' | 'blind' | 'seal', (purpose: string, v: string) => string>;
+      const calls: string[] = [];
+      const saved = { open: vault.open, blind: vault.blind, seal: vault.seal };
+      for (const k of ['open', 'blind', 'seal'] as const) {
+        vault[k] = (purpose: string, v: string) => {
+          if (v === gd.uscc || k === 'open') calls.push(`${k}:${purpose}`);
+          return saved[k].call(s.ctx.vault, purpose, v);
+        };
+      }
+      let parcel: { id: string };
+      try {
+        ({ parcel } = await orgParcel(gd));
+      } finally {
+        Object.assign(vault, saved);
+      }
+      assert.deepEqual(calls, []);
+      const [row] = await queryRows<{ same: boolean; phone_masked: string | null }>(s.ctx.db, sql`
+        select p.sender_id = o.sender_id as same, a.phone_masked from parcels p join organisations o on o.id = p.organisation_id
+        join senders a on a.id = p.sender_id where p.id = ${parcel.id}`);
+      assert.equal(row?.same, true);
+      assert.ok(row?.phone_masked);
     });
   });
 

@@ -7,6 +7,7 @@ import type { OrganisationStatus } from '../../models/schema.js';
 import { queryRows } from '../db/database.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { normalizeName } from '../identity/names.js';
+import { STATUS_ZH } from '../organisations/store.js';
 import { checkUscc } from '../organisations/uscc.js';
 import type { IntakeState } from './pipeline.js';
 
@@ -25,14 +26,14 @@ export const ORG_SENDER_MESSAGES = defineMessages({
   },
 });
 
-const STATUS_ZH: Record<OrganisationStatus, string> = { pending: '待审核', approved: '已核准', suspended: '已暂停', revoked: '已撤销' };
-
 type OrganisationRow = {
   id: string;
   uscc: string;
   name: string;
   status: OrganisationStatus;
   address: string;
+  id_blind: string | null;
+  id_sealed: string | null;
   phone_blind: string;
   phone_sealed: string;
   phone_masked: string;
@@ -54,9 +55,14 @@ export async function checkOrganisationSender(s: IntakeState): Promise<void> {
     s.fieldErrors.push({ path: 'sender.uscc', code: 'USCC_INVALID', reason: code.reason, message: code.message, messageZh: code.messageZh });
     return;
   }
+  // Its archive row (organisations.sender_id, written at registration) in the same read: the blind index and the
+  // sealed code are taken as stored, not computed again, and the phone is not opened — no step reads it in clear.
   const [org] = await queryRows<OrganisationRow>(s.tx, sql`
-    select id, uscc, name, status, address, phone_blind, phone_sealed, phone_masked
-    from organisations where uscc = ${code.normalized}`);
+    select o.id, o.uscc, o.name, o.status, o.address, a.id_blind, a.id_sealed,
+           coalesce(a.phone_blind, o.phone_blind) as phone_blind, coalesce(a.phone_sealed, o.phone_sealed) as phone_sealed,
+           coalesce(a.phone_masked, o.phone_masked) as phone_masked
+    from organisations o left join senders a on a.id = o.sender_id
+    where o.uscc = ${code.normalized}`);
   if (!org || org.status !== 'approved') {
     const text = org
       ? bilingual(ORG_SENDER_MESSAGES.INTAKE_ORG_NOT_APPROVED, { name: org.name, uscc: org.uscc, status: org.status, statusZh: STATUS_ZH[org.status] })
@@ -68,10 +74,17 @@ export async function checkOrganisationSender(s: IntakeState): Promise<void> {
   // The same archive row the registration wrote (id_type USCC, the code blind-indexed and sealed, shown in full).
   s.sender = {
     idType: 'USCC',
-    id: { normalized: org.uscc, blind: s.vault.blind('id_number', org.uscc), sealed: s.vault.seal('id_number', org.uscc), masked: org.uscc },
+    id: {
+      normalized: org.uscc,
+      // Registration always writes the row; were it missing, the archive step writes it with these.
+      blind: org.id_blind ?? s.vault.blind('id_number', org.uscc),
+      sealed: org.id_sealed ?? s.vault.seal('id_number', org.uscc),
+      masked: org.uscc,
+    },
     birthDate: null,
     name: normalizeName(org.name),
-    phone: { normalized: s.vault.open('phone', org.phone_sealed), blind: org.phone_blind, sealed: org.phone_sealed, masked: org.phone_masked },
+    // The phone stays sealed: the archive writes its sealed form and blind index, nothing reads it in clear.
+    phone: { normalized: '', blind: org.phone_blind, sealed: org.phone_sealed, masked: org.phone_masked },
     address: org.address,
   };
 }

@@ -29,7 +29,7 @@ export const ORG_MESSAGES = defineMessages({
   },
   ORGANISATION_EXISTS: {
     en: 'An organisation with the code {uscc} is registered already ({name}, {status}).',
-    zh: '统一社会信用代码为{uscc}的单位已登记（{name}，状态：{status}）。',
+    zh: '统一社会信用代码为{uscc}的单位已登记（{name}，状态：{statusZh}）。',
   },
   ORGANISATION_NOT_FOUND: {
     en: 'No such organisation in your jurisdiction.',

@@ -327,14 +327,14 @@ export function registerOrganisationRoutes(api: Api, ctx: AppContext) {
         .limit(query.limit + 1);
       const { page, nextCursor } = pageOf(rows, query.limit, (r) => ({ at: r.createdAt, id: r.id }));
       if (!full) return { status: 200, body: { organisations: page.map(brief), nextCursor } };
-      const flags = await flagsOf(db, page.filter((o) => o.reviewFlaggedAt).map((o) => o.id), true);
+      const flags = await flagsOf(db, page.filter((o) => o.reviewFlaggedAt).map((o) => o.id), true, regionScope(user));
       return { status: 200, body: { organisations: page.map((o) => present(o, { registeredBy: null, openFlags: flags.get(o.id) ?? [] })), nextCursor } };
     },
   });
 
   async function detail(user: AuthUser, id: string, unmask: boolean) {
     const row = await visible(user, id);
-    const allFlags = (await flagsOf(db, [row.id], false)).get(row.id) ?? [];
+    const allFlags = (await flagsOf(db, [row.id], false, regionScope(user))).get(row.id) ?? [];
     return {
       ...present(row, { registeredBy: await usernameOf(row.registeredBy), openFlags: allFlags.filter((f) => !f.cleared) }, unmask ? vault : undefined),
       history: await historyOf(db, row.id),

@@ -1,6 +1,6 @@
 // Organisations (协议客户) in the database: registration with the archive row its parcels point at, reviews
 // with history and flags cleared, and the views each role reads.
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { organisationFlags, organisationReviews, organisations, parcels, users, type OrganisationStatus } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import { queryRows, type Queryable } from '../db/database.js';
@@ -116,7 +116,7 @@ export async function registerOrganisation(tx: Queryable, vault: PiiVault, r: Re
 }
 
 function exists(o: { uscc: string; name: string; status: OrganisationStatus }) {
-  return withMessage(new ConflictError('', 'ORGANISATION_EXISTS'), bilingual(ORG_MESSAGES.ORGANISATION_EXISTS, { uscc: o.uscc, name: o.name, status: o.status }));
+  return withMessage(new ConflictError('', 'ORGANISATION_EXISTS'), bilingual(ORG_MESSAGES.ORGANISATION_EXISTS, { uscc: o.uscc, name: o.name, status: o.status, statusZh: STATUS_ZH[o.status] }));
 }
 
 /** Applies a decision to a locked row: the new status, its history entry, and the open flags it deals with. */
@@ -168,13 +168,18 @@ export type FlagView = {
   clearedByReviewId: string | null;
 };
 
-/** Flags of these organisations (open ones only unless asked), newest first, with the parcel's waybill. */
-export async function flagsOf(db: Queryable, organisationIds: string[], openOnly: boolean): Promise<Map<string, FlagView[]>> {
+/**
+ * Flags of these organisations (open ones only unless asked), newest first, with the parcel's waybill and alert
+ * when the parcel was taken in inside `scope` (a region prefix, null: everywhere), as the latest parcels are: an
+ * organisation sends across provinces, and another province's parcels are not the viewer's to see.
+ */
+export async function flagsOf(db: Queryable, organisationIds: string[], openOnly: boolean, scope: string | null): Promise<Map<string, FlagView[]>> {
   const out = new Map<string, FlagView[]>();
   if (!organisationIds.length) return out;
+  const seen = (col: SQL) => (scope === null ? col : sql`case when p.region_code like ${`${scope}%`} then ${col} end`);
   const rows = await queryRows<{ id: string; organisation_id: string; kind: FlagView['kind']; waybill_no: string | null; alert_id: string | null; at: Date | string; cleared_by_review_id: string | null }>(
     db,
-    sql`select f.id, f.organisation_id, f.kind, p.waybill_no, f.alert_id, f.at, f.cleared_by_review_id
+    sql`select f.id, f.organisation_id, f.kind, ${seen(sql`p.waybill_no`)} as waybill_no, ${seen(sql`f.alert_id`)} as alert_id, f.at, f.cleared_by_review_id
           from organisation_flags f left join parcels p on p.id = f.parcel_id
          where f.organisation_id = any(${`{${organisationIds.join(',')}}`}::uuid[]) ${openOnly ? sql`and f.cleared_by_review_id is null` : sql``}
          order by f.at desc, f.id desc`,
