@@ -144,8 +144,7 @@ export type OutletLive = { close(): void };
  * connect, first or after a drop, calls onConnect so the list is reloaded: nothing is replayed otherwise.
  */
 export async function connectOutlet(on: { connect(): void; hold(h: Hold): void; state(live: boolean): void }): Promise<OutletLive> {
-  const { io } = await import('socket.io-client');
-  const socket: Socket = io('/outlet', { auth: {}, transports: ['websocket', 'polling'], reconnectionDelay: 1000, reconnectionDelayMax: 10_000 });
+  const socket = await outletSocket();
   let retry: ReturnType<typeof setTimeout> | undefined;
   let retries = 0;
   // socket.io retries a lost transport, but not a refused handshake or a server-side disconnect: knock again.
@@ -173,6 +172,19 @@ export async function connectOutlet(on: { connect(): void; hold(h: Hold): void; 
       clearTimeout(retry);
       socket.removeAllListeners();
       socket.disconnect();
+      shared = null;
     },
   };
+}
+
+let shared: Promise<Socket> | null = null;
+/**
+ * The one /outlet connection of the app: holds (connectOutlet, which owns and closes it) and the interception list
+ * (interceptions.ts) listen on it for their own events, rather than each opening a socket of its own.
+ */
+export function outletSocket(): Promise<Socket> {
+  shared ??= import('socket.io-client').then(({ io }) =>
+    io('/outlet', { auth: {}, transports: ['websocket', 'polling'], reconnectionDelay: 1000, reconnectionDelayMax: 10_000 }),
+  );
+  return shared;
 }

@@ -4,6 +4,7 @@
 // overdue) and opens the list; new orders arrive live on /outlet with a vibration. It lives beside the app's own screen
 // (main.ts repaints #app; this panel is its own element), so the intake flow is never interrupted.
 import type { Socket } from 'socket.io-client';
+import { outletSocket } from './holds.js';
 import { currentLang, say, when } from './i18n.js';
 
 export type Interception = {
@@ -11,7 +12,7 @@ export type Interception = {
   waybillNo: string;
   outletId: string;
   crossBorder: boolean;
-  status: 'requested' | 'intercepted' | 'not_found' | 'already_delivered';
+  status: 'requested' | 'intercepted' | 'not_found' | 'already_delivered' | 'withdrawn';
   orderedAt: string;
   dueAt: string;
   overdue: boolean;
@@ -35,6 +36,9 @@ const WORDS = {
     already_delivered: '已妥投',
     noteRequired: '请填写备注：说明在哪里查找过或何时妥投',
     done: '已答复：{w} {r}',
+    answeredBy: '{w} 已由 {by} 答复为“{r}”，不能再次答复',
+    withdrawn: '已撤回',
+    withdrawnNotice: '{w} 的拦截指令已撤回，无需处理',
     newOrder: '新的拦截指令：{w}',
     close: '关闭',
     offline: '需要联网才能答复',
@@ -55,6 +59,9 @@ const WORDS = {
     already_delivered: 'Delivered',
     noteRequired: 'Write a note: where you looked, or when it was delivered',
     done: 'Answered: {w} {r}',
+    answeredBy: '{w} was already answered by {by}: {r}. It cannot be answered again.',
+    withdrawn: 'Withdrawn',
+    withdrawnNotice: 'The interception of {w} was withdrawn: nothing to do',
     newOrder: 'New interception order: {w}',
     close: 'Close',
     offline: 'Answering needs the network',
@@ -125,18 +132,23 @@ export async function startInterceptions(user: { role: string } | null): Promise
   // The app's language button repaints #app only: repaint this panel in the new language too.
   document.addEventListener('click', onLangClick);
   await reload();
-  const { io } = await import('socket.io-client');
-  socket = io('/outlet', { auth: {}, transports: ['websocket', 'polling'], reconnectionDelay: 1000, reconnectionDelayMax: 10_000, forceNew: true });
-  // Each (re)connect reloads: the server replays nothing.
-  socket.on('connect', () => void reload());
-  socket.on('interception:ordered', (o: Interception) => {
+  // The app's one /outlet connection (holds.ts); only this list's own listeners come and go with it.
+  socket = await outletSocket();
+  for (const [event, fn] of Object.entries(LISTENERS)) socket.on(event, fn);
+}
+
+// Each (re)connect reloads: the server replays nothing. A withdrawn order leaves the list (upsert keeps open ones).
+const LISTENERS: Record<string, (o: Interception) => void> = {
+  connect: () => void reload(),
+  'interception:ordered': (o) => {
     notice = w('newOrder', { w: o.waybillNo });
     navigator.vibrate?.([200, 100, 200]);
     upsert(o);
-  });
-  socket.on('interception:answered', (o: Interception) => upsert(o));
-  socket.on('interception:overdue', (o: Interception) => upsert(o));
-}
+  },
+  'interception:answered': (o) => upsert(o),
+  'interception:overdue': (o) => upsert(o),
+  'interception:withdrawn': (o) => upsert(o),
+};
 
 const onLangClick = (e: Event) => {
   if ((e.target as HTMLElement).closest?.('[data-act="lang"]')) setTimeout(paint, 0);
@@ -144,8 +156,7 @@ const onLangClick = (e: Event) => {
 
 export function stopInterceptions(): void {
   document.removeEventListener('click', onLangClick);
-  socket?.removeAllListeners();
-  socket?.disconnect();
+  for (const [event, fn] of Object.entries(LISTENERS)) socket?.off(event, fn);
   socket = null;
   button?.remove();
   panel?.remove();
@@ -241,11 +252,16 @@ async function answer(id: string, result: Result) {
       body: JSON.stringify(note ? { result, note } : { result }),
     });
     const body = (await res.json().catch(() => ({}))) as { interception?: Interception; detail?: string; detailZh?: string; code?: string };
-    if (res.ok || body.code === 'INTERCEPTION_ALREADY_ANSWERED') {
+    if (res.ok) {
       notes.delete(id);
       notice = w('done', { w: o.waybillNo, r: w(result) });
       orders = orders.filter((x) => x.id !== id);
-      if (!res.ok) void reload();
+    } else if (body.code === 'INTERCEPTION_ALREADY_ANSWERED' || body.code === 'NOT_ORDERED') {
+      // Someone else answered first (or the order was withdrawn): say what is stored and who said it, not what was tapped.
+      notes.delete(id);
+      orders = orders.filter((x) => x.id !== id);
+      notice = await storedAnswer(o);
+      void reload();
     } else errors.set(id, (currentLang() === 'zh' ? body.detailZh : undefined) ?? body.detail ?? `HTTP ${res.status}`);
   } catch {
     errors.set(id, w('offline'));
@@ -253,4 +269,18 @@ async function answer(id: string, result: Result) {
     busy.delete(id);
     paint();
   }
+}
+
+/** The order as the server keeps it, in words: who answered it and how, or that it was withdrawn. */
+async function storedAnswer(o: Interception): Promise<string> {
+  let stored: Interception | null = null;
+  try {
+    const res = await fetch(`/api/parcels/${encodeURIComponent(o.waybillNo)}`, { credentials: 'same-origin', cache: 'no-store' });
+    if (res.ok) stored = ((await res.json()) as { parcel: { interception: Interception | null } }).parcel.interception;
+  } catch {
+    // Offline: the generic words below.
+  }
+  if (!stored || stored.status === 'withdrawn') return w('withdrawnNotice', { w: o.waybillNo });
+  const result = stored.answer?.result ?? stored.status;
+  return w('answeredBy', { w: o.waybillNo, by: stored.answer?.by ?? '—', r: result in WORDS.zh ? w(result as Word) : result });
 }
