@@ -132,4 +132,47 @@ describe('interception on the handheld and the console (Chromium)', function () 
     await textUntil(c, '#tile-open-interceptions b', (t) => t === '2');
     assert.deepEqual(consoleErrors, []);
   });
+
+  it('the handheld: a tap on an order answered meanwhile shows the stored answer and who gave it; a withdrawn order leaves live; one /outlet socket', async () => {
+    const taken = [];
+    for (let i = 0; i < 3; i++) taken.push(await intake(ring('13966660043')));
+    const alertId = taken[2]!.alerts.find((a) => a.type === 'ANT_MOVING')!.id;
+    const [w1, w2] = taken.map((t) => t.parcel.waybillNo) as [string, string];
+
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'zh-CN' });
+    ctx.setDefaultTimeout(90_000);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    const sockets: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await page.goto(`${s.url}/handheld/`);
+    await page.fill('input[name="username"]', 'supervisor1');
+    await page.fill('input[name="password"]', 'parcelguard-demo');
+    await page.press('input[name="password"]', 'Enter');
+    await page.click('#ic-button');
+    await page.waitForSelector(`#ic-panel article[data-waybill="${w1}"]`);
+    await page.waitForSelector(`#ic-panel article[data-waybill="${w2}"]`);
+
+    // Answered by someone else just before this tap reaches the server: the tap gets 409 and is told what is stored.
+    await page.route(`**/api/parcels/${w1}/interception`, async (route) => {
+      const first = await s.http().post(`/api/parcels/${w1}/interception`).set('Authorization', await bearer('courier1')).send({ result: 'not_found', note: '查无此件' });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      await route.continue();
+    });
+    await page.click(`#ic-panel article[data-waybill="${w1}"] button[data-result="intercepted"]`);
+    await textUntil(page, '#ic-notice', (t) => !!t?.includes('courier1'));
+    const notice = (await page.textContent('#ic-notice'))!;
+    assert.ok(notice.includes(w1) && notice.includes('未找到'), notice);
+    assert.doesNotMatch(notice, /已拦截/);
+    await page.waitForSelector(`#ic-panel article[data-waybill="${w1}"]`, { state: 'detached' });
+
+    // The alert resolved as a false positive: the order is withdrawn and leaves the list live.
+    const resolved = await s.http().post(`/api/alerts/${alertId}/resolve`).set('Authorization', await bearer('regulator1')).send({ resolution: 'false_positive', note: '家庭寄件' });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    await page.waitForSelector(`#ic-panel article[data-waybill="${w2}"]`, { state: 'detached' });
+    assert.equal(sockets.filter((u) => u.includes('/socket.io/')).length, 1, `one live connection: ${sockets.join(' ')}`);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
 });
