@@ -9,6 +9,7 @@ import { loadConfig } from '../server/config.js';
 import { queryRows } from '../server/db/database.js';
 import { createJobRunner } from '../server/jobs/runner.js';
 import { runRetroJob, stillInNetwork } from '../server/watchlist/retro.js';
+import { fetchCandidates } from '../server/watchlist/screen.js';
 import { aHandler, aHeldParcel, anOrganisationParcel, aParcel, aResidentId, aUscc, unlinkedParties } from './helpers/factories.js';
 import { expectProblem, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -244,6 +245,17 @@ describe('suspect lists applied backwards (/api/watchlist/retro)', () => {
     const ordered = new Map(orders.map((o) => [o.waybillNo, o]));
     for (const p of [byHandler, ofNamed, ofCoded]) assert.deepEqual(ordered.get(p.parcel.waybillNo)?.sources.map((x) => x.kind), ['watchlist_entry'], p.parcel.waybillNo);
     assert.ok(!ordered.has(untouched.parcel.waybillNo));
+  });
+
+  it("intake screens an organisation sender in one statement: the candidates function and its company branch together", async () => {
+    await add([{ type: 'company', value: '顺德区一次读取电器有限公司' }, { type: 'phone', value: '13922220555' }]).expect(201);
+    let statements = 0;
+    const counting = { execute: (q: never) => (statements++, s.ctx.db.execute(q)) } as unknown as typeof s.ctx.db;
+    const found = await fetchCandidates(counting, {
+      organisationName: '佛山市顺德区一次读取电器有限公司', organisationUscc: aUscc(), senderPhoneBlind: s.ctx.vault.blind('phone', '+8613922220555'),
+    });
+    assert.equal(statements, 1);
+    assert.deepEqual(found.map((c) => c.type).sort(), ['company', 'phone']);
   });
 
   it('an entry removed before its screening runs matches nothing, as at intake', async () => {

@@ -1,7 +1,7 @@
 // Screening a parcel against the suspect lists: one statement fetches candidates, each branch on an
 // index (exact keys on the unique btree, fuzzy names/addresses/companies on the trigram GIN), and
 // match.ts decides. Used by the intake step and by POST /api/watchlist/check.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/database.js';
 import { hasHan } from '../identity/names.js';
 import { scoreHits, type Candidate, type EntryType, type Hit, type Probe } from './match.js';
@@ -143,16 +143,18 @@ export function organisationKeys(i: ScreenInput): string[] {
 
 /**
  * The live `company` entries on these keys. An organisation sender's name and code meet them exactly, as a
- * consignee's name does; the candidates function has one company slot (the consignee's), so this is a second,
- * indexed read — at intake for one parcel, backwards (retro.ts) for a whole chunk, limited to the run's entries.
+ * consignee's name does; the candidates function has one company slot (the consignee's), so this is a further
+ * indexed branch: at intake part of the one screening statement, backwards (retro.ts) one read for a whole chunk,
+ * limited to the run's entries.
  */
-export async function companyEntries(db: Queryable, keys: string[], runId?: string): Promise<Row[]> {
-  return queryRows<Row>(
-    db,
-    sql`select id, type, value, match_key, match_text, note, source from watchlist_entries e
+function companyEntriesSql(keys: string[], runId?: string): SQL {
+  return sql`select id, type, value, match_key, match_text, note, source from watchlist_entries e
         where deleted_at is null and (expires_at is null or expires_at > now()) and type = 'company' and match_key = any(${textArray(keys)})
-        ${runId ? sql`and exists (select 1 from watchlist_retro_entries re where re.run_id = ${runId} and re.entry_id = e.id)` : sql``}`,
-  );
+        ${runId ? sql`and exists (select 1 from watchlist_retro_entries re where re.run_id = ${runId} and re.entry_id = e.id)` : sql``}`;
+}
+
+export async function companyEntries(db: Queryable, keys: string[], runId: string): Promise<Row[]> {
+  return queryRows<Row>(db, companyEntriesSql(keys, runId));
 }
 
 const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
@@ -161,14 +163,15 @@ export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Ca
   const a = candidateArgs(i);
   const arr = textArray;
   // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection.
+  const orgKeys = organisationKeys(i);
+  // One statement, one round trip: the function, and the organisation's company branch when an organisation sends.
   const rows = await queryRows<Row>(
     db,
     sql`select * from watchlist_candidates(
       ${arr(a.exactKeys)}, ${arr(a.nameKeys)}, ${a.senderNameFuzzy}::text, ${a.recipientNameFuzzy}::text,
-      ${a.companyKey}::text, ${arr(a.addressKeys)}, ${arr(a.addressDoors)}, ${arr(a.brands)}, ${a.brandText}::text)`,
+      ${a.companyKey}::text, ${arr(a.addressKeys)}, ${arr(a.addressDoors)}, ${arr(a.brands)}, ${a.brandText}::text)
+      ${orgKeys.length ? sql`union all ${companyEntriesSql(orgKeys)}` : sql``}`,
   );
-  const orgKeys = organisationKeys(i);
-  if (orgKeys.length) rows.push(...(await companyEntries(db, orgKeys)));
   const seen = new Set<string>();
   return rows.filter((r) => !seen.has(r.id) && !!seen.add(r.id)).map(candidateOf);
 }
