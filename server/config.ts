@@ -117,8 +117,8 @@ const envSchema = z.object({
   // workers (transactions at once, PostgreSQL only) and parcels per transaction (each in a savepoint); the JSON limit of
   // POST /api/parcels/batch (10,000 parcels of ~1.5 KB, twice that when a client escapes non-ASCII as \uXXXX).
   BATCH_LEASE_MS: int(1000, 600_000).default(30_000),
-  BATCH_WORKERS: int(1, 16).default(2),
-  BATCH_GROUP: int(1, 200).default(8),
+  BATCH_WORKERS: int(1, 16).default(4),
+  BATCH_GROUP: int(1, 200).default(16),
   BATCH_JSON_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 40mb').default('40mb'),
   // Interception (拦截件, server/interception/): parcels taken in this many days ago may still be in the network; the carrier answers within hours.
   INTERCEPT_DAYS: int(1, 365).default(7),
