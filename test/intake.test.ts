@@ -90,7 +90,7 @@ describe('parcel intake (POST /api/parcels)', () => {
     it('a bad ID check digit is a 422 naming sender.idNumber, reason CHECK_DIGIT, and nothing is stored', async () => {
       const body = aParcel({ sender: { idNumber: '110105194912310021' } });
       const problem = expectProblem(await intake(body), 422, 'ID_INVALID');
-      assert.deepEqual(problem.errors, [{ path: 'sender.idNumber', code: 'ID_INVALID', reason: 'CHECK_DIGIT', message: problem.errors![0]!.message }]);
+      assert.deepEqual(problem.errors, [{ path: 'sender.idNumber', code: 'ID_INVALID', reason: 'CHECK_DIGIT', message: problem.errors![0]!.message, messageZh: '居民身份证号码校验码不正确，请核对号码。' }]);
       assert.equal((await s.ctx.db.select().from(parcels).where(eq(parcels.waybillNo, body.waybillNo))).length, 0);
     });
 
