@@ -172,4 +172,21 @@ describe('interception orders withdrawn when their reasons go', () => {
     assert.equal((await refuse()).status, 200);
     zhOnly(expectProblem(await refuse(), 409, 'HOLD_ALREADY_DECIDED'), '已退回');
   });
+
+  it('what a list flags as still in the network is what is ordered: one rule (a cross-border parcel 10 days old)', async () => {
+    const phone = '13977770064';
+    const p = aParcel({ ...unlinkedParties(), declared: { description: '运动服', brand: undefined } });
+    clock = new Date(T.getTime() - 10 * 24 * 3_600_000);
+    let past;
+    try {
+      past = await intake({ ...p, sender: { ...p.sender, phone } });
+    } finally {
+      clock = T;
+    }
+    assert.equal(past.verdict, 'accepted');
+    const listed = await s.http().post('/api/watchlist/entries').set('Authorization', await as('regulator1')).send({ entries: [{ type: 'phone', value: phone, note: '跨境' }] });
+    assert.equal(listed.status, 201, JSON.stringify(listed.body));
+    await createJobRunner(s.ctx, { pollMs: 1000, worker: 'in-network-test' }).runOnce();
+    assert.equal((await orderOf(past.parcel.waybillNo))?.status, 'requested', 'cross-border: 21 days in the network, as the list’s flag says');
+  });
 });

@@ -5,11 +5,12 @@
 import { and, asc, desc, eq, gt, inArray, isNotNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { interceptionOrders, interceptionSources, type Reason } from '../../models/schema.js';
 import { coversRegion, isOutletBound, type AuthUser } from '../accounts/access.js';
-import type { InterceptionPolicy } from '../config.js';
+import type { InterceptionPolicy, WatchlistRetroPolicy } from '../config.js';
 import { queryRows, type Queryable } from '../db/database.js';
 import { decodeCursor, pageOf } from '../http/cursor.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { ALERT_TYPE_LABELS, labelOf } from '../reports/labels.js';
+import { stillInNetwork } from '../watchlist/retro.js';
 
 export const INTERCEPTION_MESSAGES = defineMessages({
   INTERCEPT_FOR_ALERT: {
@@ -42,8 +43,12 @@ export const PARCEL_STATUS_ORDERED = 'intercept_requested';
 // The policy is the process's config (set at registration, server/interception/router.ts): raiseAlert, which orders
 // for alerts, is called from many steps that carry no config of their own.
 let policy: InterceptionPolicy = { days: 7, dueHours: 24 };
-export function useInterceptionPolicy(p: InterceptionPolicy): void {
+// "Still in the network" is one rule for the whole app (server/watchlist/retro.ts stillInNetwork, with its days per
+// kind of route): what a list flags as in the network is what may be ordered stopped.
+let inNetwork: WatchlistRetroPolicy = { lookbackDays: 90, chunkSize: 500, jobMs: 60_000, pauseMs: 0, inNetworkDays: 7, inNetworkDaysCrossBorder: 21 };
+export function useInterceptionPolicy(p: InterceptionPolicy, retro?: WatchlistRetroPolicy): void {
   policy = p;
+  if (retro) inNetwork = retro;
 }
 export const interceptionPolicy = (): InterceptionPolicy => policy;
 
@@ -121,16 +126,31 @@ export async function orderInterceptions(
   const event = 'parcelId' in at ? sql`coalesce((select created_at from parcels where id = ${at.parcelId}::uuid), now())` : sql`${at.at.toISOString()}::timestamptz`;
   // Never ordered in the past: a seizure reaching back to a ring's older members still gives the outlet its hours.
   const when = sql`greatest(now(), ${event})`;
-  const window = 'anyAge' in at && at.anyAge ? sql`true` : sql`p.created_at >= ${event} - make_interval(days => ${policy.days})`;
+  // Who may be ordered: accepted (never held: a held one is in the outlet's hands) and still in the network at the
+  // event, by the app's one rule. An officer's order (anyAge) is their call: no age applies, the rest does.
+  const anyAge = 'anyAge' in at && !!at.anyAge;
+  const candidates = await queryRows<{ id: string; verdict: string; cross_border: boolean; created_ms: number; event_ms: number; hold_status: string | null; customs_outcome: string | null }>(
+    tx,
+    sql`select p.id, p.verdict, p.cross_border, (extract(epoch from p.created_at) * 1000)::float8 as created_ms,
+               (extract(epoch from ${event}) * 1000)::float8 as event_ms, h.status as hold_status, ci.outcome as customs_outcome
+          from parcels p
+          left join holds h on h.parcel_id = p.id
+          left join customs_inspections ci on ci.parcel_id = p.id
+         where p.id = any(${uuidArray(parcelIds)}) and p.status = 'accepted'`,
+  );
+  const eligible = candidates
+    .filter((c) => {
+      const eventAt = new Date(Number(c.event_ms));
+      const createdAt = anyAge ? eventAt : new Date(Number(c.created_ms));
+      return stillInNetwork({ verdict: c.verdict, holdStatus: c.hold_status, customsOutcome: c.customs_outcome, crossBorder: c.cross_border, createdAt }, eventAt, inNetwork);
+    })
+    .map((c) => c.id);
   const opened = await queryRows<{ id: string; parcel_id: string }>(
     tx,
     sql`insert into interception_orders (parcel_id, waybill_no, outlet_id, region_code, cross_border, status, ordered_at, due_at)
         select p.id, p.waybill_no, p.outlet_id, p.region_code, p.cross_border, 'requested', ${when}, ${when} + make_interval(hours => ${policy.dueHours})
           from parcels p
-          left join customs_inspections ci on ci.parcel_id = p.id
-         where p.id = any(${uuidArray(parcelIds)}) and p.status = 'accepted'
-           and ${window}
-           and (ci.outcome is null or ci.outcome not in ('seized', 'returned'))
+         where p.id = any(${uuidArray(eligible)}) and p.status = 'accepted'
          order by p.id
         -- A withdrawn order (its reasons all taken back) opens again for a new one.
         on conflict (parcel_id) do update

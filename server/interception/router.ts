@@ -51,7 +51,7 @@ const waybillParams = z.strictObject({ waybillNo: z.string().min(1).max(60) });
 
 export function registerInterceptionRoutes(api: Api, ctx: AppContext) {
   const { db } = ctx;
-  useInterceptionPolicy(ctx.config.interception);
+  useInterceptionPolicy(ctx.config.interception, ctx.config.watchlistRetro);
   relayAlertInterceptions(ctx.bus);
 
   api.route({
