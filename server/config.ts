@@ -120,8 +120,8 @@ const envSchema = z.object({
   BATCH_WORKERS: int(1, 16).default(4),
   BATCH_GROUP: int(1, 200).default(16),
   BATCH_JSON_LIMIT: z.string().regex(/^\d+(kb|mb)$/i, 'must look like 256kb or 40mb').default('40mb'),
-  // Interception (拦截件, server/interception/): parcels taken in this many days ago may still be in the network; the carrier answers within hours.
-  INTERCEPT_DAYS: int(1, 365).default(7),
+  // Interception (拦截件, server/interception/): who may be ordered follows the one in-network rule
+  // (WATCHLIST_RETRO_IN_NETWORK_DAYS*); the carrier answers within hours.
   INTERCEPT_DUE_HOURS: int(1, 24 * 30).default(24),
   WATCHLIST_RETRO_DAYS: int(1, 3650).default(90),
   WATCHLIST_RETRO_CHUNK: int(10, 5000).default(200),
@@ -238,8 +238,6 @@ export type Config = {
 
 /** Interception of parcels already in the network (server/interception/). */
 export type InterceptionPolicy = {
-  /** A parcel taken in within this many days before the alert or list hit may still be stopped. */
-  days: number;
   /** Hours the outlet has to answer an order before it is escalated. */
   dueHours: number;
 };
@@ -424,6 +422,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inNetworkDays: e.WATCHLIST_RETRO_IN_NETWORK_DAYS,
       inNetworkDaysCrossBorder: e.WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER,
     },
-    interception: { days: e.INTERCEPT_DAYS, dueHours: e.INTERCEPT_DUE_HOURS },
+    interception: { dueHours: e.INTERCEPT_DUE_HOURS },
   };
 }

@@ -42,7 +42,7 @@ export const PARCEL_STATUS_ORDERED = 'intercept_requested';
 
 // The policy is the process's config (set at registration, server/interception/router.ts): raiseAlert, which orders
 // for alerts, is called from many steps that carry no config of their own.
-let policy: InterceptionPolicy = { days: 7, dueHours: 24 };
+let policy: InterceptionPolicy = { dueHours: 24 };
 // "Still in the network" is one rule for the whole app (server/watchlist/retro.ts stillInNetwork, with its days per
 // kind of route): what a list flags as in the network is what may be ordered stopped.
 let inNetwork: WatchlistRetroPolicy = { lookbackDays: 90, chunkSize: 500, jobMs: 60_000, pauseMs: 0, inNetworkDays: 7, inNetworkDaysCrossBorder: 21 };
@@ -110,7 +110,7 @@ const uuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /**
  * Orders the parcels that may still be stopped: taken in (accepted, never held — a held one is in the outlet's hands,
- * a released or refused one was decided), within policy.days of `at`, not seized or returned by customs, not ordered
+ * a released or refused one was decided), still in the network at `at` (stillInNetwork: 7 days domestic, 21 cross-border by default), not seized or returned by customs, not ordered
  * yet. Every open order among `parcelIds` (new or not) gets the source once. Returns the orders this call opened.
  * `at`: the time of the event (anyAge: an officer's order, no window), or the parcel whose intake raised it (its
  * taken-in time, on the intake's clock).
