@@ -26,7 +26,8 @@ export type RunningServer = {
 };
 
 /** Test-only options: never set by server/main.ts. */
-export type ServerSeams = { clock?: () => Date };
+/** clock: the time intakes run at (tests drive it). pgliteImage: an in-memory database to start from (tests). */
+export type ServerSeams = { clock?: () => Date; pgliteImage?: Blob | File };
 
 export async function startServer(config: Config, log: Logger, seams: ServerSeams = {}): Promise<RunningServer> {
   const database = await openDatabase({
@@ -34,6 +35,7 @@ export async function startServer(config: Config, log: Logger, seams: ServerSeam
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     onIdleError: (err) => log.warn({ err }, 'an idle database connection failed; the pool replaces it'),
+    pgliteImage: seams.pgliteImage,
   });
   let revocations: ReturnType<typeof listenForRevocations> | undefined;
   try {

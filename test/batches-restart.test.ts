@@ -8,9 +8,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { orgCodeCheckChar, usccCheckChar } from '../server/organisations/uscc.js';
 import { aParcel, aResidentId } from './helpers/factories.js';
-import { spawn } from 'node:child_process';
-import readline from 'node:readline';
-import { stopServerProcess, type ServerProcess } from './helpers/process.js';
+import { startServerProcess as startProcess, stopServerProcess, type ServerProcess } from './helpers/process.js';
 import { DEMO_PASSWORD, freshDatabase } from './helpers/server.js';
 
 const TOTAL = 400;
@@ -21,31 +19,9 @@ function anUscc(division = '440106'): string {
   return first17 + usccCheckChar(first17);
 }
 
-/**
- * As test/helpers/process.ts starts one, with more time to come up: a loaded CI machine compiling through tsx may take
- * longer than its 30 s, and this test's point is the restart, not the start-up time.
- */
-async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('server/main.ts')], {
-    env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', PASSWORD_HASH_COST: '10', LOGIN_RATE_LIMIT_PER_MINUTE: '10000', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines = readline.createInterface({ input: child.stdout! });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 150_000);
-    lines.on('line', (line) => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}: ${stderr}`)));
-  });
-  return { child, url };
-}
+/** This test's point is the restart, not the start-up time: a loaded CI machine may take longer than 30 s to start one. */
+const START_MS = 150_000;
+const startServerProcess = (env: Record<string, string>) => startProcess(env, START_MS);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

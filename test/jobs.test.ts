@@ -211,7 +211,7 @@ describe('job queue and runners (API and database)', () => {
     assert.equal(rest.jobs.length, 1);
     assert.ok(page.nextCursor);
     const schedules = (await s.http().get('/api/jobs/schedules').set(admin).expect(200)).body.schedules;
-    assert.deepEqual(schedules.map((x: { name: string }) => x.name), ['audit.anchor', 'holds.escalate', 'housekeeping', 'privacy.purge', 'reports.monthly', 'reports.weekly']);
+    assert.deepEqual(schedules.map((x: { name: string }) => x.name), ['audit.anchor', 'holds.escalate', 'housekeeping', 'interceptions.escalate', 'privacy.purge', 'reports.monthly', 'reports.weekly']);
     assert.equal(schedules.find((x: { name: string }) => x.name === 'reports.weekly').rule, 'weekly fri 17:00 Asia/Shanghai');
     const regulator = { Authorization: `Bearer ${await s.login('regulator1')}` };
     expectProblem(await s.http().get('/api/jobs').set(regulator), 403, 'ROLE_FORBIDDEN');

@@ -42,6 +42,11 @@ export type DatabaseOptions = {
   poolSize?: number;
   /** Told about errors on idle pooled connections (a server restart, a network cut); they must not crash us. */
   onIdleError?: (err: Error) => void;
+  /**
+   * In-memory PGlite only: a database image (PGlite dumpDataDir) to start from instead of an empty one. The tests
+   * migrate once per process and start every server from that image; the migrations still run (finding nothing to do).
+   */
+  pgliteImage?: Blob | File | undefined;
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,7 +67,7 @@ const SESSION_SETTINGS = `set pg_trgm.similarity_threshold = ${TRIGRAM_THRESHOLD
 const MIGRATION_LOCK_ID = 7_245_001; // pg_advisory_lock key: one migrator at a time across processes
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.dataDir);
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.dataDir, options.pgliteImage);
 }
 
 async function openPostgres(url: string, poolSize: number, onIdleError = (_err: Error) => {}): Promise<Database> {
@@ -97,7 +102,7 @@ async function openPostgres(url: string, poolSize: number, onIdleError = (_err: 
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, image?: Blob | File): Promise<Database> {
   // The database's files hold the audit log and password hashes: owner-only, whatever umask we were started
   // with (PGlite creates its files 0666 and lets the umask decide). Kept for the life of the process, since
   // PGlite goes on creating files (WAL segments, relations) after it opens.
@@ -105,7 +110,9 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
     if (dataDir) restrictToOwner(dataDir);
-    const client = await PGlite.create({ dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } });
+    const client = await PGlite.create(
+      dataDir || !image ? { dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } } : { loadDataDir: image, extensions: { pg_trgm } },
+    );
     const pgliteDb = drizzlePglite({ client, schema });
     await migratePglite(pgliteDb, { migrationsFolder });
     await client.exec(SESSION_SETTINGS);

@@ -6,8 +6,11 @@ import readline from 'node:readline';
 
 export type ServerProcess = { child: ChildProcess; url: string };
 
-/** Starts it with the test defaults plus `env`, and resolves with its URL once it says it is listening. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts it with the test defaults plus `env`, and resolves with its URL once it says it is listening. `startMs`: how
+ * long it may take to come up (a loaded machine compiling through tsx may need longer than the default).
+ */
+export async function startServerProcess(env: Record<string, string>, startMs = 30_000): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('server/main.ts')], {
     env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', PASSWORD_HASH_COST: '10', LOGIN_RATE_LIMIT_PER_MINUTE: '10000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -16,7 +19,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), startMs);
     lines.on('line', (line) => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(line);
       if (m) {

@@ -1,10 +1,12 @@
 // A real ParcelGuard per test file: in-memory PGlite, or with TEST_DATABASE_URL a fresh database on
 // that PostgreSQL server (created here, dropped at close).
 import { randomBytes } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { loadConfig, type Config } from '../../server/config.js';
+import { openDatabase } from '../../server/db/database.js';
 import { createLogger } from '../../server/logging.js';
 import { startServer, type RunningServer, type ServerSeams } from '../../server/server.js';
 
@@ -33,7 +35,8 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = await freshDatabase();
   const config: Config = { ...loadConfig({ ...testEnv, ...env }), dataDir: undefined, databaseUrl: database.url, ...configOverrides };
-  const server = await startServer(config, createLogger(config, logTo), seams);
+  const image = !config.databaseUrl && !config.dataDir ? await migratedPgliteImage() : undefined;
+  const server = await startServer(config, createLogger(config, logTo), { pgliteImage: image, ...seams });
   const tokens = new Map<string, string>();
   return {
     ...server,
@@ -54,6 +57,23 @@ export async function startTestServer(
 }
 
 export const usingPostgresServer = () => !!process.env.TEST_DATABASE_URL;
+
+let image: Promise<Blob | File> | undefined;
+/**
+ * An in-memory PGlite with every migration applied, dumped once per test process: each test server starts from it
+ * (about 1.5 s) instead of migrating an empty database (about 4 s) — minutes over the suite.
+ */
+function migratedPgliteImage(): Promise<Blob | File> {
+  image ??= (async () => {
+    const database = await openDatabase({});
+    try {
+      return await (database.db as unknown as { $client: PGlite }).$client.dumpDataDir('none');
+    } finally {
+      await database.close();
+    }
+  })();
+  return image;
+}
 
 export async function freshDatabase(): Promise<{ url: string | undefined; drop(): Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL;
