@@ -25,6 +25,7 @@ import { auditSeizureNotices, createSeizureNotices, IP_MESSAGES, noticeSchema, n
 import { registerCustomsIpRoutes } from './ip-router.js';
 import { CUSTOMS_MESSAGES } from './messages.js';
 import { flagOrganisationsOfParcels } from '../organisations/flags.js';
+import { retryOnDeadlock } from '../intake/service.js';
 
 const READ_ROLES = ['customs_officer', 'postal_regulator', 'admin'] as const;
 const CUSTOMS_ROLES = ['customs_officer', 'admin'] as const;
@@ -293,7 +294,9 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
     },
     handler: async ({ params, body, user, req }) => {
       const now = clock();
-      const { view, changes, notices, unregistered } = await db.transaction(async (tx) => {
+      // A seizure locks the parcel, then its rings; a split of the same ring locks the rings, then the parcels' orders:
+      // PostgreSQL breaks such a deadlock by aborting one, which is run again whole (nothing of it survived).
+      const { view, changes, notices, unregistered } = await retryOnDeadlock(() => db.transaction(async (tx) => {
         const { p, ci } = await inspectionOf(tx, user, params.waybillNo, true);
         if (!ci?.selected) {
           throw withMessage(
@@ -351,7 +354,7 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
         });
         await auditSeizureNotices(tx, made.notices, { source, by: user, requestId: String(req.id) });
         return { view: presentInspection({ ci: updated!, p }), changes, ...made };
-      });
+      }));
       for (const c of changes) bus.emit('alert', c);
       return {
         status: 200,

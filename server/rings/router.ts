@@ -16,6 +16,7 @@ import { normalizeWaybill } from '../waybill/waybills.js';
 import { ALLOWLIST_KINDS, allowlistEntrySchema, allowlistKey, listAllowlist, presentEntry, revokeAllowlistEntry } from './allowlist.js';
 import { findVisibleRing, labelSchema, loadLabels, loadRingView, memberNotFound, ringViewSchema, splitRing } from './analysis.js';
 import { announceWithdrawn, withdrawInterceptionSource } from '../interception/withdraw.js';
+import { retryOnDeadlock } from '../intake/service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
@@ -133,7 +134,8 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
     },
     handler: async ({ params, body, user, req }) => {
       const now = clock();
-      const result = await db.transaction(async (tx) => {
+      // Run again whole if PostgreSQL aborts it to break a deadlock with a seizure on the same ring (server/customs/router.ts).
+      const result = await retryOnDeadlock(() => db.transaction(async (tx) => {
         const ring = await findVisibleRing(tx, params.ringId, user);
         const split = await splitRing(tx, ring.id, body, user, config.ring, now);
         // Parcels out of the ring are no longer stopped for the ring's alert (orders left without a reason: withdrawn).
@@ -147,7 +149,7 @@ export function registerRingRoutes(api: Api, { db, bus, config, clock }: AppCont
           details: { waybillNos: split.splitParcels, senderOf: body.senderOf ?? null, note: body.note, keys: split.keys },
         });
         return { ring, split, withdrawn };
-      });
+      }));
       publish(result.split.changes);
       announceWithdrawn(bus, result.withdrawn);
       return {
