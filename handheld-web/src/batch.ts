@@ -2,6 +2,7 @@
 // row) and watches its progress bar move (batch:progress on /outlet); the counts and the rows in error follow.
 // Like the interception panel it lives beside the app's own screen: a corner button opens a panel of its own.
 import type { Socket } from 'socket.io-client';
+import { outletSocket } from './holds.js';
 import { currentLang } from './i18n.js';
 
 type Counts = { accepted: number; held: number; rejected: number; invalid: number };
@@ -109,18 +110,20 @@ export async function startBatch(user: { role: string } | null): Promise<void> {
   });
   panel.addEventListener('submit', (e) => void submit(e));
   document.body.append(button, panel);
-  const { io } = await import('socket.io-client');
-  socket = io('/outlet', { auth: {}, transports: ['websocket', 'polling'], forceNew: true });
-  socket.on('batch:progress', (p: Batch) => {
-    if (!current || p.batchId !== current.batchId) return;
-    current = p;
-    if (p.status === 'done') void loadProblems();
-    else paint();
-  });
+  // The one /outlet connection the holds list opened (holds.ts): a poor link carries one socket, not one per panel.
+  socket = await outletSocket();
+  socket.on('batch:progress', onProgress);
+}
+
+function onProgress(p: Batch): void {
+  if (!current || p.batchId !== current.batchId) return;
+  current = p;
+  if (p.status === 'done') void loadProblems();
+  else paint();
 }
 
 export function stopBatch(): void {
-  socket?.disconnect();
+  socket?.off('batch:progress', onProgress);
   socket = null;
   button?.remove();
   panel?.remove();
