@@ -8,7 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { sql } from 'drizzle-orm';
 import { customsInspections } from '../../models/schema.js';
 import type { CustomsPolicy } from '../config.js';
-import { queryRows } from '../db/database.js';
+import { preparedRows, textArray } from '../db/prepared.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { applicableGoodsRule, goodsKeysOf, type ApplicableGoodsRule } from './goods-rules.js';
 import { routeKeyOf } from './route-key.js';
@@ -44,14 +44,15 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy, bu
       const { declared } = s.request;
       const goodsKeys = goodsKeysOf(declared.category, [declared.brand, declared.description].filter(Boolean).join(' '));
       // The route's setting, the goods rules set on the parcel's classes whose scope ('' national, else a region
-      // prefix) contains the outlet's region, and the current key: one round trip.
-      const [row] = await queryRows<Row>(
+      // prefix) contains the outlet's region, and the current key: one round trip, a named statement (one text whatever
+      // the number of goods classes).
+      const [row] = await preparedRows<Row>(
         s.tx,
         sql`select r.raised_rate, r.reason, r.expires_at,
                    ${currentKeyIdSql(keyring.sealedPrefix)} as key_id,
                    (select coalesce(json_agg(json_build_object('k', g.rule_key, 's', g.scope, 'r', g.raised_rate, 'e', g.expires_at, 'why', g.reason)), '[]'::json)
                       from customs_goods_rules g
-                     where g.rule_key in (${sql.join(goodsKeys.map((k) => sql`${k}`), sql`, `)}) and g.raised_rate is not null
+                     where g.rule_key = any(${textArray(goodsKeys)}) and g.raised_rate is not null
                        and starts_with(${s.courier.outletRegionCode}, g.scope)) as goods
             from (select 1) one left join customs_routes r on r.route_key = ${routeKey}`,
       );
@@ -78,7 +79,7 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy, bu
         rejected: s.verdict === 'rejected',
       });
       const selected = grounds.length > 0;
-      await s.tx.insert(customsInspections).values({
+      await preparedRows(s.tx, s.tx.insert(customsInspections).values({
         parcelId: s.parcel!.id,
         waybillNo: s.waybill!.normalized,
         routeKey: plan.routeKey,
@@ -92,7 +93,7 @@ export function customsStep(keyring: SelectionKeyring, policy: CustomsPolicy, bu
         goodsRuleKey: goodsWins ? plan.goodsRule!.ruleKey : null,
         routeRate: plan.routeRate,
         goodsKeys: plan.goodsKeys,
-      });
+      }).getSQL());
       if (selected && bus) {
         const selectedEvent = {
           waybillNo: s.waybill!.normalized,

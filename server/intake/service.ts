@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { idempotencyKeys } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { Db } from '../db/database.js';
+import { preparedRows } from '../db/prepared.js';
 import { ApiError, BadRequestError, ForbiddenError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { runIntake, type IntakeStep } from './pipeline.js';
@@ -89,11 +90,14 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
         if (idempotencyKey) {
           // Stored with the answer, last. The waybill's unique index already serialises concurrent retries of
           // one intake: the second waits for the first to commit, then finds its waybill taken (below).
-          const stored = await tx
-            .insert(idempotencyKeys)
-            .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 201, response: result })
-            .onConflictDoNothing()
-            .returning({ key: idempotencyKeys.key });
+          const stored = await preparedRows<{ key: string }>(
+            tx,
+            tx.insert(idempotencyKeys)
+              .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 201, response: result })
+              .onConflictDoNothing()
+              .returning({ key: idempotencyKeys.key })
+              .getSQL(),
+          );
           if (!stored.length) throw new KeyTakenMeanwhile();
         }
         return { status: 201, body: result, replayed: false };

@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import type { RingPolicy } from '../config.js';
 import { queryRows, type Queryable } from '../db/database.js';
+import { preparedRows } from '../db/prepared.js';
 import { PRIORITY_CATEGORIES, valueLimitFor, type RingMember } from './indicators.js';
 
 /** At most this many distinct identities are kept per ring and day: a lower bound on distinct senders for busy days. */
@@ -127,7 +128,7 @@ export async function loadTotals(
   };
   const yearOf = async () => {
     if (!current) return null;
-    const [y] = await queryRows<{ parcels: number; value_cny: number }>(
+    const [y] = await preparedRows<{ parcels: number; value_cny: number }>(
       db,
       sql`select parcels, value_cny::float8 as value_cny from ring_sender_years where sender_key = ${sender} and year = ${year}`,
     );
@@ -139,7 +140,7 @@ export async function loadTotals(
   const froms = `{${windowsMs.map((ms) => windowFromDay(now, ms)).join(',')}}`;
   const extraSender = current ? sql`union all select ${sender}::text` : sql``;
   const extraWeek = current ? sql`union all select ${current.day}::date` : sql``;
-  const rows = await queryRows<TotalsRow & { i: number }>(
+  const rows = await preparedRows<TotalsRow & { i: number }>(
     db,
     sql`select w.i::int as i,
           coalesce(sum(d.parcels), 0)::int as parcels, coalesce(sum(d.value_cny), 0)::float8 as value_cny,

@@ -5,7 +5,8 @@ import { and, desc, eq, gt, isNull, like, lte, sql, type SQL } from 'drizzle-orm
 import { z } from 'zod';
 import { parcels, ringAllowlist, ringEvents, senders } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
-import { queryRows, type Queryable } from '../db/database.js';
+import type { Queryable } from '../db/database.js';
+import { preparedRows, textArray } from '../db/prepared.js';
 import { ConflictError, NotFoundError, ValidationError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import type { LinkKey } from './keys.js';
@@ -86,17 +87,23 @@ export const presentEntry = (e: EntryRow, now: Date): AllowlistEntryView => ({
 });
 
 /**
- * The keys that may link: those not allowlisted at `now`. Runs inside every cross-border intake: one probe of
- * ring_allowlist_key_idx (key, expires_at), read in the intake's own transaction so every process agrees at once.
+ * The keys that may link: those not allowlisted at `now`, read in the intake's own transaction so every process
+ * agrees at once (one probe of ring_allowlist_key_idx (key, expires_at)). In the same round trip every key's lock is
+ * taken (lockKeys in ./store.ts: one order, so intakes sharing keys cannot deadlock), allowlisted ones included: an
+ * allowlisting of a key takes that lock too, so it waits for intakes linking the key, as before. Read before the
+ * locks are held, as the allowlist always was; the rings the keys lead to are read after (their own statement, whose
+ * snapshot follows the locks).
  */
-export async function withoutAllowlisted(db: Queryable, keys: LinkKey[], now: Date): Promise<LinkKey[]> {
+export async function lockKeysNotAllowlisted(db: Queryable, keys: LinkKey[], now: Date): Promise<LinkKey[]> {
   if (!keys.length) return keys;
-  const rows = await queryRows<{ key: string }>(
+  const ids = `{${[...new Set(keys.map((k) => k.lockId))].join(',')}}`;
+  const [row] = await preparedRows<{ allowed: string[] | null }>(
     db,
-    sql`select key from ring_allowlist where key = any(${`{${keys.map((k) => k.key).join(',')}}`}::text[]) and expires_at > ${now} and revoked_at is null`,
+    sql`select (select count(*) from (select pg_advisory_xact_lock(id) from (select id from unnest(${ids}::bigint[]) as t(id) order by id offset 0) s) l) as locked,
+               (select array_agg(key) from ring_allowlist where key = any(${textArray(keys.map((k) => k.key))}) and expires_at > ${now} and revoked_at is null) as allowed`,
   );
-  if (!rows.length) return keys;
-  const allowed = new Set(rows.map((r) => r.key));
+  if (!row?.allowed?.length) return keys;
+  const allowed = new Set(row.allowed);
   return keys.filter((k) => !allowed.has(k.key));
 }
 

@@ -19,12 +19,12 @@ import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
 import { dayAt, dayFacts, loadTotals, plusParcel, ringSizes } from './aggregates.js';
 import { assessRing, isDamped, isOrganisationKey, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
-import { withoutAllowlisted } from './allowlist.js';
+import { lockKeysNotAllowlisted } from './allowlist.js';
 import { linkKeys, type LinkKey } from './keys.js';
 import { annualRatio, assessLongWindows, isLong, longVolumeEvidence, parcelsOf, stronger, type AnnualTop } from './long-windows.js';
 import { memberFacts } from './member-facts.js';
 import { noteMovement } from './movement.js';
-import { findRingsAndLinks, loadSample, lockKeys, lockRings, markSeized, mergeRings, organisationInRings, recordMember, ringGroupKey, type RingState } from './store.js';
+import { findRingsAndLinks, loadSample, lockRings, markSeized, mergeRings, organisationInRings, recordMember, ringGroupKey, type RingState } from './store.js';
 
 type RingPlan = {
   keys: LinkKey[];
@@ -102,8 +102,9 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
     },
     policy.linkKeys,
   );
-  // An allowlisted pattern (a registered seller's identity, a family's address) links nothing.
-  const linking = await withoutAllowlisted(s.tx, keys, s.now);
+  // An allowlisted pattern (a registered seller's identity, a family's address) links nothing. The keys are locked
+  // in the same round trip.
+  const linking = await lockKeysNotAllowlisted(s.tx, keys, s.now);
   member.linkKeys = linking.map((k) => k.key);
   return { member, keys: linking };
 }
@@ -275,7 +276,6 @@ export function ringStep(bus: EventEmitter, policy: RingPolicy): IntakeStep {
       const { member, keys: candidates } = await memberOf(s, policy);
       // Keys link for the longest window of all (365 days by default): a slow ring stays one ring.
       const since = new Date(s.now.getTime() - policy.linkMs);
-      await lockKeys(s.tx, candidates);
       const { keys, rings: found, linkedVia } = await withoutStrangerCounterLink(s, member, candidates, await findRingsAndLinks(s.tx, candidates, since), since);
       member.linkedVia = linkedVia;
       member.linkKeys = keys.map((k) => k.key);

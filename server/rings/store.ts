@@ -3,6 +3,7 @@
 import { and, desc, eq, getTableColumns, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { ringKeys, ringMembers, rings } from '../../models/schema.js';
 import { queryRows, type Queryable } from '../db/database.js';
+import { preparedRows } from '../db/prepared.js';
 import type { RingPolicy } from '../config.js';
 import { addSeizureToDay, addToDaySql, addToSenderYearSql, dayFacts, mergeDays, windowFromDay, yearAt } from './aggregates.js';
 import type { RingMember } from './indicators.js';
@@ -77,7 +78,7 @@ export async function lockRings(db: Queryable, ringIds: string[], byKeys?: { key
     const linkedColumn = first
       ? sql`(select array_agg(k.key) from ring_keys k where k.key = any(${byKeys.keyList}::text[]) and k.last_seen_at > ${byKeys.since})`
       : sql`null::text[]`;
-    const rows = await queryRows<{
+    const rows = await preparedRows<{
       id: string;
       merged_into: string | null;
       created_at: Date | string;
@@ -189,7 +190,7 @@ export async function recordMember(
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
   const m = member;
   const top = annualTop ? JSON.stringify(annualTop) : null;
-  await db.execute(sql`
+  await preparedRows(db, sql`
     with ring as (insert into rings (id, created_at, annual_top) values (${ringId}, ${now}, ${top}::jsonb)
                   on conflict (id) do update set annual_top = excluded.annual_top where excluded.annual_top is not null),
          day as (${addToDaySql(ringId, dayFacts(m, policy))}),

@@ -3,6 +3,7 @@
 // match.ts decides. Used by the intake step and by POST /api/watchlist/check.
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Queryable } from '../db/database.js';
+import { preparedRows, textArray } from '../db/prepared.js';
 import { hasHan } from '../identity/names.js';
 import { scoreHits, type Candidate, type EntryType, type Hit, type Probe } from './match.js';
 import { addressDoor, addressKey, brandSearchText, companyKey, mentionedBrands, nameKey } from './normalize.js';
@@ -157,15 +158,14 @@ export async function companyEntries(db: Queryable, keys: string[], runId: strin
   return queryRows<Row>(db, companyEntriesSql(keys, runId));
 }
 
-const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
-
 export async function fetchCandidates(db: Queryable, i: ScreenInput): Promise<Candidate[]> {
   const a = candidateArgs(i);
   const arr = textArray;
-  // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection.
+  // The query is the function watchlist_candidates (models/migrations/0005): its plan is cached per connection,
+  // and the statement calling it is a named one (server/db/prepared.ts).
   const orgKeys = organisationKeys(i);
   // One statement, one round trip: the function, and the organisation's company branch when an organisation sends.
-  const rows = await queryRows<Row>(
+  const rows = await preparedRows<Row>(
     db,
     sql`select * from watchlist_candidates(
       ${arr(a.exactKeys)}, ${arr(a.nameKeys)}, ${a.senderNameFuzzy}::text, ${a.recipientNameFuzzy}::text,
