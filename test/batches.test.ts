@@ -133,6 +133,23 @@ describe('bulk intake (POST /api/parcels/batch)', function () {
     assert.ok(res.body.results[1].errors.some((e: { path: string }) => e.path === 'parcels.1.recipient.phone'), JSON.stringify(res.body.results[1]));
   });
 
+  it('a parcel refused after its validation (its waybill taken meanwhile) is undone alone: the parcels around it are taken in once', async () => {
+    const taken = aWaybill();
+    await post({ uscc, parcels: [batchParcel({ waybillNo: taken })] });
+    await runJobs();
+    const [a, c] = [aWaybill(), aWaybill()];
+    const res = await post({ uscc, parcels: [batchParcel({ waybillNo: a }), batchParcel({ waybillNo: taken }), batchParcel({ waybillNo: c })] });
+    await runJobs();
+    const view = await get(`/api/parcels/batch/${res.body.batchId}`);
+    assert.deepEqual(view.body.counts, { ...view.body.counts, accepted: 2, invalid: 1 });
+    assert.deepEqual(view.body.results.map((r: { status: string }) => r.status), ['done', 'invalid', 'done']);
+    assert.equal(view.body.results[1].errors[0].code, 'WAYBILL_DUPLICATE');
+    for (const waybillNo of [a, c]) {
+      const rows = await s.ctx.db.select({ id: parcels.id }).from(parcels).where(eq(parcels.waybillNo, waybillNo));
+      assert.equal(rows.length, 1, waybillNo);
+    }
+  });
+
   it('refuses the whole batch only for what concerns all of it', async () => {
     const pending = await registerOrganisation(s, false);
     expectProblem(await post({ uscc: pending, parcels: [batchParcel()] }), 422, 'ORGANISATION_NOT_APPROVED');

@@ -3,8 +3,8 @@
 // organisation as a company; rings link through handlers, notice rotating handlers, and leave an organisation's
 // ordinary volume alone.
 import assert from 'node:assert/strict';
-import { eq, inArray } from 'drizzle-orm';
-import { alertParcels, alerts, organisations, parcels, ringMembers, senders } from '../models/schema.js';
+import { eq, inArray, like } from 'drizzle-orm';
+import { alertParcels, alerts, organisations, parcels, ringMembers, ringSenderYears, senders } from '../models/schema.js';
 import type { RingPolicy } from '../server/config.js';
 import { assessRing, orgRotatingHandlers, type RingMember } from '../server/rings/indicators.js';
 import { linkKeys } from '../server/rings/keys.js';
@@ -268,6 +268,9 @@ describe('organisation senders at the counter', function () {
       assert.ok(rings.length >= 1 && rings.length <= 2, `${rings.length} rings: linked through the two handlers, not through the organisation`);
       const alerted = await s.ctx.db.select({ id: alertParcels.alertId }).from(alertParcels).innerJoin(parcels, eq(parcels.id, alertParcels.parcelId)).where(eq(parcels.organisationId, org!.id));
       assert.deepEqual(alerted, []);
+      // The annual personal-use limits are a person's: an organisation has no sender year (a bulk batch would queue on it).
+      const years = await s.ctx.db.select().from(ringSenderYears).where(like(ringSenderYears.senderKey, 'USCC:%'));
+      assert.deepEqual(years, []);
     });
   });
 });

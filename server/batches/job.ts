@@ -2,8 +2,9 @@
 // Each item's parcel and the item's outcome (and the batch's counts) commit together, so across crashes and
 // restarts a parcel is taken in exactly once: a pending item has no parcel, a done one has its verdict.
 // Throughput: on PostgreSQL several groups run at once (BATCH_WORKERS), each group one transaction of up to
-// BATCH_GROUP parcels, every parcel in its own savepoint (a parcel refused rolls back alone). The job keeps its
-// lease short (BATCH_LEASE_MS) and renews it while it works, so another process resumes a crashed one's batch soon.
+// BATCH_GROUP parcels; a parcel refused in validation writes nothing, one that fails later has the group run again
+// without it (no savepoint per parcel). The job keeps its lease short (BATCH_LEASE_MS) and renews it while it works,
+// so another process resumes a crashed one's batch soon.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { parcelBatches, parcelBatchItems, users } from '../../models/schema.js';
@@ -11,7 +12,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import { ApiError, type FieldError } from '../http/errors.js';
 import { bilingual } from '../i18n/messages.js';
-import { runIntake, type IntakeStep } from '../intake/pipeline.js';
+import { decideIntake, validateIntake, type IntakeState, type IntakeStep } from '../intake/pipeline.js';
 import type { IntakeRequest } from '../intake/schema.js';
 import { retryOnDeadlock, sqlState } from '../intake/service.js';
 import { defineJobKind } from '../jobs/registry.js';
@@ -87,72 +88,37 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
   let latest: BatchRow | undefined;
   let lastAnnounced = 0;
 
+  /**
+   * A parcel that failed after its validation, possibly with writes to undo: the group's transaction rolls back and
+   * runs again with that parcel's outcome decided, so a parcel never needs a savepoint of its own (two round trips
+   * each). Refusals in validation, the common kind (a malformed row), write nothing and simply continue.
+   */
+  class ParcelFailed extends Error {
+    constructor(readonly outcome: Outcome) {
+      super('a parcel of the group failed after validation');
+    }
+  }
+
+  const outcomeOfFailure = (index: number, waybillNo: string | null, err: unknown): Outcome => {
+    if (err instanceof ApiError) return { index, status: 'invalid', verdict: null, parcelId: null, waybillNo, errors: errorsOf(index, err) };
+    // A bug or a bad row must not stop the batch: the item says so, the log has the error (no personal data).
+    log.error({ err, batchId, index }, 'batch: a parcel failed unexpectedly; recorded as not taken in');
+    return { index, status: 'invalid', verdict: null, parcelId: null, waybillNo, errors: [{ path: `parcels.${index}`, code: 'BATCH_ITEM_FAILED', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_FAILED) }] };
+  };
+
   async function runGroup(indices: number[]): Promise<void> {
     let hooks: (() => void)[] = [];
-    await retryOnDeadlock(async () => {
-      hooks = [];
-      await db.transaction(async (tx) => {
-        // skip locked: a process whose lease ran out may still be finishing a group; its items are its own.
-        const rows = await tx
-          .select({ index: parcelBatchItems.index, requestSealed: parcelBatchItems.requestSealed, waybillNo: parcelBatchItems.waybillNo })
-          .from(parcelBatchItems)
-          .where(and(eq(parcelBatchItems.batchId, batchId), inArray(parcelBatchItems.index, indices), eq(parcelBatchItems.status, 'pending')))
-          .orderBy(parcelBatchItems.index)
-          .for('update', { skipLocked: true });
-        if (!rows.length) return;
-        const outcomes: Outcome[] = [];
-        for (const row of rows) {
-          const parcelHooks: (() => void)[] = [];
-          try {
-            const request = JSON.parse(vault.open('batch_item', row.requestSealed!)) as IntakeRequest;
-            const result = await tx.transaction((sp) =>
-              runIntake(steps!, { request, courier, tx: sp, vault, now: ctx.clock(), fieldErrors: [], findings: [], watchlistHits: [], alerts: [], afterCommit: parcelHooks, batchId }),
-            );
-            hooks.push(...parcelHooks);
-            outcomes.push({ index: row.index, status: 'done', verdict: result.verdict, parcelId: result.parcel.id, waybillNo: result.parcel.waybillNo, errors: null });
-          } catch (err) {
-            if (err instanceof ApiError) {
-              outcomes.push({ index: row.index, status: 'invalid', verdict: null, parcelId: null, waybillNo: row.waybillNo, errors: errorsOf(row.index, err) });
-            } else if (RETRY_WHOLE_GROUP.has(sqlState(err) ?? '')) {
-              throw err;
-            } else {
-              // A bug or a bad row must not stop the batch: the item says so, the log has the error (no personal data).
-              log.error({ err, batchId, index: row.index }, 'batch: a parcel failed unexpectedly; recorded as not taken in');
-              outcomes.push({ index: row.index, status: 'invalid', verdict: null, parcelId: null, waybillNo: row.waybillNo, errors: [{ path: `parcels.${row.index}`, code: 'BATCH_ITEM_FAILED', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_FAILED) }] });
-            }
-          }
-        }
-        for (const o of outcomes) {
-          await tx
-            .update(parcelBatchItems)
-            .set({ status: o.status, verdict: o.verdict, parcelId: o.parcelId, waybillNo: o.waybillNo, errors: o.errors, requestSealed: null })
-            .where(and(eq(parcelBatchItems.batchId, batchId), eq(parcelBatchItems.index, o.index)));
-        }
-        const n = (v: string) => outcomes.filter((o) => o.verdict === v).length;
-        // The organisation's archive row counts the group's parcels once (the archive step leaves it alone for a
-        // batch's parcels, server/intake/archive.ts), late in the transaction so its lock is held only to the commit.
-        const taken = outcomes.filter((o) => o.parcelId).length;
-        if (taken) {
-          await tx.execute(sql`
-            update senders set parcel_count = parcel_count + ${taken}, last_seen_at = greatest(last_seen_at, ${ctx.clock()}),
-              outlet_ids = case when ${batch.outletId}::text = any(outlet_ids) then outlet_ids else outlet_ids || array[${batch.outletId}::text] end
-            where id = (select sender_id from organisations where id = ${batch.organisationId}::uuid)`);
-        }
-        // Last, so the batch row (which every group updates) is locked only until this commit.
-        const [row] = await tx
-          .update(parcelBatches)
-          .set({
-            done: sql`${parcelBatches.done} + ${outcomes.length}`,
-            accepted: sql`${parcelBatches.accepted} + ${n('accepted')}`,
-            held: sql`${parcelBatches.held} + ${n('held')}`,
-            rejected: sql`${parcelBatches.rejected} + ${n('rejected')}`,
-            invalid: sql`${parcelBatches.invalid} + ${outcomes.filter((o) => o.status === 'invalid').length}`,
-          })
-          .where(eq(parcelBatches.id, batchId))
-          .returning();
-        if (row && (!latest || row.done > latest.done)) latest = row;
-      });
-    });
+    const decided = new Map<number, Outcome>();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await retryOnDeadlock(() => groupTransaction(indices, decided, (h) => (hooks = h)));
+        break;
+      } catch (err) {
+        // Each run decides one more parcel, so a group ends after at most its size of runs.
+        if (!(err instanceof ParcelFailed) || attempt > indices.length) throw err;
+        decided.set(err.outcome.index, err.outcome);
+      }
+    }
     for (const hook of hooks) hook();
     if (latest && Date.now() - lastAnnounced >= PROGRESS_MS) {
       lastAnnounced = Date.now();
@@ -160,6 +126,77 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
     }
   }
 
+  async function groupTransaction(indices: number[], decided: Map<number, Outcome>, setHooks: (hooks: (() => void)[]) => void): Promise<void> {
+    const hooks: (() => void)[] = [];
+    setHooks(hooks);
+    await db.transaction(async (tx) => {
+      // skip locked: a process whose lease ran out may still be finishing a group; its items are its own.
+      const rows = await tx
+        .select({ index: parcelBatchItems.index, requestSealed: parcelBatchItems.requestSealed, waybillNo: parcelBatchItems.waybillNo })
+        .from(parcelBatchItems)
+        .where(and(eq(parcelBatchItems.batchId, batchId), inArray(parcelBatchItems.index, indices), eq(parcelBatchItems.status, 'pending')))
+        .orderBy(parcelBatchItems.index)
+        .for('update', { skipLocked: true });
+      if (!rows.length) return;
+      const outcomes: Outcome[] = [];
+      for (const row of rows) {
+        const known = decided.get(row.index);
+        if (known) {
+          outcomes.push(known);
+          continue;
+        }
+        const parcelHooks: (() => void)[] = [];
+        let state: IntakeState;
+        try {
+          const request = JSON.parse(vault.open('batch_item', row.requestSealed!)) as IntakeRequest;
+          state = { request, courier, tx, vault, now: ctx.clock(), fieldErrors: [], findings: [], watchlistHits: [], alerts: [], afterCommit: parcelHooks, batchId };
+          await validateIntake(steps!, state);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw new ParcelFailed(outcomeOfFailure(row.index, row.waybillNo, err));
+          outcomes.push(outcomeOfFailure(row.index, row.waybillNo, err));
+          continue;
+        }
+        try {
+          const result = await decideIntake(steps!, state);
+          hooks.push(...parcelHooks);
+          outcomes.push({ index: row.index, status: 'done', verdict: result.verdict, parcelId: result.parcel.id, waybillNo: result.parcel.waybillNo, errors: null });
+        } catch (err) {
+          if (RETRY_WHOLE_GROUP.has(sqlState(err) ?? '')) throw err;
+          throw new ParcelFailed(outcomeOfFailure(row.index, row.waybillNo, err));
+        }
+      }
+      // Every item's outcome in one statement.
+      await tx.execute(sql`
+        update parcel_batch_items i set status = o.status, verdict = o.verdict, parcel_id = o.parcel_id, waybill_no = o.waybill_no,
+               errors = o.errors, request_sealed = null
+        from jsonb_to_recordset(${JSON.stringify(outcomes.map((o) => ({ index: o.index, status: o.status, verdict: o.verdict, parcel_id: o.parcelId, waybill_no: o.waybillNo, errors: o.errors })))}::jsonb)
+             as o(index int, status text, verdict text, parcel_id uuid, waybill_no text, errors jsonb)
+        where i.batch_id = ${batchId} and i.index = o.index`);
+      const n = (v: string) => outcomes.filter((o) => o.verdict === v).length;
+      // The organisation's archive row counts the group's parcels once (the archive step leaves it alone for a
+      // batch's parcels, server/intake/archive.ts), late in the transaction so its lock is held only to the commit.
+      const taken = outcomes.filter((o) => o.parcelId).length;
+      if (taken) {
+        await tx.execute(sql`
+          update senders set parcel_count = parcel_count + ${taken}, last_seen_at = greatest(last_seen_at, ${ctx.clock()}),
+            outlet_ids = case when ${batch.outletId}::text = any(outlet_ids) then outlet_ids else outlet_ids || array[${batch.outletId}::text] end
+          where id = (select sender_id from organisations where id = ${batch.organisationId}::uuid)`);
+      }
+      // Last, so the batch row (which every group updates) is locked only until this commit.
+      const [row] = await tx
+        .update(parcelBatches)
+        .set({
+          done: sql`${parcelBatches.done} + ${outcomes.length}`,
+          accepted: sql`${parcelBatches.accepted} + ${n('accepted')}`,
+          held: sql`${parcelBatches.held} + ${n('held')}`,
+          rejected: sql`${parcelBatches.rejected} + ${n('rejected')}`,
+          invalid: sql`${parcelBatches.invalid} + ${outcomes.filter((o) => o.status === 'invalid').length}`,
+        })
+        .where(eq(parcelBatches.id, batchId))
+        .returning();
+      if (row && (!latest || row.done > latest.done)) latest = row;
+    });
+  }
   try {
     let after = -1;
     let handedOn = false;

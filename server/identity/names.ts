@@ -40,18 +40,37 @@ export function normalizeSpaces(raw: string): string {
     .trim();
 }
 
-export function toSimplifiedChinese(text: string): string {
+/**
+ * The same text is converted several times per intake (a name for the archive, the screening and the rings; an
+ * address for its screening and ring keys) and again when a sender returns: three opencc passes and a pinyin
+ * segmentation were a tenth of the server's CPU per intake (scripts/bench/intake.ts profile). A small bounded memo,
+ * oldest out first; it holds in memory only what the requests being served carried anyway, never on disk.
+ */
+function memo(convert: (text: string) => string, max = 4096): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    let out = known.get(text);
+    if (out === undefined) {
+      out = convert(text);
+      if (known.size >= max) known.delete(known.keys().next().value!);
+      known.set(text, out);
+    }
+    return out;
+  };
+}
+
+export const toSimplifiedChinese: (text: string) => string = memo((text) => {
   let out = text.replace(/./gu, (c) => VARIANTS[c] ?? c);
   for (const convert of toSimplified) out = convert(out);
   return out;
-}
+});
 
 /** Lower-case pinyin syllables without tones, surname-aware, for Chinese; lower-case words for others. */
-export function romanize(simplified: string): string {
+export const romanize: (simplified: string) => string = memo((simplified) => {
   if (!HAN.test(simplified)) return simplified.toLowerCase().replace(/[^\p{L}\p{N} ]/gu, '').trim();
   const han = simplified.replace(/[\s·•.]/g, '');
   return pinyin(han, { mode: 'surname', toneType: 'none', type: 'array', v: true }).join(' ').toLowerCase();
-}
+});
 
 export function normalizeName(raw: string): NormalizedName {
   const display = normalizeSpaces(raw);

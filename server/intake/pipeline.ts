@@ -84,9 +84,17 @@ export function reasonsOf(findings: Finding[]): Reason[] {
   return orderFindings(findings).map((f) => ({ code: f.code, message: f.message, messageZh: f.messageZh }));
 }
 
-export async function runIntake(steps: IntakeStep[], state: IntakeState): Promise<IntakeResult> {
+/**
+ * The validating phase alone. Validation writes nothing, so a refusal here (thrown) leaves the transaction as it
+ * was: the bulk intake (server/batches/job.ts) goes on with the next parcel in the same transaction, no savepoint.
+ */
+export async function validateIntake(steps: IntakeStep[], state: IntakeState): Promise<void> {
   for (const step of steps) await step.validate?.(state);
   if (state.fieldErrors.length) throw new ValidationError(state.fieldErrors);
+}
+
+/** The checking and recording phases, after validateIntake: a failure here may leave writes to roll back. */
+export async function decideIntake(steps: IntakeStep[], state: IntakeState): Promise<IntakeResult> {
   for (const step of steps) await step.check?.(state);
   state.verdict = decideVerdict(state.findings);
   for (const step of steps) await step.record?.(state);
@@ -99,4 +107,9 @@ export async function runIntake(steps: IntakeStep[], state: IntakeState): Promis
     ...(state.customsInspection ? { customsInspection: state.customsInspection } : {}),
     alerts: state.alerts,
   };
+}
+
+export async function runIntake(steps: IntakeStep[], state: IntakeState): Promise<IntakeResult> {
+  await validateIntake(steps, state);
+  return decideIntake(steps, state);
 }

@@ -6,7 +6,7 @@ import { queryRows, type Queryable } from '../db/database.js';
 import { preparedRows } from '../db/prepared.js';
 import type { RingPolicy } from '../config.js';
 import { addSeizureToDay, addToDaySql, addToSenderYearSql, dayFacts, mergeDays, windowFromDay, yearAt } from './aggregates.js';
-import type { RingMember } from './indicators.js';
+import { isOrganisationKey, type RingMember } from './indicators.js';
 import type { LinkKey } from './keys.js';
 import { annualRatio, type AnnualTop } from './long-windows.js';
 
@@ -190,11 +190,14 @@ export async function recordMember(
   const keyList = `{${keys.map((k) => k.key).join(',')}}`;
   const m = member;
   const top = annualTop ? JSON.stringify(annualTop) : null;
+  // A person's calendar year of parcels (the annual personal-use limits). An organisation declares as a business and
+  // has no such year: counting one would only make every parcel of a bulk batch queue on that one row.
+  const personal = !isOrganisationKey(m.senderKey);
   await preparedRows(db, sql`
     with ring as (insert into rings (id, created_at, annual_top) values (${ringId}, ${now}, ${top}::jsonb)
                   on conflict (id) do update set annual_top = excluded.annual_top where excluded.annual_top is not null),
          day as (${addToDaySql(ringId, dayFacts(m, policy))}),
-         year as (${addToSenderYearSql(m.senderKey, yearAt(m.createdAt), m.valueCny)}),
+         ${personal ? sql`year as (${addToSenderYearSql(m.senderKey, yearAt(m.createdAt), m.valueCny)}),` : sql``}
          linked as (
            insert into ring_keys (key, ring_id, last_seen_at)
            select k, ${ringId}, ${now} from unnest(${keyList}::text[]) as t(k)
