@@ -18,20 +18,29 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Runs dist/server/main.js (build first: `npm run build`) on PGlite in a temp dir, or on DATABASE_URL. */
-export async function startServer(databaseUrl?: string): Promise<Server> {
+/**
+ * Runs dist/server/main.js (build first: `npm run build`) on PGlite in a temp dir, or on DATABASE_URL.
+ * `processes` > 1 sets WEB_CONCURRENCY (PostgreSQL only): the process started is then the cluster's primary,
+ * and this waits until every worker answers, so that no keep-alive connection is pinned to the first one up.
+ */
+export async function startServer(databaseUrl?: string, opts: { processes?: number } = {}): Promise<Server> {
+  const processes = opts.processes ?? 1;
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-bench-'));
   // SERVER_NODE_OPTIONS, e.g. --cpu-prof, profiles the server without profiling the load generator.
   const nodeArgs = (process.env.SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...nodeArgs, 'dist/server/main.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development', DATABASE_URL: databaseUrl ?? '', PASSWORD_HASH_COST: '12', DATABASE_POOL_SIZE: '20' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'development', DATABASE_URL: databaseUrl ?? '', PASSWORD_HASH_COST: '12', DATABASE_POOL_SIZE: '20', WEB_CONCURRENCY: String(processes) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ok) break;
+  // Each probe on a new connection: the cluster hands connections to its workers in turn, and each worker
+  // names itself in X-Served-By.
+  const workers = new Set<string>();
+  for (let i = 0; i < 400; i++) {
+    const res = await fetch(`${url}/readyz`, { headers: { connection: 'close' } }).catch(() => undefined);
+    if (res?.ok) workers.add(res.headers.get('x-served-by') ?? 'single');
+    if (workers.size >= processes) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
@@ -64,10 +73,50 @@ export function postgresCpuSeconds(): number {
   return total;
 }
 
+/** A process and all its descendants (a cluster primary and its workers). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
+    try {
+      const ppid = Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** CPU seconds used by the server: the process started and, under WEB_CONCURRENCY, every worker it forked. */
+export function serverCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const p of processTree(pid)) {
+    try {
+      total += cpuSeconds(p);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}
+
+/** Resident memory of the server's processes, summed (peak = the sum of each process's own peak). */
 export function serverMemory(pid: number): { rssMb: number; peakMb: number } {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) };
+  let rss = 0;
+  let peak = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const status = fs.readFileSync(`/proc/${p}/status`, 'utf8');
+      const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+      rss += kb('VmRSS');
+      peak += kb('VmHWM');
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return { rssMb: Math.round(rss / 1024), peakMb: Math.round(peak / 1024) };
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
