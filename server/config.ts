@@ -39,6 +39,8 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),
+  // Server processes (node:cluster workers sharing the port, server/cluster.ts): a number, or `auto` for one per core.
+  WEB_CONCURRENCY: z.union([z.literal('auto'), int(1, 256)], { error: 'must be a whole number from 1 to 256, or auto' }).default(1),
   DATA_DIR: z.string().min(1).default('./data'),
   DEV_KEYS_DIR: z.string().min(1).optional(),
   XDG_CONFIG_HOME: z.string().min(1).optional(),
@@ -191,6 +193,8 @@ export type Config = {
   /** A PostgreSQL server; when absent the embedded PGlite database under dataDir is used. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Server processes `npm start` runs (WEB_CONCURRENCY; `auto` = os.availableParallelism()); 1 = no cluster. */
+  webConcurrency: number;
   /** Where PGlite keeps its files; `undefined` only in tests (in-memory). */
   dataDir: string | undefined;
   /** Where development PII keys are kept when PII_*_KEY are unset: outside DATA_DIR, never beside the data they protect. */
@@ -326,6 +330,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.REALTIME_ADAPTER === 'postgres' && !e.DATABASE_URL) {
     throw new ConfigError(['REALTIME_ADAPTER=postgres needs DATABASE_URL: the embedded database serves one process only.']);
   }
+  const webConcurrency = e.WEB_CONCURRENCY === 'auto' ? os.availableParallelism() : e.WEB_CONCURRENCY;
+  if (webConcurrency > 1 && !e.DATABASE_URL) {
+    throw new ConfigError([`WEB_CONCURRENCY=${e.WEB_CONCURRENCY} (${webConcurrency} processes) needs DATABASE_URL: the embedded database serves one process only. Unset it or set it to 1 for PGlite.`]);
+  }
+  if (webConcurrency > 1 && e.REALTIME_ADAPTER === 'memory') {
+    throw new ConfigError([`WEB_CONCURRENCY=${e.WEB_CONCURRENCY} needs REALTIME_ADAPTER=postgres (the default with DATABASE_URL): with memory, a live alert would reach only the sockets of the process that raised it.`]);
+  }
   // Photos and inspection notes are parts of a parcel: they go with it at the latest.
   const partsOutliving = (['RETENTION_PHOTOS_DAYS', 'RETENTION_INSPECTION_NOTES_DAYS'] as const).filter((k) => e[k] > e.RETENTION_PARCELS_DAYS);
   if (partsOutliving.length) {
@@ -342,6 +353,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    webConcurrency,
     dataDir: path.resolve(e.DATA_DIR),
     devKeysDir: path.resolve(e.DEV_KEYS_DIR ?? path.join(e.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'parcelguard', 'keys')),
     demoPassword: e.DEMO_PASSWORD,
