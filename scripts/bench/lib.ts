@@ -60,12 +60,22 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s)
 }
 
-/** CPU seconds used by all PostgreSQL server processes (when a local server is benchmarked). */
+/** CPU seconds a process and its waited-for children (cutime, cstime) have used so far. */
+function cpuWithChildren(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/**
+ * CPU seconds used by all PostgreSQL server processes (when a local server is benchmarked), backends that ended
+ * included: the postmaster's children's time counts them, so a pool closing its connections mid-run does not
+ * make the figure go down.
+ */
 export function postgresCpuSeconds(): number {
   let total = 0;
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+      if (fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuWithChildren(Number(pid));
     } catch {
       // the process ended meanwhile
     }
