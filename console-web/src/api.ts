@@ -6,9 +6,20 @@ import { currentLang } from './i18n.js';
 export type Problem = { status: number; code?: string; detail?: string; detailZh?: string; title?: string; errors?: FieldProblem[] };
 export type FieldProblem = { path: string; code: string; message: string; messageZh?: string };
 
+const zh = () => currentLang() === 'zh';
+/** A field problem in the console's language: the server sends both (server/i18n/messages.ts). */
+export const fieldText = (e: FieldProblem) => (zh() && e.messageZh) || e.message;
+
 export class ApiProblem extends Error {
   constructor(public readonly problem: Problem) {
-    super(problem.errors?.map((e) => e.message).join('; ') || problem.detail || problem.title || `HTTP ${problem.status}`);
+    // The message is what an officer reads: the server's Chinese in zh-CN, its English otherwise.
+    super(
+      problem.errors?.map(fieldText).join(zh() ? '；' : '; ') ||
+        (zh() && problem.detailZh) ||
+        problem.detail ||
+        (zh() ? `请求失败（${problem.status}${problem.code ? ` ${problem.code}` : ''}）` : problem.title) ||
+        `HTTP ${problem.status}`,
+    );
   }
   get status() {
     return this.problem.status;

@@ -11,6 +11,7 @@ import { checkPhone, maskPhone } from '../identity/phones.js';
 import { pageOf } from '../http/cursor.js';
 import { NotFoundError, type FieldError } from '../http/errors.js';
 import { fieldErrorsFromZod } from '../http/problem.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
 import { ENTRY_TYPES, type EntryType } from './match.js';
@@ -41,32 +42,47 @@ export type PreparedEntry = {
   expiresAt: Date | null;
 };
 
-const problem = (path: string, code: string, message: string): { ok: false; errors: FieldError[] } => ({ ok: false, errors: [{ path, code, message }] });
+const ENTRY_MESSAGES = defineMessages({
+  WATCHLIST_EXPIRY_IN_PAST: { en: 'The expiry is in the past: the entry would never match.', zh: '过期时间已过，该条目将永远不会命中。' },
+  WATCHLIST_ID_INVALID: { en: 'An ID number has 5 to 20 letters and digits.', zh: '证件号码应为5至20位字母或数字。' },
+  WATCHLIST_WAYBILL_INVALID: { en: 'A waybill number has 8 to 30 letters and digits.', zh: '运单号应为8至30位字母或数字。' },
+  WATCHLIST_CONSIGNEE_INVALID: { en: "A consignee is a person's or a company's name.", zh: '收件人应为个人或公司名称。' },
+  WATCHLIST_NAME_INVALID: { en: 'A name has letters and no digits.', zh: '姓名应由文字组成，不能含数字。' },
+  WATCHLIST_ADDRESS_TOO_VAGUE: { en: 'An address needs more than a province or city to match a place.', zh: '地址过于笼统：仅有省、市无法对应到具体地点。' },
+  WATCHLIST_COMPANY_TOO_VAGUE: { en: 'A company needs a name beyond its legal form.', zh: '公司名称除组织形式（如"有限公司"）外还需有字号。' },
+  WATCHLIST_BRAND_TOO_SHORT: { en: 'A brand needs at least two characters.', zh: '品牌至少需要两个字符。' },
+});
+
+/** A refused entry, in both languages: the text comes from the catalogue, or from a check that already has both. */
+const problem = (path: string, code: string, text: { message: string; messageZh: string }): { ok: false; errors: FieldError[] } => ({
+  ok: false,
+  errors: [{ path, code, message: text.message, messageZh: text.messageZh }],
+});
 
 /** One entry in its stored forms, or why it cannot be one. */
 export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { ok: true; entry: PreparedEntry } | { ok: false; errors: FieldError[] } {
   const expiresAt = !e.expiresAt ? null : new Date(/^\d{4}-\d{2}-\d{2}$/.test(e.expiresAt) ? `${e.expiresAt}T23:59:59.999+08:00` : e.expiresAt);
-  if (expiresAt && expiresAt <= now) return problem('expiresAt', 'EXPIRY_IN_PAST', 'The expiry is in the past: the entry would never match.');
+  if (expiresAt && expiresAt <= now) return problem('expiresAt', 'EXPIRY_IN_PAST', bilingual(ENTRY_MESSAGES.WATCHLIST_EXPIRY_IN_PAST));
   const base = { type: e.type, note: e.note || null, source: e.source || null, expiresAt, sealed: null, matchText: null };
   switch (e.type) {
     case 'id_number': {
       const n = normalizeDocumentNumber(e.value);
-      if (!/^[A-Z0-9]{5,20}$/.test(n)) return problem('value', 'ID_INVALID', 'An ID number has 5 to 20 letters and digits.');
+      if (!/^[A-Z0-9]{5,20}$/.test(n)) return problem('value', 'ID_INVALID', bilingual(ENTRY_MESSAGES.WATCHLIST_ID_INVALID));
       // An 18-character resident ID must pass its check digit; other documents have none to check.
       if (/^\d{17}[\dX]$/.test(n) && !/^8[123]0000|^9/.test(n)) {
         const r = checkResidentId(n, now);
-        if (!r.ok) return problem('value', 'ID_INVALID', r.message);
+        if (!r.ok) return problem('value', 'ID_INVALID', r);
       }
       return { ok: true, entry: { ...base, value: maskIdNumber(n), matchKey: vault.blind('id_number', n), sealed: vault.seal('id_number', n) } };
     }
     case 'phone': {
       const p = checkPhone(e.value, 'CN');
-      if (!p.ok) return problem('value', 'PHONE_INVALID', p.message);
+      if (!p.ok) return problem('value', 'PHONE_INVALID', p);
       return { ok: true, entry: { ...base, value: maskPhone(p.e164), matchKey: vault.blind('phone', p.e164), sealed: vault.seal('phone', p.e164) } };
     }
     case 'waybill': {
       const w = normalizeWaybill(e.value);
-      if (!/^[A-Z0-9]{8,30}$/.test(w)) return problem('value', 'WAYBILL_INVALID', 'A waybill number has 8 to 30 letters and digits.');
+      if (!/^[A-Z0-9]{8,30}$/.test(w)) return problem('value', 'WAYBILL_INVALID', bilingual(ENTRY_MESSAGES.WATCHLIST_WAYBILL_INVALID));
       return { ok: true, entry: { ...base, value: w, matchKey: w } };
     }
     case 'person_name':
@@ -74,23 +90,23 @@ export function prepareEntry(e: NewEntry, vault: PiiVault, now = new Date()): { 
       const key = nameKey(e.value);
       // A consignee may be a company ("Forever 21 Inc"), as at intake; a person's name has no digits.
       const plausible = e.type === 'consignee' ? isPlausibleConsigneeName(e.value) : !/\d/.test(key);
-      if (!key || !plausible) return problem('value', 'NAME_INVALID', e.type === 'consignee' ? 'A consignee is a person\'s or a company\'s name.' : 'A name has letters and no digits.');
+      if (!key || !plausible) return problem('value', 'NAME_INVALID', bilingual(e.type === 'consignee' ? ENTRY_MESSAGES.WATCHLIST_CONSIGNEE_INVALID : ENTRY_MESSAGES.WATCHLIST_NAME_INVALID));
       return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: nameChars(e.value) } };
     }
     case 'address': {
       const key = addressKey(e.value);
-      if (key.length < 4) return problem('value', 'ADDRESS_TOO_VAGUE', 'An address needs more than a province or city to match a place.');
+      if (key.length < 4) return problem('value', 'ADDRESS_TOO_VAGUE', bilingual(ENTRY_MESSAGES.WATCHLIST_ADDRESS_TOO_VAGUE));
       // The door (no building or room) is looked up exactly: a parcel to a room behind a listed door meets it.
       return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: addressDoor(key) ?? key } };
     }
     case 'company': {
       const key = companyKey(e.value);
-      if (key.length < 2) return problem('value', 'COMPANY_TOO_VAGUE', 'A company needs a name beyond its legal form.');
+      if (key.length < 2) return problem('value', 'COMPANY_TOO_VAGUE', bilingual(ENTRY_MESSAGES.WATCHLIST_COMPANY_TOO_VAGUE));
       return { ok: true, entry: { ...base, value: e.value, matchKey: key } };
     }
     case 'brand': {
       const key = brandKey(e.value);
-      if (key.length < 2) return problem('value', 'BRAND_TOO_SHORT', 'A brand needs at least two characters.');
+      if (key.length < 2) return problem('value', 'BRAND_TOO_SHORT', bilingual(ENTRY_MESSAGES.WATCHLIST_BRAND_TOO_SHORT));
       return { ok: true, entry: { ...base, value: e.value, matchKey: key, matchText: brandSearchText(e.value) } };
     }
   }

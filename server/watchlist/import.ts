@@ -9,6 +9,7 @@ import type { Queryable } from '../db/database.js';
 import { UnsupportedMediaTypeError, ValidationError, type FieldError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { findInvalidText } from '../http/text.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import { entryFromInput, insertEntries, MAX_VALUE_LENGTH, type PreparedEntry } from './entries.js';
 import { boundedXlsxRows, importCellTooLong, importTooManyRows, type ImportLimits } from './import-limits.js';
 
@@ -16,9 +17,27 @@ export type ImportReport = {
   created: number;
   duplicates: number;
   rejected: { index: number; row: number; errors: FieldError[] }[];
-  warnings: { code: string; message: string }[];
+  warnings: { code: string; message: string; messageZh: string }[];
   rows: number;
 };
+
+const IMPORT_MESSAGES = defineMessages({
+  IMPORT_UNKNOWN_COLUMN: {
+    en: 'The column "{column}" is not one of type, value, note, source, expiresAt; it was ignored.',
+    zh: '列"{column}"不是 type、value、note、source、expiresAt（类型、值、备注、来源、过期时间）之一，已忽略。',
+  },
+  IMPORT_COLUMN_MISSING: {
+    en: 'The header row has no "{column}" column (type,value,note,source,expiresAt; 类型,值,备注,来源,过期时间).',
+    zh: '表头缺少"{column}"列（类型,值,备注,来源,过期时间；type,value,note,source,expiresAt）。',
+  },
+  IMPORT_ROW_MALFORMED: { en: 'The row cannot be read as CSV: {error}', zh: '该行无法按 CSV 格式读取：{error}' },
+  IMPORT_FILE_MALFORMED: { en: 'The file cannot be read from here on: {error}', zh: '文件自此处起无法读取：{error}' },
+  IMPORT_FORMULA_REJECTED: {
+    en: 'The row holds a spreadsheet formula (a cell starting with =, @ or a sign); formulas are never imported.',
+    zh: '该行含有电子表格公式（以 =、@ 或正负号开头的单元格），公式一律不导入。',
+  },
+  IMPORT_VALUE_TOO_LONG: { en: 'The value has {length} characters; at most {max} are accepted.', zh: '值有 {length} 个字符，最多接受 {max} 个。' },
+});
 
 type Column = 'type' | 'value' | 'note' | 'source' | 'expiresAt';
 const HEADER_ALIASES: Record<string, Column> = {
@@ -70,18 +89,18 @@ function mapHeader(header: string[]): { columns: (Column | null)[]; warnings: Im
   const columns = header.map((h) => HEADER_ALIASES[h.trim().replace(/^\uFEFF/, '').toLowerCase()] ?? null);
   const warnings = header
     .filter((h, i) => h.trim() && !columns[i])
-    .map((h) => ({ code: 'UNKNOWN_COLUMN', message: `The column "${h.slice(0, 40)}" is not one of type, value, note, source, expiresAt; it was ignored.` }));
+    .map((h) => ({ code: 'UNKNOWN_COLUMN', ...bilingual(IMPORT_MESSAGES.IMPORT_UNKNOWN_COLUMN, { column: h.slice(0, 40) }) }));
   const missing = (['type', 'value'] as const).filter((c) => !columns.includes(c));
   if (missing.length) {
     throw new ValidationError(
-      missing.map((c) => ({ path: `file.header.${c}`, code: 'COLUMN_MISSING', message: `The header row has no "${c}" column (type,value,note,source,expiresAt; 类型,值,备注,来源,过期时间).` })),
+      missing.map((c) => ({ path: `file.header.${c}`, code: 'COLUMN_MISSING', ...bilingual(IMPORT_MESSAGES.IMPORT_COLUMN_MISSING, { column: c }) })),
     );
   }
   return { columns, warnings };
 }
 
 /** A row the parser itself could not read (a broken quote): reported at its line. */
-type Unreadable = { row: number; code: string; message: string };
+type Unreadable = { row: number; code: string; message: string; messageZh: string };
 
 async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnreadable: (u: Unreadable) => void, limits: ImportLimits): AsyncGenerator<RawRow> {
   const parser = parse({
@@ -99,7 +118,7 @@ async function* csvRows(buf: Buffer, warnings: ImportReport['warnings'], onUnrea
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
     if (err.code === 'CSV_MAX_RECORD_SIZE') parser.destroy(importCellTooLong(limits, err.lines ?? 0));
     else if (++records > limits.maxRows + 1) parser.destroy(importTooManyRows(limits));
-    else onUnreadable({ row: err.lines ?? 0, code: 'ROW_MALFORMED', message: `The row cannot be read as CSV: ${err.message.slice(0, 200)}` });
+    else onUnreadable({ row: err.lines ?? 0, code: 'ROW_MALFORMED', ...bilingual(IMPORT_MESSAGES.IMPORT_ROW_MALFORMED, { error: err.message.slice(0, 200) }) });
   });
   // Fed in 64 KB slices of UTF-8 with backpressure: given the whole text at once, csv-parse reads every
   // record in one go and holds the event loop for a second on 100,000 rows.
@@ -205,7 +224,7 @@ export async function importList(
   const reject = (row: number, errors: FieldError[]) => report.rejected.push({ index: report.rows - 1, row, errors });
   const unreadable = (u: Unreadable) => {
     report.rows++;
-    reject(u.row, [{ path: 'row', code: u.code, message: u.message }]);
+    reject(u.row, [{ path: 'row', code: u.code, message: u.message, messageZh: u.messageZh }]);
   };
   const good: PreparedEntry[] = [];
 
@@ -222,7 +241,7 @@ export async function importList(
     // A file broken beyond recovery (an unclosed quote at its end): keep what was read, say where it broke.
     if (!(err as { code?: string }).code?.startsWith('CSV_')) throw err;
     const e = err as Error & { lines?: number };
-    unreadable({ row: e.lines ?? 0, code: 'FILE_MALFORMED', message: `The file cannot be read from here on: ${e.message.slice(0, 200)}` });
+    unreadable({ row: e.lines ?? 0, code: 'FILE_MALFORMED', ...bilingual(IMPORT_MESSAGES.IMPORT_FILE_MALFORMED, { error: e.message.slice(0, 200) }) });
   }
   for (let at = 0; at < good.length; at += BATCH) {
     const { created, duplicates, ids } = await insertEntries(db, good.slice(at, at + BATCH), user.id);
@@ -243,7 +262,7 @@ function prepareRow(raw: RawRow, vault: PiiVault, reject: (errors: FieldError[])
       .filter(([, v]) => v !== ''),
   ) as RawRow['cells'];
   if (raw.formula || Object.values(cells).some((v) => v && looksLikeFormula(v))) {
-    reject([{ path: 'row', code: 'FORMULA_REJECTED', message: 'The row holds a spreadsheet formula (a cell starting with =, @ or a sign); formulas are never imported.' }]);
+    reject([{ path: 'row', code: 'FORMULA_REJECTED', ...bilingual(IMPORT_MESSAGES.IMPORT_FORMULA_REJECTED) }]);
     return undefined;
   }
   // The same text guard as every JSON body: NUL, lone surrogates, controls and invisible characters.
@@ -253,7 +272,7 @@ function prepareRow(raw: RawRow, vault: PiiVault, reject: (errors: FieldError[])
     return undefined;
   }
   if ((cells.value?.length ?? 0) > MAX_VALUE_LENGTH) {
-    reject([{ path: 'value', code: 'VALUE_TOO_LONG', message: `The value has ${cells.value!.length} characters; at most ${MAX_VALUE_LENGTH} are accepted.` }]);
+    reject([{ path: 'value', code: 'VALUE_TOO_LONG', ...bilingual(IMPORT_MESSAGES.IMPORT_VALUE_TOO_LONG, { length: cells.value!.length, max: MAX_VALUE_LENGTH }) }]);
     return undefined;
   }
   const input = {

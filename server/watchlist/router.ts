@@ -33,7 +33,7 @@ export const reportSchema = z
       z.object({
         index: z.number().int(),
         row: z.number().int().optional(),
-        errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+        errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string(), messageZh: z.string().optional() })),
       }),
     ),
   })
@@ -80,7 +80,7 @@ export function registerWatchlistRoutes(api: Api, ctx: AppContext) {
       201: {
         description: 'What was created, duplicated or rejected (with its row number), and warnings such as ignored columns',
         schema: reportSchema.extend({
-          warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+          warnings: z.array(z.object({ code: z.string(), message: z.string(), messageZh: z.string().optional() })),
           rows: z.number().int(),
           retroScreening: retroScreeningSchema.describe('The new entries screening past parcels in the background: GET /api/watchlist/retro/:jobId'),
         }),

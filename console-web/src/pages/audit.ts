@@ -46,7 +46,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
     </section>
     <form id="audit-filters" class="card filters" novalidate>
       <label>${esc(p('actor'))}<input name="actor" value="${esc(filters.actor ?? '')}" autocomplete="off" maxlength="64"></label>
-      <label>${esc(p('action'))}<input name="action" value="${esc(filters.action ?? '')}" list="audit-actions" autocomplete="off" maxlength="81" placeholder="${esc(p('actionHint'))}"></label>
+      <label>${esc(p('action'))}<input name="actionPrefix" data-field="action" value="${esc(filters.action ?? '')}" list="audit-actions" autocomplete="off" maxlength="81" placeholder="${esc(p('actionHint'))}"></label>
       <datalist id="audit-actions">${ACTION_SUGGESTIONS.map((a) => `<option value="${esc(a)}">${esc(actionName(a))}</option>`).join('')}</datalist>
       <label>${esc(p('subjectType'))}<input name="subjectType" value="${esc(filters.subjectType ?? '')}" autocomplete="off" maxlength="40"></label>
       <label>${esc(p('subjectId'))}<input name="subjectId" value="${esc(filters.subjectId ?? '')}" autocomplete="off" maxlength="120"></label>
@@ -113,7 +113,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
     const f = new FormData(form);
     const q: Record<string, string> = {};
     for (const k of FILTERS) {
-      const v = String(f.get(k) ?? '').trim();
+      const v = String(f.get(k === 'action' ? 'actionPrefix' : k) ?? '').trim();
       if (v) q[k] = k === 'from' || k === 'to' ? chinaLocalToIso(v) : v;
     }
     return q;

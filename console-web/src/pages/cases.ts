@@ -28,7 +28,7 @@ export function renderCases({ main, live, user }: PageContext, params: URLSearch
     <form class="card new-case" id="new-case"${showForm ? '' : ' hidden'} novalidate>
       <h2>${esc(t('newCase'))}</h2>
       <div class="form-grid">
-        <label class="wide">${esc(t('caseTitle'))} <input name="title" maxlength="200" required></label>
+        <label class="wide">${esc(t('caseTitle'))} <input name="caseTitle" data-field="title" maxlength="200" required></label>
         <label>${esc(t('ownerUsername'))} <input name="ownerUsername" value="${esc(user.username)}" required autocomplete="off"></label>
         <label>${esc(t('dueDate'))} <input name="dueAt" type="datetime-local" value="${esc(defaultDue)}" required></label>
         <label>${esc(t('priority'))} <select name="priority">${PRIORITIES.map((p) => `<option value="${p}"${p === 'normal' ? ' selected' : ''}>${esc(priorityName(p))}</option>`).join('')}</select></label>
@@ -56,7 +56,7 @@ export function renderCases({ main, live, user }: PageContext, params: URLSearch
     // Pre-filled from the alert: its summary as a title the officer may change.
     void get<Alert>(`/api/alerts/${encodeURIComponent(alertId)}`)
       .then((a) => {
-        const title = form.querySelector<HTMLInputElement>('[name="title"]')!;
+        const title = form.querySelector<HTMLInputElement>('[name="caseTitle"]')!;
         if (!title.value) title.value = a.summary;
       })
       .catch(() => undefined);
@@ -108,7 +108,7 @@ export function renderCases({ main, live, user }: PageContext, params: URLSearch
   $('#cases-more').addEventListener('click', () => void load(true));
   $('#new-case-toggle').addEventListener('click', () => {
     form.hidden = !form.hidden;
-    if (!form.hidden) form.querySelector<HTMLInputElement>('[name="title"]')!.focus();
+    if (!form.hidden) form.querySelector<HTMLInputElement>('[name="caseTitle"]')!.focus();
   });
   $('#case-search').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -119,7 +119,7 @@ export function renderCases({ main, live, user }: PageContext, params: URLSearch
     const data = new FormData(form);
     const due = String(data.get('dueAt') ?? '');
     const body = {
-      title: String(data.get('title') ?? '').trim(),
+      title: String(data.get('caseTitle') ?? '').trim(),
       ownerUsername: String(data.get('ownerUsername') ?? '').trim(),
       dueAt: due ? chinaLocalToIso(due) : '',
       priority: String(data.get('priority') ?? 'normal'),

@@ -1,5 +1,5 @@
 // Small things every page uses.
-import { ApiProblem, esc, type FieldProblem } from '../api.js';
+import { ApiProblem, esc, fieldText, type FieldProblem } from '../api.js';
 import { addDays, chinaDay, chinaMidnight } from '../../../server/reports/period.js';
 import { currentLang, t } from '../i18n.js';
 
@@ -36,14 +36,16 @@ export function clearFieldErrors(form: HTMLFormElement) {
 function fieldFor(form: HTMLFormElement, path: string): HTMLElement | null {
   const parts = path.replace(/^(body|query|params)\./, '').split('.');
   for (let n = parts.length; n > 0; n--) {
-    const input = form.querySelector<HTMLElement>(`[name="${CSS.escape(parts.slice(0, n).join('.'))}"]`);
+    // data-field: an input renamed so it does not hide a form property (name="title" shadows form.title).
+    const key = CSS.escape(parts.slice(0, n).join('.'));
+    const input = form.querySelector<HTMLElement>(`[data-field="${key}"], [name="${key}"]`);
     if (input) return input;
   }
   return null;
 }
 
-/** `say`: a page's own words for a problem (its language, its codes); the server's English by default. */
-export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement, say: (e: FieldProblem) => string = (e) => e.message) {
+/** `say`: a page's own words for a problem (its language, its codes); the server's own, in the console's language, by default. */
+export function showFieldErrors(form: HTMLFormElement, err: unknown, general: HTMLElement, say: (e: FieldProblem) => string = fieldText) {
   clearFieldErrors(form);
   const errors = err instanceof ApiProblem ? (err.problem.errors ?? []) : [];
   const unplaced: string[] = [];

@@ -86,9 +86,9 @@ export function renderHolds({ main, live }: PageContext, params: URLSearchParams
     return `<form class="hold-form" data-waybill="${esc(h.waybillNo)}" novalidate>
       <label><span>${esc(t('noteRequired'))} <span class="req" aria-hidden="true">*</span></span><input name="note" maxlength="2000" required aria-required="true"></label>
       <div class="hold-actions">
-        <button type="submit" class="primary" name="action" value="release">${esc(t('releaseAction'))}</button>
+        <button type="submit" class="primary" name="decision" value="release">${esc(t('releaseAction'))}</button>
         <select name="disposition" aria-label="${esc(t('disposition'))}">${DISPOSITIONS.map((d) => `<option value="${d}">${esc(t(d))}</option>`).join('')}</select>
-        <button type="submit" class="danger" name="action" value="refuse">${esc(t('refuseAction'))}</button>
+        <button type="submit" class="danger" name="decision" value="refuse">${esc(t('refuseAction'))}</button>
       </div>
       <span class="error" role="alert"></span>
     </form>`;

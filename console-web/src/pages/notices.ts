@@ -94,7 +94,7 @@ export function renderNotices(ctx: PageContext, params: URLSearchParams) {
     if (!act) return `<span class="muted">${esc(n.status === 'pending' ? c('waitingNotify') : c('waitingAnswer'))}</span>`;
     if (n.status === 'pending')
       return `<form class="step-form notify-form" data-id="${esc(n.id)}" novalidate>
-        <label>${esc(c('method'))}<select name="method">${NOTICE_METHODS.map((m) => `<option value="${m}">${esc(methodName(m))}</option>`).join('')}</select></label>
+        <label>${esc(c('method'))}<select name="noticeMethod" data-field="method">${NOTICE_METHODS.map((m) => `<option value="${m}">${esc(methodName(m))}</option>`).join('')}</select></label>
         <label>${esc(t('note'))}<input name="note" maxlength="1000" placeholder="${esc(c('notifyNoteHint'))}"></label>
         <label>${esc(c('deadlineOptional'))}<input name="deadlineAt" type="datetime-local"></label>
         <span class="error" role="alert"></span>
@@ -120,7 +120,7 @@ export function renderNotices(ctx: PageContext, params: URLSearchParams) {
     const note = String(f.get('note') ?? '').trim();
     const local = String(f.get('deadlineAt') ?? '');
     const body = notify
-      ? { method: String(f.get('method')), ...(note ? { note } : {}), ...(local ? { deadlineAt: chinaLocalToIso(local) } : {}) }
+      ? { method: String(f.get('noticeMethod')), ...(note ? { note } : {}), ...(local ? { deadlineAt: chinaLocalToIso(local) } : {}) }
       : { answer: String(f.get('answer')), note };
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     button.disabled = true;

@@ -130,7 +130,7 @@ function registerForm() {
     <h2>${esc(o('register'))}</h2>
     <p class="muted">${esc(o('registerHint'))}</p>
     <div class="form-grid">
-      <label class="wide">${esc(o('name'))} <input name="name" maxlength="100" autocomplete="organization"></label>
+      <label class="wide">${esc(o('name'))} <input name="orgName" data-field="name" maxlength="100" autocomplete="organization"></label>
       ${input('uscc', o('uscc'), `maxlength="40" class="mono" placeholder="${esc(o('usccPlaceholder'))}"`)}
       ${input('legalRepresentative.name', o('legalRepName'), 'maxlength="100"')}
       <label>${esc(o('idType'))}<select name="legalRepresentative.idType">${Object.keys(ID_TYPE_NAMES).map((k) => `<option value="${k}">${esc(idTypeName(k))}</option>`).join('')}</select></label>
@@ -241,7 +241,7 @@ export function renderOrganisations({ main, user, navigate }: PageContext, param
     const errEl = $('#org-register-error');
     $('#org-register-toggle').addEventListener('click', () => {
       form.hidden = !form.hidden;
-      if (!form.hidden) form.querySelector<HTMLInputElement>('[name="name"]')!.focus();
+      if (!form.hidden) form.querySelector<HTMLInputElement>('[name="orgName"]')!.focus();
     });
     $('#org-register-cancel').addEventListener('click', () => (form.hidden = true));
     form.addEventListener('submit', async (e) => {
@@ -255,7 +255,7 @@ export function renderOrganisations({ main, user, navigate }: PageContext, param
       button.textContent = o('submitting');
       try {
         const made = await api<Org>('POST', '/api/organisations', {
-          name: v('name'),
+          name: v('orgName'),
           uscc: v('uscc'),
           legalRepresentative: { idType: v('legalRepresentative.idType'), idNumber: v('legalRepresentative.idNumber'), name: v('legalRepresentative.name') },
           address: v('address'),

@@ -17,7 +17,7 @@ export function renderServiceAccounts({ main, navigate }: PageContext, params: U
     <section class="card">
       <h2>${esc(m('saCreate'))}</h2>
       <form id="sa-form" class="actions" novalidate>
-        <label>${esc(m('saName'))}<input name="name" required maxlength="64" autocomplete="off"></label>
+        <label>${esc(m('saName'))}<input name="accountName" data-field="name" required maxlength="64" autocomplete="off"></label>
         <label>${esc(m('saScope'))}<select name="scope"><option value="outlet">${esc(m('scopeOutlet'))}</option><option value="carrier">${esc(m('scopeCarrier'))}</option></select></label>
         <label data-scope="outlet">${esc(m('outletId'))}<input name="outletId" maxlength="64" placeholder="GZ-TH-001"></label>
         <label data-scope="carrier" hidden>${esc(m('carrier'))}<input name="carrier" maxlength="64" placeholder="EMS"></label>
@@ -42,7 +42,7 @@ export function renderServiceAccounts({ main, navigate }: PageContext, params: U
     const f = new FormData(form);
     const scope = f.get('scope') === 'carrier' ? { carrier: String(f.get('carrier') ?? '').trim() } : { outletId: String(f.get('outletId') ?? '').trim() };
     try {
-      const created = await api<Account>('POST', '/api/service-accounts', { name: String(f.get('name') ?? '').trim(), ...scope });
+      const created = await api<Account>('POST', '/api/service-accounts', { name: String(f.get('accountName') ?? '').trim(), ...scope });
       form.reset();
       navigate(`#/service-accounts?id=${created.id}`);
     } catch (err) {

@@ -1,6 +1,6 @@
 // Suspect lists: browse and search, add one entry, remove one (it stops matching; the server keeps it for
 // audit), and import a CSV or XLSX file — the row report says what came in and which rows did not, and why.
-import { api, ApiProblem, esc, get, qs } from '../api.js';
+import { api, ApiProblem, esc, fieldText, get, qs } from '../api.js';
 import { currentLang, fmtTime, t } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { ImportReport, WatchlistEntry } from '../types.js';
@@ -93,7 +93,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
       <p><b>${esc(t('created'))}</b> ${r.created} · <b>${esc(t('duplicates'))}</b> ${r.duplicates} · <b>${esc(t('rejectedRows'))}</b> ${r.rejected.length}</p>
       ${r.rejected.length
         ? `<table class="grid report"><thead><tr><th>${esc(t('row'))}</th><th></th></tr></thead><tbody>${r.rejected
-            .map((x) => `<tr><td>${x.row ?? (x.index ?? 0) + 1}</td><td>${x.errors.map((e) => `<code>${esc(e.code)}</code> ${esc(e.message)}`).join('<br>')}</td></tr>`)
+            .map((x) => `<tr><td>${x.row ?? (x.index ?? 0) + 1}</td><td>${x.errors.map((e) => `<code>${esc(e.code)}</code> ${esc(fieldText(e))}`).join('<br>')}</td></tr>`)
             .join('')}</tbody></table>`
         : ''}`;
   }

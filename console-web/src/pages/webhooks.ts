@@ -29,7 +29,7 @@ export function renderWebhooks({ main, user, navigate }: PageContext, params: UR
       <h2>${esc(m('whCreate'))}</h2>
       <form id="wh-form" novalidate>
         <div class="actions">
-          <label>${esc(m('whName'))}<input name="name" required maxlength="100"></label>
+          <label>${esc(m('whName'))}<input name="webhookName" data-field="name" required maxlength="100"></label>
           <label>${esc(m('whUrl'))}<input name="url" required maxlength="2000" type="url" placeholder="https://risk.example.cn/parcelguard"></label>
         </div>
         <fieldset name="events"><legend>${esc(m('whEvents'))}</legend><div class="chips">${EVENT_TYPES.map(
@@ -69,7 +69,7 @@ export function renderWebhooks({ main, user, navigate }: PageContext, params: UR
     };
     try {
       const res = await api<{ subscription: Sub; secret: string }>('POST', '/api/webhooks', {
-        name: String(f.get('name') ?? '').trim(),
+        name: String(f.get('webhookName') ?? '').trim(),
         url: String(f.get('url') ?? '').trim(),
         events: f.getAll('event').map(String),
         ...opt('jurisdiction'),
