@@ -14,9 +14,13 @@ import { createApi, noStore } from './http/api.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { refuseCrossSiteRequests } from './http/origin.js';
 import { logSerializers } from './logging.js';
+import { createMetrics } from './metrics/metrics.js';
+import { metricsEndpoint } from './metrics/router.js';
 import { archiveStep } from './intake/archive.js';
+import { createForeground } from './intake/foreground.js';
 import type { IntakeStep } from './intake/pipeline.js';
 import { registerIntakeRoutes } from './intake/router.js';
+import { registerWaybillRoutes } from './waybill/router.js';
 import { batchJsonParser, registerBatchRoutes } from './batches/router.js';
 import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from './intake/steps.js';
 import { registerAlertRoutes } from './alerts/router.js';
@@ -72,6 +76,10 @@ export function createApp(ctx: AppContext) {
       serializers: logSerializers,
     }),
   );
+  // Prometheus metrics of this process (server/metrics/): every request counted by route template, intakes timed.
+  const metrics = createMetrics(ctx);
+  app.use(metrics.httpMiddleware);
+  app.get('/metrics', metricsEndpoint(config.metricsToken, metrics)); // not public: METRICS_TOKEN, else 404
   // Every /api answer, problems included, is Cache-Control: no-store unless its route says otherwise (server/http/api.ts).
   app.use('/api', noStore);
   app.use(
@@ -115,15 +123,19 @@ export function createApp(ctx: AppContext) {
   registerMediaRoutes(api, ctx);
   // The intake pipeline, in the counter's order; each capability adds its step to this list.
   const keyring = createSelectionKeyring(ctx.vault);
-  const intakeSteps: IntakeStep[] = [
+  // Each step's validate/check/record timed into parcelguard_intake_step_seconds (server/metrics/).
+  const intakeSteps: IntakeStep[] = metrics.timedSteps([
     identityStep, waybillStep, inspectionStep, screeningStep, contentsStep, archiveStep,
     watchlistStep(ctx.bus), ringStep(ctx.bus, ctx.config.ring), customsStep(keyring, ctx.config.customs, ctx.bus),
     holdStep(ctx.config.holds, ctx.bus), // a held parcel's hold row, after the parcel and every finding
-  ];
+  ]);
   // Order: the ring step scores with the suspect-list hits found before it, and records after the parcel;
   // customs selection records last, once the verdict says whether the parcel leaves the counter at all.
-  registerBatchRoutes(api, ctx, intakeSteps); // before /api/parcels/:waybillNo, which would take "batch" for a waybill
-  registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps);
+  // Counter intakes come first: a bulk intake's extra workers give way to them (server/intake/foreground.ts).
+  const foreground = createForeground();
+  registerBatchRoutes(api, ctx, intakeSteps, foreground); // before /api/parcels/:waybillNo, which would take "batch" for a waybill
+  registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps, foreground);
+  registerWaybillRoutes(api, ctx); // the handheld's check of a scanned waybill
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);

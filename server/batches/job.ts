@@ -12,6 +12,7 @@ import type { AuthUser } from '../accounts/access.js';
 import type { AppContext } from '../context.js';
 import { ApiError, type FieldError } from '../http/errors.js';
 import { bilingual } from '../i18n/messages.js';
+import type { Foreground } from '../intake/foreground.js';
 import { decideIntake, validateIntake, type IntakeState, type IntakeStep } from '../intake/pipeline.js';
 import type { IntakeRequest } from '../intake/schema.js';
 import { retryOnDeadlock, sqlState } from '../intake/service.js';
@@ -28,10 +29,13 @@ const SLICE_MS = 60_000;
 const RETRY_WHOLE_GROUP = new Set(['40P01', '40001']);
 
 /** The pipeline of each server (its steps carry that server's bus and keys), found by the context's database. */
-const stepsByDb = new WeakMap<object, IntakeStep[]>();
+const stepsByDb = new WeakMap<object, { steps: IntakeStep[]; foreground: Foreground | undefined }>();
 
-export function defineBatchJob(ctx: AppContext, steps: IntakeStep[]): void {
-  stepsByDb.set(ctx.db, steps);
+/** How long a batch worker other than the first waits, at most, for the counters' intakes in flight to end. */
+const GIVE_WAY_MS = 25;
+
+export function defineBatchJob(ctx: AppContext, steps: IntakeStep[], foreground?: Foreground): void {
+  stepsByDb.set(ctx.db, { steps, foreground });
   defineJobKind(BATCH_JOB_KIND, runBatchJob);
 }
 
@@ -46,7 +50,7 @@ function errorsOf(index: number, err: ApiError): FieldError[] {
 
 export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
   const { db, vault, config, log } = ctx;
-  const steps = stepsByDb.get(ctx.db);
+  const { steps, foreground } = stepsByDb.get(ctx.db) ?? {};
   if (!steps) throw Object.assign(new Error('no intake pipeline for this server'), { code: 'BATCH_NO_PIPELINE' });
   const batchId = String(job.payload.batchId);
   const started = Date.now();
@@ -106,12 +110,12 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
     return { index, status: 'invalid', verdict: null, parcelId: null, waybillNo, errors: [{ path: `parcels.${index}`, code: 'BATCH_ITEM_FAILED', ...bilingual(BATCH_MESSAGES.BATCH_ITEM_FAILED) }] };
   };
 
-  async function runGroup(indices: number[]): Promise<void> {
+  async function runGroup(indices: number[], worker: number): Promise<void> {
     let hooks: (() => void)[] = [];
     const decided = new Map<number, Outcome>();
     for (let attempt = 0; ; attempt++) {
       try {
-        await retryOnDeadlock(() => groupTransaction(indices, decided, (h) => (hooks = h)));
+        await retryOnDeadlock(() => groupTransaction(indices, worker, decided, (h) => (hooks = h)));
         break;
       } catch (err) {
         // Each run decides one more parcel, so a group ends after at most its size of runs.
@@ -126,7 +130,7 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
     }
   }
 
-  async function groupTransaction(indices: number[], decided: Map<number, Outcome>, setHooks: (hooks: (() => void)[]) => void): Promise<void> {
+  async function groupTransaction(indices: number[], worker: number, decided: Map<number, Outcome>, setHooks: (hooks: (() => void)[]) => void): Promise<void> {
     const hooks: (() => void)[] = [];
     setHooks(hooks);
     await db.transaction(async (tx) => {
@@ -145,6 +149,8 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
           outcomes.push(known);
           continue;
         }
+        // Counters first: every worker but the first gives way while a counter's intake is in flight.
+        if (worker > 0 && foreground) await foreground.idle(GIVE_WAY_MS);
         const parcelHooks: (() => void)[] = [];
         let state: IntakeState;
         try {
@@ -219,9 +225,9 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
       for (let i = 0; i < pending.length; i += groupSize) groups.push(pending.slice(i, i + groupSize).map((p) => p.index));
       let next = 0;
       await Promise.all(
-        Array.from({ length: Math.min(workers, groups.length) }, async () => {
+        Array.from({ length: Math.min(workers, groups.length) }, async (_, worker) => {
           while (!lost && next < groups.length) {
-            await runGroup(groups[next++]!);
+            await runGroup(groups[next++]!, worker);
             await sleep(0); // let requests in between groups (PGlite runs on this thread)
           }
         }),

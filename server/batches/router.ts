@@ -11,6 +11,7 @@ import { BadRequestError, NotFoundError, UnsupportedMediaTypeError, withMessage 
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { bilingual } from '../i18n/messages.js';
 import type { IntakeStep } from '../intake/pipeline.js';
+import type { Foreground } from '../intake/foreground.js';
 import { defineBatchJob } from './job.js';
 import { BATCH_FILE_LIMITS, batchTemplate, csvOf, parcelsFromFile, sheet } from './file.js';
 import { BATCH_MESSAGES } from './messages.js';
@@ -94,9 +95,9 @@ function resultRow(r: ItemResult): (string | number)[] {
   ];
 }
 
-export function registerBatchRoutes(api: Api, ctx: AppContext, steps: IntakeStep[]) {
+export function registerBatchRoutes(api: Api, ctx: AppContext, steps: IntakeStep[], foreground?: Foreground) {
   const { db } = ctx;
-  defineBatchJob(ctx, steps);
+  defineBatchJob(ctx, steps, foreground);
 
   api.route({
     method: 'post',

@@ -16,13 +16,14 @@ import { NotFoundError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import { retroFlagsOfParcel } from '../watchlist/retro-view.js';
 import { normalizeWaybill } from '../waybill/waybills.js';
+import type { Foreground } from './foreground.js';
 import type { IntakeStep } from './pipeline.js';
 import { intakeFieldCodes, intakeRequestSchema, intakeResponseSchema } from './schema.js';
 import { createIntakeService } from './service.js';
 
-export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault, steps: IntakeStep[]) {
+export function registerIntakeRoutes(api: Api, ctx: AppContext, vault: PiiVault, steps: IntakeStep[], foreground?: Foreground) {
   const { db } = ctx;
-  const takeIn = createIntakeService(db, vault, steps, ctx.clock);
+  const takeIn = createIntakeService(db, vault, steps, ctx.clock, foreground);
 
   api.route({
     method: 'post',

@@ -10,6 +10,7 @@ import type { Db } from '../db/database.js';
 import { preparedRows } from '../db/prepared.js';
 import { ApiError, BadRequestError, ForbiddenError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
+import type { Foreground } from './foreground.js';
 import { runIntake, type IntakeStep } from './pipeline.js';
 import type { IntakeRequest } from './schema.js';
 
@@ -58,8 +59,8 @@ async function storedAnswer(db: Db, userId: string, key: string, hash: string): 
   return { status: stored.statusCode, body: stored.response, replayed: true };
 }
 
-export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[], clock: () => Date = () => new Date()) {
-  return async function takeIn(user: AuthUser, request: IntakeRequest, idempotencyKey: string | undefined): Promise<IntakeOutcome> {
+export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[], clock: () => Date = () => new Date(), foreground?: Foreground) {
+  const takeIn = async function takeIn(user: AuthUser, request: IntakeRequest, idempotencyKey: string | undefined): Promise<IntakeOutcome> {
     if (user.role !== 'courier' || !user.outletId || !user.outletRegionCode) {
       throw new ForbiddenError('Only a courier at an outlet takes in parcels.', 'ROLE_FORBIDDEN');
     }
@@ -113,4 +114,6 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
       throw err;
     }
   };
+  // A counter's intake is foreground work: a bulk intake's extra workers give way to it (./foreground.ts).
+  return foreground ? (user: AuthUser, request: IntakeRequest, key: string | undefined) => foreground.run(() => takeIn(user, request, key)) : takeIn;
 }
