@@ -407,7 +407,10 @@ export const alerts = pgTable(
     regionCodes: text('region_codes').array().notNull(),
     crossBorder: boolean('cross_border').notNull().default(false),
     routeKey: text('route_key'),
+    /** The summary in English; summaryZh the same in Chinese (both from the message catalogue, as evidence is). */
     summary: text('summary').notNull(),
+    /** Null on alerts raised before it existed: their summary held both languages in one string. */
+    summaryZh: text('summary_zh'),
     parcelCount: integer('parcel_count').notNull().default(0),
     totalValueCny: numeric('total_value_cny', { precision: 14, scale: 2, mode: 'number' }).notNull().default(0),
     waybills: text('waybills').array().notNull().default(sql`'{}'::text[]`),
