@@ -1,4 +1,7 @@
-// `npm start`: read the config, start, and shut down gracefully on SIGTERM/SIGINT.
+// `npm start`: read the config, start, and shut down gracefully on SIGTERM/SIGINT. With WEB_CONCURRENCY > 1 this
+// process becomes the cluster's primary (server/cluster.ts) and each worker it forks runs this file again as a server.
+import cluster from 'node:cluster';
+import { runPrimary, SERVED_BY_HEADER } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError } from './db/database.js';
 import { createLogger } from './logging.js';
@@ -16,7 +19,14 @@ async function main() {
     }
     throw err;
   }
-  const log = createLogger(config);
+  // A worker's every log line says which worker wrote it.
+  const log = cluster.isWorker ? createLogger(config).child({ worker: cluster.worker!.id }) : createLogger(config);
+  if (config.webConcurrency > 1 && cluster.isPrimary) {
+    const code = await runPrimary(config, log).stopped;
+    log.info({ code }, 'stopped');
+    log.flush(() => process.exit(code));
+    return;
+  }
   let server: RunningServer | undefined;
   onUnexpectedFailures(log, () => server);
   try {
@@ -27,6 +37,11 @@ async function main() {
       process.exit(1);
     }
     throw err;
+  }
+  if (cluster.isWorker) {
+    // Before the app (and socket.io) see the request: which worker answered, for load balancing checks.
+    const worker = String(cluster.worker!.id);
+    server.httpServer.prependListener('request', (_req, res) => res.setHeader(SERVED_BY_HEADER, worker));
   }
   log.info(
     { database: server.database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir },
