@@ -5,7 +5,7 @@
 import { checkDocument, ID_TYPES, type IdType } from '../../server/identity/documents.js';
 import { isPlausibleConsigneeName, isPlausibleName } from '../../server/identity/name-rules.js';
 import { checkPhone } from '../../server/identity/phones.js';
-import { GOODS_CATEGORIES, isVagueWord } from '../../server/intake/contents.js';
+import { GOODS_CATEGORIES, isProhibitedCategory, isVagueWord, PROHIBITED_CATEGORIES } from '../../server/intake/contents.js';
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
 import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-view.js';
 import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
@@ -13,7 +13,8 @@ import { startInterceptions, stopInterceptions } from './interceptions.js';
 import { startBatch, stopBatch } from './batch.js';
 import { CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
-import { enqueue, flush, getQueued, listQueue, NETWORK_ERROR, removeQueued, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
+import { clearDraft, enqueue, flush, getQueued, listQueue, loadDraft, NETWORK_ERROR, removeQueued, saveDraft, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
+import { ft, prohibitedName } from './flow-text.js';
 import type { Scanner } from './scanner.js';
 
 type User = { username: string; role: string; outletId?: string };
@@ -37,6 +38,8 @@ const isOnline = () => navigator.onLine && reachable;
 
 /** The intake being filled in, kept as plain values so steps can go back and forth. */
 type Draft = {
+  /** The intake's Idempotency-Key, made when it starts and kept until the next one: whatever is tapped, one parcel. */
+  key: string;
   waybillNo: string; carrier: string;
   /** 个人 or 单位（协议客户）: for an organisation, the identity fields below are its handler's (经办人). */
   senderKind: 'person' | 'organisation'; orgUscc: string; orgName: string; orgQuery: string;
@@ -47,8 +50,9 @@ type Draft = {
   screening: 'clear' | 'suspect' | 'prohibited'; machineId: string;
 };
 const emptyDraft = (): Draft => ({
+  key: crypto.randomUUID(),
   waybillNo: '', carrier: '', senderKind: 'person', orgUscc: '', orgName: '', orgQuery: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', name: '', phone: '', address: '',
-  rName: '', rPhone: '', rAddress: '', country: 'US', description: '', category: '', quantity: '1', valueCny: '', brand: '',
+  rName: '', rPhone: '', rAddress: '', country: localStorage.getItem('pg.country') ?? 'US', description: '', category: '', quantity: '1', valueCny: '', brand: '',
   inspection: 'performed', matches: 'yes', notes: '', photos: [], screening: 'clear', machineId: localStorage.getItem('pg.machineId') ?? '',
 });
 let draft = emptyDraft();
@@ -158,6 +162,7 @@ function draftOf(item: QueuedIntake): Draft {
   const org = 'kind' in b.sender ? b.sender : null;
   const who: { idType: IdType; idNumber: string; name: string; phone: string; idIssuingCountry?: string; address?: string } = 'kind' in b.sender ? b.sender.handler : b.sender;
   return {
+    key: item.idempotencyKey,
     waybillNo: b.waybillNo, carrier: b.carrier ?? '',
     senderKind: org ? 'organisation' : 'person', orgUscc: org?.uscc ?? '', orgName: org ? (knownOrganisations.get(org.uscc)?.name ?? org.uscc) : '', orgQuery: '',
     idType: who.idType, idNumber: who.idNumber, idIssuingCountry: who.idIssuingCountry ?? '', name: who.name, phone: who.phone, address: who.address ?? '',
@@ -230,7 +235,7 @@ function orgPicker(): string {
     : '';
   const err = errors['sender.uscc'];
   return `<div class="field${err ? ' invalid' : ''}" id="org-picker"><span class="label">${esc(t('organisation'))}</span>${picked}
-    <input name="orgQuery" type="search" value="${esc(draft.orgQuery)}" placeholder="${esc(t('orgSearch'))}" aria-label="${esc(t('orgSearch'))}" autocomplete="off" autofocus>
+    <input name="orgQuery" type="search" value="${esc(draft.orgQuery)}" placeholder="${esc(t('orgSearch'))}" aria-label="${esc(t('orgSearch'))}" autocomplete="off"${draft.orgUscc ? '' : ' autofocus'}>
     <div id="org-results" aria-live="polite">${orgResults()}</div>
     ${err ? `<span class="error" id="err-sender.uscc" role="alert">${esc(err)}</span>` : ''}</div>`;
 }
@@ -259,6 +264,43 @@ function vagueHelp(): string {
     .join('')}</div>`;
 }
 
+/** The camera's viewfinder, on every screen a scan may start from (the waybill step, the verdict). */
+const scannerBox = () => `<div class="scanner" id="scanner" hidden><video id="video" muted playsinline></video><div class="viewfinder"></div>
+  <p class="scan-status" id="scan-status">${esc(t('scanning'))}</p>
+  <div class="scan-actions"><button type="button" class="secondary" data-act="torch" id="torch" hidden>${esc(t('torch'))}</button><button type="button" class="secondary" data-act="stop-scan">${esc(t('stopScan'))}</button></div></div>`;
+
+/** The newest intake in the outbox (the device keeps what it sent): "same sender as last" copies its sender. */
+let lastSent: QueuedIntake | undefined;
+/** Classes this device declared most recently, offered as one-tap choices (not personal data: kept in localStorage). */
+const recentCategories = (): string[] => {
+  const kept = JSON.parse(localStorage.getItem('pg.recentCategories') ?? '[]') as string[];
+  return [...new Set([...kept, 'clothing', 'shoes', 'electronics', 'food'])].filter((c) => (GOODS_CATEGORIES as readonly string[]).includes(c)).slice(0, 4);
+};
+
+function categoryField(): string {
+  const chosenProhibited = isProhibitedCategory(draft.category);
+  const goods = GOODS_CATEGORIES.map((c) => [c, pick(CATEGORY_NAMES[c], c)] as [string, string]);
+  const options = [['', '—'], ...goods].map(([v, l]) => `<option value="${esc(v)}"${draft.category === v ? ' selected' : ''}>${esc(l)}</option>`).join('');
+  const banned = PROHIBITED_CATEGORIES.map((c) => `<option value="${esc(c)}"${draft.category === c ? ' selected' : ''}>${esc(prohibitedName(c))}</option>`).join('');
+  const select = `<select name="category" data-path="declared.category"${errors['declared.category'] ? ' aria-invalid="true" aria-describedby="err-declared.category"' : ''}>${options}<optgroup label="${esc(ft('prohibitedGroup'))}">${banned}</optgroup></select>`;
+  const recent = `<div class="chips" role="group" aria-label="${esc(ft('recentCategories'))}">${recentCategories()
+    .map((c) => `<button type="button" class="chip${draft.category === c ? ' picked' : ''}" data-act="category" data-category="${esc(c)}" aria-pressed="${draft.category === c}">${esc(pick(CATEGORY_NAMES[c], c))}</button>`)
+    .join('')}</div>`;
+  // 禁寄物品: large choices, Chinese first; picking one declares it, and the verdict is a refusal (PROHIBITED_ITEM).
+  const prohibited = `<details class="prohibited" id="prohibited"${chosenProhibited ? ' open' : ''}><summary>${esc(ft('prohibitedHeading'))}</summary><ul class="prohibited-list">${PROHIBITED_CATEGORIES.map(
+    (c) => `<li><button type="button" class="prohibited-choice${draft.category === c ? ' picked' : ''}" data-act="category" data-category="${esc(c)}" aria-pressed="${draft.category === c}">${esc(prohibitedName(c))}</button></li>`,
+  ).join('')}</ul></details>`;
+  return (
+    field('declared.category', t('category'), select) +
+    recent +
+    (chosenProhibited ? `<p class="banner error" id="prohibited-chosen" role="status">✕ ${esc(ft('prohibitedChosen'))}：${esc(prohibitedName(draft.category))}</p>` : '') +
+    prohibited
+  );
+}
+
+const scanButton = (label: string) =>
+  `<button type="button" class="secondary big" data-act="scan" id="scan-button"><svg class="i" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2"/></svg> ${esc(label)}</button>`;
+
 function stepForm(step: number): string {
   const nav = `<div class="nav">${step > 0 ? `<button type="button" class="secondary" data-act="back">${esc(t('back'))}</button>` : ''}<button type="submit" class="primary">${esc(step === 4 ? t('submit') : t('next'))}</button></div>`;
   const progress = `<ol class="steps">${STEPS.map((k, i) => `<li class="${i === step ? 'current' : i < step ? 'done' : ''}">${esc(t(k))}</li>`).join('')}</ol>`;
@@ -266,32 +308,33 @@ function stepForm(step: number): string {
   if (step === 0) {
     body =
       field('waybillNo', t('waybillNo'), text('waybillNo', 'waybillNo', 'autocomplete="off" autocapitalize="characters" spellcheck="false" autofocus inputmode="text"'), t('waybillHint')) +
-      `<div class="scan-row"><button type="button" class="secondary big" data-act="scan" id="scan-button"><svg class="i" viewBox="0 0 24 24" aria-hidden="true"><path d="M4 7h3l2-3h6l2 3h3v13H4z" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round"/><circle cx="12" cy="13" r="4" fill="none" stroke="currentColor" stroke-width="2"/></svg> ${esc(t('scan'))}</button></div>
-       <div class="scanner" id="scanner" hidden><video id="video" muted playsinline></video><div class="viewfinder"></div>
-         <p class="scan-status" id="scan-status">${esc(t('scanning'))}</p>
-         <div class="scan-actions"><button type="button" class="secondary" data-act="torch" id="torch" hidden>${esc(t('torch'))}</button><button type="button" class="secondary" data-act="stop-scan">${esc(t('stopScan'))}</button></div></div>` +
+      `<div class="scan-row">${scanButton(t('scan'))}</div>${scannerBox()}` +
       field('carrier', t('carrier'), select('carrier', [['', t('carrierAuto')], ...CARRIERS.map((c) => [c, c] as [string, string])]));
   } else if (step === 1) {
     const org = draft.senderKind === 'organisation';
     const at = org ? 'sender.handler' : 'sender';
     body =
+      (lastSent && !draft.idNumber ? `<div class="nav"><button type="button" class="secondary big" data-act="same-sender" id="same-sender">${esc(ft('sameSender'))}</button></div>` : '') +
       `<fieldset><legend>${esc(t('senderKind'))}</legend>${radios('senderKind', [['person', t('senderPerson')], ['organisation', t('senderOrganisation')]])}</fieldset>` +
       (org ? orgPicker() + `<h2 class="subhead" id="handler-heading">${esc(t('handlerHeading'))}</h2>` : '') +
-      field(`${at}.idType`, t('idType'), select('idType', ID_TYPES.map((id) => [id, pick(ID_TYPE_NAMES[id], id)]), org ? '' : 'autofocus')) +
-      field(`${at}.idNumber`, t('idNumber'), text(`${at}.idNumber`, 'idNumber', 'autocomplete="off" autocapitalize="characters" spellcheck="false"')) +
+      field(`${at}.idType`, t('idType'), select('idType', ID_TYPES.map((id) => [id, pick(ID_TYPE_NAMES[id], id)]))) +
+      // The cursor on the number (the type is nearly always 居民身份证): typing starts at once.
+      field(`${at}.idNumber`, t('idNumber'), text(`${at}.idNumber`, 'idNumber', `autocomplete="off" autocapitalize="characters" spellcheck="false" enterkeyhint="next"${org && !draft.orgUscc ? '' : ' autofocus'}`)) +
+      (senderFound ? `<p class="hint found" id="sender-found" role="status">✓ ${esc(ft('senderFound'))}</p>` : '') +
       (draft.idType === 'PASSPORT' ? field(`${at}.idIssuingCountry`, t('issuingCountry'), text(`${at}.idIssuingCountry`, 'idIssuingCountry', 'maxlength="3" autocapitalize="characters"')) : '') +
       field(`${at}.name`, t('name'), text(`${at}.name`, 'name', 'autocomplete="off"')) +
       field(`${at}.phone`, t('phone'), text(`${at}.phone`, 'phone', 'type="tel" inputmode="tel" autocomplete="off"')) +
       (org ? '' : field('sender.address', t('address'), text('sender.address', 'address', 'autocomplete="off"')));
   } else if (step === 2) {
     body =
-      field('recipient.country', t('country'), `${text('recipient.country', 'country', 'list="countries" maxlength="2" autocapitalize="characters" autofocus')}<datalist id="countries">${DESTINATIONS.map((c) => `<option value="${c}">${esc(countryName(c))}</option>`).join('')}</datalist>`, isCountry(draft.country.toUpperCase()) ? countryName(draft.country.toUpperCase()) : '') +
-      field('recipient.name', t('recipientName'), text('recipient.name', 'rName', 'autocomplete="off"')) +
+      // The destination is the last parcel's (kept on the device): the cursor starts on the consignee when it is set.
+      field('recipient.country', t('country'), `${text('recipient.country', 'country', `list="countries" maxlength="2" autocapitalize="characters"${isCountry(draft.country.toUpperCase()) && !errors['recipient.country'] ? '' : ' autofocus'}`)}<datalist id="countries">${DESTINATIONS.map((c) => `<option value="${c}">${esc(countryName(c))}</option>`).join('')}</datalist>`, isCountry(draft.country.toUpperCase()) ? countryName(draft.country.toUpperCase()) : '') +
+      field('recipient.name', t('recipientName'), text('recipient.name', 'rName', `autocomplete="off"${isCountry(draft.country.toUpperCase()) && !errors['recipient.country'] ? ' autofocus' : ''}`)) +
       field('recipient.phone', t('recipientPhone'), text('recipient.phone', 'rPhone', 'type="tel" inputmode="tel" autocomplete="off"')) +
       field('recipient.address', t('recipientAddress'), text('recipient.address', 'rAddress', 'autocomplete="off"')) +
       field('declared.description', t('description'), text('declared.description', 'description', 'autocomplete="off"')) +
       (errors['declared.description'] && isVagueWord(draft.description) ? vagueHelp() : '') +
-      field('declared.category', t('category'), select('category', [['', '—'], ...GOODS_CATEGORIES.map((c) => [c, pick(CATEGORY_NAMES[c], c)] as [string, string])], 'data-path="declared.category"')) +
+      categoryField() +
       `<div class="pair">${field('declared.quantity', t('quantity'), text('declared.quantity', 'quantity', 'inputmode="numeric"'))}${field('declared.valueCny', t('valueCny'), text('declared.valueCny', 'valueCny', 'inputmode="decimal"'))}</div>` +
       field('declared.brand', t('brand'), text('declared.brand', 'brand', 'autocomplete="off"'));
   } else if (step === 3) {
@@ -322,12 +365,17 @@ function verdictView(item: QueuedIntake): string {
       <div class="verdict-head"><span class="icon" aria-hidden="true">${icon}</span><h1>${esc(t(r.verdict))}</h1></div>
       <p class="waybill">${esc(r.parcel.waybillNo)}</p>
       <p class="todo">${esc(next)}</p>
+      ${item.recovered ? `<p class="recovered" id="verdict-recovered">${esc(ft('recovered'))}</p>` : ''}
     </section>
     ${customs}
     ${r.verdict === 'held' ? `<div class="nav"><button type="button" class="secondary big" data-act="holds" id="see-holds">${esc(t('seeMyHolds'))}</button></div>` : ''}
     ${r.reasons.length ? `<h2>${esc(t('reasons'))}</h2><ul class="reasons">${r.reasons.map((x) => `<li><code>${esc(x.code)}</code> ${esc(say(x))}</li>`).join('')}</ul>` : ''}
-    <div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
+    <div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>
+    ${nextScan()}`;
 }
+
+/** From the verdict on, a scan starts the next parcel: the camera here, a wedge scanner anywhere (see scanned()). */
+const nextScan = () => `<div class="scan-row">${scanButton(ft('scanNext'))}</div><p class="hint" id="scan-next-hint">${esc(ft('scanNextHint'))}</p>${scannerBox()}`;
 
 async function queueView(): Promise<string> {
   const items = (await listQueue()).reverse();
@@ -359,6 +407,7 @@ async function render() {
   // at once, and the "new" marks must not vanish before anyone has read them.
   if (holdsOnScreen && screen.name !== 'holds') await seeDecisions();
   holdsOnScreen = screen.name === 'holds';
+  if (screen.name === 'intake' && screen.step === 1) lastSent = (await listQueue()).at(-1);
   let main = '';
   if (screen.name === 'login') {
     main = `<form id="login-form" class="login" novalidate><h1>${esc(t('login'))}</h1>
@@ -369,10 +418,11 @@ async function render() {
   } else if (screen.name === 'intake') main = (screen.step === 0 ? holdsBadgeHtml() : '') + stepForm(screen.step);
   else if (screen.name === 'holds') main = holdsScreen({ snapshot: holds, online: isOnline(), failed: holdsFailed, deciding, ...(holdsMessage ? { message: holdsMessage } : {}) }, !isSupervisor());
   else if (screen.name === 'verdict') main = verdictView(screen.item);
-  else if (screen.name === 'queued') main = `<section class="verdict v-queued" id="verdict" data-verdict="queued" role="status"><div class="verdict-head"><span class="icon">⇪</span><h1>${esc(t('queued'))}</h1></div><p class="todo">${esc(t('queuedNext'))}</p></section><div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>`;
+  else if (screen.name === 'queued') main = `<section class="verdict v-queued" id="verdict" data-verdict="queued" role="status"><div class="verdict-head"><span class="icon">⇪</span><h1>${esc(t('queued'))}</h1></div><p class="todo">${esc(t('queuedNext'))}</p></section><div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>${nextScan()}`;
   else main = await queueView();
   app.innerHTML = `${header()}<div id="notices">${notices.map(decisionNotice).join('')}</div><main>${main}</main>`;
   (app.querySelector('[autofocus]') as HTMLElement | null)?.focus();
+  if (screen.name === 'intake') keepDraft();
   // The organisation picker's first list: the approved organisations (or those kept on the device, offline).
   if (screen.name === 'intake' && screen.step === 1 && draft.senderKind === 'organisation' && (!orgSearch || orgSearch.offline)) void refreshOrganisations(draft.orgQuery);
   void updateQueueCount();
@@ -531,21 +581,166 @@ function readForm(form: HTMLFormElement) {
   }
 }
 
+/** An intake being sent: a second tap (or Enter) meanwhile does nothing, and the draft's key makes any resend the same request. */
+let submitting = false;
+
 async function submitIntake() {
-  localStorage.setItem('pg.machineId', draft.machineId);
-  const item = await enqueue(bodyOf(draft), draft.photos);
-  app.querySelector<HTMLButtonElement>('button[type=submit]')!.textContent = t('sending');
-  await send(() => void updateQueueCount());
-  const after = (await getQueued(item.id))!;
-  if (after.state === 'needs-fix') {
-    await removeQueued(after.id);
-    screen = correcting(after.errors ?? []);
-  } else {
-    draft = emptyDraft();
-    errors = {};
-    screen = after.state === 'done' ? { name: 'verdict', item: after } : { name: 'queued' };
+  if (submitting) return;
+  submitting = true;
+  try {
+    localStorage.setItem('pg.machineId', draft.machineId);
+    const sent = draft;
+    const item = await enqueue(bodyOf(sent), sent.photos, sent.key);
+    // In the outbox now (which keeps it, photos and all): the draft's copy of the personal data goes.
+    clearTimeout(draftSaving);
+    await clearDraft();
+    const button = app.querySelector<HTMLButtonElement>('#step-form button[type=submit]');
+    if (button) {
+      button.textContent = t('sending');
+      button.setAttribute('aria-disabled', 'true');
+    }
+    await send(() => void updateQueueCount());
+    const after = (await getQueued(item.id))!;
+    if (after.state === 'needs-fix') {
+      await removeQueued(after.id);
+      screen = correcting(after.errors ?? []);
+    } else {
+      // What the next parcel starts from: the destination, and the class among the one-tap choices.
+      localStorage.setItem('pg.country', sent.country.trim().toUpperCase());
+      if (!isProhibitedCategory(sent.category)) localStorage.setItem('pg.recentCategories', JSON.stringify([sent.category, ...recentCategories().filter((c) => c !== sent.category)].slice(0, 4)));
+      draft = emptyDraft();
+      errors = {};
+      screen = after.state === 'done' ? { name: 'verdict', item: after } : { name: 'queued' };
+    }
+    await render();
+  } finally {
+    submitting = false;
   }
+}
+
+// ---- the draft kept through a reload ---------------------------------------------------------------------
+
+/** Whether the courier has entered anything past the waybill (a scan then starts a new intake only if not). */
+const draftInProgress = () => !!(draft.idNumber.trim() || draft.name.trim() || draft.orgUscc || draft.rName.trim() || draft.description.trim() || draft.photos.length);
+
+let draftSaving: ReturnType<typeof setTimeout> | undefined;
+/** Saved a moment after the last change, in the outbox's IndexedDB (queue.ts): it holds the same personal data. */
+function keepDraft() {
+  clearTimeout(draftSaving);
+  draftSaving = setTimeout(() => void persistDraft(), 250);
+}
+async function persistDraft() {
+  if (!user || screen.name !== 'intake' || submitting) return;
+  const form = document.getElementById('step-form') as HTMLFormElement | null;
+  if (form) readForm(form);
+  if (!draft.waybillNo.trim() && !draftInProgress()) return clearDraft();
+  await saveDraft({ username: user.username, step: screen.step, draft: { ...draft } });
+}
+
+/** Back to the intake a reload interrupted: only the same courier's, and only on the intake screens. */
+async function restoreDraft() {
+  const saved = await loadDraft().catch(() => undefined);
+  if (!saved) return;
+  if (!user || saved.username !== user.username || isSupervisor()) return void (await clearDraft());
+  draft = { ...emptyDraft(), ...(saved.draft as Partial<Draft>) };
+  if (screen.name === 'intake') screen = { name: 'intake', step: saved.step };
+}
+
+// ---- a scan, from any screen ------------------------------------------------------------------------------
+
+/** A waybill read (camera or wedge scanner): the next intake starts with it, or the one at hand takes it. */
+async function scanned(code: string) {
+  if (!user || isSupervisor()) return;
+  stopScanner();
+  const form = document.getElementById('step-form') as HTMLFormElement | null;
+  if (form && screen.name === 'intake') readForm(form);
+  if (!(screen.name === 'intake' && draftInProgress())) draft = emptyDraft();
+  draft.waybillNo = code.trim();
+  errors = {};
+  senderFound = false;
+  if (location.hash === '#holds') history.replaceState(null, '', location.pathname);
+  deciding = null;
+  screen = { name: 'intake', step: 0 };
   await render();
+  return leaveWaybillStep();
+}
+
+/** Whether the server has this waybill already: true / false, or null when it cannot say now (checked again at submit). */
+async function waybillTaken(waybillNo: string): Promise<boolean | null> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 2500);
+  try {
+    const res = await fetch(`/api/waybills/${encodeURIComponent(waybillNo.trim())}/status`, { credentials: 'same-origin', signal: abort.signal });
+    if (!res.ok) return null;
+    return ((await res.json()) as { taken: boolean }).taken;
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let checkingWaybill = false;
+/** Step ① done: the waybill checked by its rules, then with the server, so a label used twice is caught at the scan. */
+async function leaveWaybillStep() {
+  errors = validateStep(0, draft);
+  if (Object.keys(errors).length || checkingWaybill) return render();
+  checkingWaybill = true;
+  const hint = document.querySelector('#step-form .field .hint');
+  if (hint) hint.textContent = ft('checkingWaybill');
+  const wb = draft.waybillNo;
+  const taken = await waybillTaken(wb).finally(() => (checkingWaybill = false));
+  if (screen.name !== 'intake' || screen.step !== 0 || draft.waybillNo !== wb) return;
+  if (taken) {
+    errors = { waybillNo: ft('waybillTaken') };
+    await render();
+    return document.querySelector<HTMLInputElement>('input[name="waybillNo"]')?.select();
+  }
+  screen = { name: 'intake', step: 1 };
+  return render();
+}
+
+// ---- a returning sender ----------------------------------------------------------------------------------
+
+/** The sender step says "found" after a look-up filled it, until the next step. */
+let senderFound = false;
+
+type SenderOf = { idType: IdType; idNumber: string; name: string; phone: string; address?: string; idIssuingCountry?: string };
+const senderOfBody = (body: QueuedIntake['body']): SenderOf => {
+  const s = body.sender as SenderOf | { kind: 'organisation'; handler: SenderOf };
+  return 'kind' in s ? s.handler : s;
+};
+
+/**
+ * The sender of this ID number as this device last took them in (its outbox keeps what it sent): name, phone
+ * and address filled where still empty. Nothing leaves the device for it.
+ */
+async function fillKnownSender(form: HTMLFormElement): Promise<boolean> {
+  const number = draft.idNumber.trim().toUpperCase();
+  if (!number || !checkDocument(draft.idType, number).ok) return false;
+  const known = (await listQueue()).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number);
+  if (!known) return false;
+  for (const [name, value] of [['name', known.name], ['phone', known.phone], ['address', known.address ?? ''], ['idIssuingCountry', known.idIssuingCountry ?? '']] as const) {
+    const el = form.elements.namedItem(name) as HTMLInputElement | null;
+    if (el && !el.value.trim() && value) {
+      el.value = value;
+      (draft as Record<string, unknown>)[name] = value;
+    }
+  }
+  senderFound = true;
+  if (!document.getElementById('sender-found')) form.querySelector('input[name="idNumber"]')?.closest('label')?.insertAdjacentHTML('afterend', `<p class="hint found" id="sender-found" role="status">✓ ${esc(ft('senderFound'))}</p>`);
+  return true;
+}
+
+/** 与上一件同寄件人: the last intake's sender (person or organisation with its handler), then on to the parcel. */
+async function sameSenderAsLast() {
+  const last = (await listQueue()).at(-1);
+  if (!last || screen.name !== 'intake') return;
+  const from = draftOf(last);
+  for (const k of ['senderKind', 'orgUscc', 'orgName', 'idType', 'idNumber', 'idIssuingCountry', 'name', 'phone', 'address'] as const) (draft as Record<string, unknown>)[k] = from[k];
+  errors = validateStep(1, draft);
+  screen = { name: 'intake', step: Object.keys(errors).length ? 1 : 2 };
+  return render();
 }
 
 app.addEventListener('submit', async (ev) => {
@@ -566,6 +761,7 @@ app.addEventListener('submit', async (ev) => {
     user = ((await res.json()) as { user: User }).user;
     localStorage.setItem('pg.user', JSON.stringify(user));
     screen = homeScreen();
+    await restoreDraft(); // this courier's unfinished intake (a session that expired mid-intake); anyone else's goes
     if (!isSupervisor()) void send(() => void updateQueueCount());
     await render();
     return startHolds();
@@ -574,9 +770,12 @@ app.addEventListener('submit', async (ev) => {
   if (form.id === 'step-form' && screen.name === 'intake') {
     readForm(form);
     const step = screen.step;
+    if (step === 4 && submitting) return; // a second tap on 提交并判定 while the first is on its way
+    if (step === 0) return leaveWaybillStep();
     errors = validateStep(step, draft);
     if (Object.keys(errors).length) return render();
     if (step < 4) {
+      if (step === 1) senderFound = false;
       screen = { name: 'intake', step: step + 1 };
       return render();
     }
@@ -605,6 +804,61 @@ app.addEventListener('focusout', (ev) => {
   }
 });
 
+// Enter moves to the next field, as a phone keyboard's "next" key does; it advances the step only once the
+// step is complete (or from its last field). The waybill's Enter (a wedge scanner's) and a choice's still go on.
+app.addEventListener('keydown', (ev) => {
+  if (ev.key !== 'Enter' || ev.isComposing || screen.name !== 'intake') return;
+  const el = ev.target as HTMLInputElement;
+  const form = el.form;
+  if (!form || form.id !== 'step-form' || !(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || el.name === 'waybillNo') return;
+  if (['radio', 'checkbox', 'file', 'submit', 'button'].includes(el.type)) return;
+  ev.preventDefault();
+  const step = screen.step;
+  void (async () => {
+    readForm(form);
+    const found = el.name === 'idNumber' && (await fillKnownSender(form));
+    const fields = Array.from(form.querySelectorAll<HTMLInputElement>('input:not([type=radio]):not([type=file]):not([type=hidden]), select, textarea')).filter((f) => !f.disabled && f.offsetParent !== null);
+    const next = fields[fields.indexOf(el) + 1];
+    if (!found && (!Object.keys(validateStep(step, draft)).length || !next)) return form.requestSubmit();
+    next?.focus();
+    if (next instanceof HTMLInputElement) next.select();
+  })();
+});
+
+// A wedge scanner types a code and Enter faster than anyone: outside a text field (the verdict, the lists),
+// that is a scan, and it starts the next intake instead of being lost on a button.
+let scanKeys = '';
+let scanKeyAt = 0;
+document.addEventListener(
+  'keydown',
+  (ev) => {
+    if (!user || isSupervisor() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if ((ev.target as HTMLElement).closest?.('input, textarea, select, [contenteditable="true"]')) return;
+    const now = performance.now();
+    if (now - scanKeyAt > 100) scanKeys = '';
+    scanKeyAt = now;
+    if (ev.key === 'Enter' && scanKeys.length >= 6) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      const code = scanKeys;
+      scanKeys = '';
+      void scanned(code);
+    } else if (ev.key.length === 1) scanKeys += ev.key;
+  },
+  true,
+);
+
+// The waybill field selects what it holds when focused: a wedge scanner's read replaces it rather than adding to it.
+app.addEventListener('focusin', (ev) => {
+  const el = ev.target as HTMLInputElement;
+  if (el.name === 'waybillNo') el.select();
+});
+
+// Every change to the form is kept (debounced) so a reload comes back to it.
+app.addEventListener('input', () => {
+  if (screen.name === 'intake') keepDraft();
+});
+
 // The organisation search, as the courier types (a short pause between keys sends one request).
 let orgTyping: ReturnType<typeof setTimeout> | undefined;
 app.addEventListener('input', (ev) => {
@@ -622,6 +876,7 @@ app.addEventListener('change', (ev) => {
     document.getElementById('thumbs')!.innerHTML = draft.photos.map((p, i) => `<img alt="${i + 1}" src="${URL.createObjectURL(p)}">`).join('');
     return;
   }
+  if (screen.name === 'intake') keepDraft();
   // Choices that change the form (passport fields, inspection refused) re-render it.
   if (screen.name === 'intake' && ['idType', 'inspection', 'senderKind'].includes(el.name)) {
     readForm(el.form!);
@@ -641,6 +896,10 @@ app.addEventListener('click', async (ev) => {
   }
   if (act === 'logout') {
     await fetch('/api/session', { method: 'DELETE', credentials: 'same-origin' }).catch(() => null);
+    // The draft may hold a sender's identity: it does not outlive the session on a shared device.
+    clearTimeout(draftSaving);
+    draft = emptyDraft();
+    await clearDraft();
     history.replaceState(null, '', location.pathname);
     return signedOut();
   }
@@ -684,6 +943,17 @@ app.addEventListener('click', async (ev) => {
     await render();
     return document.querySelector<HTMLElement>('[name="idType"]')?.focus();
   }
+  if (act === 'same-sender' && screen.name === 'intake') return sameSenderAsLast();
+  if (act === 'category' && screen.name === 'intake') {
+    readForm(document.getElementById('step-form') as HTMLFormElement);
+    draft.category = target.dataset.category!;
+    delete errors['declared.category'];
+    await render();
+    // On to the next field to type: the quantity (its 1 selected, so typing replaces it).
+    const next = document.querySelector<HTMLInputElement>('input[name="quantity"]');
+    next?.focus();
+    return next?.select();
+  }
   if (act === 'concrete' && screen.name === 'intake') {
     readForm(document.getElementById('step-form') as HTMLFormElement);
     draft.description = target.dataset.description!;
@@ -699,6 +969,10 @@ app.addEventListener('click', async (ev) => {
     return render();
   }
   if (act === 'new' || act === 'close-queue') {
+    if (act === 'new') {
+      draft = emptyDraft(); // a new intake, a new key
+      errors = {};
+    }
     screen = { name: 'intake', step: act === 'new' ? 0 : screen.name === 'intake' ? screen.step : 0 };
     return render();
   }
@@ -745,9 +1019,7 @@ async function startScan() {
     scanner = await startScanner(document.getElementById('video') as HTMLVideoElement, (code) => {
       scanner = null;
       box.hidden = true;
-      const input = app.querySelector<HTMLInputElement>('input[name="waybillNo"]')!;
-      input.value = code;
-      (document.getElementById('step-form') as HTMLFormElement).requestSubmit();
+      void scanned(code);
     });
     box.dataset.engine = scanner.engine;
     (document.getElementById('torch') as HTMLElement).hidden = !scanner.hasTorch;
@@ -805,7 +1077,7 @@ window.addEventListener('popstate', () => {
 setInterval(() => void sync(), 15_000);
 
 setLang(currentLang());
-void render().then(() => {
+void restoreDraft().then(render).then(() => {
   void sync();
   void startHolds();
 });

@@ -11,7 +11,7 @@ export type IntakeResult = {
   customsInspection?: { selected: boolean; rate: number; routeKey: string };
   alerts: { id: string; type: string; severity: string }[];
 };
-export type FieldProblem = { path: string; code: string; message: string };
+export type FieldProblem = { path: string; code: string; message: string; messageZh?: string };
 
 export type QueueState = 'waiting' | 'sending' | 'done' | 'needs-fix';
 export type QueuedIntake = {
@@ -28,24 +28,43 @@ export type QueuedIntake = {
   lastError?: string;
   errors?: FieldProblem[];
   result?: IntakeResult;
+  /** The verdict was read back from the stored parcel (the intake had reached the server under another key). */
+  recovered?: boolean;
 };
+
+/** The intake being filled in, kept beside the outbox (it holds the same personal data) until sent or logged out. */
+export type SavedDraft = { username: string; step: number; draft: Record<string, unknown> };
 
 interface OutboxDb extends DBSchema {
   intakes: { key: string; value: QueuedIntake; indexes: { byCreated: string } };
+  drafts: { key: string; value: SavedDraft };
 }
 
 let dbp: Promise<IDBPDatabase<OutboxDb>> | undefined;
 const db = () =>
-  (dbp ??= openDB<OutboxDb>('parcelguard-handheld', 1, {
-    upgrade(d) {
-      d.createObjectStore('intakes', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+  (dbp ??= openDB<OutboxDb>('parcelguard-handheld', 2, {
+    upgrade(d, from) {
+      if (from < 1) d.createObjectStore('intakes', { keyPath: 'id' }).createIndex('byCreated', 'createdAt');
+      if (from < 2) d.createObjectStore('drafts');
     },
   }));
 
-export async function enqueue(body: QueuedIntake['body'], photos: Blob[]): Promise<QueuedIntake> {
+/** One draft per device: a reload (or a flat battery) comes back to it; a new intake or a logout clears it. */
+export const saveDraft = async (saved: SavedDraft) => void (await (await db()).put('drafts', saved, 'current'));
+export const loadDraft = async () => (await db()).get('drafts', 'current');
+export const clearDraft = async () => (await db()).delete('drafts', 'current');
+
+/**
+ * Queues an intake under its draft's key: the key is made when the intake starts and kept until the next one,
+ * so a second tap, a resubmitted form or a reload sends the same request, never a second parcel. An item
+ * already queued under the key is returned as it is.
+ */
+export async function enqueue(body: QueuedIntake['body'], photos: Blob[], key: string = crypto.randomUUID()): Promise<QueuedIntake> {
+  const existing = await getQueued(key);
+  if (existing && existing.state !== 'needs-fix') return existing;
   const item: QueuedIntake = {
-    id: crypto.randomUUID(),
-    idempotencyKey: crypto.randomUUID(),
+    id: key,
+    idempotencyKey: key,
     createdAt: new Date().toISOString(),
     body,
     photos,
@@ -107,8 +126,25 @@ export async function sendOne(item: QueuedIntake): Promise<SendOutcome> {
 }
 
 async function failed(item: QueuedIntake, res: Response): Promise<SendOutcome> {
-  const problem = (await res.json().catch(() => ({}))) as { detail?: string; code?: string; errors?: FieldProblem[] };
+  const problem = (await res.json().catch(() => ({}))) as { detail?: string; detailZh?: string; code?: string; errors?: FieldProblem[] };
   item.lastError = problem.detail ?? `HTTP ${res.status}`;
+  if (problem.code === 'WAYBILL_DUPLICATE') {
+    // Taken in already: by this very intake under an older key (an outbox replay, a tab closed mid-send)? Then
+    // its stored verdict is the answer; only another parcel with this label is a mistake to correct.
+    const stored = await storedVerdictOf(item);
+    if (stored) {
+      item.result = stored;
+      item.state = 'done';
+      item.lastError = undefined;
+      item.errors = undefined;
+      await saveQueued(item);
+      return 'done';
+    }
+    item.state = 'needs-fix';
+    item.errors = [{ path: 'waybillNo', code: 'WAYBILL_DUPLICATE', message: problem.detail ?? `Waybill ${item.body.waybillNo} has been taken in already.`, messageZh: problem.detailZh ?? `运单号 ${item.body.waybillNo} 已被收寄（另一件邮件），运单号只能使用一次：请核对面单。` }];
+    await saveQueued(item);
+    return 'needs-fix';
+  }
   if (res.status === 401) {
     item.state = 'waiting';
     await saveQueued(item);
@@ -140,3 +176,40 @@ export async function flush(onChange: () => void): Promise<SendOutcome | 'idle'>
   };
   return navigator.locks ? navigator.locks.request('parcelguard-outbox', run) : run();
 }
+
+const norm = (v: unknown) => String(v ?? '').normalize('NFKC').trim().toLowerCase();
+type StoredParcel = {
+  id: string; waybillNo: string; status: string; verdict: IntakeResult['verdict']; createdAt: string;
+  reasons: IntakeResult['reasons']; customsInspection: IntakeResult['customsInspection'] | null;
+  sender: { idNumber: string }; handler: { idNumber: string } | null; recipient: { name: string }; declared: { description: string };
+};
+
+/**
+ * The verdict of the parcel stored under this intake's waybill, if it is this intake: another item of this
+ * device's outbox answered for it, or the stored parcel (which a courier may read at their own outlet, masked)
+ * has this intake's sender, recipient and contents. Anything else is another parcel: undefined.
+ */
+async function storedVerdictOf(item: QueuedIntake): Promise<IntakeResult | undefined> {
+  const waybill = norm(item.body.waybillNo).replace(/[\s\-_]/g, '');
+  const mine = (await listQueue()).find((o) => o.id !== item.id && o.state === 'done' && o.result && norm(o.result.parcel.waybillNo) === waybill && sameIntake(o.body, item.body));
+  if (mine?.result) return mine.result;
+  const res = await fetch(`/api/parcels/${encodeURIComponent(item.body.waybillNo)}`, { credentials: 'same-origin' }).catch(() => null);
+  if (!res?.ok) return undefined;
+  const p = ((await res.json()) as { parcel: StoredParcel }).parcel;
+  const body = item.body as unknown as { sender: { idNumber?: string; handler?: { idNumber: string } }; recipient: { name: string }; declared: { description: string } };
+  const ours = body.sender.handler?.idNumber ?? body.sender.idNumber ?? '';
+  const theirs = p.handler?.idNumber ?? p.sender.idNumber;
+  // Masked numbers keep their last characters (110105********002X): enough, with the names, to know the intake.
+  const same = norm(ours).slice(-2) === norm(theirs).slice(-2) && norm(body.recipient.name) === norm(p.recipient.name) && norm(body.declared.description) === norm(p.declared.description);
+  if (!same) return undefined;
+  item.recovered = true;
+  return {
+    parcel: { id: p.id, waybillNo: p.waybillNo, status: p.status, createdAt: p.createdAt },
+    verdict: p.verdict,
+    reasons: p.reasons,
+    ...(p.customsInspection ? { customsInspection: p.customsInspection } : {}),
+    alerts: [],
+  };
+}
+
+const sameIntake = (a: QueuedIntake['body'], b: QueuedIntake['body']) => JSON.stringify({ ...a, inspection: null }) === JSON.stringify({ ...b, inspection: null });
