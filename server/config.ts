@@ -132,6 +132,8 @@ const envSchema = z.object({
   WATCHLIST_RETRO_IN_NETWORK_DAYS: int(0, 365).default(7),
   WATCHLIST_RETRO_IN_NETWORK_DAYS_CROSS_BORDER: int(0, 365).default(21),
   JOBS_POLL_MS: int(50, 3_600_000).default(1000),
+  // The bearer token Prometheus scrapes GET /metrics with (server/metrics/); unset, /metrics does not exist.
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 32)').max(512).regex(/^[\x21-\x7E]+$/, 'must be printable ASCII without spaces').optional(),
   // Retention per data class, in days (server/privacy/retention.ts; README "Personal data through its life").
   RETENTION_ARCHIVE_IDS_DAYS: int(1, 36_500).default(1095),
   RETENTION_ARCHIVE_NAMES_DAYS: int(1, 36_500).default(730),
@@ -238,6 +240,8 @@ export type Config = {
   /** Bulk intake (server/batches/job.ts). */
   batch: { leaseMs: number; workers: number; group: number; jsonLimit: string };
   interception: InterceptionPolicy;
+  /** GET /metrics answers only `Authorization: Bearer <metricsToken>`; undefined = no /metrics (server/metrics/). */
+  metricsToken: string | undefined;
 };
 
 /** Interception of parcels already in the network (server/interception/). */
@@ -321,7 +325,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0]);
-        const shown = /KEY|PASSWORD/.test(name) ? 'a value that is not shown' : JSON.stringify(cleaned[name]);
+        const shown = /KEY|PASSWORD|TOKEN/.test(name) ? 'a value that is not shown' : JSON.stringify(cleaned[name]);
         return `${i.path.join('.')}: ${i.message} (got ${shown})`;
       }),
     );
@@ -412,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     },
     jobs: { enabled: e.JOBS_ENABLED, pollMs: e.JOBS_POLL_MS },
+    metricsToken: e.METRICS_TOKEN,
     batch: { leaseMs: e.BATCH_LEASE_MS, workers: e.BATCH_WORKERS, group: e.BATCH_GROUP, jsonLimit: e.BATCH_JSON_LIMIT },
     retention: {
       days: {

@@ -13,6 +13,7 @@ import { alertScope, presentAlert, type AlertChange } from '../alerts/alerts.js'
 import type { AppContext } from '../context.js';
 import { allowSocketHandshake } from '../http/origin.js';
 import { bilingual } from '../i18n/messages.js';
+import { observeSockets } from '../metrics/metrics.js';
 import { authenticateSocket, type Guarded, type OnBus, type SocketData } from './handshake.js';
 import { announceHoldsLive } from './holds.js';
 import { announceInterceptionsLive } from './interceptions.js';
@@ -65,6 +66,7 @@ export function attachRealtime(httpServer: HttpServer, ctx: AppContext): Realtim
     adapterPool.on('error', (err) => ctx.log.warn({ err }, 'realtime adapter: an idle connection failed; the pool replaces it'));
     io.adapter(createAdapter(adapterPool, { errorHandler: (err) => ctx.log.warn({ err }, 'realtime adapter error') }));
   }
+  observeSockets(ctx, io); // connections per namespace, counted when /metrics is scraped
   const alerts = io.of('/alerts');
 
   /**
