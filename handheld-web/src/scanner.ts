@@ -3,6 +3,8 @@
 // canvas: of the decoders measured (scripts/bench/decode-rate.ts), it reads the most camera photos. Continuous
 // until a code is read; the torch where the camera has one; a beep and a buzz on success.
 
+import { DECODE_PASSES } from './decode-passes.js';
+
 export type ScanFormat = 'code_128' | 'qr_code' | 'pdf417' | 'ean_13' | 'ean_8' | 'code_39';
 const FORMATS: ScanFormat[] = ['code_128', 'qr_code', 'pdf417', 'ean_13', 'ean_8', 'code_39'];
 
@@ -37,11 +39,8 @@ async function zxingDetector(): Promise<Detector> {
     overrides: { locateFile: (file: string, prefix: string) => (file.endsWith('.wasm') ? new URL(ZXING_READER_WASM, import.meta.url).href : prefix + file) },
     fireImmediately: true,
   });
-  const options: import('zxing-wasm/reader').ReaderOptions = {
-    formats: ['Code128', 'QRCode', 'PDF417', 'EAN13', 'EAN8', 'Code39'],
-    tryHarder: true,
-    maxNumberOfSymbols: 1,
-  };
+  // One decoding pass per frame, in turn (./decode-passes.ts).
+  let frame = 0;
   return async (video, canvas) => {
     const w = video.videoWidth;
     const h = video.videoHeight;
@@ -50,7 +49,7 @@ async function zxingDetector(): Promise<Detector> {
     canvas.height = h;
     const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
     ctx.drawImage(video, 0, 0, w, h);
-    const [hit] = await z.readBarcodes(ctx.getImageData(0, 0, w, h), options);
+    const [hit] = await z.readBarcodes(ctx.getImageData(0, 0, w, h), DECODE_PASSES[frame++ % DECODE_PASSES.length]);
     return hit?.isValid ? hit.text : null;
   };
 }
