@@ -369,7 +369,7 @@ function verdictView(item: QueuedIntake): string {
     </section>
     ${customs}
     ${r.verdict === 'held' ? `<div class="nav"><button type="button" class="secondary big" data-act="holds" id="see-holds">${esc(t('seeMyHolds'))}</button></div>` : ''}
-    ${r.reasons.length ? `<h2>${esc(t('reasons'))}</h2><ul class="reasons">${r.reasons.map((x) => `<li><code>${esc(x.code)}</code> ${esc(say(x))}</li>`).join('')}</ul>` : ''}
+    ${r.reasons.length ? `<h2>${esc(t('reasons'))}</h2><ul class="reasons">${r.reasons.map((x) => `<li data-code="${esc(x.code)}">${esc(say(x))}</li>`).join('')}</ul>` : ''}
     <div class="nav"><button type="button" class="primary big" data-act="new" autofocus>${esc(t('newParcel'))}</button></div>
     ${nextScan()}`;
 }
