@@ -19,6 +19,7 @@ type Alert = {
   regionCodes: string[];
   waybills: string[];
   summary: string;
+  summaryZh: string;
   evidence: { code: string; message: string; messageZh?: string }[];
 };
 
@@ -99,7 +100,8 @@ describe('rings that move (口岸转移)', () => {
     assert.equal(a.evidence[0]!.code, 'RING_MOVED');
     assert.match(a.evidence[0]!.message, /under alert in Guangdong \(44\) turned up in Zhejiang \(33\): parcel \w+ at 义乌稠城营业部/);
     assert.match(a.evidence[0]!.messageZh!, /预警中的团伙（此前在广东 \(44\)）出现在浙江 \(33\)/);
-    assert.match(a.summary, /Ring moved from Guangdong \(44\) to Zhejiang \(33\).*团伙口岸转移/);
+    assert.match(a.summary, /Ring moved from Guangdong \(44\) to Zhejiang \(33\)/);
+    assert.match(a.summaryZh, /团伙口岸转移：广东 \(44\) → 浙江 \(33\)/);
     // The ring's own alert grew into Zhejiang too (the ring step), so Zhejiang can follow the ring itself.
     await until(() => zj.some((e) => e.alert.id === alertId));
 

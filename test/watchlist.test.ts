@@ -164,7 +164,7 @@ describe('suspect lists (/api/watchlist)', () => {
     it('an alert that grows without end (a listed brand) keeps an exact count and its latest 200 waybills', async () => {
       const parcel = await intake(aCleanParcel()).expect(201);
       const contribution = {
-        type: 'WATCHLIST_HIT', groupKey: `watchlist:cap-test`, severity: 'low' as const, summary: 'cap test', evidence: [],
+        type: 'WATCHLIST_HIT', groupKey: `watchlist:cap-test`, severity: 'low' as const, summary: { message: 'cap test', messageZh: '上限测试' }, evidence: [],
         parcelId: parcel.body.parcel.id, valueCny: 1, regionCode: '440106', crossBorder: true,
       };
       let last;

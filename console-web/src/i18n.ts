@@ -681,6 +681,8 @@ export const alertTypeName = (code: string) => label(labelOf(ALERT_TYPE_LABELS, 
 /** "广东 (44)" / "Guangdong (44)". */
 export const jurisdictionLabel = (code: string) => jurisdictionName(code, lang);
 export const said = (m: { message: string; messageZh?: string }) => (lang === 'zh' && m.messageZh ? m.messageZh : m.message);
+/** An alert's summary in the console's language (the server keeps both). */
+export const summaryOf = (a: { summary: string; summaryZh?: string }) => (lang === 'zh' && a.summaryZh ? a.summaryZh : a.summary);
 
 const countryNames = { zh: new Intl.DisplayNames(['zh-CN'], { type: 'region' }), en: new Intl.DisplayNames(['en'], { type: 'region' }) };
 export const countryName = (code: string) => {

@@ -15,6 +15,7 @@ export type Alert = {
   regionCodes: string[];
   routeKey: string | null;
   summary: string;
+  summaryZh?: string;
   parcelCount: number;
   totalValueCny: number;
   waybills: string[];
@@ -179,7 +180,7 @@ export type CaseSummary = {
   parcelCount: number;
 };
 export type CaseDetail = CaseSummary & {
-  alerts: { id: string; type: string; severity: Severity; status: string; summary: string; parcelCount: number }[];
+  alerts: { id: string; type: string; severity: Severity; status: string; summary: string; summaryZh?: string; parcelCount: number }[];
   parcels: { waybillNo: string; outletId: string; verdict: string; status?: string; createdAt: string; declared?: { description: string; valueCny: number; brand?: string | null }; sender?: { name?: string; idNumber?: string; phone?: string } }[];
   watchlistEntries: { id: string; type: string; value: string }[];
   notes: { id: string; text: string; by: string; byRole: string; byJurisdiction: string | null; at: string }[];

@@ -28,7 +28,9 @@ export const alertSchema = z
     /** GB/T 2260 counties of the outlets involved. */
     regionCodes: z.array(z.string()),
     routeKey: z.string().nullable(),
+    /** In English; summaryZh in Chinese. */
     summary: z.string(),
+    summaryZh: z.string(),
     parcelCount: z.number().int(),
     totalValueCny: z.number(),
     waybills: z.array(z.string()),
@@ -64,6 +66,8 @@ export function presentAlert(a: AlertRow): AlertView {
     regionCodes: a.regionCodes,
     routeKey: a.routeKey,
     summary: a.summary,
+    // An alert raised before summaries had two languages kept both in its one string.
+    summaryZh: a.summaryZh ?? a.summary,
     parcelCount: a.parcelCount,
     totalValueCny: a.totalValueCny,
     waybills: a.waybills,
@@ -85,7 +89,8 @@ export type AlertContribution = {
   type: string;
   groupKey: string;
   severity: 'low' | 'medium' | 'high';
-  summary: string;
+  /** From the message catalogue: `bilingual(code, params)`. */
+  summary: { message: string; messageZh: string };
   evidence: Evidence[];
   parcelId: string;
   waybillNo: string;
@@ -137,7 +142,8 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
       regionCodes: t?.regionCodes ?? [c.regionCode],
       crossBorder: c.crossBorder,
       routeKey: c.routeKey ?? null,
-      summary: c.summary,
+      summary: c.summary.message,
+      summaryZh: c.summary.messageZh,
       parcelCount: t?.parcelCount ?? 1,
       totalValueCny: t?.totalValueCny ?? c.valueCny,
       waybills: t?.waybills.slice(0, MAX_WAYBILLS_ON_ALERT) ?? [c.waybillNo],
@@ -174,6 +180,7 @@ export async function raiseAlert(db: Queryable, c: AlertContribution): Promise<A
         // Severity only rises as a group grows.
         severity: sql`case when ${rank(sql`excluded.severity`)} > ${rank(sql`${alerts.severity}`)} then excluded.severity else ${alerts.severity} end`,
         summary: sql`excluded.summary`,
+        summaryZh: sql`excluded.summary_zh`,
         evidence: sql`excluded.evidence`,
         updatedAt: sql`now()`,
       },

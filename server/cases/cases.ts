@@ -161,7 +161,7 @@ export async function caseForUpdate(tx: Queryable, id: string, user: AuthUser): 
 
 export async function linkedAlerts(db: Queryable, caseId: string) {
   return db
-    .select({ id: alerts.id, type: alerts.type, severity: alerts.severity, status: alerts.status, summary: alerts.summary, parcelCount: alerts.parcelCount })
+    .select({ id: alerts.id, type: alerts.type, severity: alerts.severity, status: alerts.status, summary: alerts.summary, summaryZh: sql<string>`coalesce(${alerts.summaryZh}, ${alerts.summary})`, parcelCount: alerts.parcelCount })
     .from(caseLinks)
     .innerJoin(alerts, eq(alerts.id, caseLinks.refId))
     .where(and(eq(caseLinks.caseId, caseId), eq(caseLinks.kind, 'alert')))

@@ -34,7 +34,7 @@ const linksBody = {
 
 const caseDetailSchema = caseSummarySchema
   .extend({
-    alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string(), status: z.string(), summary: z.string(), parcelCount: z.number().int() })),
+    alerts: z.array(z.object({ id: z.string(), type: z.string(), severity: z.string(), status: z.string(), summary: z.string(), summaryZh: z.string(), parcelCount: z.number().int() })),
     parcels: z.array(caseParcelSchema),
     watchlistEntries: z.array(z.object({ id: z.string(), type: z.string(), value: z.string() })),
     notes: z.array(z.object({ id: z.string(), text: z.string(), by: z.string(), byRole: z.string(), byJurisdiction: z.string().nullable(), at: z.string() })),

@@ -65,7 +65,7 @@ export function weeklyTables(r: WeeklyReport): Table[] {
       title: '本周确认案件 Confirmed cases',
       header: ['预警 Alert', '类型 Type', '等级 Severity', '线路 Route', '件数 Parcels', '申报总值 Value (CNY)', '概要 Summary', '运单 Waybills', '发现 Opened (UTC+8)', '确认 Confirmed (UTC+8)', '确认人 By', '说明 Note'],
       rows: r.confirmedCases.map((c) => [
-        c.alertId, `${labelOf(ALERT_TYPE_LABELS, c.type).zh} ${c.type}`, c.severity, c.routeKey, c.parcelCount, c.totalValueCny, c.summary,
+        c.alertId, `${labelOf(ALERT_TYPE_LABELS, c.type).zh} ${c.type}`, c.severity, c.routeKey, c.parcelCount, c.totalValueCny, c.summaryZh === c.summary ? c.summary : `${c.summaryZh} ${c.summary}`,
         c.waybills.join(' '), chinaMinute(c.openedAt), chinaMinute(c.resolvedAt), c.resolvedBy, c.note,
       ]),
     },

@@ -38,6 +38,7 @@ export const weeklyReportSchema = z
         severity: z.string(),
         routeKey: z.string().nullable(),
         summary: z.string(),
+        summaryZh: z.string(),
         parcelCount: z.number().int(),
         totalValueCny: z.number(),
         waybills: z.array(z.string()),
@@ -116,11 +117,11 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
          order by c.changed_at`,
   );
   const casesQ = queryRows<{
-    id: string; type: string; severity: string; routeKey: string | null; summary: string; parcelCount: number; totalValueCny: string | number;
+    id: string; type: string; severity: string; routeKey: string | null; summary: string; summaryZh: string; parcelCount: number; totalValueCny: string | number;
     waybills: string[]; createdAt: Date; resolvedAt: Date; resolvedBy: string | null; note: string | null;
   }>(
     db,
-    sql`select a.id, a.type, a.severity, a.route_key as "routeKey", a.summary, a.parcel_count as "parcelCount",
+    sql`select a.id, a.type, a.severity, a.route_key as "routeKey", a.summary, coalesce(a.summary_zh, a.summary) as "summaryZh", a.parcel_count as "parcelCount",
                a.total_value_cny as "totalValueCny", a.waybills, a.created_at as "createdAt", a.resolved_at as "resolvedAt",
                a.resolved_by_name as "resolvedBy", a.resolution_note as note
           from alerts a
@@ -163,6 +164,7 @@ export async function buildWeeklyReport(db: Queryable, scope: ReportScope, week:
       severity: c.severity,
       routeKey: c.routeKey,
       summary: c.summary,
+      summaryZh: c.summaryZh,
       parcelCount: c.parcelCount,
       totalValueCny: Number(c.totalValueCny),
       waybills: c.waybills.slice(0, CASE_WAYBILLS),

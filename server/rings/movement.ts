@@ -116,7 +116,7 @@ export async function noteMovement(db: Queryable, ring: RingState, member: RingM
     groupKey: ringMovedGroupKey(ring.id, to),
     // A ring that moves after it was confirmed is evading: the strongest case there is.
     severity: status === 'confirmed' ? 'high' : status === 'damped' ? 'low' : facts.open_severity === 'high' ? 'high' : 'medium',
-    summary: `${summary.message} · ${summary.messageZh}`,
+    summary,
     evidence: [{ code: 'RING_MOVED', ...bilingual('RING_MOVED', params) }],
     parcelId: member.parcelId,
     waybillNo: member.waybillNo,

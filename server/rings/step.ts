@@ -17,6 +17,7 @@ import { routeKeyOf } from '../customs/route-key.js';
 import { isVagueDescription } from '../intake/contents.js';
 import type { IntakeState, IntakeStep } from '../intake/pipeline.js';
 import { addressKey, mentionedBrands, nameKey } from '../watchlist/normalize.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import { dayAt, dayFacts, loadTotals, plusParcel, ringSizes } from './aggregates.js';
 import { assessRing, isDamped, isOrganisationKey, ringFigures, valueLimitFor, volumeEvidence, type Assessment, type RingMember } from './indicators.js';
 import { lockKeysNotAllowlisted } from './allowlist.js';
@@ -109,6 +110,13 @@ async function memberOf(s: IntakeState, policy: RingPolicy): Promise<{ member: R
   return { member, keys: linking };
 }
 
+const RING_MESSAGES = defineMessages({
+  RING_ALERT_SUMMARY: {
+    en: 'Suspected ant-moving ring: {parcels} parcels from {senders} senders, CNY {valueCny} ({window})',
+    zh: '疑似蚂蚁搬家：{senders} 个寄件人寄出 {parcels} 件，合计 {valueCny} 元（{windowZh}）',
+  },
+});
+
 const mostCommon = (xs: string[]) => {
   const counts = new Map<string, number>();
   for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
@@ -132,7 +140,13 @@ export function ringAlert(
     type: 'ANT_MOVING',
     groupKey: ringGroupKey(ringId),
     severity: a.severity,
-    summary: `Suspected ant-moving ring: ${parcelsOf(a)} parcels from ${figures.senders} senders, CNY ${Math.round(figures.totalCny).toLocaleString('en-US')} (${a.window.name}) · 疑似蚂蚁搬家`,
+    summary: bilingual(RING_MESSAGES.RING_ALERT_SUMMARY, {
+      parcels: parcelsOf(a),
+      senders: figures.senders,
+      valueCny: Math.round(figures.totalCny).toLocaleString('en-US'),
+      window: a.window.name,
+      windowZh: a.window.name.replace(/h$/, '小时').replace(/d$/, '天'),
+    }),
     evidence: [isLong(a) ? longVolumeEvidence(a) : volumeEvidence(a), ...a.indicators].map(({ code, message, messageZh }) => ({ code, message, messageZh })),
     parcelId: newest.parcelId,
     waybillNo: newest.waybillNo,

@@ -3,9 +3,25 @@
 import type { EventEmitter } from 'node:events';
 import { raiseAlert, type AlertContribution } from '../alerts/alerts.js';
 import { routeKeyOf } from '../customs/route-key.js';
+import { bilingual, defineMessages } from '../i18n/messages.js';
 import type { IntakeStep } from '../intake/pipeline.js';
 import type { Hit } from './match.js';
 import { screen, screenInputOf } from './screen.js';
+
+const HIT_MESSAGES = defineMessages({
+  WATCHLIST_HIT_SUMMARY: { en: 'Suspect-list hit: {listType} {entry}', zh: '嫌疑名单命中：{listTypeZh} {entry}' },
+});
+/** The list types in Chinese, for the summary. */
+const LIST_TYPE_ZH: Record<string, string> = {
+  id_number: '证件号码',
+  phone: '电话',
+  person_name: '姓名',
+  address: '地址',
+  consignee: '收件人',
+  company: '公司',
+  waybill: '运单号',
+  brand: '品牌',
+};
 
 const EXACT = new Set(['id_number', 'phone', 'waybill']);
 const severityOf = (h: Hit) => (EXACT.has(h.listType) ? 'high' : h.listType === 'brand' ? 'low' : 'medium');
@@ -18,7 +34,7 @@ export function hitContribution(hit: Hit, p: HitParcel): AlertContribution {
     type: 'WATCHLIST_HIT',
     groupKey: `watchlist:${hit.entryId}`,
     severity: severityOf(hit),
-    summary: `Suspect-list hit: ${hit.listType.replace('_', ' ')} ${hit.entry} · 嫌疑名单命中`,
+    summary: bilingual(HIT_MESSAGES.WATCHLIST_HIT_SUMMARY, { listType: hit.listType.replace('_', ' '), listTypeZh: LIST_TYPE_ZH[hit.listType] ?? hit.listType, entry: hit.entry }),
     evidence: [{ code: 'WATCHLIST_HIT', message: hit.reason, messageZh: hit.reasonZh }],
     parcelId: p.id,
     waybillNo: p.waybillNo,

@@ -8,7 +8,7 @@
 // (pages/ring.ts): where it went and when, what linked each parcel, and the analysts' split and allowlist.
 import { mayDecide } from '../../../server/alerts/ownership.js';
 import { api, esc, get } from '../api.js';
-import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, jurisdictionLabel, said, t, type Key } from '../i18n.js';
+import { alertTypeName, countryName, fmtCny, fmtPct, fmtTime, jurisdictionLabel, said, summaryOf, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { Alert, AlertNote, AlertParcel, AlertParcels, LinkKind } from '../types.js';
 import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
@@ -94,7 +94,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
     $('#head').innerHTML = `
       <h1><span class="badge ${a.severity}">${esc(t(a.severity))}</span> ${esc(alertTypeName(a.type))}
         <span class="status ${a.status}">${esc(t(a.status))}</span></h1>
-      <p class="lead">${esc(a.summary)}</p>
+      <p class="lead">${esc(summaryOf(a))}</p>
       <dl class="facts">
         <div><dt>${esc(t('parcels'))}</dt><dd>${a.parcelCount}</dd></div>
         <div><dt>${esc(t('totalValue'))}</dt><dd>${fmtCny(a.totalValueCny)}</dd></div>

@@ -2,7 +2,7 @@
 // chooses (the filters live in the address, so a reload or a shared link keeps them). Live events update the
 // list in place and flash what changed; the counts at the top are what still needs someone.
 import { esc, get, qs } from '../api.js';
-import { alertTypeName, fmtCny, fmtTime, t, type Key } from '../i18n.js';
+import { alertTypeName, fmtCny, fmtTime, summaryOf, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { Alert, AlertCounts, CaseCounts, HoldCounts } from '../types.js';
 import { INTERCEPTION_EVENTS, ti, type InterceptionCounts } from './interceptions.js';
@@ -106,7 +106,7 @@ export function renderBoard({ main, live }: PageContext, params: URLSearchParams
             (a) => `<tr class="${fresh.has(a.id) ? 'fresh' : ''} sev-${a.severity}" data-id="${esc(a.id)}" tabindex="0">
               <td><span class="badge ${a.severity}">${esc(t(a.severity))}</span></td>
               <td>${esc(alertTypeName(a.type))}</td>
-              <td class="summary"><a href="#/alerts/${esc(a.id)}">${esc(a.summary)}</a></td>
+              <td class="summary"><a href="#/alerts/${esc(a.id)}">${esc(summaryOf(a))}</a></td>
               <td>${esc(a.routeKey ?? '—')}</td>
               <td class="num">${a.parcelCount}</td>
               <td class="num">${fmtCny(a.totalValueCny)}</td>

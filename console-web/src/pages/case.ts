@@ -3,7 +3,7 @@
 // sharing with another jurisdiction (区域协作), closing with an outcome and a note. The forms are drawn once;
 // a live `case:updated` repaints only the data around them, so a note being typed is never wiped.
 import { api, esc, get } from '../api.js';
-import { alertTypeName, fmtCny, fmtTime, jurisdictionLabel, t, tCode } from '../i18n.js';
+import { alertTypeName, fmtCny, fmtTime, jurisdictionLabel, summaryOf, t, tCode } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { CaseDetail } from '../types.js';
 import { clearFieldErrors, debounce, problemText, showFieldErrors } from './common.js';
@@ -102,7 +102,7 @@ export function renderCase({ main, live }: PageContext, id: string) {
     $('#case-timeline').innerHTML = items.length ? items.map((i) => `<li class="${i.cls}">${i.html}</li>`).join('') : `<li class="muted">${esc(t('noNotes'))}</li>`;
 
     $('#case-alerts').innerHTML = k.alerts.length
-      ? `<table class="grid"><tbody>${k.alerts.map((a) => `<tr><td><span class="badge ${esc(a.severity)}">${esc(t(a.severity))}</span></td><td>${esc(alertTypeName(a.type))}</td><td><a href="#/alerts/${esc(a.id)}">${esc(a.summary)}</a></td><td class="num">${a.parcelCount} ${esc(t('parcels'))}</td><td><span class="status ${esc(a.status)}">${esc(tCode(a.status))}</span></td></tr>`).join('')}</tbody></table>`
+      ? `<table class="grid"><tbody>${k.alerts.map((a) => `<tr><td><span class="badge ${esc(a.severity)}">${esc(t(a.severity))}</span></td><td>${esc(alertTypeName(a.type))}</td><td><a href="#/alerts/${esc(a.id)}">${esc(summaryOf(a))}</a></td><td class="num">${a.parcelCount} ${esc(t('parcels'))}</td><td><span class="status ${esc(a.status)}">${esc(tCode(a.status))}</span></td></tr>`).join('')}</tbody></table>`
       : '<p class="muted">—</p>';
     $('#case-parcels').innerHTML = k.parcels.length
       ? `<div class="scroll"><table class="grid"><thead><tr><th>${esc(t('waybill'))}</th><th>${esc(t('outlet'))}</th><th>${esc(t('sender'))}</th><th>${esc(t('goods'))}</th><th class="num">${esc(t('value'))}</th><th>${esc(t('verdict'))}</th><th>${esc(ti('column'))}</th><th>${esc(t('time'))}</th></tr></thead><tbody>${k.parcels

@@ -2,7 +2,7 @@
 // flagged, filtered in the address; and the form that opens a case — named owner (落实到人), a due date in
 // Beijing time (限时办结), a priority — from nothing or from an alert (#/cases?new=1&alertId=…).
 import { api, esc, get, qs } from '../api.js';
-import { fmtTime, jurisdictionLabel, t, tCode } from '../i18n.js';
+import { fmtTime, jurisdictionLabel, summaryOf, t, tCode } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { Alert, CaseSummary } from '../types.js';
 import { chinaLocalToIso, debounce, isoToChinaLocal, problemText, showFieldErrors } from './common.js';
@@ -57,7 +57,7 @@ export function renderCases({ main, live, user }: PageContext, params: URLSearch
     void get<Alert>(`/api/alerts/${encodeURIComponent(alertId)}`)
       .then((a) => {
         const title = form.querySelector<HTMLInputElement>('[name="caseTitle"]')!;
-        if (!title.value) title.value = a.summary;
+        if (!title.value) title.value = summaryOf(a);
       })
       .catch(() => undefined);
   }
