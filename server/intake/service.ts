@@ -7,7 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import { idempotencyKeys } from '../../models/schema.js';
 import type { AuthUser } from '../accounts/access.js';
 import type { Db } from '../db/database.js';
-import { preparedRows } from '../db/prepared.js';
+import { transactionCommittingWith } from '../db/commit-with.js';
 import { ApiError, BadRequestError, ForbiddenError } from '../http/errors.js';
 import type { PiiVault } from '../privacy/pii.js';
 import type { Foreground } from './foreground.js';
@@ -28,6 +28,13 @@ export function requestHash(request: IntakeRequest): string {
 class KeyTakenMeanwhile extends Error {}
 
 const DEADLOCK = '40P01';
+const UNIQUE_VIOLATION = '23505';
+const constraintOf = (err: unknown): string | undefined => {
+  for (let e = err as { constraint?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.constraint === 'string') return e.constraint;
+  }
+  return undefined;
+};
 export const sqlState = (err: unknown): string | undefined => {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string') return e.code;
@@ -74,7 +81,7 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
 
     let afterCommit: (() => void)[] = [];
     try {
-      const outcome = await retryOnDeadlock(() => db.transaction(async (tx) => {
+      const outcome = await retryOnDeadlock(() => transactionCommittingWith(db, async (tx) => {
         afterCommit = [];
         const result = await runIntake(steps, {
           request,
@@ -88,20 +95,16 @@ export function createIntakeService(db: Db, vault: PiiVault, steps: IntakeStep[]
           alerts: [],
           afterCommit,
         });
-        if (idempotencyKey) {
-          // Stored with the answer, last. The waybill's unique index already serialises concurrent retries of
-          // one intake: the second waits for the first to commit, then finds its waybill taken (below).
-          const stored = await preparedRows<{ key: string }>(
-            tx,
-            tx.insert(idempotencyKeys)
-              .values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 201, response: result })
-              .onConflictDoNothing()
-              .returning({ key: idempotencyKeys.key })
-              .getSQL(),
-          );
-          if (!stored.length) throw new KeyTakenMeanwhile();
-        }
-        return { status: 201, body: result, replayed: false };
+        // Stored with the answer, last, and sent with the COMMIT (server/db/commit-with.ts). The waybill's unique
+        // index already serialises concurrent retries of one intake: the second waits for the first to commit, then
+        // finds its waybill taken (below). A key taken meanwhile by another intake is a unique violation.
+        const last = idempotencyKey
+          ? tx.insert(idempotencyKeys).values({ userId: user.id, key: idempotencyKey, requestHash: hash, statusCode: 201, response: result }).getSQL()
+          : null;
+        return { result: { status: 201, body: result, replayed: false } as IntakeOutcome, last };
+      }).catch((err: unknown) => {
+        if (sqlState(err) === UNIQUE_VIOLATION && constraintOf(err) === 'idempotency_keys_user_id_key_pk') throw new KeyTakenMeanwhile();
+        throw err;
       }));
       for (const hook of afterCommit) hook();
       return outcome;
