@@ -250,7 +250,15 @@ describe('suspect lists applied backwards (/api/watchlist/retro)', () => {
   it("intake screens an organisation sender in one statement: the candidates function and its company branch together", async () => {
     await add([{ type: 'company', value: '顺德区一次读取电器有限公司' }, { type: 'phone', value: '13922220555' }]).expect(201);
     let statements = 0;
-    const counting = { execute: (q: never) => (statements++, s.ctx.db.execute(q)) } as unknown as typeof s.ctx.db;
+    // Every statement reaches the database through db.execute or, named, through its session's prepareQuery.
+    type Session = { prepareQuery(...args: unknown[]): unknown };
+    const session = (s.ctx.db as unknown as { session: Session }).session;
+    const countingSession = new Proxy(session, {
+      get: (t, p) => (p === 'prepareQuery' ? (...args: unknown[]) => (statements++, t.prepareQuery(...args)) : typeof Reflect.get(t, p) === 'function' ? Reflect.get(t, p).bind(t) : Reflect.get(t, p)),
+    });
+    const counting = new Proxy(s.ctx.db, {
+      get: (t, p) => (p === 'execute' ? (q: never) => (statements++, t.execute(q)) : p === 'session' ? countingSession : Reflect.get(t, p)),
+    });
     const found = await fetchCandidates(counting, {
       organisationName: '佛山市顺德区一次读取电器有限公司', organisationUscc: aUscc(), senderPhoneBlind: s.ctx.vault.blind('phone', '+8613922220555'),
     });
