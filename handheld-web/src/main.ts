@@ -808,21 +808,20 @@ app.addEventListener('focusout', (ev) => {
 // step is complete (or from its last field). The waybill's Enter (a wedge scanner's) and a choice's still go on.
 app.addEventListener('keydown', (ev) => {
   if (ev.key !== 'Enter' || ev.isComposing || screen.name !== 'intake') return;
-  const el = ev.target as HTMLInputElement;
+  const el = ev.target as HTMLInputElement | HTMLSelectElement;
   const form = el.form;
   if (!form || form.id !== 'step-form' || !(el instanceof HTMLInputElement || el instanceof HTMLSelectElement) || el.name === 'waybillNo') return;
   if (['radio', 'checkbox', 'file', 'submit', 'button'].includes(el.type)) return;
   ev.preventDefault();
-  const step = screen.step;
-  void (async () => {
-    readForm(form);
-    const found = el.name === 'idNumber' && (await fillKnownSender(form));
-    const fields = Array.from(form.querySelectorAll<HTMLInputElement>('input:not([type=radio]):not([type=file]):not([type=hidden]), select, textarea')).filter((f) => !f.disabled && f.offsetParent !== null);
-    const next = fields[fields.indexOf(el) + 1];
-    if (!found && (!Object.keys(validateStep(step, draft)).length || !next)) return form.requestSubmit();
-    next?.focus();
-    if (next instanceof HTMLInputElement) next.select();
-  })();
+  readForm(form);
+  // The focus moves now, not after a look-up: the next keys typed belong to the next field.
+  const fields = Array.from(form.querySelectorAll<HTMLInputElement>('input:not([type=radio]):not([type=file]):not([type=hidden]), select, textarea')).filter((f) => !f.disabled && f.offsetParent !== null);
+  const next = fields[fields.indexOf(el as HTMLInputElement) + 1];
+  if (!Object.keys(validateStep(screen.step, draft)).length || !next) return form.requestSubmit();
+  next.focus();
+  if (next instanceof HTMLInputElement) next.select();
+  // A returning sender: the ID number fills in what this device knows of them (only fields still empty).
+  if (el.name === 'idNumber') void fillKnownSender(form);
 });
 
 // A wedge scanner types a code and Enter faster than anyone: outside a text field (the verdict, the lists),
