@@ -8,13 +8,14 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { sessions } from '../../models/schema.js';
 import type { Queryable } from '../db/database.js';
-import { forgetAllSessions, forgetUserSessions } from './sessions.js';
+import { forgetAllSessions, forgetSession, forgetUserSessions } from './sessions.js';
 
 export const REVOCATION_CHANNEL = 'parcelguard_user_revoked';
 /** Tells this process's own notifications apart from other processes'. */
 const PROCESS_ID = randomUUID();
 
-type Notice = { origin: string; userId: string; endSockets: boolean };
+/** A user's sessions (userId), or one session ended by logout (tokenHash). */
+type Notice = { origin: string; userId: string; endSockets: boolean; tokenHash?: string };
 
 export type Revocation = {
   userId: string;
@@ -57,6 +58,16 @@ export function announceRevocation(bus: EventEmitter | undefined, r: Revocation)
 }
 
 /**
+ * After a logout has deleted the session's row: every other server process forgets it from its session cache
+ * and drops its sockets (PostgreSQL; PGlite serves one process, which the caller has already told).
+ */
+export async function announceSessionEnded(db: Queryable, dbKind: 'pglite' | 'postgres', tokenHash: string): Promise<void> {
+  if (dbKind !== 'postgres') return;
+  const notice: Notice = { origin: PROCESS_ID, userId: '', endSockets: false, tokenHash };
+  await db.execute(sql`select pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify(notice)})`);
+}
+
+/**
  * Listens on a dedicated connection (a pooled one would lose LISTEN when returned) and applies other
  * processes' revocations here. Reconnects after a failure, forgetting the whole cache since notices may
  * have been missed meanwhile. Returns a stop function.
@@ -79,6 +90,11 @@ export function listenForRevocations(databaseUrl: string, bus: EventEmitter, log
       try {
         const notice = JSON.parse(msg.payload) as Notice;
         if (notice.origin === PROCESS_ID) return; // applied already, before the commit returned
+        if (notice.tokenHash) {
+          forgetSession(notice.tokenHash);
+          bus.emit('session:revoked', notice.tokenHash);
+          return;
+        }
         forgetUserSessions(notice.userId);
         if (notice.endSockets) bus.emit('user:revoked', notice.userId);
       } catch (err) {

@@ -11,6 +11,7 @@ import { ApiError, ForbiddenError, UnauthenticatedError, withMessage } from '../
 import { bilingual } from '../i18n/messages.js';
 import { accountPatchSchema, changeAccount, changeOwnPassword, passwordChangeSchema, type AccountDeps } from './account-changes.js';
 import { publicUser } from './access.js';
+import { announceSessionEnded } from './revocation.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { createSession, revokeSession, SESSION_COOKIE } from './sessions.js';
 import { claimLoginAttempt, lockDurationMs, loginLockedError, normaliseLoginName, settleLoginAttempt } from './throttle.js';
@@ -158,6 +159,7 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
     responses: { 204: { description: 'Logged out' } },
     handler: async ({ req, res, user }) => {
       await revokeSession(db, user.sessionTokenHash);
+      await announceSessionEnded(db, ctx.dbKind, user.sessionTokenHash); // other processes' caches and sockets
       await recordAudit(db, { actor: user, action: 'session.logout', requestId: String(req.id) });
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       ctx.bus.emit('session:revoked', user.sessionTokenHash);
