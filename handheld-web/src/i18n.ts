@@ -309,6 +309,20 @@ export const tf = (k: Key, params: Record<string, string>) => t(k).replace(/\{(\
 export const when = (iso: string) =>
   new Date(iso).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 export const pick = (pair: [string, string] | undefined, fallback: string) => (pair ? pair[lang === 'zh' ? 0 : 1] : fallback);
+/** Carriers by the names couriers use (the code is what is sent); EMS, SF, JD and the like keep their Latin names. */
+const CARRIER_NAMES: Record<string, [string, string]> = {
+  EMS: ['EMS', 'EMS'],
+  CHINA_POST: ['中国邮政', 'China Post'],
+  SF: ['顺丰 SF', 'SF Express'],
+  YTO: ['圆通 YTO', 'YTO Express'],
+  JT: ['极兔 J&T', 'J&T Express'],
+  JD: ['京东 JD', 'JD Logistics'],
+  ZTO: ['中通 ZTO', 'ZTO Express'],
+  STO: ['申通 STO', 'STO Express'],
+  YUNDA: ['韵达', 'Yunda Express'],
+  OTHER: ['其他', 'Other'],
+};
+export const carrierName = (code: string) => pick(CARRIER_NAMES[code], code);
 /** A server message in the courier's language when it has both. */
 export const say = (m: { message: string; messageZh?: string | undefined }) => (lang === 'zh' && m.messageZh ? m.messageZh : m.message);
 export function countryName(code: string): string {

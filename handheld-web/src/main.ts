@@ -11,7 +11,7 @@ import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-
 import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
 import { startInterceptions, stopInterceptions } from './interceptions.js';
 import { startBatch, stopBatch } from './batch.js';
-import { CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
+import { carrierName, CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
 import { clearDraft, enqueue, flush, getQueued, listQueue, loadDraft, NETWORK_ERROR, removeQueued, saveDraft, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
 import { ft, prohibitedName } from './flow-text.js';
@@ -309,7 +309,7 @@ function stepForm(step: number): string {
     body =
       field('waybillNo', t('waybillNo'), text('waybillNo', 'waybillNo', 'autocomplete="off" autocapitalize="characters" spellcheck="false" autofocus inputmode="text"'), t('waybillHint')) +
       `<div class="scan-row">${scanButton(t('scan'))}</div>${scannerBox()}` +
-      field('carrier', t('carrier'), select('carrier', [['', t('carrierAuto')], ...CARRIERS.map((c) => [c, c] as [string, string])]));
+      field('carrier', t('carrier'), select('carrier', [['', t('carrierAuto')], ...CARRIERS.map((c) => [c, carrierName(c)] as [string, string])]));
   } else if (step === 1) {
     const org = draft.senderKind === 'organisation';
     const at = org ? 'sender.handler' : 'sender';
