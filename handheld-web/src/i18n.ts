@@ -315,7 +315,7 @@ const CARRIER_NAMES: Record<string, [string, string]> = {
   CHINA_POST: ['中国邮政', 'China Post'],
   SF: ['顺丰 SF', 'SF Express'],
   YTO: ['圆通 YTO', 'YTO Express'],
-  JT: ['极兔 J&T', 'J&T Express'],
+  JT: ['极兔', 'J&T Express'],
   JD: ['京东 JD', 'JD Logistics'],
   ZTO: ['中通 ZTO', 'ZTO Express'],
   STO: ['申通 STO', 'STO Express'],
