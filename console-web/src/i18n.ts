@@ -146,7 +146,7 @@ const zh = {
   expire: '移除',
   expireConfirm: '移除后此条目不再参与比对（保留审计记录）。确定？',
   importFile: '导入文件（CSV / XLSX）',
-  importHint: '表头：type,value,note,source,expiresAt（或 类型,值,备注,来源,过期时间）',
+  importHint: '表头：类型,值,备注,来源,过期时间（英文表头亦可）',
   import: '导入',
   importReport: '导入结果',
   created: '新增',
@@ -196,7 +196,7 @@ const zh = {
   navCases: '重点案件',
   navJobs: '后台任务',
   navMachine: '机器客户端',
-  navWebhooks: 'Webhook 订阅',
+  navWebhooks: '事件推送',
   holdsTitle: '暂扣邮件处置',
   holdReasons: '暂扣原因',
   heldAt: '暂扣时间',
@@ -681,6 +681,8 @@ export const alertTypeName = (code: string) => label(labelOf(ALERT_TYPE_LABELS, 
 /** "广东 (44)" / "Guangdong (44)". */
 export const jurisdictionLabel = (code: string) => jurisdictionName(code, lang);
 export const said = (m: { message: string; messageZh?: string }) => (lang === 'zh' && m.messageZh ? m.messageZh : m.message);
+/** A route's channel (the last part of its key) in words. */
+export const channelName = (channel: string) => (lang === 'zh' ? ({ postal: '邮政', express: '快递' } as Record<string, string>)[channel] ?? channel : channel);
 /** An alert's summary in the console's language (the server keeps both). */
 export const summaryOf = (a: { summary: string; summaryZh?: string }) => (lang === 'zh' && a.summaryZh ? a.summaryZh : a.summary);
 

@@ -48,7 +48,7 @@ export const m = defineStrings(
     rotate: '轮换',
     confirmRotate: '为 {prefix} 签发新密钥，旧密钥在 24 小时后失效？',
     noKeys: '还没有密钥',
-    whTitle: 'Webhook 订阅',
+    whTitle: '事件推送订阅',
     whHint: '向其他系统（海关风险系统、承运企业调度系统）推送预警、暂扣决定和布控查验。每次推送都以签名密钥签名（X-ParcelGuard-Signature），失败按退避重试，并记录投递日志。签名密钥只显示一次。',
     whCreate: '新建订阅',
     whName: '名称',

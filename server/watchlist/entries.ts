@@ -53,6 +53,8 @@ const ENTRY_MESSAGES = defineMessages({
   WATCHLIST_BRAND_TOO_SHORT: { en: 'A brand needs at least two characters.', zh: '品牌至少需要两个字符。' },
 });
 
+const COLUMN_ZH: Record<string, string> = { type: '类型', value: '值', note: '备注', source: '来源', expiresAt: '过期时间' };
+
 /** A refused entry, in both languages: the text comes from the catalogue, or from a check that already has both. */
 const problem = (path: string, code: string, text: { message: string; messageZh: string }): { ok: false; errors: FieldError[] } => ({
   ok: false,
@@ -140,7 +142,10 @@ export async function insertEntries(db: Queryable, entries: PreparedEntry[], cre
 /** An entry as sent (JSON or a file row), parsed and prepared, or why it cannot be one. */
 export function entryFromInput(raw: unknown, vault: PiiVault): ReturnType<typeof prepareEntry> {
   const parsed = newEntrySchema.safeParse(raw);
-  return parsed.success ? prepareEntry(parsed.data, vault) : { ok: false, errors: fieldErrorsFromZod(parsed.error, raw) };
+  if (parsed.success) return prepareEntry(parsed.data, vault);
+  // The generic field messages name the field by its key; in Chinese, name the column as the list's header does.
+  const errors = fieldErrorsFromZod(parsed.error, raw).map((e) => ({ ...e, messageZh: e.messageZh?.replace(/\b(type|value|note|source|expiresAt)\b/g, (k) => COLUMN_ZH[k] ?? k) }));
+  return { ok: false, errors };
 }
 
 /** Entries as sent: each is parsed and prepared on its own, and reported at its index in the request. */

@@ -105,7 +105,7 @@ export function renderAlert({ main, live, user }: PageContext, id: string) {
         ${a.acknowledged ? `<div><dt>${esc(t('ackBy'))}</dt><dd>${esc(a.acknowledged.by)}${where(a.acknowledged.jurisdiction)} · ${esc(fmtTime(a.acknowledged.at))}</dd></div>` : ''}
         ${a.resolved ? `<div><dt>${esc(t('resolvedBy'))}</dt><dd>${esc(a.resolved.by ?? '—')}${where(a.resolved.jurisdiction)} · ${esc(fmtTime(a.resolved.at))} · <b>${esc(t(a.resolved.resolution === 'false_positive' ? 'falsePositive' : a.resolved.resolution))}</b>${a.resolved.note ? ` — ${esc(a.resolved.note)}` : ''}</dd></div>` : ''}
       </dl>`;
-    $('#evidence').innerHTML = `<h2>${esc(t('evidence'))}</h2><ul class="evidence">${a.evidence.map((e) => `<li><code>${esc(e.code)}</code> ${esc(said(e))}</li>`).join('')}</ul>`;
+    $('#evidence').innerHTML = `<h2>${esc(t('evidence'))}</h2><ul class="evidence">${a.evidence.map((e) => `<li data-code="${esc(e.code)}">${esc(said(e))}</li>`).join('')}</ul>`;
     if (a.ringId && ringShown !== a.ringId) showRing(a.ringId);
     const state = `${a.status}:${a.ownerJurisdiction}`;
     if (paintedState !== state) paintActions();

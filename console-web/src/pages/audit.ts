@@ -3,7 +3,7 @@
 // verification of the hash chain that says in words what is wrong, if anything. The filters live in the address
 // (#/audit?actor=…), so a reload or a shared link keeps them.
 import { esc, get, qs } from '../api.js';
-import { fmtTime, t } from '../i18n.js';
+import { currentLang, fmtTime, t } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import { chinaLocalToIso, clearFieldErrors, isoToChinaLocal } from './common.js';
 import { actionName, auditTabs, p, problemSay, showProblem } from '../strings-privacy.js';
@@ -23,6 +23,19 @@ const FILTERS = ['actor', 'action', 'subjectType', 'subjectId', 'from', 'to'] as
 const READABLE = ['reason', 'criterion', 'results', 'unmasked', 'intact', 'checkedRows', 'trigger', 'found', 'rows', 'classes', 'caseId'];
 /** Suggestions for the action filter: the families an auditor asks about most. */
 const ACTION_SUGGESTIONS = ['lookup.*', 'lookup.unmask', 'pii.unmask', 'privacy.*', 'audit.*', 'session.login_failed', 'case.*', 'alert.*', 'user.*', 'watchlist.*'];
+
+/** What a record is about, in words; a type without a name here shows its code, marked as a code. */
+const SUBJECT_NAMES: Record<string, [string, string]> = {
+  alert: ['预警', 'Alert'], case: ['案件', 'Case'], watchlist: ['嫌疑名单', 'Suspect list'], watchlist_entry: ['名单条目', 'List entry'],
+  watchlist_retro: ['名单回溯筛查', 'List screening of past parcels'], organisation: ['协议客户', 'Contract customer'], parcel: ['邮件', 'Parcel'],
+  user: ['账号', 'Account'], session: ['会话', 'Session'], route: ['线路', 'Route'], hold: ['暂扣', 'Hold'], report: ['报表', 'Report'],
+  right_holder_notice: ['权利人通知', 'Right-holder notice'], service_account: ['接入账号', 'Service account'], webhook: ['事件推送', 'Webhook'],
+  interception: ['拦截', 'Interception'], batch: ['批量收寄', 'Bulk intake'], goods_rule: ['重点商品规则', 'Goods rule'], lookup: ['查询', 'Look-up'],
+};
+const subjectName = (type: string) => {
+  const n = SUBJECT_NAMES[type];
+  return n ? esc(n[currentLang() === 'zh' ? 0 : 1]) : `<span translate="no">${esc(type)}</span>`;
+};
 
 export function renderAudit(ctx: PageContext, params: URLSearchParams) {
   const { main } = ctx;
@@ -88,7 +101,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
       <td data-label="${esc(p('at'))}" class="nowrap">${esc(fmtTime(r.at))}</td>
       <td data-label="${esc(p('actor'))}">${r.actor ? esc(r.actor) : `<span class="muted">${esc(p('system'))}</span>`}</td>
       <td data-label="${esc(p('action'))}">${name ? `<b>${esc(name)}</b><br>` : ''}<code>${esc(r.action)}</code></td>
-      <td data-label="${esc(p('subject'))}">${r.subjectType ? `${esc(r.subjectType)}<br><span class="mono small-id">${esc(r.subjectId ?? '')}</span>` : '—'}</td>
+      <td data-label="${esc(p('subject'))}">${r.subjectType ? `${subjectName(r.subjectType)}<br><span class="mono small-id">${esc(r.subjectId ?? '')}</span>` : '—'}</td>
       <td data-label="${esc(p('details'))}">${details(r.details)}</td>
       <td data-label="${esc(p('seq'))}" class="num mono">${r.seq}</td>
     </tr>`;
@@ -106,7 +119,7 @@ export function renderAudit(ctx: PageContext, params: URLSearchParams) {
       const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
       return s.length > 60 ? `${s.slice(0, 57)}…` : s;
     };
-    return `<details class="audit-details"><summary>${entries.slice(0, 3).map(([k, v]) => `<span class="kv"><span class="muted">${esc(k)}</span> ${esc(short(v))}</span>`).join(' ')}${entries.length > 3 ? ' …' : ''}</summary><pre>${esc(JSON.stringify(d, null, 2))}</pre></details>`;
+    return `<details class="audit-details" translate="no"><summary>${entries.slice(0, 3).map(([k, v]) => `<span class="kv"><span class="muted">${esc(k)}</span> ${esc(short(v))}</span>`).join(' ')}${entries.length > 3 ? ' …' : ''}</summary><pre>${esc(JSON.stringify(d, null, 2))}</pre></details>`;
   }
 
   function query(): Record<string, string> {

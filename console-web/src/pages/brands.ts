@@ -55,10 +55,10 @@ export function renderBrands(ctx: PageContext, params: URLSearchParams) {
 
   function row(b: Brand) {
     return `<tr data-brand="${esc(b.brandKey)}" class="${b.active ? '' : 'inactive'}">
-      <td data-label="${esc(c('brand'))}"><b>${esc(b.displayName)}</b> <span class="muted mono">${esc(b.brandKey)}</span>${b.active ? '' : ` <span class="badge low">${esc(c('inactive'))}</span>`}</td>
-      <td data-label="${esc(c('aliases'))}">${b.aliases.map((a) => `<span class="tag">${esc(a)}</span>`).join(' ') || '—'}</td>
+      <td data-label="${esc(c('brand'))}" translate="no"><b>${esc(b.displayName)}</b> <span class="muted mono">${esc(b.brandKey)}</span>${b.active ? '' : ` <span class="badge low">${esc(c('inactive'))}</span>`}</td>
+      <td data-label="${esc(c('aliases'))}" translate="no">${b.aliases.map((a) => `<span class="tag">${esc(a)}</span>`).join(' ') || '—'}</td>
       <td data-label="${esc(c('categories'))}">${esc(b.categories.map(categoryName).join('、')) || '—'}</td>
-      <td data-label="${esc(c('rightHolder'))}">${esc(b.rightHolder ?? '') || `<span class="muted">${esc(c('unknown'))}</span>`}</td>
+      <td data-label="${esc(c('rightHolder'))}"><span translate="no">${esc(b.rightHolder ?? '')}</span>${b.rightHolder ? '' : `<span class="muted">${esc(c('unknown'))}</span>`}</td>
       <td data-label="${esc(c('contact'))}">${esc(b.contact ?? '') || '—'}</td>
       <td data-label="${esc(c('recordationNo'))}" class="mono">${esc(b.recordationNo ?? '') || '—'}</td>
       <td data-label="${esc(t('updated'))}" class="muted">${esc([b.updatedBy, b.updatedAt && fmtTime(b.updatedAt)].filter(Boolean).join(' · '))}</td>

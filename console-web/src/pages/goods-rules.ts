@@ -86,7 +86,7 @@ export function renderGoodsRules(ctx: PageContext) {
                 const level = riskLevel(r);
                 return `<tr class="risk-${level}" data-rule="${esc(r.ruleKey)}">
                   <td data-label="${esc(t('risk'))}"><span class="risk ${level}">${esc(c(level === 'high' ? 'riskHigh' : level === 'elevated' ? 'riskElevated' : 'riskNormal'))}</span></td>
-                  <td data-label="${esc(c('goodsClass'))}"><a class="big-link" href="${href(r.ruleKey)}">${esc(label(r))}</a> ${kindBadge(r)}<div class="muted mono">${esc(r.ruleKey)}</div></td>
+                  <td data-label="${esc(c('goodsClass'))}"><a class="big-link" href="${href(r.ruleKey)}">${esc(label(r))}</a> ${kindBadge(r)}<div class="muted mono" translate="no">${esc(r.ruleKey)}</div></td>
                   <td class="num" data-label="${esc(c('parcels30d'))}">${r.parcels30d}</td>
                   <td class="num" data-label="${esc(c('selected30d'))}">${r.selected30d}</td>
                   <td class="num" data-label="${esc(t('seized30d'))}">${r.seized30d}</td>

@@ -34,7 +34,7 @@ export function renderJobs({ main }: PageContext, params: URLSearchParams) {
       const list = Array.isArray(res) ? res : res.schedules;
       schedEl.innerHTML = list.length
         ? `<table class="grid"><thead><tr><th>${esc(t('kind'))}</th><th></th><th>${esc(t('nextRun'))}</th><th>${esc(t('updated'))}</th></tr></thead><tbody>${list
-            .map((s) => `<tr><td class="mono">${esc(s.name ?? s.kind)}${s.name && s.name !== s.kind ? ` <span class="muted">${esc(s.kind)}</span>` : ''}</td><td class="mono">${esc(s.rule ?? s.cron ?? s.every ?? '')}</td><td class="nowrap">${time((s.nextRunAt ?? s.nextRun) as string | null)}</td><td class="nowrap">${time(s.lastRunAt as string | null)}</td></tr>`)
+            .map((s) => `<tr><td class="mono" translate="no">${esc(s.name ?? s.kind)}${s.name && s.name !== s.kind ? ` <span class="muted">${esc(s.kind)}</span>` : ''}</td><td class="mono" translate="no">${esc(s.rule ?? s.cron ?? s.every ?? '')}</td><td class="nowrap">${time((s.nextRunAt ?? s.nextRun) as string | null)}</td><td class="nowrap">${time(s.lastRunAt as string | null)}</td></tr>`)
             .join('')}</tbody></table>`
         : `<p class="muted">—</p>`;
     })

@@ -55,7 +55,7 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
       </fieldset>
       <div class="lookup-query">
         <label id="lookup-idtype" hidden>${esc(p('idType'))}<select name="idType"><option value="">${esc(p('idTypeAny'))}</option>${Object.keys(ID_TYPE_NAMES).map((k) => `<option value="${k}">${esc(idTypeName(k))}</option>`).join('')}</select></label>
-        <label class="grow"><span id="lookup-value-label"></span><input id="lookup-value" name="${criterion}" autocomplete="off" maxlength="200" spellcheck="false"></label>
+        <label class="grow"><span id="lookup-value-label"></span><input id="lookup-value" name="lookupValue" data-field="${criterion}" autocomplete="off" maxlength="200" spellcheck="false"></label>
       </div>
       <label><span>${esc(p('reason'))} <span class="req" aria-hidden="true">*</span></span><textarea name="reason" rows="2" maxlength="500" aria-required="true" placeholder="${esc(p('reasonHint'))}"></textarea></label>
       <label>${esc(p('caseOptional'))}<select name="caseId"><option value="">${esc(p('noCase'))}</option></select></label>
@@ -68,11 +68,11 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
   const form = $<HTMLFormElement>('#lookup-form');
   const valueInput = $<HTMLInputElement>('#lookup-value');
 
-  /** The one input takes the criterion's name, so the server's errors[].path lands on it. */
+  /** The one input's data-field is the criterion, so the server's errors[].path lands on it (name="name" would hide form.name). */
   function pickCriterion(c: Criterion) {
     criterion = c;
     clearFieldErrors(form);
-    valueInput.name = c;
+    valueInput.dataset.field = c;
     valueInput.placeholder = p(`ph_${c}`);
     valueInput.inputMode = c === 'phone' ? 'tel' : 'text';
     $('#lookup-value-label').textContent = critName(c);
@@ -109,7 +109,7 @@ export function renderLookup(ctx: PageContext, params: URLSearchParams) {
     clearFieldErrors(form);
     $('#lookup-error').textContent = '';
     const f = new FormData(form);
-    const value = String(f.get(criterion) ?? '').trim();
+    const value = String(f.get('lookupValue') ?? '').trim();
     const body: Record<string, unknown> = { reason: String(f.get('reason') ?? '') };
     // An empty criterion is sent empty-handed: the server says which is missing, and that lands on the one input.
     if (value) body[criterion] = value;

@@ -4,11 +4,21 @@
 // its aliases and keeps the canonical one.
 import { api, esc, get } from '../api.js';
 import { categoryName, CATEGORIES } from '../categories.js';
-import { fmtCny, fmtTime, t } from '../i18n.js';
+import { currentLang, fmtCny, fmtTime, t } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { PriceFloor } from '../types.js';
 import { clearFieldErrors, problemText, showFieldErrors } from './common.js';
 import { r, toolTabs } from '../strings-rings.js';
+
+/**
+ * The built-in floors' source (server/rings/price-floors.ts DEFAULT_PRICE_FLOORS) in Chinese: stored once in
+ * English with the seed; an officer's own source is shown as written.
+ */
+const DEFAULT_SOURCES_ZH: [RegExp, string][] = [
+  [/^default: about half the lowest mainland-China retail price/, '默认值：约为2024年品牌官方渠道中国大陆正品最低零售价的一半（近似值），请复核'],
+  [/^default: below the cheapest genuine item/, '默认值：低于该类别所有登记保护品牌（含运动服饰及配件）正品的最低价，2024年（近似值），请复核'],
+];
+const sourceText = (source: string) => (currentLang() === 'zh' ? DEFAULT_SOURCES_ZH.find(([re]) => re.test(source))?.[1] ?? source : source);
 
 const mayEdit = (ctx: PageContext) => ctx.user.role === 'postal_regulator' || ctx.user.role === 'admin';
 
@@ -26,7 +36,7 @@ export function renderPriceFloors(ctx: PageContext) {
     <div id="floors"><p class="muted">${esc(t('loading'))}</p></div>`;
   const $ = <T extends HTMLElement = HTMLElement>(sel: string) => main.querySelector<T>(sel)!;
 
-  const brandText = (f: PriceFloor) => (f.brand ? esc(f.brandName ?? f.brand) : `<span class="muted">${esc(r('anyBrand'))}</span>`);
+  const brandText = (f: PriceFloor) => (f.brand ? `<span translate="no">${esc(f.brandName ?? f.brand)}</span>` : `<span class="muted">${esc(r('anyBrand'))}</span>`);
   const categoryText = (f: PriceFloor) => (f.category ? esc(categoryName(f.category)) : `<span class="muted">${esc(r('anyCategory'))}</span>`);
 
   async function load() {
@@ -50,7 +60,7 @@ export function renderPriceFloors(ctx: PageContext) {
                 <td data-label="${esc(r('floorBrand'))}">${brandText(f)}</td>
                 <td data-label="${esc(r('floorCategory'))}">${categoryText(f)}</td>
                 <td data-label="${esc(r('floorCny'))}" class="num"><b>${fmtCny(f.floorCny)}</b></td>
-                <td data-label="${esc(r('floorSource'))}">${esc(f.source)}</td>
+                <td data-label="${esc(r('floorSource'))}">${esc(sourceText(f.source))}</td>
                 <td data-label="${esc(r('setBy'))}">${esc(f.setBy ?? '')}<div class="muted">${esc(fmtTime(f.setAt))}</div></td>
                 ${edit ? `<td class="nowrap"><button type="button" class="secondary" data-edit="${esc(f.key)}">${esc(r('edit'))}</button> <button type="button" class="secondary" data-remove="${esc(f.key)}">${esc(r('remove'))}</button></td>` : ''}
               </tr>`,

@@ -66,7 +66,7 @@ export function renderPrivacy(ctx: PageContext) {
         <tbody>${classes
           .map(
             (c) => `<tr data-class="${esc(c.key)}">
-              <td data-label="${esc(p('dataClass'))}"><b>${esc(zh ? c.whatZh : c.what)}</b><div class="muted mono small-id">${esc(c.env)}</div></td>
+              <td data-label="${esc(p('dataClass'))}"><b>${esc(zh ? c.whatZh : c.what)}</b><div class="muted mono small-id" translate="no">${esc(c.env)}</div></td>
               <td data-label="${esc(p('keep'))}" class="nowrap"><b>${esc(p('days', { n: c.days }))}</b>${c.days >= 365 ? `<div class="muted">${esc(p('years', { n: Math.round((c.days / 365) * 10) / 10 }))}</div>` : ''}</td>
               <td data-label="${esc(p('countedFrom'))}">${esc(zh ? (c.fromZh ?? c.from) : c.from)}</td>
               <td data-label="${esc(p('then'))}">${esc(zh ? (c.thenZh ?? c.then) : c.then)}</td>

@@ -1,7 +1,7 @@
 // The weekly report: choose an ISO week (Beijing time), read it on screen, download it as XLSX or CSV for
 // Friday's submission. The files come straight from GET /api/reports/weekly with the session cookie.
 import { esc, get, qs } from '../api.js';
-import { alertTypeName, fmtCny, fmtPct, fmtTime, reasonName, said, t, tCode, type Key } from '../i18n.js';
+import { alertTypeName, currentLang, fmtCny, fmtPct, fmtTime, jurisdictionLabel, reasonName, said, t, tCode, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { WeeklyCaseRow, WeeklyReport } from '../types.js';
 import { isoWeekOf } from '../../../server/reports/period.js';
@@ -13,6 +13,14 @@ import { renderArchive, renderMonthly } from './archive.js';
 export const reportTabs = (active: 'weekly' | 'monthly' | 'archive') =>
   `<nav class="tabs" id="report-tabs">${([['weekly', '#/reports', 'weeklyTab'], ['monthly', '#/reports/monthly', 'monthlyTab'], ['archive', '#/reports/archive', 'archiveTab']] as const)
     .map(([k, href, label]) => `<a href="${href}" class="${k === active ? 'active' : ''}">${esc(t(label))}</a>`).join('')}</nav>`;
+
+/** The report's scope as the server labels it ('CN', '44', '44 (cross-border)', scope.ts) in the console's language. */
+const scopeWords = (label: string) => {
+  const m = /^(\w+?)( \(cross-border\))?$/.exec(label);
+  if (!m) return label;
+  const where = m[1] === 'CN' ? (currentLang() === 'zh' ? '全国' : 'National') : jurisdictionLabel(m[1]!);
+  return m[2] ? `${where} · ${currentLang() === 'zh' ? '跨境' : 'cross-border'}` : where;
+};
 
 export function renderReports(ctx: PageContext, params: URLSearchParams, sub?: string) {
   if (sub === 'archive') return renderArchive(ctx, params);
@@ -45,7 +53,7 @@ export function renderReports(ctx: PageContext, params: URLSearchParams, sub?: s
       ];
       const label = (k: string) => (k in { intakes: 1, accepted: 1, held: 1, rejected: 1, seizures: 1 } ? t(k as Key) : k);
       el.innerHTML = `
-        <p class="lead">${esc(r.week)} · ${esc(r.jurisdiction)} · ${esc(r.days[0]?.day ?? '')} — ${esc(r.days.at(-1)?.day ?? '')}</p>
+        <p class="lead">${esc(r.week)} · ${esc(scopeWords(r.jurisdiction))} · ${esc(r.days[0]?.day ?? '')} — ${esc(r.days.at(-1)?.day ?? '')}</p>
         <section class="tiles">${metrics.map(([k, v]) => `<div class="tile"><b>${v}</b>${esc(label(k))}</div>`).join('')}</section>
         <div class="cols">
           <section class="card"><h2>${esc(t('refusalsByReason'))}</h2>${list(r.refusalsByReason)}</section>

@@ -2,7 +2,7 @@
 // rate in force, the form to raise it (reason required, optional expiry) or restore the base rate, its history,
 // and its parcels waiting for inspection. Regulators read; customs officers decide.
 import { api, esc, get } from '../api.js';
-import { countryName, fmtPct, fmtTime, said, t, type Key } from '../i18n.js';
+import { channelName, countryName, fmtPct, fmtTime, said, t, type Key } from '../i18n.js';
 import type { PageContext } from '../main.js';
 import type { RateChange, Route } from '../types.js';
 import { mountInspections } from './inspections.js';
@@ -29,7 +29,7 @@ export function renderRoutes(ctx: PageContext) {
               .map(
                 (r) => `<tr class="risk-${r.risk.level}" data-route="${esc(r.routeKey)}">
                   <td><span class="risk ${r.risk.level}">${esc(t(LEVEL[r.risk.level]))}</span></td>
-                  <td><a href="#/routes/${encodeURIComponent(r.routeKey)}">${esc(r.routeKey)}</a><div class="muted">${esc(countryName(r.destinationCountry))} · ${esc(r.channel)}</div></td>
+                  <td><a href="#/routes/${encodeURIComponent(r.routeKey)}">${esc(r.routeKey)}</a><div class="muted">${esc(countryName(r.destinationCountry))} · ${esc(channelName(r.channel))}</div></td>
                   <td class="num">${r.parcels7d}</td><td class="num">${r.selected7d}</td><td class="num">${r.alerts7d}</td>
                   <td class="num">${r.confirmedAlerts30d}</td><td class="num">${r.seized30d}</td><td class="num">${r.pendingInspections}</td>
                   <td>${rateText(r)}</td>
@@ -59,7 +59,7 @@ export function renderRoute(ctx: PageContext, routeKey: string) {
     main.innerHTML = `
       <p><a href="#/routes" class="back">← ${esc(t('back'))}</a></p>
       <h1>${esc(r.routeKey)} <span class="risk ${r.risk.level}">${esc(t(LEVEL[r.risk.level]))}</span></h1>
-      <p class="lead">${esc(countryName(r.destinationCountry))} · ${esc(r.channel)} · ${esc(t('rate'))} ${rateText(r)}</p>
+      <p class="lead">${esc(countryName(r.destinationCountry))} · ${esc(channelName(r.channel))} · ${esc(t('rate'))} ${rateText(r)}</p>
       ${r.reason ? `<p class="muted">${esc(t('reason'))}: ${esc(r.reason)} — ${esc(r.setBy ?? '')}</p>` : ''}
       <dl class="facts">
         ${([['traffic7d', r.parcels7d], ['selected7d', r.selected7d], ['alerts7d', r.alerts7d], ['confirmed30d', r.confirmedAlerts30d], ['seized30d', r.seized30d], ['pendingInsp', r.pendingInspections]] as [Key, number][])

@@ -93,7 +93,7 @@ export function renderWatchlist({ main }: PageContext, params: URLSearchParams) 
       <p><b>${esc(t('created'))}</b> ${r.created} · <b>${esc(t('duplicates'))}</b> ${r.duplicates} · <b>${esc(t('rejectedRows'))}</b> ${r.rejected.length}</p>
       ${r.rejected.length
         ? `<table class="grid report"><thead><tr><th>${esc(t('row'))}</th><th></th></tr></thead><tbody>${r.rejected
-            .map((x) => `<tr><td>${x.row ?? (x.index ?? 0) + 1}</td><td>${x.errors.map((e) => `<code>${esc(e.code)}</code> ${esc(fieldText(e))}`).join('<br>')}</td></tr>`)
+            .map((x) => `<tr><td>${x.row ?? (x.index ?? 0) + 1}</td><td>${x.errors.map((e) => `<span data-code="${esc(e.code)}">${esc(fieldText(e))}</span>`).join('<br>')}</td></tr>`)
             .join('')}</tbody></table>`
         : ''}`;
   }
