@@ -1,10 +1,11 @@
 // `npm start`: read the config, start, and shut down gracefully on SIGTERM/SIGINT. With WEB_CONCURRENCY > 1 this
 // process becomes the cluster's primary (server/cluster.ts) and each worker it forks runs this file again as a server.
 import cluster from 'node:cluster';
-import { runPrimary, SERVED_BY_HEADER } from './cluster.js';
+import { runPrimary, SERVED_BY_HEADER, serveClusterMetrics } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirInUseError } from './db/database.js';
 import { createLogger } from './logging.js';
+import { metricsRegistry } from './metrics/metrics.js';
 import type { Logger } from 'pino';
 import { startServer, type RunningServer } from './server.js';
 
@@ -42,6 +43,9 @@ async function main() {
     // Before the app (and socket.io) see the request: which worker answered, for load balancing checks.
     const worker = String(cluster.worker!.id);
     server.httpServer.prependListener('request', (_req, res) => res.setHeader(SERVED_BY_HEADER, worker));
+    // GET /metrics answers for the whole cluster, gathered by the primary.
+    const registry = metricsRegistry();
+    if (registry) serveClusterMetrics(registry);
   }
   log.info(
     { database: server.database.kind, dataDir: config.databaseUrl ? undefined : config.dataDir },

@@ -48,7 +48,7 @@ function workerPids(primaryPid: number): number[] {
   for (const d of fs.readdirSync('/proc').filter((x) => /^\d+$/.test(x))) {
     try {
       const ppid = Number(fs.readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      if (ppid === primaryPid && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('main')) pids.push(Number(d));
+      if (ppid === primaryPid && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('server/main.')) pids.push(Number(d));
     } catch {
       // ended meanwhile
     }
@@ -114,6 +114,7 @@ describe('several server processes (WEB_CONCURRENCY)', () => {
     let cluster: ServerProcess | undefined;
     let single: ServerProcess | undefined;
     const sockets: Socket[] = [];
+    const METRICS_TOKEN = randomBytes(16).toString('hex');
 
     before(async function () {
       if (!usingPostgresServer()) this.skip(); // several processes need a database server
@@ -124,6 +125,7 @@ describe('several server processes (WEB_CONCURRENCY)', () => {
         DATABASE_URL: db.url!, DEMO_PASSWORD, JOBS_POLL_MS: '200', DATA_DIR: path.join('/tmp', `pg-cluster-${randomBytes(4).toString('hex')}`),
         // Every process must seal and blind-index with the same keys.
         PII_ENCRYPTION_KEY: randomBytes(32).toString('base64'), PII_BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+        METRICS_TOKEN,
       };
       cluster = await startServerProcess({ ...env, WEB_CONCURRENCY: '2' }, 180_000); // the first worker migrates and seeds
       await onEveryWorker(() => fresh(`${cluster!.url}/readyz`), { deadlineMs: 180_000, starting: true });
@@ -213,6 +215,38 @@ describe('several server processes (WEB_CONCURRENCY)', () => {
       await new Promise((r) => setTimeout(r, 1000)); // five more polls of every runner
       const { rows } = await admin.query(`select key, state, attempts from jobs where kind = 'housekeeping' and created_at >= $1`, [since]);
       assert.deepEqual(rows, [{ key: done.key, state: 'done', attempts: 1 }], 'enqueued once, claimed once');
+    });
+
+    it("GET /metrics on either worker answers for the whole cluster: intakes served by both are counted once each", async () => {
+      /** Intakes answered, all verdicts and classes, as the worker that got the scrape reports them (and which worker that was). */
+      const scrape = async () => {
+        const res = await fetch(`${cluster!.url}/metrics`, { headers: { connection: 'close', authorization: `Bearer ${METRICS_TOKEN}` } });
+        assert.equal(res.status, 200);
+        const text = await res.text();
+        const intakes = [...text.matchAll(/^parcelguard_intakes_total\{[^}]*\} (\d+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+        return { status: res.status, servedBy: res.headers.get('x-served-by'), intakes };
+      };
+      const before = (await scrape()).intakes;
+      const courier = await login(single!.url, 'courier1');
+      const servedBy: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${cluster!.url}/api/parcels`, {
+          method: 'POST',
+          headers: { connection: 'close', 'content-type': 'application/json', authorization: `Bearer ${courier}` },
+          body: JSON.stringify(aParcel()),
+        });
+        assert.equal(res.status, 201);
+        servedBy.push(res.headers.get('x-served-by')!);
+      }
+      assert.equal(new Set(servedBy).size, 2, 'the intakes went to both workers');
+      const counts = new Set<number>();
+      const workers = new Set<string>();
+      while (workers.size < 2) {
+        const r = await scrape();
+        workers.add(r.servedBy!);
+        counts.add(r.intakes);
+      }
+      assert.deepEqual([...counts], [before + 6], 'each worker reports the sum over both');
     });
 
     it('a worker killed outright is replaced by the primary, and the cluster serves on two workers again', async () => {
