@@ -21,6 +21,7 @@ import { createForeground } from './intake/foreground.js';
 import type { IntakeStep } from './intake/pipeline.js';
 import { registerIntakeRoutes } from './intake/router.js';
 import { registerWaybillRoutes } from './waybill/router.js';
+import { registerReturningSenderRoutes } from './intake/returning-sender.js';
 import { batchJsonParser, registerBatchRoutes } from './batches/router.js';
 import { contentsStep, identityStep, inspectionStep, screeningStep, waybillStep } from './intake/steps.js';
 import { registerAlertRoutes } from './alerts/router.js';
@@ -136,6 +137,7 @@ export function createApp(ctx: AppContext) {
   registerBatchRoutes(api, ctx, intakeSteps, foreground); // before /api/parcels/:waybillNo, which would take "batch" for a waybill
   registerIntakeRoutes(api, ctx, ctx.vault, intakeSteps, foreground);
   registerWaybillRoutes(api, ctx); // the handheld's check of a scanned waybill
+  registerReturningSenderRoutes(api, ctx); // the handheld's returning sender by ID number
   registerWatchlistRoutes(api, ctx);
   registerAlertRoutes(api, ctx);
   registerCustomsRoutes(api, ctx, keyring);

@@ -9,9 +9,11 @@ import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { queryRows } from '../server/db/database.js';
 import { buildWebClients, launchChromium, screenshot } from './helpers/browser.js';
-import { aParcel, aWaybill } from './helpers/factories.js';
+import { aParcel, anIdentity, aWaybill } from './helpers/factories.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
+/** The sender step's fields in the order the form has them. */
+const pick = (x: { idNumber: string; name: string; phone: string; address: string }) => ({ idNumber: x.idNumber, name: x.name, phone: x.phone, address: x.address });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Tap counts measured here, printed at the end for the closing note. */
 const measured: Record<string, number> = {};
@@ -64,8 +66,8 @@ describe('handheld at full speed (Chromium)', function () {
     }
   };
 
-  type Sender = { idNumber: string; name: string; phone: string; address: string };
-  const ZHANG: Sender = { idNumber: '11010519491231002X', name: '张三', phone: '13800138000', address: '广东省广州市天河区体育西路1号' };
+  /** A sender nobody has taken in yet (a known one would be filled in from the archive as the test types). */
+  const newSender = () => ({ ...anIdentity('320102'), phone: '13912345678', address: '江苏省南京市玄武区中山路1号' });
 
   /** The recipient and contents step as a clerk does it: type, Enter to the next field, one tap for the class. */
   async function parcelStep(page: Page, description = '运动鞋', category = 'shoes') {
@@ -135,6 +137,42 @@ describe('handheld at full speed (Chromium)', function () {
     await ctx.close();
   });
 
+  it("finds a returning sender in the outlet's archive on the server by ID number (another device took them in): name and address, the phone masked", async () => {
+    const idNumber = '440106198505050014';
+    const courier = `Bearer ${await s.login('courier1')}`;
+    await s.http().post('/api/parcels').set('Authorization', courier).send(aParcel({ waybillNo: aWaybill(), sender: { idNumber, name: '陈六', phone: '13700137000', address: '广东省广州市越秀区北京路2号' } })).expect(201);
+    // The route: exact type and number, the courier's outlet only, masked, audited; bad input a 422 at its field.
+    const found = await s.http().post('/api/senders/returning').set('Authorization', courier).send({ idType: 'CN_RESIDENT_ID', idNumber }).expect(200);
+    assert.deepEqual({ ...found.body.sender, lastSeenAt: undefined }, { idType: 'CN_RESIDENT_ID', idNumber: '440106********0014', name: '陈六', phone: found.body.sender.phone, address: '广东省广州市越秀区北京路2号', lastSeenAt: undefined });
+    assert.ok(!found.body.sender.phone.includes('13700137000') && found.body.sender.phone.endsWith('7000'), found.body.sender.phone);
+    assert.equal((await s.http().post('/api/senders/returning').set('Authorization', `Bearer ${await s.login('courier2')}`).send({ idType: 'CN_RESIDENT_ID', idNumber }).expect(200)).body.sender, null, "another outlet's courier");
+    const bad = await s.http().post('/api/senders/returning').set('Authorization', courier).send({ idType: 'CN_RESIDENT_ID', idNumber: '440106198505050017' }).expect(422);
+    assert.equal(bad.body.errors[0].path, 'idNumber');
+    await s.http().post('/api/senders/returning').set('Authorization', `Bearer ${await s.login('regulator1')}`).send({ idType: 'CN_RESIDENT_ID', idNumber }).expect(403);
+    const [audited] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from audit_log where action = 'pii.read' and subject_type = 'sender' and details->>'purpose' = 'returning_sender'`);
+    assert.ok((audited?.n ?? 0) >= 1, 'the archive read is audited');
+
+    const { ctx, page, errors } = await phone();
+    await login(page);
+    const base = await taps(page);
+    await scan(page, aWaybill());
+    await page.waitForSelector('input[name="idNumber"]:focus');
+    await typeEnter(page, idNumber);
+    await page.waitForSelector('#sender-found');
+    assert.equal(await page.inputValue('input[name="name"]'), '陈六');
+    assert.equal(await page.inputValue('input[name="address"]'), '广东省广州市越秀区北京路2号');
+    assert.equal(await page.inputValue('input[name="phone"]'), '', 'the phone is typed (a courier sees it masked)');
+    assert.match((await page.getAttribute('input[name="phone"]', 'placeholder')) ?? '', /7000$/);
+    await page.click('input[name="phone"]');
+    await typeEnter(page, '13700137000');
+    await parcelStep(page);
+    await finish(page);
+    measured.returningSenderFromArchive = (await taps(page)) - base;
+    assert.ok(measured.returningSenderFromArchive <= 8, `returning sender (archive): ${measured.returningSenderFromArchive} taps`);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  });
+
   it('sends one parcel for a double tap on 提交并判定, and a tap after the answer; the verdict is the stored one', async () => {
     const { ctx, page, errors } = await phone();
     await login(page);
@@ -148,7 +186,7 @@ describe('handheld at full speed (Chromium)', function () {
     const wb = aWaybill();
     await scan(page, wb);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, ZHANG.idNumber, ZHANG.name, ZHANG.phone, ZHANG.address);
+    await typeEnter(page, ...Object.values(pick(newSender())));
     await parcelStep(page);
     await page.click('input[name="matches"][value="no"]');
     await page.click('button[type="submit"]');
@@ -182,7 +220,7 @@ describe('handheld at full speed (Chromium)', function () {
     });
     await scan(page, wb);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, ZHANG.idNumber, ZHANG.name, ZHANG.phone, ZHANG.address);
+    await typeEnter(page, ...Object.values(pick(newSender())));
     await parcelStep(page);
     await finish(page, 'no');
     assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'queued');
@@ -203,7 +241,7 @@ describe('handheld at full speed (Chromium)', function () {
     await page.click('[data-act="new"]');
     await scan(page, taken);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, '320102198001011238', '王五', '13912345678', '江苏省南京市玄武区中山路1号');
+    await typeEnter(page, ...Object.values(pick(newSender())));
     await parcelStep(page);
     await page.click('button[type="submit"]');
     await page.click('button[type="submit"]');
@@ -238,7 +276,7 @@ describe('handheld at full speed (Chromium)', function () {
     const wb = aWaybill();
     await scan(page, wb);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, ZHANG.idNumber, ZHANG.name, ZHANG.phone, ZHANG.address);
+    await typeEnter(page, ...Object.values(pick(newSender())));
     await parcelStep(page);
     await finish(page);
     await shot(page, 'verdict-next');
@@ -257,12 +295,13 @@ describe('handheld at full speed (Chromium)', function () {
     const wb = aWaybill();
     await scan(page, wb);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, ZHANG.idNumber, ZHANG.name);
+    const who = newSender();
+    await typeEnter(page, who.idNumber, who.name);
     await sleep(600);
     await page.reload();
     await page.waitForSelector('input[name="idNumber"]');
-    assert.equal(await page.inputValue('input[name="idNumber"]'), ZHANG.idNumber);
-    assert.equal(await page.inputValue('input[name="name"]'), ZHANG.name);
+    assert.equal(await page.inputValue('input[name="idNumber"]'), who.idNumber);
+    assert.equal(await page.inputValue('input[name="name"]'), who.name);
     await page.click('[data-act="back"]');
     assert.equal(await page.inputValue('input[name="waybillNo"]'), wb);
     await page.click('[data-act="logout"]');
@@ -280,7 +319,7 @@ describe('handheld at full speed (Chromium)', function () {
     const wb = aWaybill();
     await scan(page, wb);
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await typeEnter(page, ZHANG.idNumber, ZHANG.name, ZHANG.phone, ZHANG.address);
+    await typeEnter(page, ...Object.values(pick(newSender())));
     await page.waitForSelector('input[name="rName"]:focus');
     await typeEnter(page, 'John Smith', '', '1 Market St, San Francisco, CA', '金属零件');
     await page.click('#prohibited summary');

@@ -705,7 +705,7 @@ async function leaveWaybillStep() {
 /** The sender step says "found" after a look-up filled it, until the next step. */
 let senderFound = false;
 
-type SenderOf = { idType: IdType; idNumber: string; name: string; phone: string; address?: string; idIssuingCountry?: string };
+type SenderOf = { idType: IdType; idNumber: string; name: string; phone: string; address?: string; idIssuingCountry?: string; phoneMasked?: string };
 const senderOfBody = (body: QueuedIntake['body']): SenderOf => {
   const s = body.sender as SenderOf | { kind: 'organisation'; handler: SenderOf };
   return 'kind' in s ? s.handler : s;
@@ -718,18 +718,33 @@ const senderOfBody = (body: QueuedIntake['body']): SenderOf => {
 async function fillKnownSender(form: HTMLFormElement): Promise<boolean> {
   const number = draft.idNumber.trim().toUpperCase();
   if (!number || !checkDocument(draft.idType, number).ok) return false;
-  const known = (await listQueue()).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number);
-  if (!known) return false;
+  const known = (await listQueue()).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number) ?? (await archivedSender(draft.idType, number));
+  if (!known || draft.idNumber.trim().toUpperCase() !== number) return false;
   for (const [name, value] of [['name', known.name], ['phone', known.phone], ['address', known.address ?? ''], ['idIssuingCountry', known.idIssuingCountry ?? '']] as const) {
     const el = form.elements.namedItem(name) as HTMLInputElement | null;
     if (el && !el.value.trim() && value) {
       el.value = value;
       (draft as Record<string, unknown>)[name] = value;
+      if (document.activeElement === el) el.select(); // the courier's next keys replace it rather than add to it
     }
   }
+  // From the outlet's archive the phone comes masked (a courier's view): it is typed, the old one shown as a hint.
+  const phone = form.elements.namedItem('phone') as HTMLInputElement | null;
+  if (phone && !phone.value && known.phoneMasked) phone.placeholder = known.phoneMasked;
   senderFound = true;
   if (!document.getElementById('sender-found')) form.querySelector('input[name="idNumber"]')?.closest('label')?.insertAdjacentHTML('afterend', `<p class="hint found" id="sender-found" role="status">✓ ${esc(ft('senderFound'))}</p>`);
   return true;
+}
+
+/** The outlet's archive on the server (POST /api/senders/returning): name and address, the phone masked. */
+async function archivedSender(idType: IdType, idNumber: string): Promise<SenderOf | undefined> {
+  if (!isOnline()) return undefined;
+  const res = await fetch('/api/senders/returning', {
+    method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ idType, idNumber }),
+  }).catch(() => null);
+  if (!res?.ok) return undefined;
+  const found = ((await res.json()) as { sender: { name: string; phone: string | null; address: string | null } | null }).sender;
+  return found ? { idType, idNumber, name: found.name, phone: '', address: found.address ?? '', phoneMasked: found.phone ?? '' } : undefined;
 }
 
 /** 与上一件同寄件人: the last intake's sender (person or organisation with its handler), then on to the parcel. */
