@@ -35,7 +35,7 @@ const ALLOWED = new Set([
 /** Words of a text that a Chinese reader should not meet: Latin words not allowed above nor part of the test's data. */
 function foreignWords(text: string, data: Set<string>): string[] {
   const out: string[] = [];
-  for (const token of text.split(/[^A-Za-z0-9_\-.@:/+]+/)) {
+  for (const token of text.split(/[^A-Za-z0-9_\-.@:/+*]+/)) {
     const word = token.replace(/^[-.:/]+|[-.:/]+$/g, '');
     if (!/[A-Za-z]/.test(word)) continue;
     const upperSnake = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(word);
@@ -44,8 +44,9 @@ function foreignWords(text: string, data: Set<string>): string[] {
       if (/^[A-Z]{2,5}$/.test(word) || ALLOWED.has(word) || data.has(word)) continue;
       // HTTP header names a machine client sends or checks (X-Outlet-Id, X-ParcelGuard-Signature): protocol, not prose
       if (/^X-[A-Za-z]+(-[A-Za-z]+)*$/.test(word)) continue;
-      // dotted identifiers (customs.notice.create) are audit action codes shown beside their Chinese names
-      if (/^[a-z]+(\.[a-z_]+)+$/.test(word)) continue;
+      // dotted identifiers (customs.notice.create, the prefix case.*) are audit action codes: shown beside their
+      // Chinese names, and typed as they are into the trail's filter
+      if (/^[a-z]+(\.[a-z_*]+)+$/.test(word)) continue;
       if (word.split(/[-.]/).every((w) => !w || /^[A-Z]{2,5}$/.test(w) || ALLOWED.has(w) || data.has(w))) continue;
     }
     out.push(word);

@@ -1,12 +1,19 @@
 // The live alert feed (socket.io /alerts, the session cookie authenticates). One connection for the whole
 // console: pages subscribe while shown. On every (re)connect the handshake carries the newest updatedAt seen,
 // so the server replays what changed meanwhile (CONTRACT "a client that reconnects gets what it missed").
-// A new high-severity alert plays a short tone (if the officer left sound on) and shows a notice.
+// A new alert at or above the severity the officer chose (every severity unless they raised it: a low alert is
+// still work, and an office that wants quiet can say so) shows a notice and plays a short tone (if sound is on);
+// the notice follows its alert as it grows (parcels, severity), and an alert that rises to the chosen severity
+// is announced then.
 import { io, type Socket } from 'socket.io-client';
 import { esc, sessionEnded } from './api.js';
-import { alertTypeName, t } from './i18n.js';
+import { alertTypeName, summaryOf, t } from './i18n.js';
 import type { Interception } from './pages/interceptions.js';
 import type { Alert, CaseSummary, Hold } from './types.js';
+
+export type Severity = Alert['severity'];
+export const SEVERITIES: Severity[] = ['low', 'medium', 'high'];
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
 
 /** Issue 15's events on the same socket: holds (officers on /alerts, outlet supervisors on /outlet) and cases; issue 23's interception orders. */
 export type WorkEvents = {
@@ -34,6 +41,9 @@ export type Live = {
   state(): LiveState;
   soundOn(): boolean;
   setSound(on: boolean): void;
+  /** The lowest severity that shows a notice (kept per browser). */
+  noticeFrom(): Severity;
+  setNoticeFrom(s: Severity): void;
   bindShell(stateEl: HTMLElement, toastsEl: HTMLElement): void;
   close(): void;
 };
@@ -49,8 +59,11 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
   const resyncListeners = new Set<() => void>();
   let stateEl: HTMLElement | null = null;
   let toastsEl: HTMLElement | null = null;
-  /** Alerts already announced: a replay after a reconnect does not ring twice. */
-  const announced = new Set<string>();
+  let noticeFrom: Severity = (SEVERITIES as string[]).includes(localStorage.getItem('pg.console.noticeFrom') ?? '') ? (localStorage.getItem('pg.console.noticeFrom') as Severity) : 'low';
+  /** Alerts already announced, at the severity they were announced: a replay does not ring twice, a rise does. */
+  const announced = new Map<string, Severity>();
+  /** The notice on screen for an alert, repainted as the alert grows. */
+  const toasts = new Map<string, HTMLElement>();
 
   const workListeners = new Map<WorkEvent, Set<(payload: never) => void>>();
   const socket: Socket = io(namespace, {
@@ -98,8 +111,12 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
   for (const event of ['alert:new', 'alert:updated'] as const) {
     socket.on(event, (alert: Alert) => {
       if (!lastSeen || alert.updatedAt > lastSeen) lastSeen = alert.updatedAt;
-      if (alert.severity === 'high' && alert.status === 'open' && !announced.has(alert.id)) {
-        announced.add(alert.id);
+      const shown = toasts.get(alert.id);
+      if (shown?.isConnected) paintToast(shown, alert);
+      const before = announced.get(alert.id);
+      const due = alert.status === 'open' && rank(alert.severity) >= rank(noticeFrom);
+      if (due && (before === undefined || rank(alert.severity) > rank(before))) {
+        announced.set(alert.id, alert.severity);
         announce(alert);
       }
       listeners.forEach((fn) => fn({ event, alert }));
@@ -116,17 +133,28 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
     stateEl.textContent = t(state === 'live' ? 'live' : state === 'reconnecting' ? 'reconnecting' : 'offline');
   }
 
-  function announce(alert: Alert) {
-    if (sound) beep();
-    if (!toastsEl) return;
-    const toast = document.createElement('div');
-    toast.className = 'toast high';
-    toast.innerHTML = `<strong>⚠ ${esc(t('newHigh'))}</strong> ${esc(alertTypeName(alert.type))} · ${esc(alert.parcelCount)} ${esc(t('parcels'))}
+  /** The notice's words: what and how bad now, how many parcels, the summary, and the way to it. */
+  function paintToast(toast: HTMLElement, alert: Alert) {
+    toast.className = `toast ${alert.severity}`;
+    toast.dataset.severity = alert.severity;
+    toast.dataset.parcels = String(alert.parcelCount);
+    toast.innerHTML = `<strong>⚠ ${esc(t('newAlert'))}</strong> <span class="badge ${esc(alert.severity)}">${esc(t(alert.severity))}</span> ${esc(alertTypeName(alert.type))} · <span class="toast-count">${esc(alert.parcelCount)}</span> ${esc(t('parcels'))}
+      <div class="toast-summary">${esc(summaryOf(alert))}</div>
       <a href="#/alerts/${esc(alert.id)}">${esc(t('view'))}</a><button type="button" class="x" aria-label="${esc(t('close'))}">×</button>`;
     toast.querySelector('.x')!.addEventListener('click', () => toast.remove());
     toast.querySelector('a')!.addEventListener('click', () => toast.remove());
+  }
+
+  function announce(alert: Alert) {
+    if (sound) beep();
+    if (!toastsEl) return;
+    const toast = toasts.get(alert.id)?.isConnected ? toasts.get(alert.id)! : document.createElement('div');
+    paintToast(toast, alert);
     toastsEl.prepend(toast);
-    setTimeout(() => toast.remove(), 20_000);
+    toasts.set(alert.id, toast);
+    clearTimeout(Number(toast.dataset.timer));
+    // A notice stays a while, longer while it keeps growing (each announcement restarts its time).
+    toast.dataset.timer = String(setTimeout(() => toast.remove(), 20_000));
   }
 
   return {
@@ -145,6 +173,11 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
       sound = on;
       localStorage.setItem('pg.console.sound', on ? 'on' : 'off');
       if (on) beep();
+    },
+    noticeFrom: () => noticeFrom,
+    setNoticeFrom(s) {
+      noticeFrom = s;
+      localStorage.setItem('pg.console.noticeFrom', s);
     },
     bindShell(s, toasts) {
       stateEl = s;
@@ -194,6 +227,8 @@ export function noLive(): Live {
     state: () => 'live',
     soundOn: () => false,
     setSound: () => undefined,
+    noticeFrom: () => 'high',
+    setNoticeFrom: () => undefined,
     bindShell: () => undefined,
     close: () => undefined,
   };

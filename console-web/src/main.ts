@@ -15,7 +15,7 @@ import { renderReports } from './pages/reports.js';
 import { renderRoute, renderRoutes } from './pages/routes.js';
 import { renderWatchlist } from './pages/watchlist.js';
 import { currentLang, setLang, t, type Key } from './i18n.js';
-import { connectLive, noLive, type Live } from './live.js';
+import { connectLive, noLive, SEVERITIES, type Live, type Severity } from './live.js';
 import type { CaseCounts, HoldCounts, User } from './types.js';
 
 const app = document.getElementById('app')!;
@@ -130,6 +130,7 @@ function renderShell() {
       <div class="who">
         <span class="live-state" id="live-state"${hasLive(u) ? '' : ' hidden'}></span>
         <button class="ghost" type="button" id="sound"${hasLive(u) ? '' : ' hidden'}></button>
+        <label class="notice-from"${hasLive(u) ? '' : ' hidden'}><span class="sr-only">${esc(t('noticeFrom'))}</span><select id="notice-from" title="${esc(t('noticeFrom'))}">${SEVERITIES.map((sv) => `<option value="${sv}"${live!.noticeFrom() === sv ? ' selected' : ''}>${esc(t(sv === 'low' ? 'noticeFromLow' : sv === 'medium' ? 'noticeFromMedium' : 'noticeFromHigh'))}</option>`).join('')}</select></label>
         <button class="ghost" type="button" id="lang">${esc(t('lang'))}</button>
         <span class="me">${esc(u.username)} · ${esc(role)}${u.jurisdiction ? ` · ${esc(u.jurisdiction)}` : ''}</span>
         <button class="ghost" type="button" id="logout">${esc(t('logout'))}</button>
@@ -157,6 +158,7 @@ function renderShell() {
     showSound();
   });
   showSound();
+  app.querySelector<HTMLSelectElement>('#notice-from')!.addEventListener('change', (e) => live!.setNoticeFrom((e.target as HTMLSelectElement).value as Severity));
   live!.bindShell(app.querySelector('#live-state')!, app.querySelector('#toasts')!);
   if (hasLive(u)) bindNavCounts(u);
   else unbindCounts?.();
