@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type express from 'express';
 import pg from 'pg';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric, type MetricValueWithName } from 'prom-client';
 import type { Server as IoServer } from 'socket.io';
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
@@ -95,20 +95,19 @@ export function createMetrics(ctx: AppContext): Metrics {
   ]);
 
   // ── Pipeline steps ─────────────────────────────────────────────────────────────────────────────────────────
-  const stepDuration = new Histogram({
-    name: `${METRIC_PREFIX}intake_step_seconds`,
-    help: 'Time in one phase (validate, check, record) of one intake pipeline step; single and bulk intakes alike',
-    labelNames: ['step', 'phase'] as const,
-    buckets: STEP_BUCKETS,
-    registers,
-  });
+  const stepDuration = new LeanHistogram(
+    `${METRIC_PREFIX}intake_step_seconds`,
+    'Time in one phase (validate, check, record) of one intake pipeline step; single and bulk intakes alike',
+    STEP_BUCKETS,
+  );
+  registry.registerMetric(stepDuration as unknown as Metric);
 
   function timedSteps(steps: IntakeStep[]): IntakeStep[] {
     return steps.map((step) => {
       const timed: IntakeStep = { ...step };
       for (const phase of PHASES) {
         const run = step[phase];
-        if (run) timed[phase] = timePhase(step, run, stepDuration.labels(step.name, phase));
+        if (run) timed[phase] = timePhase(step, run, stepDuration.series({ step: step.name, phase }));
       }
       return timed;
     });
@@ -259,6 +258,62 @@ function timePhase(step: IntakeStep, run: (s: IntakeState) => void | Promise<voi
     }
     done();
   };
+}
+
+/**
+ * A histogram whose series are fixed when the app starts, observed with no label lookup at all: a step phase runs
+ * 15 times per intake, and prom-client's Histogram validates and hashes the labels on every observe (~3 µs each,
+ * 40-50 µs per intake on this machine). Exposed through the registry like any metric (get() in prom-client's shape).
+ */
+class LeanHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  private readonly all: { labels: Record<string, string>; counts: Float64Array; sum: number; count: number }[] = [];
+
+  constructor(readonly name: string, readonly help: string, private readonly bounds: readonly number[]) {}
+
+  /** One series; its observe is a bucket search and three additions. */
+  series(labels: Record<string, string>): { observe(seconds: number): void } {
+    const s = { labels, counts: new Float64Array(this.bounds.length), sum: 0, count: 0 };
+    this.all.push(s);
+    const bounds = this.bounds;
+    return {
+      observe(seconds: number) {
+        s.sum += seconds;
+        s.count++;
+        for (let i = 0; i < bounds.length; i++) {
+          if (seconds <= bounds[i]!) {
+            s.counts[i]!++;
+            break;
+          }
+        }
+      },
+    };
+  }
+
+  reset(): void {
+    for (const s of this.all) {
+      s.counts.fill(0);
+      s.sum = 0;
+      s.count = 0;
+    }
+  }
+
+  async get(): Promise<{ name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: MetricValueWithName<string>[] }> {
+    const values: MetricValueWithName<string>[] = [];
+    for (const s of this.all) {
+      if (!s.count) continue; // as prom-client's: a series appears once observed
+      let cumulative = 0;
+      for (let i = 0; i < this.bounds.length; i++) {
+        cumulative += s.counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { le: this.bounds[i]!, ...s.labels }, value: cumulative });
+      }
+      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', ...s.labels }, value: s.count });
+      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
+      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
 }
 
 type BacklogRow = { kind: string; state: string; n: number; oldestDueSeconds: number | null };
