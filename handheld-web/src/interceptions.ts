@@ -196,7 +196,8 @@ function paint() {
   button.hidden = orders.length === 0 && panel.hidden;
   button.className = late ? 'late' : '';
   button.innerHTML = `${esc(w('button'))} <b id="ic-count" data-count="${orders.length}">${orders.length}</b>`;
-  button.setAttribute('aria-label', `${w('title')} ${orders.length}`);
+  // The name starts with the words on the button (WCAG 2.5.3 label in name), then says what it opens.
+  button.setAttribute('aria-label', `${w('button')} ${orders.length} · ${w('title')}`);
   if (panel.hidden) return;
   panel.innerHTML = `
     <div class="ic-head"><h1 tabindex="-1">${esc(w('title'))}</h1><button type="button" class="secondary" data-ic="close">${esc(w('close'))}</button></div>
