@@ -14,6 +14,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from '../../models/schema.js';
+import { PgliteWorkerClient } from './pglite-proxy.js';
 
 export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
@@ -47,7 +48,19 @@ export type DatabaseOptions = {
    * migrate once per process and start every server from that image; the migrations still run (finding nothing to do).
    */
   pgliteImage?: Blob | File | undefined;
+  /**
+   * PGlite in a worker thread (the default), or on the calling thread (`false`; PGLITE_WORKER=off in the environment),
+   * which blocks the event loop for every statement but shows the database in the same stack traces and profiles.
+   */
+  pgliteWorker?: boolean | undefined;
 };
+
+/** PGLITE_WORKER: `on` (default) or `off`. */
+export function pgliteWorkerFromEnv(value = process.env.PGLITE_WORKER): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`PGLITE_WORKER must be "on" or "off", not ${JSON.stringify(value)}`);
+}
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** models/migrations, found from both server/db (tsx) and dist/server/db (built). */
@@ -67,7 +80,9 @@ const SESSION_SETTINGS = `set pg_trgm.similarity_threshold = ${TRIGRAM_THRESHOLD
 const MIGRATION_LOCK_ID = 7_245_001; // pg_advisory_lock key: one migrator at a time across processes
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError) : openPglite(options.dataDir, options.pgliteImage);
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10, options.onIdleError)
+    : openPglite(options.dataDir, options.pgliteImage, options.pgliteWorker ?? pgliteWorkerFromEnv());
 }
 
 async function openPostgres(url: string, poolSize: number, onIdleError = (_err: Error) => {}): Promise<Database> {
@@ -102,22 +117,18 @@ async function openPostgres(url: string, poolSize: number, onIdleError = (_err: 
   };
 }
 
-async function openPglite(dataDir: string | undefined, image?: Blob | File): Promise<Database> {
+async function openPglite(dataDir: string | undefined, image: Blob | File | undefined, inWorker: boolean): Promise<Database> {
   // The database's files hold the audit log and password hashes: owner-only, whatever umask we were started
   // with (PGlite creates its files 0666 and lets the umask decide). Kept for the life of the process, since
-  // PGlite goes on creating files (WAL segments, relations) after it opens.
+  // PGlite goes on creating files (WAL segments, relations) after it opens. The umask is the process's: it holds
+  // for the worker thread too.
   if (dataDir) process.umask(0o077);
   const release = dataDir ? lockDataDir(dataDir) : () => {};
   try {
     if (dataDir) restrictToOwner(dataDir);
-    const client = await PGlite.create(
-      dataDir || !image ? { dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } } : { loadDataDir: image, extensions: { pg_trgm } },
-    );
-    const pgliteDb = drizzlePglite({ client, schema });
-    await migratePglite(pgliteDb, { migrationsFolder });
-    await client.exec(SESSION_SETTINGS);
+    const opened = inWorker ? await openPgliteWorker(dataDir, image) : await openPgliteInThread(dataDir, image);
     if (dataDir) restrictToOwner(dataDir); // what initdb and the migrations created, should any mode slip through
-    const db = pgliteDb as unknown as Db;
+    const { db } = opened;
     return {
       db,
       kind: 'pglite',
@@ -125,12 +136,43 @@ async function openPglite(dataDir: string | undefined, image?: Blob | File): Pro
         await db.execute(sql`select 1`);
       },
       close: async () => {
-        await client.close();
-        release();
+        try {
+          await opened.close();
+        } finally {
+          release();
+        }
       },
     };
   } catch (err) {
     release();
+    throw err;
+  }
+}
+
+/**
+ * PGlite in its own thread (server/db/pglite-worker.ts), migrated there; drizzle here talks to it through a client
+ * with the part of PGlite's interface drizzle-orm/pglite calls (server/db/pglite-proxy.ts).
+ */
+async function openPgliteWorker(dataDir: string | undefined, image: Blob | File | undefined): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = await PgliteWorkerClient.start({ dataDir, image, migrationsFolder, sessionSettings: SESSION_SETTINGS });
+  // drizzle types its client as PGlite; the proxy has every member drizzle's PGlite session uses (and dumpDataDir,
+  // which the tests call on $client).
+  const db = drizzlePglite({ client: client as unknown as PGlite, schema }) as unknown as Db;
+  return { db, close: () => client.close() };
+}
+
+/** PGlite on the calling thread, as before the worker (PGLITE_WORKER=off): for debugging and profiling. */
+async function openPgliteInThread(dataDir: string | undefined, image: Blob | File | undefined): Promise<{ db: Db; close(): Promise<void> }> {
+  const client = await PGlite.create(
+    dataDir || !image ? { dataDir: dataDir ?? 'memory://', extensions: { pg_trgm } } : { loadDataDir: image, extensions: { pg_trgm } },
+  );
+  try {
+    const pgliteDb = drizzlePglite({ client, schema });
+    await migratePglite(pgliteDb, { migrationsFolder });
+    await client.exec(SESSION_SETTINGS);
+    return { db: pgliteDb as unknown as Db, close: () => client.close() };
+  } catch (err) {
+    await client.close().catch(() => {});
     throw err;
   }
 }
