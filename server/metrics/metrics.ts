@@ -59,11 +59,22 @@ export function observeSockets(ctx: AppContext, io: IoServer): void {
   socketServers.set(ctx, io);
 }
 
+let runtime: Registry | undefined;
+/**
+ * The Node runtime's metrics (event-loop lag, GC, heap, CPU), collected once per process: each collection starts an
+ * event-loop monitor and a GC observer that live as long as the process (tests start many servers in one).
+ */
+function runtimeRegistry(): Registry {
+  if (!runtime) {
+    runtime = new Registry();
+    collectDefaultMetrics({ register: runtime, prefix: METRIC_PREFIX });
+  }
+  return runtime;
+}
+
 export function createMetrics(ctx: AppContext): Metrics {
-  const registry = new Registry();
-  processRegistry = registry;
-  const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
+  const own = new Registry();
+  const registers = [own];
 
   // ── Intakes (POST /api/parcels), as the counter sees them: from the request to the answer ──────────────────
   const intakeDuration = new Histogram({
@@ -100,7 +111,7 @@ export function createMetrics(ctx: AppContext): Metrics {
     'Time in one phase (validate, check, record) of one intake pipeline step; single and bulk intakes alike',
     STEP_BUCKETS,
   );
-  registry.registerMetric(stepDuration as unknown as Metric);
+  own.registerMetric(stepDuration as unknown as Metric);
 
   function timedSteps(steps: IntakeStep[]): IntakeStep[] {
     return steps.map((step) => {
@@ -235,6 +246,9 @@ export function createMetrics(ctx: AppContext): Metrics {
     },
   });
 
+  // This app's metrics beside the process's runtime ones (the same metric objects, not copies).
+  const registry = Registry.merge([runtimeRegistry(), own]);
+  processRegistry = registry;
   return { registry, timedSteps, httpMiddleware };
 }
 
