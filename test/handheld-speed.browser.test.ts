@@ -97,7 +97,6 @@ describe('handheld at full speed (Chromium)', function () {
     // A new sender: the cursor is on the ID number; Enter goes field to field and, the step complete, on.
     await scan(page, aWaybill());
     await page.waitForSelector('input[name="idNumber"]:focus');
-    await shot(page, 'sender');
     await typeEnter(page, '320102198001011238');
     await page.waitForSelector('input[name="name"]:focus');
     await typeEnter(page, '李四', '13912345678', '江苏省南京市玄武区中山路1号');
@@ -323,12 +322,16 @@ describe('handheld at full speed (Chromium)', function () {
     await page.waitForSelector('input[name="rName"]:focus');
     await typeEnter(page, 'John Smith', '', '1 Market St, San Francisco, CA', '金属零件');
     await page.click('#prohibited summary');
+    await page.locator('#prohibited').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await shot(page, 'prohibited-list');
     const first = await page.locator('.prohibited-choice').first().textContent();
     assert.match(first!, /^枪支/);
     await page.click('.prohibited-choice[data-category="firearms"]');
     await page.waitForSelector('#prohibited-chosen');
     assert.equal(await page.inputValue('select[name="category"]'), 'firearms');
-    await shot(page, 'prohibited', 1000);
+    // The choice made, the list folds away and a red line says what will happen; the class field shows it too.
+    await page.locator('#prohibited-chosen').scrollIntoViewIfNeeded();
+    await shot(page, 'prohibited');
     await typeEnter(page, '1', '100');
     await finish(page);
     assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'rejected');

@@ -287,13 +287,13 @@ function categoryField(): string {
     .map((c) => `<button type="button" class="chip${draft.category === c ? ' picked' : ''}" data-act="category" data-category="${esc(c)}" aria-pressed="${draft.category === c}">${esc(pick(CATEGORY_NAMES[c], c))}</button>`)
     .join('')}</div>`;
   // 禁寄物品: large choices, Chinese first; picking one declares it, and the verdict is a refusal (PROHIBITED_ITEM).
-  const prohibited = `<details class="prohibited" id="prohibited"${chosenProhibited ? ' open' : ''}><summary>${esc(ft('prohibitedHeading'))}</summary><ul class="prohibited-list">${PROHIBITED_CATEGORIES.map(
+  const prohibited = `<details class="prohibited" id="prohibited"><summary>${esc(ft('prohibitedHeading'))}</summary><ul class="prohibited-list">${PROHIBITED_CATEGORIES.map(
     (c) => `<li><button type="button" class="prohibited-choice${draft.category === c ? ' picked' : ''}" data-act="category" data-category="${esc(c)}" aria-pressed="${draft.category === c}">${esc(prohibitedName(c))}</button></li>`,
   ).join('')}</ul></details>`;
   return (
     field('declared.category', t('category'), select) +
     recent +
-    (chosenProhibited ? `<p class="banner error" id="prohibited-chosen" role="status">✕ ${esc(ft('prohibitedChosen'))}：${esc(prohibitedName(draft.category))}</p>` : '') +
+    (chosenProhibited ? `<p class="banner error" id="prohibited-chosen" role="status">${esc(ft('prohibitedChosen'))}：${esc(prohibitedName(draft.category))}</p>` : '') +
     prohibited
   );
 }
@@ -375,7 +375,7 @@ function verdictView(item: QueuedIntake): string {
 }
 
 /** From the verdict on, a scan starts the next parcel: the camera here, a wedge scanner anywhere (see scanned()). */
-const nextScan = () => `<div class="scan-row">${scanButton(ft('scanNext'))}</div><p class="hint" id="scan-next-hint">${esc(ft('scanNextHint'))}</p>${scannerBox()}`;
+const nextScan = () => `<div class="scan-row next-scan">${scanButton(ft('scanNext'))}</div><p class="hint" id="scan-next-hint">${esc(ft('scanNextHint'))}</p>${scannerBox()}`;
 
 async function queueView(): Promise<string> {
   const items = (await listQueue()).reverse();
