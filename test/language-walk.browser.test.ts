@@ -113,7 +113,7 @@ describe('every page in Chinese (Chromium)', function () {
   const pageErrors: string[] = [];
   /** Latin words of the data this file put in (a recipient abroad, a brand): data, not interface. */
   const data = new Set<string>();
-  const ids: { alert?: string; caseId?: string; org?: string; route?: string } = {};
+  const ids: { alert?: string; caseId?: string; org?: string; route?: string; crossBorder?: string } = {};
   const auth = async (user: string) => `Bearer ${await s.login(user)}`;
   const remember = <T extends object>(body: T): T => {
     for (const w of JSON.stringify(body).split(/[^A-Za-z]+/)) if (w) data.add(w);
@@ -127,7 +127,11 @@ describe('every page in Chinese (Chromium)', function () {
     const courier = await auth('courier1');
     const regulator = await auth('regulator1');
     // A ring alert (ANT_MOVING) and the route it runs on.
-    for (let i = 0; i < 3; i++) await s.http().post('/api/parcels').set('Authorization', courier).send(remember(ringParcel('13912340077'))).expect(201);
+    for (let i = 0; i < 3; i++) {
+      const body = remember(ringParcel('13912340077'));
+      await s.http().post('/api/parcels').set('Authorization', courier).send(body).expect(201);
+      ids.crossBorder = body.waybillNo;
+    }
     // A suspect-list entry and a parcel that meets it: a WATCHLIST_HIT alert and a hold; a held parcel of the counter.
     await s.http().post('/api/watchlist/entries').set('Authorization', regulator).send({ entries: [{ type: 'phone', value: '13912340088', note: '线索' }] }).expect(201);
     await s.http().post('/api/parcels').set('Authorization', courier).send(remember(aParcel({ sender: { phone: '13912340088' } }))).expect(201);
@@ -231,6 +235,16 @@ describe('every page in Chinese (Chromium)', function () {
     pageErrors.splice(0); // the aborted request is logged by Chromium as a console error: that is the point here
     await page.context().close();
     assert.deepEqual(problems, []);
+  });
+
+  it('a false positive or a seizure without a note is refused in Chinese too', async () => {
+    const fp = await s.http().post(`/api/alerts/${ids.alert}/resolve`).set('Authorization', await auth('regulator1')).send({ resolution: 'false_positive' }).expect(422);
+    assert.equal(fp.body.errors[0].path, 'note');
+    assert.match(fp.body.errors[0].messageZh, /请说明为何判定为误报/);
+    assert.match(fp.body.detailZh, /误报/);
+    const seized = await s.http().post(`/api/parcels/${ids.crossBorder}/customs-outcome`).set('Authorization', await auth('customs1')).send({ outcome: 'seized' });
+    assert.equal(seized.status, 422, JSON.stringify(seized.body));
+    assert.match(seized.body.errors[0].messageZh, /请填写查验发现：扣留的邮件须附说明/);
   });
 
   it('the handheld: login, intake, holds and queue read in Chinese', async () => {

@@ -218,7 +218,12 @@ export function registerAlertRoutes(api: Api, { db, bus, config, vault, clock }:
       })
       .superRefine((b, ctx) => {
         if (b.resolution === 'false_positive' && !b.note) {
-          ctx.addIssue({ code: 'custom', path: ['note'], message: 'Say why this is a false positive: the next person to see the ring reads it.' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['note'],
+            message: 'Say why this is a false positive: the next person to see the ring reads it.',
+            params: { messageZh: '请说明为何判定为误报：下一位查看该团伙的人会读到这条说明。' },
+          });
         }
       }),
     fieldCodes: { resolution: { REQUIRED: 'RESOLUTION_REQUIRED', '*': 'RESOLUTION_UNKNOWN' }, note: { '*': 'NOTE_REQUIRED' } },

@@ -271,7 +271,13 @@ export function registerCustomsRoutes(api: Api, ctx: AppContext, keyring: Select
           .meta({ description: 'Brands inspection found, as written on the goods (any alias: 劳力士, ROLEX); default: the brands the declaration names. [] for none' }),
       })
       .superRefine((b, ctx) => {
-        if (b.outcome !== 'cleared' && !b.note) ctx.addIssue({ code: 'custom', path: ['note'], message: `Say what was found: a ${b.outcome} parcel needs a note.` });
+        if (b.outcome !== 'cleared' && !b.note)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['note'],
+            message: `Say what was found: a ${b.outcome} parcel needs a note.`,
+            params: { messageZh: `请填写查验发现：${b.outcome === 'seized' ? '扣留' : '退运'}的邮件须附说明。` },
+          });
       }),
     fieldCodes: {
       outcome: { REQUIRED: 'OUTCOME_REQUIRED', '*': 'OUTCOME_UNKNOWN' },

@@ -31,6 +31,8 @@ const ZH_MESSAGE_OF: Record<string, string> = {
 
 /** The Chinese of a generic field refusal (the English stays zod's own words, which name the limit). */
 function fieldMessageZh(generic: string, path: string, issue: z.core.$ZodIssue): string {
+  // A refinement says its own Chinese: ctx.addIssue({code: 'custom', message, params: {messageZh}}).
+  if (issue.code === 'custom' && typeof issue.params?.messageZh === 'string') return issue.params.messageZh;
   const limit = 'maximum' in issue ? String(issue.maximum) : 'minimum' in issue ? String(issue.minimum) : '';
   return bilingual(ZH_MESSAGE_OF[generic] ?? FIELD_MESSAGES.FIELD_INVALID_VALUE, { path: path || '请求体', limit }).messageZh;
 }
