@@ -6,6 +6,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { DataDirInUseError, lockDataDir, openDatabase, processStartTime, queryRows } from '../server/db/database.js';
+import { sqlState } from '../server/intake/service.js';
 import { startTestServer, usingPostgresServer, type TestServer } from './helpers/server.js';
 
 describe('database connections', () => {
@@ -123,5 +124,99 @@ describe('the embedded database’s lock', () => {
       ),
     );
     assert.deepEqual(outcomes.sort(), ['LOCKED', 'REFUSED', 'REFUSED', 'REFUSED']);
+  });
+});
+
+describe('the embedded database in its worker thread', () => {
+  let dataDir: string;
+  before(function () {
+    if (usingPostgresServer()) this.skip(); // PGlite only
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-worker-'));
+  });
+  after(() => dataDir && fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps PostgreSQL’s error fields, types and transactions across the thread; data survives a reopen', async function () {
+    this.timeout(240_000);
+    const first = await openDatabase({ dataDir });
+    try {
+      const [row] = await queryRows<{ j: unknown; b: Uint8Array; t: string; n: string }>(
+        first.db,
+        sql`select '{"a":[1,"x"]}'::jsonb as j, decode('0102ff', 'hex') as b, '2026-01-02T03:04:05Z'::timestamptz as t, 1.50::numeric as n`,
+      );
+      assert.deepEqual(row!.j, { a: [1, 'x'] });
+      assert.deepEqual([...row!.b], [1, 2, 255]);
+      assert.equal(typeof row!.t, 'string', 'drizzle’s own parsers (timestamps as text) still apply');
+      assert.equal(row!.n, '1.50');
+      await first.db.execute(sql`create table w_probe (id int primary key, note text)`);
+      await first.db.transaction(async (tx) => {
+        await tx.execute(sql`insert into w_probe values (1, 'kept')`);
+      });
+      await assert.rejects(
+        first.db.transaction(async (tx) => {
+          await tx.execute(sql`insert into w_probe values (2, 'rolled back')`);
+          throw new Error('callback failed');
+        }),
+        /callback failed/,
+      );
+      const err = await first.db.execute(sql`insert into w_probe values (1, 'again')`).then(
+        () => assert.fail('a duplicate key was accepted'),
+        (e: unknown) => e,
+      );
+      const cause = ((err as { cause?: unknown }).cause ?? err) as { code?: string; constraint?: string; detail?: string };
+      assert.equal(sqlState(err), '23505');
+      assert.equal(cause.constraint, 'w_probe_pkey');
+      assert.match(cause.detail ?? '', /already exists/);
+      // A statement outside the transaction waits for it, as on PGlite's one connection.
+      const order: string[] = [];
+      await Promise.all([
+        first.db.transaction(async (tx) => {
+          await tx.execute(sql`insert into w_probe values (3, 'in tx')`);
+          await new Promise((r) => setTimeout(r, 100));
+          order.push('tx');
+        }),
+        new Promise((r) => setTimeout(r, 20)).then(async () => {
+          await first.db.execute(sql`select 1`);
+          order.push('outside');
+        }),
+      ]);
+      assert.deepEqual(order, ['tx', 'outside']);
+    } finally {
+      await first.close();
+    }
+    assert.equal(fs.existsSync(path.join(dataDir, 'parcelguard.lock')), false, 'close() released the lock');
+    const again = await openDatabase({ dataDir });
+    try {
+      assert.deepEqual(await queryRows(again.db, sql`select id, note from w_probe order by id`), [
+        { id: 1, note: 'kept' },
+        { id: 3, note: 'in tx' },
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('a worker that dies takes the process down, as an uncaught exception does (its supervisor restarts it)', async function () {
+    this.timeout(240_000);
+    const script = path.join(dataDir, 'crash.mts'); // an ES module wherever it lies (top-level await)
+    fs.writeFileSync(
+      script,
+      `import { openDatabase } from ${JSON.stringify(path.resolve('server/db/database.ts'))};
+      const database = await openDatabase({});
+      const client = (database.db as unknown as { $client: { worker: { terminate(): Promise<number> }; query(q: string): Promise<unknown> } }).$client;
+      const waiting = client.query('select pg_sleep(0.5)').then(() => 'answered', (e: Error) => 'failed: ' + e.message);
+      void client.worker.terminate();
+      console.log(await waiting);
+      await new Promise((r) => setTimeout(r, 5000));
+      console.log('still running');`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let errOut = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (errOut += d));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.notEqual(code, 0, errOut);
+    assert.doesNotMatch(out, /still running/);
+    assert.match(errOut, /The embedded database stopped/);
   });
 });

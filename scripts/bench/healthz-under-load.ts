@@ -55,8 +55,10 @@ try {
 
   // A probe every interval whatever the previous one is doing: a blocked loop shows as long probes, not as fewer.
   const healthz: number[] = [];
+  let probeErrors = 0; // a reset or refused probe is counted, not fatal: the figure says how many
   const probes: Promise<void>[] = [];
-  const timer = setInterval(() => probes.push(timedGet(`${server.url}/healthz`).then((ms) => void healthz.push(ms))), intervalMs);
+  const probe = () => timedGet(`${server.url}/healthz`).then((ms) => void healthz.push(ms), () => void probeErrors++);
+  const timer = setInterval(() => probes.push(probe()), intervalMs);
   const result = await drive(n, concurrency, send);
   clearInterval(timer);
   await Promise.all(probes);
@@ -65,7 +67,7 @@ try {
   report(`intake on ${db} (concurrency ${concurrency})`, result, { failures });
   healthz.sort((a, b) => a - b);
   const p = (q: number) => percentile(healthz, q).toFixed(1);
-  console.log(`/healthz meanwhile, every ${intervalMs} ms: ${healthz.length} probes; ms p50 ${p(50)} p95 ${p(95)} p99 ${p(99)} max ${healthz[healthz.length - 1]!.toFixed(1)}`);
+  console.log(`/healthz meanwhile, every ${intervalMs} ms: ${healthz.length} probes; ms p50 ${p(50)} p95 ${p(95)} p99 ${p(99)} max ${healthz[healthz.length - 1]!.toFixed(1)}; errors ${probeErrors}`);
 } finally {
   await server.stop();
 }

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { messages, type QueryOptions, type Results } from '@electric-sql/pglite';
 import type { WasmModule, WireError, WireQueryOptions, WorkerHello, WorkerInit, WorkerReply, WorkerRequest } from './pglite-worker.js';
@@ -42,7 +42,18 @@ async function workerScript(): Promise<{ url: URL; execArgv: string[] | undefine
       platform: 'node',
       target: 'node20',
       logLevel: 'silent',
-      plugins: [{ name: 'packages-by-url', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (a) => ({ path: import.meta.resolve(a.path), external: true })) }],
+      plugins: [
+        {
+          name: 'packages-by-url',
+          setup: (b) =>
+            b.onResolve({ filter: /^[^./]/ }, async (a) => {
+              if (a.path.startsWith('node:') || (a.pluginData as { inner?: boolean } | undefined)?.inner) return undefined;
+              // esbuild's own resolution (the packages' "import" conditions), kept external under an absolute URL.
+              const found = await b.resolve(a.path, { kind: a.kind, resolveDir: a.resolveDir, importer: a.importer, pluginData: { inner: true } });
+              return { path: pathToFileURL(found.path).href, external: true };
+            }),
+        },
+      ],
     });
     return new URL(`data:text/javascript,${encodeURIComponent(built.outputFiles[0]!.text)}`);
   })();
