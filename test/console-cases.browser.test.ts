@@ -54,8 +54,8 @@ describe('console: cases, holds and the report archive (Chromium)', function () 
     await page.waitForSelector('#new-case:not([hidden])');
     // Pre-filled from the alert: its summary as the title, the alert linked.
     await waitText(page, '#from-alerts', new RegExp(alertId));
-    await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#new-case [name="title"]')?.value ?? '') !== '');
-    await page.fill('#new-case [name="title"]', '莫斯科蚂蚁搬家团伙（同一手机号）');
+    await page.waitForFunction(() => ((globalThis as unknown as { document: { querySelector(s: string): { value: string } | null } }).document.querySelector('#new-case [name="caseTitle"]')?.value ?? '') !== '');
+    await page.fill('#new-case [name="caseTitle"]', '莫斯科蚂蚁搬家团伙（同一手机号）');
     await page.selectOption('#new-case [name="priority"]', 'high');
     await page.click('#new-case button[type="submit"]');
     await page.waitForSelector('#case-head h1');

@@ -154,7 +154,7 @@ describe('console: key goods, right holders, notices and disposals (Chromium)', 
     const said = (await notice.textContent()) ?? '';
     for (const fact of ['Rolex SA', 'ip-china@rolex.example', '海关备案号 T2019-41235', '通知后 3 个工作日']) assert.ok(said.includes(fact), `${fact} in ${said}`);
     await screenshot(page, 'console-notices');
-    await notice.locator('select[name="method"]').selectOption('email');
+    await notice.locator('select[name="noticeMethod"]').selectOption('email');
     await notice.locator('input[name="note"]').fill('已发函至权利人代理');
     await notice.locator('button[type="submit"]').click();
     const told = page.locator('#notice-list tr[data-status="notified"]', { hasText: rolexWaybill });

@@ -47,7 +47,7 @@ describe('console: machine clients and webhooks (Chromium)', function () {
     await page.waitForSelector('#sa-form');
     await textUntil(page, 'main h1', (x) => x === '机器客户端');
     // A name already shaped wrong is refused at its field, in Chinese.
-    await page.fill('#sa-form input[name="name"]', 'ems-dispatch');
+    await page.fill('#sa-form input[name="accountName"]', 'ems-dispatch');
     await page.fill('#sa-form input[name="outletId"]', 'NOPE-1');
     await page.click('#sa-form button[type="submit"]');
     await textUntil(page, '#sa-form .field-error', (x) => /不存在营业网点 NOPE-1/.test(x ?? ''));
@@ -82,7 +82,7 @@ describe('console: machine clients and webhooks (Chromium)', function () {
     const page = await openConsoleAs(browser, s.url, 'admin', pageErrors);
     await page.click('.top nav a[href="#/webhooks"]');
     await page.waitForSelector('#wh-form');
-    await page.fill('#wh-form input[name="name"]', '海关风险系统');
+    await page.fill('#wh-form input[name="webhookName"]', '海关风险系统');
     await page.fill('#wh-form input[name="url"]', 'ftp://example.com/x');
     await page.click('#wh-form button[type="submit"]');
     await textUntil(page, '#wh-form .field-error', (x) => /http:\/\/ 或 https:\/\//.test(x ?? ''));

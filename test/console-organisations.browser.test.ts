@@ -39,7 +39,7 @@ describe('console: contract customers (协议客户) (Chromium)', function () {
     await page.click('.top nav a[href="#/organisations"]');
     await page.waitForSelector('#org-rows tr[data-uscc]');
     await page.click('#org-register-toggle');
-    await page.fill('#org-register [name="name"]', '广州天河好物电子商务有限公司');
+    await page.fill('#org-register [name="orgName"]', '广州天河好物电子商务有限公司');
     await page.fill('#org-register [name="uscc"]', WRONG);
     await page.fill('#org-register [name="legalRepresentative.name"]', '陈立');
     await page.fill('#org-register [name="legalRepresentative.idNumber"]', aResidentId('440106', '19800101', '231'));

@@ -118,7 +118,7 @@ describe('console: look-up, audit trail, retention and a person\'s own data (Chr
     assert.deepEqual(nav, ['#/audit'], 'the auditor sees the audit entry only');
     assert.equal(await page.isVisible('#live-state'), false, 'no live feed for an auditor');
 
-    await page.fill('#audit-filters input[name="action"]', 'lookup.*');
+    await page.fill('#audit-filters input[name="actionPrefix"]', 'lookup.*');
     await page.click('#audit-filters button[type="submit"]');
     await page.waitForURL(/#\/audit\?action=lookup\.\*/);
     const row = page.locator('#audit-rows tr[data-action="lookup.masked"]');

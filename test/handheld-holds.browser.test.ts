@@ -68,7 +68,7 @@ describe('handheld: my holds (Chromium)', function () {
     await page.fill('input[name="waybillNo"]', wb);
     await page.press('input[name="waybillNo"]', 'Enter');
     await page.fill('input[name="idNumber"]', '11010519491231002X');
-    await page.fill('input[name="name"]', '张三');
+    await page.fill('input[name="senderName"]', '张三');
     await page.fill('input[name="phone"]', '13800138000');
     await page.fill('input[name="address"]', '广东省广州市天河区体育西路1号');
     await page.press('input[name="address"]', 'Enter');
@@ -78,7 +78,7 @@ describe('handheld: my holds (Chromium)', function () {
     await page.selectOption('select[name="category"]', 'shoes');
     await page.fill('input[name="valueCny"]', '300');
     await page.press('input[name="valueCny"]', 'Enter');
-    await page.check('input[name="matches"][value="no"]');
+    await page.check('input[name="contentsMatch"][value="no"]');
     await page.click('button[type="submit"]');
     await page.click('button[type="submit"]');
     await page.waitForSelector('#verdict[data-verdict="held"]');

@@ -69,7 +69,7 @@ describe('handheld: organisation sender and vague descriptions (Chromium)', func
     // Going on without picking one is refused at the picker.
     const handler = aHandler();
     await page.fill('input[name="idNumber"]', handler.idNumber);
-    await page.fill('input[name="name"]', handler.name);
+    await page.fill('input[name="senderName"]', handler.name);
     await page.fill('input[name="phone"]', handler.phone);
     assert.equal(await page.locator('input[name="address"]').count(), 0, "the handler gives no address: the organisation's is on file");
     await page.click('button[type="submit"]');
@@ -78,7 +78,7 @@ describe('handheld: organisation sender and vague descriptions (Chromium)', func
     await page.waitForSelector('#org-picked');
     await page.waitForSelector('#org-list button[aria-pressed="true"]');
     assert.match((await page.textContent('#org-picked'))!, new RegExp(orgName));
-    assert.equal(await page.inputValue('input[name="name"]'), handler.name, 'picking keeps what was typed');
+    assert.equal(await page.inputValue('input[name="senderName"]'), handler.name, 'picking keeps what was typed');
     await screenshot(page, 'handheld-organisation-sender', 900);
     await page.click('button[type="submit"]');
 
@@ -106,7 +106,7 @@ describe('handheld: organisation sender and vague descriptions (Chromium)', func
     await page.click('button[type="submit"]');
 
     await page.check('input[name="inspection"][value="performed"]');
-    await page.check('input[name="matches"][value="yes"]');
+    await page.check('input[name="contentsMatch"][value="yes"]');
     await page.click('button[type="submit"]');
     await page.check('input[name="screening"][value="clear"]');
     await page.fill('input[name="machineId"]', 'XR-01');

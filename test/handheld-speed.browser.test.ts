@@ -82,7 +82,7 @@ describe('handheld at full speed (Chromium)', function () {
 
   /** Inspection and screening: the defaults (inspected, matches, clear) are the common case; a tap each to go on. */
   async function finish(page: Page, matches: 'yes' | 'no' = 'yes') {
-    if (matches === 'no') await page.click('input[name="matches"][value="no"]');
+    if (matches === 'no') await page.click('input[name="contentsMatch"][value="no"]');
     await page.click('button[type="submit"]');
     await page.waitForSelector('input[name="screening"]');
     await page.click('button[type="submit"]');
@@ -98,7 +98,7 @@ describe('handheld at full speed (Chromium)', function () {
     await scan(page, aWaybill());
     await page.waitForSelector('input[name="idNumber"]:focus');
     await typeEnter(page, '320102198001011238');
-    await page.waitForSelector('input[name="name"]:focus');
+    await page.waitForSelector('input[name="senderName"]:focus');
     await typeEnter(page, '李四', '13912345678', '江苏省南京市玄武区中山路1号');
     await parcelStep(page);
     await finish(page);
@@ -112,7 +112,7 @@ describe('handheld at full speed (Chromium)', function () {
     await page.waitForSelector('input[name="idNumber"]:focus');
     await typeEnter(page, '320102198001011238');
     await page.waitForSelector('#sender-found');
-    assert.equal(await page.inputValue('input[name="name"]'), '李四');
+    assert.equal(await page.inputValue('input[name="senderName"]'), '李四');
     assert.equal(await page.inputValue('input[name="address"]'), '江苏省南京市玄武区中山路1号');
     await shot(page, 'sender-found');
     await page.keyboard.press('Enter'); // checked against the document: on
@@ -158,7 +158,7 @@ describe('handheld at full speed (Chromium)', function () {
     await page.waitForSelector('input[name="idNumber"]:focus');
     await typeEnter(page, idNumber);
     await page.waitForSelector('#sender-found');
-    assert.equal(await page.inputValue('input[name="name"]'), '陈六');
+    assert.equal(await page.inputValue('input[name="senderName"]'), '陈六');
     assert.equal(await page.inputValue('input[name="address"]'), '广东省广州市越秀区北京路2号');
     assert.equal(await page.inputValue('input[name="phone"]'), '', 'the phone is typed (a courier sees it masked)');
     assert.match((await page.getAttribute('input[name="phone"]', 'placeholder')) ?? '', /7000$/);
@@ -187,7 +187,7 @@ describe('handheld at full speed (Chromium)', function () {
     await page.waitForSelector('input[name="idNumber"]:focus');
     await typeEnter(page, ...Object.values(pick(newSender())));
     await parcelStep(page);
-    await page.click('input[name="matches"][value="no"]');
+    await page.click('input[name="contentsMatch"][value="no"]');
     await page.click('button[type="submit"]');
     await page.waitForSelector('input[name="screening"]');
     const box = (await page.locator('button[type="submit"]').boundingBox())!;
@@ -300,7 +300,7 @@ describe('handheld at full speed (Chromium)', function () {
     await page.reload();
     await page.waitForSelector('input[name="idNumber"]');
     assert.equal(await page.inputValue('input[name="idNumber"]'), who.idNumber);
-    assert.equal(await page.inputValue('input[name="name"]'), who.name);
+    assert.equal(await page.inputValue('input[name="senderName"]'), who.name);
     await page.click('[data-act="back"]');
     assert.equal(await page.inputValue('input[name="waybillNo"]'), wb);
     await page.click('[data-act="logout"]');

@@ -53,16 +53,22 @@ describe('handheld client (Chromium)', function () {
     await page.waitForSelector('input[name="waybillNo"]');
   }
 
-  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited'; photo?: string; wait?: boolean };
+  type Fill = { waybillNo: string; country?: string; inspection?: 'performed' | 'refused'; matches?: 'yes' | 'no'; screening?: 'clear' | 'suspect' | 'prohibited'; photo?: string; wait?: boolean; onStep?: (step: string) => Promise<void> };
   /** Fills the five steps through the page (for the verdict tests; the keyboard test types everything). */
   async function fillIntake(page: Page, f: Fill) {
+    const step = f.onStep ?? (async () => {});
+    await step('waybill');
     await page.fill('input[name="waybillNo"]', f.waybillNo);
     await page.press('input[name="waybillNo"]', 'Enter');
+    await page.waitForSelector('input[name="idNumber"]');
+    await step('sender');
     await page.fill('input[name="idNumber"]', '11010519491231002X');
-    await page.fill('input[name="name"]', '张三');
+    await page.fill('input[name="senderName"]', '张三');
     await page.fill('input[name="phone"]', '13800138000');
     await page.fill('input[name="address"]', '广东省广州市天河区体育西路1号');
     await page.press('input[name="address"]', 'Enter');
+    await page.waitForSelector('input[name="country"]');
+    await step('recipient and contents');
     await page.fill('input[name="country"]', f.country ?? 'US');
     await page.fill('input[name="rName"]', 'John Smith');
     await page.fill('input[name="rAddress"]', '1 Market St, San Francisco, CA');
@@ -71,13 +77,17 @@ describe('handheld client (Chromium)', function () {
     await page.fill('input[name="quantity"]', '2');
     await page.fill('input[name="valueCny"]', '300');
     await page.press('input[name="valueCny"]', 'Enter');
+    await page.waitForSelector('input[name="inspection"]');
+    await step('inspection');
     await page.check(`input[name="inspection"][value="${f.inspection ?? 'performed'}"]`);
-    if ((f.inspection ?? 'performed') === 'performed') await page.check(`input[name="matches"][value="${f.matches ?? 'yes'}"]`);
+    if ((f.inspection ?? 'performed') === 'performed') await page.check(`input[name="contentsMatch"][value="${f.matches ?? 'yes'}"]`);
     if (f.photo) {
       await page.setInputFiles('input[name="photos"]', f.photo);
       await page.waitForSelector('#thumbs img');
     }
     await page.click('button[type="submit"]');
+    await page.waitForSelector('input[name="screening"]');
+    await step('screening');
     await page.check(`input[name="screening"][value="${f.screening ?? 'clear'}"]`);
     await page.fill('input[name="machineId"]', 'XR-01');
     await page.click('button[type="submit"]');
@@ -86,6 +96,28 @@ describe('handheld client (Chromium)', function () {
 
   const parcelOf = async (waybillNo: string) =>
     s.http().get(`/api/parcels/${waybillNo}`).set('Authorization', `Bearer ${await s.login('courier1')}`);
+
+  it('no form control of any intake step takes the name of a form property (an input named "matches" hid form.matches)', async () => {
+    const ctx = await newContext();
+    const page = await phone(ctx);
+    await login(page);
+    const shadowing: string[] = [];
+    await fillIntake(page, {
+      waybillNo: aWaybill(),
+      onStep: async (step) => {
+        const names = await page.evaluate(() => {
+          const g = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ elements: ArrayLike<{ name?: string }> }> }; HTMLFormElement: { prototype: object } };
+          const found: string[] = [];
+          for (const form of Array.from(g.document.querySelectorAll('form')))
+            for (const el of Array.from(form.elements)) if (el.name && el.name in g.HTMLFormElement.prototype) found.push(el.name);
+          return found;
+        });
+        shadowing.push(...names.map((n) => `${step}: ${n}`));
+      },
+    });
+    assert.deepEqual(shadowing, []);
+    await ctx.close();
+  });
 
   it('takes in a whole parcel typed by keyboard alone, and shows the verdict', async () => {
     const ctx = await newContext();

@@ -43,17 +43,17 @@ type Draft = {
   waybillNo: string; carrier: string;
   /** 个人 or 单位（协议客户）: for an organisation, the identity fields below are its handler's (经办人). */
   senderKind: 'person' | 'organisation'; orgUscc: string; orgName: string; orgQuery: string;
-  idType: IdType; idNumber: string; idIssuingCountry: string; name: string; phone: string; address: string;
+  idType: IdType; idNumber: string; idIssuingCountry: string; senderName: string; phone: string; address: string;
   rName: string; rPhone: string; rAddress: string; country: string;
   description: string; category: string; quantity: string; valueCny: string; brand: string;
-  inspection: 'performed' | 'refused'; matches: 'yes' | 'no'; notes: string; photos: Blob[];
+  inspection: 'performed' | 'refused'; contentsMatch: 'yes' | 'no'; notes: string; photos: Blob[];
   screening: 'clear' | 'suspect' | 'prohibited'; machineId: string;
 };
 const emptyDraft = (): Draft => ({
   key: crypto.randomUUID(),
-  waybillNo: '', carrier: '', senderKind: 'person', orgUscc: '', orgName: '', orgQuery: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', name: '', phone: '', address: '',
+  waybillNo: '', carrier: '', senderKind: 'person', orgUscc: '', orgName: '', orgQuery: '', idType: 'CN_RESIDENT_ID', idNumber: '', idIssuingCountry: '', senderName: '', phone: '', address: '',
   rName: '', rPhone: '', rAddress: '', country: localStorage.getItem('pg.country') ?? 'US', description: '', category: '', quantity: '1', valueCny: '', brand: '',
-  inspection: 'performed', matches: 'yes', notes: '', photos: [], screening: 'clear', machineId: localStorage.getItem('pg.machineId') ?? '',
+  inspection: 'performed', contentsMatch: 'yes', notes: '', photos: [], screening: 'clear', machineId: localStorage.getItem('pg.machineId') ?? '',
 });
 let draft = emptyDraft();
 let errors: Record<string, string> = {};
@@ -85,8 +85,8 @@ function validateStep(step: number, d: Draft): Record<string, string> {
       if (!r.ok) e[`${at}.idNumber`] = msg(r);
     }
     if (d.idType === 'PASSPORT' && !/^([A-Z]{3}|D)$/.test(d.idIssuingCountry.trim().toUpperCase())) e[`${at}.idIssuingCountry`] = t('issuingCountry');
-    need('name', `${at}.name`);
-    if (d.name.trim() && !isPlausibleName(d.name.trim())) e[`${at}.name`] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
+    need('senderName', `${at}.name`);
+    if (d.senderName.trim() && !isPlausibleName(d.senderName.trim())) e[`${at}.name`] = currentLang() === 'zh' ? '姓名只能包含文字，不能有数字或符号' : 'A name has letters and no digits or symbols.';
     need('phone', `${at}.phone`);
     if (d.phone.trim()) {
       const r = checkPhone(d.phone, 'CN');
@@ -125,12 +125,12 @@ function bodyOf(d: Draft): QueuedIntake['body'] {
         ? {
             kind: 'organisation', uscc: d.orgUscc,
             handler: {
-              idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(),
+              idType: d.idType, idNumber: d.idNumber.trim(), name: d.senderName.trim(), phone: d.phone.trim(),
               ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
             },
           }
         : {
-            idType: d.idType, idNumber: d.idNumber.trim(), name: d.name.trim(), phone: d.phone.trim(), address: d.address.trim(),
+            idType: d.idType, idNumber: d.idNumber.trim(), name: d.senderName.trim(), phone: d.phone.trim(), address: d.address.trim(),
             ...(d.idType === 'PASSPORT' ? { idIssuingCountry: d.idIssuingCountry.trim().toUpperCase() } : {}),
           },
     recipient: {
@@ -142,7 +142,7 @@ function bodyOf(d: Draft): QueuedIntake['body'] {
       ...(d.brand.trim() ? { brand: d.brand.trim() } : {}),
     },
     inspection: performed
-      ? { performed: true, matchesDeclaration: d.matches === 'yes', notes: d.notes.trim() }
+      ? { performed: true, matchesDeclaration: d.contentsMatch === 'yes', notes: d.notes.trim() }
       : { performed: false, refused: true, notes: d.notes.trim() },
     screening: { result: d.screening, ...(d.machineId.trim() ? { machineId: d.machineId.trim() } : {}) },
   };
@@ -165,10 +165,10 @@ function draftOf(item: QueuedIntake): Draft {
     key: item.idempotencyKey,
     waybillNo: b.waybillNo, carrier: b.carrier ?? '',
     senderKind: org ? 'organisation' : 'person', orgUscc: org?.uscc ?? '', orgName: org ? (knownOrganisations.get(org.uscc)?.name ?? org.uscc) : '', orgQuery: '',
-    idType: who.idType, idNumber: who.idNumber, idIssuingCountry: who.idIssuingCountry ?? '', name: who.name, phone: who.phone, address: who.address ?? '',
+    idType: who.idType, idNumber: who.idNumber, idIssuingCountry: who.idIssuingCountry ?? '', senderName: who.name, phone: who.phone, address: who.address ?? '',
     rName: b.recipient.name, rPhone: b.recipient.phone ?? '', rAddress: b.recipient.address, country: b.recipient.country,
     description: b.declared.description, category: b.declared.category, quantity: String(b.declared.quantity), valueCny: String(b.declared.valueCny), brand: b.declared.brand ?? '',
-    inspection: b.inspection.performed ? 'performed' : 'refused', matches: b.inspection.matchesDeclaration === false ? 'no' : 'yes', notes: b.inspection.notes,
+    inspection: b.inspection.performed ? 'performed' : 'refused', contentsMatch: b.inspection.matchesDeclaration === false ? 'no' : 'yes', notes: b.inspection.notes,
     photos: item.photos, screening: b.screening.result, machineId: b.screening.machineId ?? '',
   };
 }
@@ -322,7 +322,7 @@ function stepForm(step: number): string {
       field(`${at}.idNumber`, t('idNumber'), text(`${at}.idNumber`, 'idNumber', `autocomplete="off" autocapitalize="characters" spellcheck="false" enterkeyhint="next"${org && !draft.orgUscc ? '' : ' autofocus'}`)) +
       (senderFound ? `<p class="hint found" id="sender-found" role="status">✓ ${esc(ft('senderFound'))}</p>` : '') +
       (draft.idType === 'PASSPORT' ? field(`${at}.idIssuingCountry`, t('issuingCountry'), text(`${at}.idIssuingCountry`, 'idIssuingCountry', 'maxlength="3" autocapitalize="characters"')) : '') +
-      field(`${at}.name`, t('name'), text(`${at}.name`, 'name', 'autocomplete="off"')) +
+      field(`${at}.name`, t('name'), text(`${at}.name`, 'senderName', 'autocomplete="off"')) +
       field(`${at}.phone`, t('phone'), text(`${at}.phone`, 'phone', 'type="tel" inputmode="tel" autocomplete="off"')) +
       (org ? '' : field('sender.address', t('address'), text('sender.address', 'address', 'autocomplete="off"')));
   } else if (step === 2) {
@@ -340,7 +340,7 @@ function stepForm(step: number): string {
   } else if (step === 3) {
     body =
       `<fieldset><legend>${esc(t('stepInspect'))}</legend>${radios('inspection', [['performed', t('inspected')], ['refused', t('refused')]], true)}</fieldset>` +
-      (draft.inspection === 'performed' ? `<fieldset><legend class="sr-only">${esc(t('matches'))}</legend>${radios('matches', [['yes', t('matches')], ['no', t('mismatch')]])}</fieldset>` : '') +
+      (draft.inspection === 'performed' ? `<fieldset><legend class="sr-only">${esc(t('matches'))}</legend>${radios('contentsMatch', [['yes', t('matches')], ['no', t('mismatch')]])}</fieldset>` : '') +
       field('inspection.notes', t('notes'), `<textarea name="notes" rows="2">${esc(draft.notes)}</textarea>`) +
       field('inspection.photoIds', t('photos'), `<input type="file" name="photos" accept="image/*" capture="environment" multiple>`) +
       `<div class="thumbs" id="thumbs">${draft.photos.map((p, i) => `<img alt="${i + 1}" data-photo="${i}" src="${URL.createObjectURL(p)}">`).join('')}</div>`;
@@ -621,7 +621,7 @@ async function submitIntake() {
 // ---- the draft kept through a reload ---------------------------------------------------------------------
 
 /** Whether the courier has entered anything past the waybill (a scan then starts a new intake only if not). */
-const draftInProgress = () => !!(draft.idNumber.trim() || draft.name.trim() || draft.orgUscc || draft.rName.trim() || draft.description.trim() || draft.photos.length);
+const draftInProgress = () => !!(draft.idNumber.trim() || draft.senderName.trim() || draft.orgUscc || draft.rName.trim() || draft.description.trim() || draft.photos.length);
 
 let draftSaving: ReturnType<typeof setTimeout> | undefined;
 /** Saved a moment after the last change, in the outbox's IndexedDB (queue.ts): it holds the same personal data. */
@@ -720,7 +720,7 @@ async function fillKnownSender(form: HTMLFormElement): Promise<boolean> {
   if (!number || !checkDocument(draft.idType, number).ok) return false;
   const known = (await listQueue()).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number) ?? (await archivedSender(draft.idType, number));
   if (!known || draft.idNumber.trim().toUpperCase() !== number) return false;
-  for (const [name, value] of [['name', known.name], ['phone', known.phone], ['address', known.address ?? ''], ['idIssuingCountry', known.idIssuingCountry ?? '']] as const) {
+  for (const [name, value] of [['senderName', known.name], ['phone', known.phone], ['address', known.address ?? ''], ['idIssuingCountry', known.idIssuingCountry ?? '']] as const) {
     const el = form.elements.namedItem(name) as HTMLInputElement | null;
     if (el && !el.value.trim() && value) {
       el.value = value;
@@ -752,7 +752,7 @@ async function sameSenderAsLast() {
   const last = (await listQueue()).at(-1);
   if (!last || screen.name !== 'intake') return;
   const from = draftOf(last);
-  for (const k of ['senderKind', 'orgUscc', 'orgName', 'idType', 'idNumber', 'idIssuingCountry', 'name', 'phone', 'address'] as const) (draft as Record<string, unknown>)[k] = from[k];
+  for (const k of ['senderKind', 'orgUscc', 'orgName', 'idType', 'idNumber', 'idIssuingCountry', 'senderName', 'phone', 'address'] as const) (draft as Record<string, unknown>)[k] = from[k];
   errors = validateStep(1, draft);
   screen = { name: 'intake', step: Object.keys(errors).length ? 1 : 2 };
   return render();
