@@ -59,6 +59,22 @@ describe('a transaction committed with its last statement', function () {
     assert.equal((await queryRows<{ one: number }>(database.db, sql`select 1 as one`))[0]!.one, 1);
   });
 
+  it('a negative number cannot become a comment, and a value it cannot write plainly (bytes) is refused, nothing committed', async () => {
+    await transactionCommittingWith(database.db, async () => ({ result: 0, last: sql`insert into commit_with_t (k, n) values ('negative', 10 -${-5})` }));
+    const [row] = await queryRows<{ n: string }>(database.db, sql`select n::text as n from commit_with_t where k = 'negative'`);
+    assert.equal(Number(row!.n), 15);
+    if (database.kind === 'postgres') {
+      await assert.rejects(
+        transactionCommittingWith(database.db, async (tx) => {
+          await tx.execute(sql`insert into commit_with_t (k, v) values ('before-array', 'x')`);
+          return { result: 0, last: sql`insert into commit_with_t (k, v) values ('array', ${Buffer.from('bytes') as unknown as string})` };
+        }),
+        TypeError,
+      );
+      assert.deepEqual(await queryRows(database.db, sql`select k from commit_with_t where k in ('array', 'before-array')`), []);
+    }
+  });
+
   it('a failure in the work rolls back what it wrote', async () => {
     await assert.rejects(
       transactionCommittingWith(database.db, async (tx) => {

@@ -150,6 +150,9 @@ describe('handheld at full speed (Chromium)', function () {
     await s.http().post('/api/senders/returning').set('Authorization', `Bearer ${await s.login('regulator1')}`).send({ idType: 'CN_RESIDENT_ID', idNumber }).expect(403);
     const [audited] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from audit_log where action = 'pii.read' and subject_type = 'sender' and details->>'purpose' = 'returning_sender'`);
     assert.ok((audited?.n ?? 0) >= 1, 'the archive read is audited');
+    // A miss too (courier2's, above): probing numbers leaves a trace, with no subject.
+    const [missed] = await queryRows<{ n: number }>(s.ctx.db, sql`select count(*)::int as n from audit_log where action = 'pii.read' and details->>'purpose' = 'returning_sender' and details->>'found' = 'false' and subject_id is null`);
+    assert.ok((missed?.n ?? 0) >= 1, 'a look-up that found nothing is audited');
 
     const { ctx, page, errors } = await phone();
     await login(page);
@@ -247,6 +250,35 @@ describe('handheld at full speed (Chromium)', function () {
     await page.waitForSelector('#form-problem');
     assert.match((await page.textContent('.field.invalid')) ?? '', /已被收寄|已收寄/);
     assert.equal(await page.inputValue('input[name="waybillNo"]'), taken, 'back at the waybill, to correct it');
+
+    await ctx.close();
+  });
+
+  it('the same label, sender, consignee and goods as a parcel stored two days ago is a label used twice, not this intake', async () => {
+    const reused = aWaybill();
+    const who = newSender();
+    await s.http().post('/api/parcels').set('Authorization', `Bearer ${await s.login('courier1')}`)
+      .send(aParcel({ waybillNo: reused, sender: pick(who), recipient: { name: 'John Smith', address: '1 Market St, San Francisco, CA', country: 'US' }, declared: { description: '运动鞋', category: 'shoes', brand: undefined } }))
+      .expect(201);
+    await s.ctx.db.execute(sql`update parcels set created_at = created_at - interval '2 days' where waybill_no = ${reused}`);
+    const { ctx, page } = await phone();
+    await login(page);
+    await page.route('**/api/waybills/**', (route) => route.abort('failed')); // the scan's check could not be made
+    await scan(page, reused);
+    await page.waitForSelector('input[name="idNumber"]:focus');
+    for (const [field, value] of [['idNumber', who.idNumber], ['senderName', who.name], ['phone', who.phone], ['address', who.address]] as const) await page.fill(`input[name="${field}"]`, value);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('input[name="rName"]');
+    for (const [field, value] of [['country', 'US'], ['rName', 'John Smith'], ['rAddress', '1 Market St, San Francisco, CA'], ['description', '运动鞋'], ['quantity', '2'], ['valueCny', '300']] as const) await page.fill(`input[name="${field}"]`, value);
+    await page.selectOption('select[name="category"]', 'shoes');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('input[name="inspection"]');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('input[name="screening"]');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#form-problem');
+    assert.equal(await page.locator('#verdict-recovered').count(), 0, 'not shown as submitted earlier');
+    assert.match((await page.textContent('.field.invalid')) ?? '', /已被收寄|已收寄/);
     await ctx.close();
   });
 
@@ -309,6 +341,29 @@ describe('handheld at full speed (Chromium)', function () {
     assert.equal(left, 0, 'no draft left on the device');
     await login(page);
     assert.equal(await page.inputValue('input[name="waybillNo"]'), '');
+    await ctx.close();
+  });
+
+  it("a shared device: decided intakes leave it at logout, and no courier reuses another's sender", async () => {
+    const { ctx, page } = await phone();
+    await login(page);
+    await scan(page, aWaybill());
+    await page.waitForSelector('input[name="idNumber"]:focus');
+    await typeEnter(page, ...Object.values(pick(newSender())));
+    await page.waitForSelector('input[name="rName"]:focus');
+    await parcelStep(page);
+    await finish(page);
+    // The next intake offers this courier their last sender.
+    await scan(page, aWaybill());
+    await page.waitForSelector('#same-sender');
+    await page.click('[data-act="logout"]');
+    await page.waitForSelector('#login-form');
+    const decided = await page.evaluate(`new Promise((ok) => { const r = indexedDB.open('parcelguard-handheld'); r.onsuccess = () => { const g = r.result.transaction('intakes').objectStore('intakes').getAll(); g.onsuccess = () => ok(g.result.filter((i) => i.state === 'done').length); }; })`);
+    assert.equal(decided, 0, 'no decided intake, with its identity and phone, left on the device');
+    await login(page);
+    await scan(page, aWaybill());
+    await page.waitForSelector('input[name="idNumber"]:focus');
+    assert.equal(await page.locator('#same-sender').count(), 0, 'nothing of the last session to reuse');
     await ctx.close();
   });
 

@@ -141,8 +141,14 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
     toast.innerHTML = `<strong>⚠ ${esc(t('newAlert'))}</strong> <span class="badge ${esc(alert.severity)}">${esc(t(alert.severity))}</span> ${esc(alertTypeName(alert.type))} · <span class="toast-count">${esc(alert.parcelCount)}</span> ${esc(t('parcels'))}
       <div class="toast-summary">${esc(summaryOf(alert))}</div>
       <a href="#/alerts/${esc(alert.id)}">${esc(t('view'))}</a><button type="button" class="x" aria-label="${esc(t('close'))}">×</button>`;
-    toast.querySelector('.x')!.addEventListener('click', () => toast.remove());
-    toast.querySelector('a')!.addEventListener('click', () => toast.remove());
+    toast.querySelector('.x')!.addEventListener('click', () => dismiss(alert.id, toast));
+    toast.querySelector('a')!.addEventListener('click', () => dismiss(alert.id, toast));
+  }
+
+  /** A notice leaves the page and the map (a console open for days would otherwise keep every one). */
+  function dismiss(id: string, toast: HTMLElement) {
+    toast.remove();
+    if (toasts.get(id) === toast) toasts.delete(id);
   }
 
   function announce(alert: Alert) {
@@ -154,7 +160,7 @@ export function connectLive(namespace: '/alerts' | '/outlet' = '/alerts'): Live 
     toasts.set(alert.id, toast);
     clearTimeout(Number(toast.dataset.timer));
     // A notice stays a while, longer while it keeps growing (each announcement restarts its time).
-    toast.dataset.timer = String(setTimeout(() => toast.remove(), 20_000));
+    toast.dataset.timer = String(setTimeout(() => dismiss(alert.id, toast), 20_000));
   }
 
   return {

@@ -13,7 +13,7 @@ import { startInterceptions, stopInterceptions } from './interceptions.js';
 import { startBatch, stopBatch } from './batch.js';
 import { carrierName, CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
-import { clearDraft, enqueue, flush, getQueued, listQueue, loadDraft, NETWORK_ERROR, removeQueued, saveDraft, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
+import { clearDraft, enqueue, flush, forgetDecided, getQueued, listOwnQueue, listQueue, loadDraft, NETWORK_ERROR, removeQueued, saveDraft, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
 import { ft, prohibitedName } from './flow-text.js';
 import type { Scanner } from './scanner.js';
 
@@ -407,7 +407,7 @@ async function render() {
   // at once, and the "new" marks must not vanish before anyone has read them.
   if (holdsOnScreen && screen.name !== 'holds') await seeDecisions();
   holdsOnScreen = screen.name === 'holds';
-  if (screen.name === 'intake' && screen.step === 1) lastSent = (await listQueue()).at(-1);
+  if (screen.name === 'intake' && screen.step === 1) lastSent = user ? (await listOwnQueue(user.username)).at(-1) : undefined;
   let main = '';
   if (screen.name === 'login') {
     main = `<form id="login-form" class="login" novalidate><h1>${esc(t('login'))}</h1>
@@ -590,7 +590,7 @@ async function submitIntake() {
   try {
     localStorage.setItem('pg.machineId', draft.machineId);
     const sent = draft;
-    const item = await enqueue(bodyOf(sent), sent.photos, sent.key);
+    const item = await enqueue(bodyOf(sent), sent.photos, sent.key, user?.username);
     // In the outbox now (which keeps it, photos and all): the draft's copy of the personal data goes.
     clearTimeout(draftSaving);
     await clearDraft();
@@ -718,7 +718,7 @@ const senderOfBody = (body: QueuedIntake['body']): SenderOf => {
 async function fillKnownSender(form: HTMLFormElement): Promise<boolean> {
   const number = draft.idNumber.trim().toUpperCase();
   if (!number || !checkDocument(draft.idType, number).ok) return false;
-  const known = (await listQueue()).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number) ?? (await archivedSender(draft.idType, number));
+  const known = (user ? await listOwnQueue(user.username) : []).reverse().map((i) => senderOfBody(i.body)).find((x) => x.idType === draft.idType && x.idNumber.toUpperCase() === number) ?? (await archivedSender(draft.idType, number));
   if (!known || draft.idNumber.trim().toUpperCase() !== number) return false;
   for (const [name, value] of [['senderName', known.name], ['phone', known.phone], ['address', known.address ?? ''], ['idIssuingCountry', known.idIssuingCountry ?? '']] as const) {
     const el = form.elements.namedItem(name) as HTMLInputElement | null;
@@ -749,7 +749,7 @@ async function archivedSender(idType: IdType, idNumber: string): Promise<SenderO
 
 /** 与上一件同寄件人: the last intake's sender (person or organisation with its handler), then on to the parcel. */
 async function sameSenderAsLast() {
-  const last = (await listQueue()).at(-1);
+  const last = user ? (await listOwnQueue(user.username)).at(-1) : undefined;
   if (!last || screen.name !== 'intake') return;
   const from = draftOf(last);
   for (const k of ['senderKind', 'orgUscc', 'orgName', 'idType', 'idNumber', 'idIssuingCountry', 'senderName', 'phone', 'address'] as const) (draft as Record<string, unknown>)[k] = from[k];
@@ -914,6 +914,7 @@ app.addEventListener('click', async (ev) => {
     clearTimeout(draftSaving);
     draft = emptyDraft();
     await clearDraft();
+    await forgetDecided(); // decided intakes' identities leave the device with the courier
     history.replaceState(null, '', location.pathname);
     return signedOut();
   }

@@ -30,6 +30,8 @@ export type QueuedIntake = {
   result?: IntakeResult;
   /** The verdict was read back from the stored parcel (the intake had reached the server under another key). */
   recovered?: boolean;
+  /** Who took it in: only they reuse its sender (same sender as last, the look-up by ID number) on a shared device. */
+  username?: string;
 };
 
 /** The intake being filled in, kept beside the outbox (it holds the same personal data) until sent or logged out. */
@@ -59,7 +61,7 @@ export const clearDraft = async () => (await db()).delete('drafts', 'current');
  * so a second tap, a resubmitted form or a reload sends the same request, never a second parcel. An item
  * already queued under the key is returned as it is.
  */
-export async function enqueue(body: QueuedIntake['body'], photos: Blob[], key: string = crypto.randomUUID()): Promise<QueuedIntake> {
+export async function enqueue(body: QueuedIntake['body'], photos: Blob[], key: string = crypto.randomUUID(), username?: string): Promise<QueuedIntake> {
   const existing = await getQueued(key);
   if (existing && existing.state !== 'needs-fix') return existing;
   const item: QueuedIntake = {
@@ -71,12 +73,24 @@ export async function enqueue(body: QueuedIntake['body'], photos: Blob[], key: s
     photoIds: [],
     state: 'waiting',
     attempts: 0,
+    ...(username ? { username } : {}),
   };
   await (await db()).put('intakes', item);
   return item;
 }
 
 export const listQueue = async () => (await db()).getAllFromIndex('intakes', 'byCreated');
+/** The intakes this courier took in on this device (another courier's senders are not theirs to reuse). */
+export const listOwnQueue = async (username: string) => (await listQueue()).filter((i) => i.username === username);
+
+/**
+ * At logout: the intakes already decided leave the device (their identities and phones served their purpose; the
+ * verdict is on the server). Those still waiting or needing a fix stay, to be sent.
+ */
+export async function forgetDecided(): Promise<void> {
+  const store = await db();
+  for (const item of await store.getAllFromIndex('intakes', 'byCreated')) if (item.state === 'done') await store.delete('intakes', item.id);
+}
 export const getQueued = async (id: string) => (await db()).get('intakes', id);
 export const saveQueued = async (item: QueuedIntake) => (await db()).put('intakes', item);
 export const removeQueued = async (id: string) => (await db()).delete('intakes', id);
@@ -178,6 +192,8 @@ export async function flush(onChange: () => void): Promise<SendOutcome | 'idle'>
 }
 
 const norm = (v: unknown) => String(v ?? '').normalize('NFKC').trim().toLowerCase();
+/** How long before its own submission a stored parcel may be this intake's (a lost answer, a resend). */
+const SAME_INTAKE_WINDOW_MS = 10 * 60_000;
 type StoredParcel = {
   id: string; waybillNo: string; status: string; verdict: IntakeResult['verdict']; createdAt: string;
   reasons: IntakeResult['reasons']; customsInspection: IntakeResult['customsInspection'] | null;
@@ -200,7 +216,10 @@ async function storedVerdictOf(item: QueuedIntake): Promise<IntakeResult | undef
   const ours = body.sender.handler?.idNumber ?? body.sender.idNumber ?? '';
   const theirs = p.handler?.idNumber ?? p.sender.idNumber;
   // Masked numbers keep their last characters (110105********002X): enough, with the names, to know the intake.
-  const same = norm(ours).slice(-2) === norm(theirs).slice(-2) && norm(body.recipient.name) === norm(p.recipient.name) && norm(body.declared.description) === norm(p.declared.description);
+  // And it was stored around this intake's own submission: the same label, sender and goods seen again days later
+  // are another parcel (a label used twice), never "submitted earlier".
+  const recent = new Date(p.createdAt).getTime() >= new Date(item.createdAt).getTime() - SAME_INTAKE_WINDOW_MS;
+  const same = recent && norm(ours).slice(-2) === norm(theirs).slice(-2) && norm(body.recipient.name) === norm(p.recipient.name) && norm(body.declared.description) === norm(p.declared.description);
   if (!same) return undefined;
   item.recovered = true;
   return {

@@ -159,7 +159,9 @@ export function registerAccountRoutes(api: Api, ctx: AppContext) {
     responses: { 204: { description: 'Logged out' } },
     handler: async ({ req, res, user }) => {
       await revokeSession(db, user.sessionTokenHash);
-      await announceSessionEnded(db, ctx.dbKind, user.sessionTokenHash); // other processes' caches and sockets
+      // Other processes' caches and sockets. The session is gone already: a failed announcement is logged (those
+      // processes drop it from their cache within seconds anyway), not a failed logout.
+      await announceSessionEnded(db, ctx.dbKind, user.sessionTokenHash).catch((err: unknown) => ctx.log.warn({ err }, 'logout: announcing the ended session to other processes failed'));
       await recordAudit(db, { actor: user, action: 'session.logout', requestId: String(req.id) });
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       ctx.bus.emit('session:revoked', user.sessionTokenHash);

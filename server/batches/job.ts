@@ -31,8 +31,8 @@ const RETRY_WHOLE_GROUP = new Set(['40P01', '40001']);
 /** The pipeline of each server (its steps carry that server's bus and keys), found by the context's database. */
 const stepsByDb = new WeakMap<object, { steps: IntakeStep[]; foreground: Foreground | undefined }>();
 
-/** How long a batch worker other than the first waits, at most, for the counters' intakes in flight to end. */
-const GIVE_WAY_MS = 25;
+/** How long a batch worker other than the first waits, at most, before a group, for the counters' intakes in flight to end. */
+const GIVE_WAY_MS = 50;
 
 export function defineBatchJob(ctx: AppContext, steps: IntakeStep[], foreground?: Foreground): void {
   stepsByDb.set(ctx.db, { steps, foreground });
@@ -113,9 +113,12 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
   async function runGroup(indices: number[], worker: number): Promise<void> {
     let hooks: (() => void)[] = [];
     const decided = new Map<number, Outcome>();
+    // Counters first: every worker but the first gives way while a counter's intake is in flight, before its group's
+    // transaction (inside, it would hold its locks and a pooled connection while it waits).
+    if (worker > 0 && foreground) await foreground.idle(GIVE_WAY_MS);
     for (let attempt = 0; ; attempt++) {
       try {
-        await retryOnDeadlock(() => groupTransaction(indices, worker, decided, (h) => (hooks = h)));
+        await retryOnDeadlock(() => groupTransaction(indices, decided, (h) => (hooks = h)));
         break;
       } catch (err) {
         // Each run decides one more parcel, so a group ends after at most its size of runs.
@@ -130,7 +133,7 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
     }
   }
 
-  async function groupTransaction(indices: number[], worker: number, decided: Map<number, Outcome>, setHooks: (hooks: (() => void)[]) => void): Promise<void> {
+  async function groupTransaction(indices: number[], decided: Map<number, Outcome>, setHooks: (hooks: (() => void)[]) => void): Promise<void> {
     const hooks: (() => void)[] = [];
     setHooks(hooks);
     await db.transaction(async (tx) => {
@@ -149,8 +152,6 @@ export async function runBatchJob(ctx: AppContext, job: Job): Promise<void> {
           outcomes.push(known);
           continue;
         }
-        // Counters first: every worker but the first gives way while a counter's intake is in flight.
-        if (worker > 0 && foreground) await foreground.idle(GIVE_WAY_MS);
         const parcelHooks: (() => void)[] = [];
         let state: IntakeState;
         try {

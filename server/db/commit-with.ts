@@ -17,20 +17,29 @@ type Internals = { session: { client: unknown; dialect: { sqlToQuery(query: SQL)
 /** One drizzle instance per pooled connection (building one reads the whole schema): the pool keeps its clients. */
 const onClient = new WeakMap<pg.PoolClient, Db>();
 
+/**
+ * Only the kinds of value whose literal is unambiguous: text (escaped by node-postgres, E'' where backslashes need
+ * it), finite numbers in parentheses (so `x -$1` with -5 cannot become a `--` comment), booleans, NULL, and instants
+ * (timestamptz columns). Anything else (arrays, buffers, objects) is refused rather than guessed at.
+ */
 function literal(client: pg.PoolClient, value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('a non-finite number cannot be a literal');
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
-  if (value instanceof Date) return client.escapeLiteral(value.toISOString());
   if (typeof value === 'string') return client.escapeLiteral(value);
-  return client.escapeLiteral(JSON.stringify(value));
+  if (typeof value === 'number' && Number.isFinite(value)) return `(${value})`;
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (value instanceof Date && Number.isFinite(value.getTime())) return client.escapeLiteral(value.toISOString());
+  throw new TypeError(`a ${Array.isArray(value) ? 'array' : typeof value} cannot be written into the statement sent with COMMIT`);
 }
 
-/** The statement with its parameters written in as literals. */
+/**
+ * The statement with its parameters written in as literals, in one pass (a value holding `$2` is not expanded
+ * again). Meant for statements drizzle builds (an insert's values), whose text holds no `$n` of its own.
+ */
 export function inlined(client: pg.PoolClient, compiled: Compiled): string {
+  const placeholders = (text: string) => (text.match(/\$\d+/g) ?? []).length;
+  if (placeholders(compiled.sql.replace(/'(?:[^']|'')*'/g, "''")) !== placeholders(compiled.sql)) {
+    throw new TypeError('a statement with $n inside a quoted literal cannot be sent with COMMIT');
+  }
   return compiled.sql.replace(/\$(\d+)/g, (_, n: string) => literal(client, compiled.params[Number(n) - 1]));
 }
 

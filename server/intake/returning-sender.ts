@@ -40,7 +40,11 @@ export function registerReturningSenderRoutes(api: Api, { db, vault }: AppContex
             .from(senders)
             .where(and(eq(senders.idType, body.idType), eq(senders.idBlind, vault.blind('id_number', doc.normalized)), sql`${user.outletId} = any(${senders.outletIds})`))
         : [];
-      if (!row) return { status: 200, body: { sender: null } };
+      if (!row) {
+        // A miss is audited too: probing numbers against the archive leaves a trace (no subject, no number).
+        await recordAudit(db, { actor: user, action: 'pii.read', subjectType: 'sender', requestId: String(req.id), details: { masked: true, purpose: 'returning_sender', found: false } });
+        return { status: 200, body: { sender: null } };
+      }
       await recordAudit(db, {
         actor: user,
         action: 'pii.read',
