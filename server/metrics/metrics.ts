@@ -45,8 +45,8 @@ export function metricsRegistry(): Registry | undefined {
 }
 
 /**
- * What GET /metrics answers: the text exposition of one registry (this process's by default). The one place to swap in
- * an aggregation over cluster workers (prom-client AggregatorRegistry.clusterMetrics) when several processes serve.
+ * The text exposition of one registry (this process's by default). Under WEB_CONCURRENCY, GET /metrics answers the
+ * whole cluster's instead: server/cluster.ts has the primary aggregate every worker's registry (AggregatorRegistry).
  */
 export async function metricsResponse(registry: Registry | undefined = processRegistry): Promise<MetricsText> {
   if (!registry) throw new Error('no metrics registry: createMetrics was not called in this process');
