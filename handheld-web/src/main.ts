@@ -9,8 +9,10 @@ import { GOODS_CATEGORIES, isProhibitedCategory, isVagueWord, PROHIBITED_CATEGOR
 import { CARRIERS, checkWaybill, type Carrier } from '../../server/waybill/waybills.js';
 import { decisionNotice, holdsBadge, holdsScreen, type Deciding } from './holds-view.js';
 import { connectOutlet, decideHold, emptySnapshot, loadSnapshot, markAllSeen, mergeHold, pendingCount, refreshHolds, saveSnapshot, unseenDecisions, type Hold, type HoldsSnapshot, type OutletLive } from './holds.js';
-import { startInterceptions, stopInterceptions } from './interceptions.js';
-import { startBatch, stopBatch } from './batch.js';
+// 拦截件 and 批量 start after login, so they load then (their own chunks, precached for offline): the login screen's
+// first load over a poor link carries only what it needs (scripts/bench/first-load.ts).
+let interceptionsModule: Promise<typeof import('./interceptions.js')> | undefined;
+let batchModule: Promise<typeof import('./batch.js')> | undefined;
 import { carrierName, CATEGORY_NAMES, CONCRETE_DESCRIPTIONS, countryName, currentLang, ID_TYPE_NAMES, pick, say, setLang, t, type Key } from './i18n.js';
 import { forgetOrganisation, searchOrganisations, type OrgBrief } from './org-picker.js';
 import { clearDraft, enqueue, flush, forgetDecided, getQueued, listOwnQueue, listQueue, loadDraft, NETWORK_ERROR, removeQueued, saveDraft, type FieldProblem, type IntakeResult, type QueuedIntake } from './queue.js';
@@ -503,15 +505,19 @@ async function startHolds() {
   holds = await loadSnapshot(user.username);
   await paintHolds();
   void reloadHolds();
-  void startInterceptions(user); // 拦截件: the outlet's interception orders, beside the screen (interceptions.ts)
-  void startBatch(user); // 批量: a contract customer's batch file, beside the screen (batch.ts)
+  const who = user;
+  // 拦截件: the outlet's interception orders, beside the screen (interceptions.ts)
+  void (interceptionsModule ??= import('./interceptions.js')).then((m) => m.startInterceptions(who));
+  // 批量: a contract customer's batch file, beside the screen (batch.ts)
+  void (batchModule ??= import('./batch.js')).then((m) => m.startBatch(who));
   // Couriers and outlet supervisors listen to their outlet; each (re)connect reloads the list.
   if (!outlet && (user.role === 'courier' || isSupervisor())) outlet = await connectOutlet({ connect: () => void reloadHolds(), hold: (h) => void onLiveHold(h), state: () => undefined });
 }
 
 function stopHolds() {
-  stopInterceptions();
-  stopBatch();
+  // After any start still loading: the same promise orders them.
+  void interceptionsModule?.then((m) => m.stopInterceptions());
+  void batchModule?.then((m) => m.stopBatch());
   outlet?.close();
   outlet = null;
   holds = emptySnapshot('');
