@@ -102,10 +102,13 @@ async function buildClient({ name, src }) {
   for (const left of html.match(/%[A-Z_]+%/g) ?? []) throw new Error(`${name}/index.html: ${left} not filled in`);
   fs.writeFileSync(path.join(out, 'index.html'), html);
   const onDemand = new Set();
+  const visited = new Set();
+  // Everything the app can import, through eager chunks too (a shared chunk the login loads may itself load more later).
   const reach = (file) => {
     for (const imp of app.metafile.outputs[file]?.imports ?? []) {
-      if (imp.external || eager.has(rel(imp.path)) || onDemand.has(rel(imp.path))) continue;
-      onDemand.add(rel(imp.path));
+      if (imp.external || visited.has(imp.path)) continue;
+      visited.add(imp.path);
+      if (!eager.has(rel(imp.path))) onDemand.add(rel(imp.path));
       reach(imp.path);
     }
   };
