@@ -15,6 +15,7 @@ const words = {
   recovered: ['此前已提交成功，以下为已存的判定', 'Submitted earlier: this is the stored verdict'],
   draftRestored: ['已恢复未完成的收寄', 'The unfinished intake was restored'],
   prohibitedGroup: ['禁寄物品', 'Prohibited items'],
+  serverRefused: ['服务器未能收下这件邮件：请核对后重试', 'The server could not take this parcel in: check it and try again'],
 } as const;
 export type FlowKey = keyof typeof words;
 export const ft = (k: FlowKey): string => words[k][currentLang() === 'zh' ? 0 : 1];

@@ -388,7 +388,7 @@ async function queueView(): Promise<string> {
           .map(
             (i) => `<li class="q-${i.state}" data-id="${esc(i.id)}" data-state="${i.state}">
               <div class="q-main"><strong>${esc(i.body.waybillNo)}</strong><span class="q-state">${esc(label[i.state])}${i.result ? ` · <b class="v-text-${i.result.verdict}">${esc(t(i.result.verdict))}</b>${i.result.customsInspection?.selected ? ` · ${esc(t('customsSelected'))}` : ''}` : ''}</span></div>
-              <small>${esc(new Date(i.createdAt).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en'))}${i.lastError && i.state !== 'done' ? ` · ${esc(i.lastError === NETWORK_ERROR ? t('noNetwork') : currentLang() === 'zh' ? (i.lastErrorZh ?? t('stateNeedsFix')) : i.lastError)}` : ''}</small>
+              <small>${esc(new Date(i.createdAt).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en'))}${i.lastError && i.state !== 'done' ? ` · ${esc(i.lastError === NETWORK_ERROR ? t('noNetwork') : currentLang() === 'zh' ? (i.lastErrorZh ?? ft('serverRefused')) : i.lastError)}` : ''}</small>
               ${i.errors ? `<ul class="q-errors">${i.errors.map((e) => `<li data-path="${esc(e.path)}" data-code="${esc(e.code)}">${esc(currentLang() === 'zh' ? (e.messageZh ?? t('stateNeedsFix')) : e.message)}</li>`).join('')}</ul>` : ''}
               <div class="q-actions">${i.state === 'done' ? `<button type="button" class="secondary" data-act="show" data-id="${esc(i.id)}">${esc(t('reasons'))}</button>` : ''}${
                 i.state === 'needs-fix' ? `<button type="button" class="secondary" data-act="fix" data-id="${esc(i.id)}">${esc(t('back'))}</button>` : ''

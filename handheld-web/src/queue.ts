@@ -27,7 +27,7 @@ export type QueuedIntake = {
   attempts: number;
   lastError?: string;
   /** The server's Chinese for lastError, when it gave one (the queue screen speaks the courier's language). */
-  lastErrorZh?: string;
+  lastErrorZh?: string | undefined;
   errors?: FieldProblem[];
   result?: IntakeResult;
   /** The verdict was read back from the stored parcel (the intake had reached the server under another key). */
@@ -144,7 +144,7 @@ export async function sendOne(item: QueuedIntake): Promise<SendOutcome> {
 async function failed(item: QueuedIntake, res: Response): Promise<SendOutcome> {
   const problem = (await res.json().catch(() => ({}))) as { detail?: string; detailZh?: string; code?: string; errors?: FieldProblem[] };
   item.lastError = problem.detail ?? `HTTP ${res.status}`;
-  item.lastErrorZh = problem.detailZh ?? `服务器未能收下这件邮件（${problem.code ?? `HTTP ${res.status}`}）`;
+  item.lastErrorZh = problem.detailZh;
   if (problem.code === 'WAYBILL_DUPLICATE') {
     // Taken in already: by this very intake under an older key (an outbox replay, a tab closed mid-send)? Then
     // its stored verdict is the answer; only another parcel with this label is a mistake to correct.

@@ -29,18 +29,15 @@ class KeyTakenMeanwhile extends Error {}
 
 const DEADLOCK = '40P01';
 const UNIQUE_VIOLATION = '23505';
-const constraintOf = (err: unknown): string | undefined => {
-  for (let e = err as { constraint?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.constraint === 'string') return e.constraint;
+/** A field of a database error, wherever a driver or drizzle wrapped it (`cause` chains). */
+function errorField(err: unknown, field: 'code' | 'constraint'): string | undefined {
+  for (let e = err as Record<string, unknown> | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e[field] === 'string') return e[field] as string;
   }
   return undefined;
-};
-export const sqlState = (err: unknown): string | undefined => {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') return e.code;
-  }
-  return undefined;
-};
+}
+export const sqlState = (err: unknown): string | undefined => errorField(err, 'code');
+const constraintOf = (err: unknown): string | undefined => errorField(err, 'constraint');
 
 /**
  * Two intakes that bridge the same rings from opposite ends can deadlock on the ring locks; PostgreSQL

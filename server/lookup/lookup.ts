@@ -6,6 +6,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { AuthUser } from '../accounts/access.js';
 import { queryRows, type Queryable } from '../db/database.js';
+import { textArray } from '../db/prepared.js';
 import { BadRequestError, ValidationError, withMessage } from '../http/errors.js';
 import { bilingual, defineMessages } from '../i18n/messages.js';
 import { checkDocument, ID_TYPES, normalizeDocumentNumber, type IdType } from '../identity/documents.js';
@@ -124,7 +125,6 @@ function permutations<T>(xs: T[]): T[][] {
   return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((rest) => [x, ...rest]));
 }
 
-const textArray = (xs: string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 
 /** Scores a stored name or address against the query exactly as the suspect lists do. */
 function score(type: EntryType, field: string, query: string, stored: string): Match | null {
@@ -194,7 +194,7 @@ export async function lookUp(db: Queryable, vault: PiiVault, user: AuthUser, r: 
       const types = r.idType ? [r.idType] : [...ID_TYPES];
       const rows = await queryRows<SenderRow>(
         db,
-        sql`select ${SENDER_COLUMNS}, ${inScopeCount} from senders s where s.id_type = any(${textArray(types)}::text[]) and s.id_blind = ${blind} and ${senderInScope}`,
+        sql`select ${SENDER_COLUMNS}, ${inScopeCount} from senders s where s.id_type = any(${textArray(types)}) and s.id_blind = ${blind} and ${senderInScope}`,
       );
       const m = exact('idNumber', 'ID number', '证件号码');
       senders = rows.map((row) => ({ row, matches: [m] }));
@@ -228,7 +228,7 @@ export async function lookUp(db: Queryable, vault: PiiVault, user: AuthUser, r: 
       const rows = await queryRows<SenderRow>(
         db,
         sql`select ${SENDER_COLUMNS}, ${inScopeCount} from senders s
-             where (s.name_pinyin = any(${textArray(readings)}::text[]) or s.name_simplified = ${chars}) and s.name <> '' and ${senderInScope}
+             where (s.name_pinyin = any(${textArray(readings)}) or s.name_simplified = ${chars}) and s.name <> '' and ${senderInScope}
              limit ${MAX_CANDIDATES}`,
       );
       senders = rows.flatMap((row) => {
@@ -246,7 +246,7 @@ export async function lookUp(db: Queryable, vault: PiiVault, user: AuthUser, r: 
       const prows = await queryRows<ParcelRow>(
         db,
         sql`select ${PARCEL_COLUMNS} from parcels p join senders s on s.id = p.sender_id
-             where (p.recipient_name_pinyin = any(${textArray(readings)}::text[]) or p.recipient_name_simplified = ${chars}) and ${scope}
+             where (p.recipient_name_pinyin = any(${textArray(readings)}) or p.recipient_name_simplified = ${chars}) and ${scope}
              order by p.created_at desc limit ${MAX_CANDIDATES}`,
       );
       parcels = prows.flatMap((row) => {
