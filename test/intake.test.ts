@@ -141,7 +141,9 @@ describe('parcel intake (POST /api/parcels)', () => {
     it('a waybill number is used once: a second intake is 409 WAYBILL_DUPLICATE', async () => {
       const body = aParcel();
       await intake(body).expect(201);
-      expectProblem(await intake({ ...body, sender: { ...body.sender, name: '李四' } }), 409, 'WAYBILL_DUPLICATE');
+      const again = await intake({ ...body, sender: { ...body.sender, name: '李四' } });
+      expectProblem(again, 409, 'WAYBILL_DUPLICATE');
+      assert.match(again.body.detailZh, /已被收寄/); // the counter reads it in Chinese too
     });
 
     it('a typed S10 with a wrong check digit is 422 WAYBILL_INVALID naming the right digit', async () => {

@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { preparedRows } from '../db/prepared.js';
-import { ConflictError } from '../http/errors.js';
+import { ConflictError, withMessage } from '../http/errors.js';
+import { bilingual } from '../i18n/messages.js';
+import { INTAKE_STEP_MESSAGES } from './steps.js';
 import { reasonsOf, type IntakeStep } from './pipeline.js';
 
 export const archiveStep: IntakeStep = {
@@ -100,7 +102,7 @@ export const archiveStep: IntakeStep = {
       select (select id from parcel) as parcel_id`);
     if (!row?.parcel_id) {
       // The transaction rolls back, sender upsert included.
-      throw new ConflictError(`Waybill ${waybill.normalized} has been taken in already; a waybill number is used once.`, 'WAYBILL_DUPLICATE');
+      throw withMessage(new ConflictError('', 'WAYBILL_DUPLICATE'), bilingual(INTAKE_STEP_MESSAGES.WAYBILL_DUPLICATE, { waybillNo: waybill.normalized }));
     }
     s.parcel = { id: parcelId, createdAt: now };
   },

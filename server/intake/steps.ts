@@ -33,6 +33,10 @@ export const INTAKE_STEP_MESSAGES = defineMessages({
   },
   INTAKE_INSPECTION_CONTRADICTORY: { en: 'An inspection cannot be both performed and refused.', zh: '验视不能既已完成又被拒绝。' },
   INTAKE_INSPECTION_RESULT_REQUIRED: { en: 'Say whether the contents match the declaration.', zh: '请说明内件与申报是否相符。' },
+  WAYBILL_DUPLICATE: {
+    en: 'Waybill {waybillNo} has been taken in already; a waybill number is used once.',
+    zh: '运单号 {waybillNo} 已被收寄，运单号只能使用一次：请核对面单。',
+  },
 });
 
 function seal(vault: PiiVault, purpose: PiiPurpose, normalized: string, masked: string): SealedValue {
